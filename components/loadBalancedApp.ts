@@ -1,0 +1,173 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { physicalName } from "../stacks/validators";
+
+export const LOAD_BALANCED_APP_TYPE = "shipyard:lb:LoadBalancedApp";
+
+/**
+ * TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only. TLS 1.2 stays
+ * for clients and proxies that do not speak 1.3 yet; 1.0 and 1.1 are refused.
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface HealthCheckArgs {
+    /** @default "/health" */
+    readonly path?: string;
+    /** Seconds between checks. @default 30 */
+    readonly intervalSeconds?: number;
+    /** Seconds a check may take; below the interval. @default 5 */
+    readonly timeoutSeconds?: number;
+    /** Consecutive successes before a target is healthy. @default 3 */
+    readonly healthyThreshold?: number;
+    /** Consecutive failures before a target is unhealthy. @default 2 */
+    readonly unhealthyThreshold?: number;
+    /** @default "200-299" */
+    readonly matcher?: string;
+}
+
+export interface LoadBalancedAppArgs {
+    /** Parts of physical names, `[app, env, service]`; cut to AWS's 32-character limit. */
+    readonly nameParts: readonly string[];
+    readonly vpcId: pulumi.Input<string>;
+    /** Public subnets, at least two AZs. */
+    readonly subnetIds: pulumi.Input<string>[];
+    /** ARN of the certificate for the HTTPS listener, in the load balancer's region. */
+    readonly certificateArn: pulumi.Input<string>;
+    /** Port the targets (containers) listen on. */
+    readonly targetPort: number;
+    /**
+     * IPv4 blocks that may reach ports 80 and 443.
+     * @default ["0.0.0.0/0"]: the whole internet, since this is a public web entry point.
+     */
+    readonly ingressCidrs?: readonly string[];
+    /**
+     * Target group health check. The defaults are the live values agreed in the deployment seed
+     * (HTTP /health, 3 healthy, 2 unhealthy, 5 s timeout, 30 s interval, 200-299).
+     */
+    readonly healthCheck?: HealthCheckArgs;
+    /**
+     * Seconds in-flight requests may take to finish on a target that is leaving.
+     * @default 30 (AWS's own default, 300, makes every deploy wait five minutes)
+     */
+    readonly deregistrationDelaySeconds?: number;
+    /** @default 60 */
+    readonly idleTimeoutSeconds?: number;
+    /** Deletion protection on the load balancer, and Pulumi protect. @default false */
+    readonly protect?: boolean;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
+    const hc = args.healthCheck ?? {};
+    const interval = hc.intervalSeconds ?? 30;
+    const timeout = hc.timeoutSeconds ?? 5;
+    if (timeout >= interval) throw new Error(`LoadBalancedApp: healthCheck.timeoutSeconds (${timeout}) must be below healthCheck.intervalSeconds (${interval})`);
+    for (const [k, v] of [["healthyThreshold", hc.healthyThreshold ?? 3], ["unhealthyThreshold", hc.unhealthyThreshold ?? 2]] as const) {
+        if (v < 2 || v > 10) throw new Error(`LoadBalancedApp: healthCheck.${k} must be 2 to 10, got ${v}`);
+    }
+    if (args.subnetIds.length < 2) throw new Error(`LoadBalancedApp: an application load balancer needs subnets in at least 2 AZs, got ${args.subnetIds.length}`);
+}
+
+/**
+ * A public application load balancer: HTTPS (TLS 1.3 policy) forwarding to one IP target group,
+ * HTTP answered with a permanent redirect to HTTPS, invalid header fields dropped, and a
+ * security group that admits 80 and 443 from `ingressCidrs` and sends nothing anywhere until a
+ * service grants it a path to its own security group.
+ */
+export class LoadBalancedApp extends pulumi.ComponentResource {
+    readonly securityGroup: aws.ec2.SecurityGroup;
+    readonly loadBalancer: aws.lb.LoadBalancer;
+    readonly targetGroup: aws.lb.TargetGroup;
+    readonly httpsListener: aws.lb.Listener;
+
+    constructor(name: string, args: LoadBalancedAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(LOAD_BALANCED_APP_TYPE, name, {}, opts);
+        validateLoadBalancedAppArgs(args);
+        const hc = args.healthCheck ?? {};
+        const ingressCidrs = args.ingressCidrs ?? ["0.0.0.0/0"];
+        const protect = args.protect ?? false;
+        const child = { parent: this };
+
+        // Egress is deliberately empty here: ContainerService adds one rule per service, to that
+        // service's security group and port only.
+        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: "Load balancer: HTTP and HTTPS in; out only to its services",
+            tags: { ...args.tags, Name: physicalName([...args.nameParts, "alb"], 255) },
+        }, child);
+        for (const port of [80, 443]) {
+            ingressCidrs.forEach((cidr, i) => {
+                new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${i}`, {
+                    securityGroupId: this.securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: cidr,
+                    description: `${port === 443 ? "HTTPS" : "HTTP (redirected)"} from ${cidr}`,
+                    tags: args.tags,
+                }, child);
+            });
+        }
+
+        this.loadBalancer = new aws.lb.LoadBalancer(`${name}-alb`, {
+            name: physicalName(args.nameParts, 32),
+            loadBalancerType: "application",
+            internal: false,
+            subnets: args.subnetIds,
+            securityGroups: [this.securityGroup.id],
+            dropInvalidHeaderFields: true,
+            enableHttp2: true,
+            idleTimeout: args.idleTimeoutSeconds ?? 60,
+            enableDeletionProtection: protect,
+            tags: args.tags,
+        }, { ...child, protect });
+
+        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+            name: physicalName(args.nameParts, 32),
+            vpcId: args.vpcId,
+            targetType: "ip",
+            protocol: "HTTP",
+            port: args.targetPort,
+            deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+            healthCheck: {
+                enabled: true,
+                protocol: "HTTP",
+                port: "traffic-port",
+                path: hc.path ?? "/health",
+                interval: hc.intervalSeconds ?? 30,
+                timeout: hc.timeoutSeconds ?? 5,
+                healthyThreshold: hc.healthyThreshold ?? 3,
+                unhealthyThreshold: hc.unhealthyThreshold ?? 2,
+                matcher: hc.matcher ?? "200-299",
+            },
+            tags: args.tags,
+        }, child);
+
+        this.httpsListener = new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: TLS_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+            tags: args.tags,
+        }, child);
+
+        new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{
+                type: "redirect",
+                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            }],
+            tags: args.tags,
+        }, child);
+
+        this.registerOutputs({
+            loadBalancerArn: this.loadBalancer.arn,
+            dnsName: this.loadBalancer.dnsName,
+            targetGroupArn: this.targetGroup.arn,
+        });
+    }
+}

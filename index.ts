@@ -1,0 +1,86 @@
+/**
+ * The program: settings for this stack -> the environment's components -> stack outputs.
+ * Configuration is read and validated in `stacks/` before any resource is created.
+ */
+import { ContainerService } from "./components/containerService";
+import { LoadBalancedApp } from "./components/loadBalancedApp";
+import { Network } from "./components/network";
+import { loadSettings, Settings } from "./stacks";
+import { partitionOf } from "./stacks/validators";
+
+/** Creates one environment from its settings and returns the stack outputs. */
+function environment(settings: Settings) {
+    const { app, env, network: net, service: svc, loadBalancer: lb, tags } = settings;
+    const prefix = `${app}-${env}`;
+
+    const network = new Network(prefix, {
+        namePrefix: prefix,
+        cidrBlock: net.cidr,
+        availabilityZones: net.availabilityZones,
+        publicSubnetCidrs: net.publicSubnetCidrs,
+        privateSubnetCidrs: net.privateSubnetCidrs,
+        natGateways: net.natGateways,
+        flowLogs: net.flowLogs,
+        flowLogRetentionDays: svc.logRetentionDays,
+        tags,
+    }, { protect: settings.protect });
+
+    const edge = new LoadBalancedApp(`${prefix}-${svc.name}`, {
+        nameParts: [app, env, svc.name],
+        vpcId: network.vpc.id,
+        subnetIds: network.publicSubnetIds,
+        certificateArn: lb.certificateArn,
+        targetPort: svc.containerPort,
+        ingressCidrs: lb.ingressCidrs,
+        healthCheck: lb.healthCheck,
+        deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+        idleTimeoutSeconds: lb.idleTimeoutSeconds,
+        protect: settings.protect,
+        tags,
+    });
+
+    const partition = partitionOf(settings.region);
+    const ecr = svc.imageRef.ecr;
+    const service = new ContainerService(`${prefix}-${svc.name}`, {
+        nameParts: [app, env, svc.name],
+        region: settings.region,
+        partition,
+        image: svc.image,
+        ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
+        cpu: svc.cpu,
+        memory: svc.memory,
+        cpuArchitecture: svc.cpuArchitecture,
+        containerPort: svc.containerPort,
+        environment: svc.environment,
+        secrets: svc.secrets,
+        logRetentionDays: svc.logRetentionDays,
+        vpcId: network.vpc.id,
+        subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
+        assignPublicIp: svc.taskSubnets === "public",
+        loadBalancer: { targetGroupArn: edge.targetGroup.arn, securityGroupId: edge.securityGroup.id },
+        minTasks: svc.minTasks,
+        maxTasks: svc.maxTasks,
+        cpuTargetPercent: svc.cpuTargetPercent,
+        memoryTargetPercent: svc.memoryTargetPercent,
+        spot: svc.spot,
+        healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
+        stopTimeoutSeconds: svc.stopTimeoutSeconds,
+        tags,
+    }, { dependsOn: [edge.httpsListener] });
+
+    return {
+        environment: env,
+        vpcId: network.vpc.id,
+        loadBalancerDnsName: edge.loadBalancer.dnsName,
+        clusterName: service.cluster.name,
+        serviceName: service.service.name,
+        taskDefinitionArn: service.taskDefinition.arn,
+        image: svc.image,
+    };
+}
+
+/**
+ * Entry point. The Pulumi Node.js host calls an exported function inside the stack and uses its
+ * result as the stack outputs; the test harness calls the same function under the mock runtime.
+ */
+export = () => environment(loadSettings());

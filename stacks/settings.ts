@@ -1,0 +1,462 @@
+/**
+ * Turns one stack's configuration into a frozen, fully typed settings object. This is the only
+ * module that knows configuration keys; components receive plain typed arguments.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENTS, EnvName, KEYS, KeyName, KeySpec, PROJECT, defaultFor } from "./keys";
+import {
+    ENV_NAME,
+    LOG_RETENTION_DAYS,
+    SECRET_LOOKING_NAME,
+    cidrContains,
+    cidrsOverlap,
+    fargateSizeProblem,
+    parseCidr,
+    parseImageRef,
+    secretLookingValue,
+    subdivideCidr,
+    Cidr,
+    ImageRef,
+} from "./validators";
+
+export type NatGateways = "none" | "single" | "perAz";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Network settings; see `stacks/keys.ts` for each key's description and defaults. */
+export interface NetworkSettings {
+    /** VPC IPv4 block. @default 10.10/10.20/10.30/10.40.0.0/16 for alpha/beta/gamma/live */
+    readonly cidr: string;
+    /** Two or three AZ names. Required. */
+    readonly availabilityZones: readonly string[];
+    /** One public subnet block per AZ. @default cut from the start of the VPC block */
+    readonly publicSubnetCidrs: readonly string[];
+    /** One private subnet block per AZ. @default cut after the public blocks */
+    readonly privateSubnetCidrs: readonly string[];
+    /** @default none in alpha, single in beta and gamma, perAz in live */
+    readonly natGateways: NatGateways;
+    /** VPC flow logs to CloudWatch. @default on in live only */
+    readonly flowLogs: boolean;
+}
+
+/** The container service; see `stacks/keys.ts`. */
+export interface ServiceSettings {
+    /** @default "web" */
+    readonly name: string;
+    /** Full image reference, as given. Required. */
+    readonly image: string;
+    readonly imageRef: ImageRef;
+    /** @default 256 in alpha and beta, 512 in gamma and live */
+    readonly cpu: number;
+    /** @default 512 in alpha and beta, 1024 in gamma and live */
+    readonly memory: number;
+    /** @default "X86_64" */
+    readonly cpuArchitecture: "X86_64" | "ARM64";
+    /** @default 8080 */
+    readonly containerPort: number;
+    /** @default 1 in alpha and beta, 2 in gamma and live */
+    readonly minTasks: number;
+    /** @default 2, 2, 4, 6 */
+    readonly maxTasks: number;
+    /** @default 60 */
+    readonly cpuTargetPercent: number;
+    /** @default 75 */
+    readonly memoryTargetPercent: number;
+    /** Fargate Spot. @default on in alpha and beta */
+    readonly spot: boolean;
+    /** @default public in alpha (no NAT), private elsewhere */
+    readonly taskSubnets: "private" | "public";
+    /** @default debug in alpha, info elsewhere */
+    readonly logLevel: LogLevel;
+    /** @default 7, 14, 30, 90 */
+    readonly logRetentionDays: number;
+    /** @default 20 s outside live, 60 s in live */
+    readonly healthCheckGracePeriodSeconds: number;
+    /** @default 30 */
+    readonly stopTimeoutSeconds: number;
+    /** Plain variables, including the platform's APP_ENV, LOG_LEVEL and PORT; sorted by name. */
+    readonly environment: Readonly<Record<string, string>>;
+    /** Secret variables, each an Output marked secret. */
+    readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** Load balancer and its target group's health check; see `stacks/keys.ts`. */
+export interface LoadBalancerSettings {
+    /** Required until DNS-validated certificates land. */
+    readonly certificateArn: string;
+    /** @default ["0.0.0.0/0"] */
+    readonly ingressCidrs: readonly string[];
+    /** @default 60 */
+    readonly idleTimeoutSeconds: number;
+    /** @default 5 s outside live (AWS guidance for fast deploys), 30 s in live */
+    readonly deregistrationDelaySeconds: number;
+    readonly healthCheck: {
+        /** @default "/health" */
+        readonly path: string;
+        /** @default 5 outside live, 30 in live */
+        readonly intervalSeconds: number;
+        /** @default 4 outside live, 5 in live */
+        readonly timeoutSeconds: number;
+        /** @default 2 outside live, 3 in live */
+        readonly healthyThreshold: number;
+        /** @default 2 */
+        readonly unhealthyThreshold: number;
+        /** @default "200-299" */
+        readonly matcher: string;
+    };
+}
+
+export interface Settings {
+    readonly app: string;
+    readonly env: EnvName;
+    readonly region: string;
+    /** Tags on every resource: app, environment, managed-by. */
+    readonly tags: Readonly<Record<string, string>>;
+    /** @default true in live only */
+    readonly protect: boolean;
+    readonly network: NetworkSettings;
+    readonly service: ServiceSettings;
+    readonly loadBalancer: LoadBalancerSettings;
+}
+
+/** Every problem found in a stack's configuration, reported together. */
+export class SettingsError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly problems: readonly string[],
+    ) {
+        super(`stack "${stack}" has invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "SettingsError";
+    }
+}
+
+/** Raw configuration as the Pulumi engine hands it to a program: every value a string. */
+export interface RawConfig {
+    /** `namespace:key` -> value (objects and arrays JSON-encoded). */
+    readonly values: Readonly<Record<string, string>>;
+    /** Keys set with `--secret`. */
+    readonly secretKeys: readonly string[];
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const PLATFORM_VARS = ["APP_ENV", "LOG_LEVEL", "PORT"];
+
+type Typed = { key: KeyName; value: unknown };
+
+/**
+ * Builds the settings of `stack` from raw configuration. Pure: reads nothing but its arguments,
+ * so tests can try every bad input without a Pulumi runtime. Throws {@link SettingsError}.
+ */
+export function buildSettings(stack: string, raw: RawConfig): Settings {
+    if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
+        throw new SettingsError(stack, [`the stack name "${stack}" is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`]);
+    }
+    const env = stack as EnvName;
+    const problems: string[] = [];
+    const where = (key: string, value: unknown) => `key ${key.includes(":") ? key : `${PROJECT}:${key}`} = ${show(value)}`;
+    const fail = (key: string, value: unknown, allowed: string) => problems.push(`${where(key, value)}: ${allowed}`);
+
+    // 1. Unknown keys in our namespace, and the region.
+    for (const full of Object.keys(raw.values)) {
+        const [ns, key] = splitKey(full);
+        if (ns === PROJECT && !(key in KEYS)) {
+            fail(full, raw.values[full], `unknown key; known keys are ${Object.keys(KEYS).join(", ")}`);
+        }
+    }
+    const region = raw.values["aws:region"];
+    if (region === undefined) {
+        problems.push(`key aws:region is missing: set it with pulumi config set aws:region <region>, e.g. eu-west-1`);
+    } else if (!REGION.test(region)) {
+        fail("aws:region", region, "must be an AWS region name such as eu-west-1");
+    }
+
+    // 2. Types and required keys.
+    const values = {} as Record<KeyName, unknown>;
+    for (const key of Object.keys(KEYS) as KeyName[]) {
+        const full = `${PROJECT}:${key}`;
+        const text = raw.values[full];
+        const spec: KeySpec = KEYS[key];
+        if (text === undefined) {
+            const d = defaultFor(key, env);
+            if (d === undefined) {
+                problems.push(`key ${full} is required in every stack and missing: ${spec.description}`);
+            }
+            values[key] = d;
+            continue;
+        }
+        const typed = parseTyped(key, spec, text);
+        if (typeof typed === "string") {
+            fail(full, spec.secret ? "[secret]" : text, typed);
+            values[key] = defaultFor(key, env);
+        } else {
+            values[key] = typed.value;
+        }
+        if (spec.secret && !raw.secretKeys.includes(full)) {
+            problems.push(
+                `key ${full} holds plain-text values; secret values must be encrypted: remove them from Pulumi.${stack}.yaml and set each with pulumi config set --secret --path '${key}.NAME' VALUE`,
+            );
+        }
+    }
+    if (problems.length > 0) throw new SettingsError(stack, problems);
+
+    const v = values as {
+        [K in KeyName]: (typeof KEYS)[K]["type"] extends "integer" ? number : (typeof KEYS)[K]["type"] extends "boolean" ? boolean : (typeof KEYS)[K]["type"] extends "array" ? string[] : (typeof KEYS)[K]["type"] extends "object" ? Record<string, string> : string;
+    };
+    const live = env === "live";
+
+    // 3. Names.
+    for (const key of ["appName", "serviceName"] as const) {
+        if (!NAME.test(v[key])) fail(key, v[key], "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen");
+    }
+
+    // 4. Image.
+    const imageRef = parseImageRef(v.image);
+    if (!imageRef) {
+        fail("image", v.image, "must be a full image reference registry/repository[:tag]@sha256:<64 hex digits>, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:...");
+    } else if (!imageRef.digest && (env === "gamma" || live)) {
+        fail("image", v.image, `${env} accepts only an immutable image pinned by digest (...@sha256:<64 hex digits>), not a mutable tag; promote the digest that was tested in alpha and beta`);
+    } else if (!imageRef.digest && !imageRef.tag) {
+        fail("image", v.image, "must name a tag or, better, a digest (@sha256:...)");
+    }
+
+    // 5. Task size, ports, scaling.
+    const sizeProblem = fargateSizeProblem(v.cpu, v.memory);
+    if (sizeProblem) fail("cpu", `${v.cpu} with memory ${v.memory}`, `not a Fargate task size: ${sizeProblem}`);
+    if (!["X86_64", "ARM64"].includes(v.cpuArchitecture)) fail("cpuArchitecture", v.cpuArchitecture, "allowed: X86_64, ARM64");
+    if (!inRange(v.containerPort, 1024, 65535)) fail("containerPort", v.containerPort, "port out of range: allowed 1024 to 65535 (the container runs as a non-root user, which cannot bind ports below 1024)");
+    if (v.minTasks < 1) fail("minTasks", v.minTasks, "allowed: 1 or more");
+    if (live && v.minTasks < 2) fail("minTasks", v.minTasks, "live needs at least 2 tasks so that one AZ or one task failing does not take the service down; allowed: 2 or more");
+    if (v.maxTasks < v.minTasks || v.maxTasks > 100) fail("maxTasks", v.maxTasks, `allowed: minTasks (${v.minTasks}) to 100`);
+    for (const key of ["cpuTargetPercent", "memoryTargetPercent"] as const) {
+        if (!inRange(v[key], 10, 90)) fail(key, v[key], "allowed: 10 to 90 (percent)");
+    }
+    if (live && v.spot) fail("spot", v.spot, "live does not run on Fargate Spot (tasks can be reclaimed at two minutes' notice); allowed in live: false");
+
+    // 6. Network.
+    if (!["none", "single", "perAz"].includes(v.natGateways)) fail("natGateways", v.natGateways, "allowed: none, single, perAz");
+    if (!["private", "public"].includes(v.taskSubnets)) fail("taskSubnets", v.taskSubnets, "allowed: private, public");
+    if (live && v.taskSubnets !== "private") fail("taskSubnets", v.taskSubnets, "live tasks always run in private subnets without public IPs; allowed in live: private");
+    if (v.taskSubnets === "private" && v.natGateways === "none") {
+        fail("natGateways", v.natGateways, "tasks in private subnets need a NAT gateway to pull images and read secrets; allowed: single or perAz, or set taskSubnets to public (not in live)");
+    }
+    const azs = v.availabilityZones;
+    if (azs.length < 2 || azs.length > 3) {
+        fail("availabilityZones", azs, live ? "live needs at least 2 AZs (and at most 3); allowed: 2 or 3 zone names" : "allowed: 2 or 3 zone names (a load balancer needs two)");
+    }
+    if (region && azs.some((az) => !az.startsWith(region) || !/^[a-z]$/.test(az.slice(region.length)))) {
+        fail("availabilityZones", azs, `every zone must be in the stack's region ${region}, e.g. ${region}a`);
+    }
+    if (new Set(azs).size !== azs.length) fail("availabilityZones", azs, "zones must be distinct");
+    const subnets = networkBlocks(v.vpcCidr, v.publicSubnetCidrs, v.privateSubnetCidrs, azs.length, fail);
+
+    // 7. Health checks and timings.
+    if (!/^\/[\x21-\x7e]*$/.test(v.healthCheckPath) || v.healthCheckPath.length > 1024) fail("healthCheckPath", v.healthCheckPath, "must start with / and hold no spaces (at most 1024 characters)");
+    if (!inRange(v.healthCheckIntervalSeconds, 5, 300)) fail("healthCheckIntervalSeconds", v.healthCheckIntervalSeconds, "allowed: 5 to 300 seconds");
+    if (!inRange(v.healthCheckTimeoutSeconds, 2, 120)) fail("healthCheckTimeoutSeconds", v.healthCheckTimeoutSeconds, "allowed: 2 to 120 seconds");
+    if (v.healthCheckTimeoutSeconds >= v.healthCheckIntervalSeconds) {
+        fail("healthCheckTimeoutSeconds", v.healthCheckTimeoutSeconds, `must be below healthCheckIntervalSeconds (${v.healthCheckIntervalSeconds}); allowed: 2 to ${v.healthCheckIntervalSeconds - 1}`);
+    }
+    for (const key of ["healthyThreshold", "unhealthyThreshold"] as const) {
+        if (!inRange(v[key], 2, 10)) fail(key, v[key], "allowed: 2 to 10 consecutive checks");
+    }
+    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(v.healthCheckMatcher)) fail("healthCheckMatcher", v.healthCheckMatcher, "allowed: HTTP codes such as 200, 200-299 or 200,204");
+    if (!inRange(v.healthCheckGracePeriodSeconds, 0, 7200)) fail("healthCheckGracePeriodSeconds", v.healthCheckGracePeriodSeconds, "allowed: 0 to 7200 seconds");
+    if (!inRange(v.deregistrationDelaySeconds, 0, 3600)) fail("deregistrationDelaySeconds", v.deregistrationDelaySeconds, "allowed: 0 to 3600 seconds");
+    if (!inRange(v.stopTimeoutSeconds, 2, 120)) fail("stopTimeoutSeconds", v.stopTimeoutSeconds, "allowed: 2 to 120 seconds (the Fargate maximum)");
+    if (!inRange(v.idleTimeoutSeconds, 1, 4000)) fail("idleTimeoutSeconds", v.idleTimeoutSeconds, "allowed: 1 to 4000 seconds");
+
+    // 8. Logs.
+    if (!["debug", "info", "warn", "error"].includes(v.logLevel)) fail("logLevel", v.logLevel, "allowed: debug, info, warn, error");
+    if (!LOG_RETENTION_DAYS.includes(v.logRetentionDays)) fail("logRetentionDays", v.logRetentionDays, `allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+
+    // 9. Load balancer.
+    const cert = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/.exec(v.certificateArn);
+    if (!cert) fail("certificateArn", v.certificateArn, "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>");
+    else if (region && cert[1] !== region) fail("certificateArn", v.certificateArn, `the certificate must be in the stack's region ${region}, where the load balancer is`);
+    if (v.ingressCidrs.length === 0) fail("ingressCidrs", v.ingressCidrs, "at least one IPv4 block, e.g. 0.0.0.0/0");
+    for (const c of v.ingressCidrs) if (!parseCidr(c)) fail("ingressCidrs", c, "must be an IPv4 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24");
+
+    // 10. Environment and secrets.
+    for (const [name, value] of Object.entries(v.environment)) {
+        const key = `environment.${name}`;
+        if (!ENV_NAME.test(name)) fail(key, name, "invalid variable name: letters, digits and underscores, not starting with a digit");
+        else if (PLATFORM_VARS.includes(name)) fail(key, value, `${name} is set by the platform from the stack (${PLATFORM_VARS.join(", ")}); use the logLevel or containerPort keys`);
+        else if (SECRET_LOOKING_NAME.test(name) || secretLookingValue(value)) {
+            fail(key, "[redacted]", `looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.${name}' VALUE`);
+        }
+    }
+    for (const name of Object.keys(v.secrets)) {
+        const key = `secrets.${name}`;
+        if (!ENV_NAME.test(name)) fail(key, "[secret]", `invalid variable name "${name}": letters, digits and underscores, not starting with a digit`);
+        else if (PLATFORM_VARS.includes(name)) fail(key, "[secret]", `${name} is set by the platform and cannot be a secret`);
+        else if (name in v.environment) fail(key, "[secret]", `${name} is also set in environment; a variable is either plain or secret`);
+    }
+
+    if (problems.length > 0) throw new SettingsError(stack, problems);
+
+    const tags = { app: v.appName, environment: env, "managed-by": "pulumi" };
+    const environment: Record<string, string> = {};
+    const merged: Record<string, string> = { ...v.environment, APP_ENV: env, LOG_LEVEL: v.logLevel, PORT: String(v.containerPort) };
+    for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
+    const secrets: Record<string, pulumi.Output<string>> = {};
+    for (const name of Object.keys(v.secrets).sort()) secrets[name] = pulumi.secret(v.secrets[name]);
+
+    return deepFreeze({
+        app: v.appName,
+        env,
+        region: region as string,
+        tags,
+        protect: v.protect,
+        network: {
+            cidr: v.vpcCidr,
+            availabilityZones: [...azs],
+            publicSubnetCidrs: subnets.publicCidrs,
+            privateSubnetCidrs: subnets.privateCidrs,
+            natGateways: v.natGateways as NatGateways,
+            flowLogs: v.flowLogs,
+        },
+        service: {
+            name: v.serviceName,
+            image: v.image,
+            imageRef: imageRef as ImageRef,
+            cpu: v.cpu,
+            memory: v.memory,
+            cpuArchitecture: v.cpuArchitecture as "X86_64" | "ARM64",
+            containerPort: v.containerPort,
+            minTasks: v.minTasks,
+            maxTasks: v.maxTasks,
+            cpuTargetPercent: v.cpuTargetPercent,
+            memoryTargetPercent: v.memoryTargetPercent,
+            spot: v.spot,
+            taskSubnets: v.taskSubnets as "private" | "public",
+            logLevel: v.logLevel as LogLevel,
+            logRetentionDays: v.logRetentionDays,
+            healthCheckGracePeriodSeconds: v.healthCheckGracePeriodSeconds,
+            stopTimeoutSeconds: v.stopTimeoutSeconds,
+            environment,
+            secrets,
+        },
+        loadBalancer: {
+            certificateArn: v.certificateArn,
+            ingressCidrs: [...v.ingressCidrs],
+            idleTimeoutSeconds: v.idleTimeoutSeconds,
+            deregistrationDelaySeconds: v.deregistrationDelaySeconds,
+            healthCheck: {
+                path: v.healthCheckPath,
+                intervalSeconds: v.healthCheckIntervalSeconds,
+                timeoutSeconds: v.healthCheckTimeoutSeconds,
+                healthyThreshold: v.healthyThreshold,
+                unhealthyThreshold: v.unhealthyThreshold,
+                matcher: v.healthCheckMatcher,
+            },
+        },
+    });
+}
+
+/**
+ * The settings of the stack being deployed, read from the Pulumi engine's configuration.
+ * Called once by `index.ts` before any resource exists.
+ */
+export function loadSettings(): Settings {
+    const values = pulumi.runtime.allConfig();
+    // isConfigSecret is exported by the SDK's runtime module but missing from its type declarations.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+    const secretKeys = Object.keys(values).filter((k) => runtime.isConfigSecret(k));
+    return buildSettings(pulumi.getStack(), { values, secretKeys });
+}
+
+function networkBlocks(
+    vpcText: string,
+    publicTexts: readonly string[],
+    privateTexts: readonly string[],
+    azCount: number,
+    fail: (key: string, value: unknown, allowed: string) => void,
+): { publicCidrs: string[]; privateCidrs: string[] } {
+    const empty = { publicCidrs: [], privateCidrs: [] };
+    const vpc = parseCidr(vpcText);
+    if (!vpc) {
+        fail("vpcCidr", vpcText, "must be an IPv4 CIDR block with no host bits set, e.g. 10.10.0.0/16");
+        return empty;
+    }
+    if (vpc.prefix < 16 || vpc.prefix > 20) {
+        fail("vpcCidr", vpcText, "allowed prefix lengths: /16 to /20");
+        return empty;
+    }
+    const explicitOrDerived = (key: "publicSubnetCidrs" | "privateSubnetCidrs", texts: readonly string[], derive: (i: number) => string) => {
+        if (texts.length === 0) return Array.from({ length: Math.min(azCount, 3) }, (_, i) => derive(i));
+        if (texts.length !== azCount) fail(key, texts, `one block per availability zone: ${azCount} expected`);
+        return [...texts];
+    };
+    const publicCidrs = explicitOrDerived("publicSubnetCidrs", publicTexts, (i) => subdivideCidr(vpc, vpc.prefix + 8, i));
+    const privateCidrs = explicitOrDerived("privateSubnetCidrs", privateTexts, (i) => subdivideCidr(vpc, vpc.prefix + 4, i + 1));
+    const seen: { key: string; cidr: Cidr }[] = [];
+    for (const [key, list] of [["publicSubnetCidrs", publicCidrs], ["privateSubnetCidrs", privateCidrs]] as const) {
+        for (const text of list) {
+            const c = parseCidr(text);
+            if (!c) {
+                fail(key, text, "must be an IPv4 CIDR block with no host bits set, e.g. 10.10.0.0/24");
+                continue;
+            }
+            if (c.prefix > 28) fail(key, text, "subnets must be /28 or larger");
+            if (!cidrContains(vpc, c)) fail(key, text, `must lie inside vpcCidr ${vpcText}`);
+            const clash = seen.find((s) => cidrsOverlap(s.cidr, c));
+            if (clash) fail(key, text, `overlaps ${clash.cidr.text} (${clash.key}); subnet blocks must not overlap`);
+            seen.push({ key, cidr: c });
+        }
+    }
+    return { publicCidrs, privateCidrs };
+}
+
+function parseTyped(key: KeyName, spec: KeySpec, text: string): Typed | string {
+    switch (spec.type) {
+        case "string":
+            return { key, value: text };
+        case "integer":
+            return /^-?\d+$/.test(text.trim()) ? { key, value: Number(text) } : "wrong type: expected a whole number";
+        case "boolean":
+            return text === "true" || text === "false" ? { key, value: text === "true" } : "wrong type: expected true or false";
+        case "array": {
+            const parsed = tryJson(text);
+            return Array.isArray(parsed) && parsed.every((e) => typeof e === "string") ? { key, value: parsed } : "wrong type: expected a list of strings";
+        }
+        case "object": {
+            const parsed = tryJson(text);
+            if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "wrong type: expected a map of NAME: value";
+            const out: Record<string, string> = {};
+            for (const [k, val] of Object.entries(parsed)) {
+                if (typeof val === "object" || val === null) return `wrong type: ${k} must be a string, not ${val === null ? "null" : Array.isArray(val) ? "a list" : "a map"}`;
+                out[k] = String(val);
+            }
+            return { key, value: out };
+        }
+    }
+}
+
+function tryJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+}
+
+function splitKey(full: string): [string, string] {
+    const i = full.indexOf(":");
+    return i < 0 ? ["", full] : [full.slice(0, i), full.slice(i + 1)];
+}
+
+function inRange(n: number, lo: number, hi: number): boolean {
+    return Number.isInteger(n) && n >= lo && n <= hi;
+}
+
+function show(value: unknown): string {
+    return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+}
+
+function deepFreeze<T>(o: T): T {
+    if (typeof o === "object" && o !== null && !pulumi.Output.isInstance(o) && !Object.isFrozen(o)) {
+        for (const value of Object.values(o)) deepFreeze(value);
+        Object.freeze(o);
+    }
+    return o;
+}

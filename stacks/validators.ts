@@ -1,0 +1,157 @@
+/**
+ * Pure validators and helpers used by the settings loader. Each returns a problem description
+ * (what is allowed) or undefined, so the loader can collect every problem of a stack at once.
+ * They are exported so that tests can table-test them without a Pulumi runtime.
+ */
+import { createHash } from "crypto";
+
+/** Parsed IPv4 CIDR block. */
+export interface Cidr {
+    readonly text: string;
+    /** First address as an unsigned 32-bit integer. */
+    readonly start: number;
+    readonly prefix: number;
+}
+
+/** Parses an IPv4 CIDR such as `10.0.0.0/16`; returns undefined when malformed or not aligned. */
+export function parseCidr(text: string): Cidr | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+    if (!m) return undefined;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+    const start = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
+    const size = 2 ** (32 - prefix);
+    // A CIDR whose address has host bits set (10.0.0.1/16) is almost always a typo.
+    if (start % size !== 0) return undefined;
+    return { text, start, prefix };
+}
+
+function cidrSize(c: Cidr): number {
+    return 2 ** (32 - c.prefix);
+}
+
+function formatIp(n: number): string {
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+/** True when two CIDR blocks share at least one address. */
+export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
+    return a.start < b.start + cidrSize(b) && b.start < a.start + cidrSize(a);
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+    return inner.start >= outer.start && inner.start + cidrSize(inner) <= outer.start + cidrSize(outer);
+}
+
+/** The `index`-th block of `newPrefix` inside `parent` (like Terraform's cidrsubnet). */
+export function subdivideCidr(parent: Cidr, newPrefix: number, index: number): string {
+    if (newPrefix < parent.prefix || newPrefix > 32) {
+        throw new Error(`cannot cut /${newPrefix} blocks out of ${parent.text}`);
+    }
+    const size = 2 ** (32 - newPrefix);
+    if ((index + 1) * size > cidrSize(parent)) {
+        throw new Error(`${parent.text} has no room for block ${index} of size /${newPrefix}`);
+    }
+    return `${formatIp(parent.start + index * size)}/${newPrefix}`;
+}
+
+/**
+ * Fargate's supported task sizes: CPU units mapped to the memory values (MiB) allowed with them.
+ * Source: Amazon ECS developer guide, "Task CPU and memory" for the Fargate launch type.
+ */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = Object.freeze({
+    256: [512, 1024, 2048],
+    512: range(1024, 4096, 1024),
+    1024: range(2048, 8192, 1024),
+    2048: range(4096, 16384, 1024),
+    4096: range(8192, 30720, 1024),
+    8192: range(16384, 61440, 4096),
+    16384: range(32768, 122880, 8192),
+});
+
+function range(from: number, to: number, step: number): number[] {
+    const out: number[] = [];
+    for (let v = from; v <= to; v += step) out.push(v);
+    return out;
+}
+
+/** Problem with a Fargate CPU/memory pair, or undefined when Fargate supports it. */
+export function fargateSizeProblem(cpu: number, memory: number): string | undefined {
+    const allowed = FARGATE_SIZES[cpu];
+    if (!allowed) {
+        return `cpu must be one of ${Object.keys(FARGATE_SIZES).join(", ")} (CPU units)`;
+    }
+    if (!allowed.includes(memory)) {
+        const shown = allowed.length > 6 ? `${allowed[0]} to ${allowed[allowed.length - 1]} in steps of ${allowed[1] - allowed[0]}` : allowed.join(", ");
+        return `with cpu ${cpu}, memory must be ${shown} (MiB)`;
+    }
+    return undefined;
+}
+
+/** A container image reference split into its parts. */
+export interface ImageRef {
+    readonly registry: string;
+    readonly repository: string;
+    readonly tag?: string;
+    readonly digest?: string;
+    /** Set when the registry is an Amazon ECR private registry. */
+    readonly ecr?: { readonly accountId: string; readonly region: string };
+}
+
+/**
+ * Parses a full image reference `registry/repository[:tag][@sha256:<64 hex>]`. The registry is
+ * required: an image given without one would be pulled from Docker Hub, which is never what a
+ * stack file means.
+ */
+export function parseImageRef(ref: string): ImageRef | undefined {
+    const m = /^([a-z0-9.-]+(?::\d+)?)\/([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(ref);
+    if (!m || !m[1].includes(".")) return undefined;
+    const ecr = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(m[1]);
+    return {
+        registry: m[1],
+        repository: m[2],
+        tag: m[3],
+        digest: m[4],
+        ecr: ecr ? { accountId: ecr[1], region: ecr[2] } : undefined,
+    };
+}
+
+/** POSIX-style environment variable names, as ECS and shells accept them. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Names that suggest a credential. A value under such a name in plain `environment` would be
+ * stored unencrypted in the stack file, the state and the task definition.
+ */
+export const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|DSN)/i;
+
+/** Values that are credentials whatever their name: AWS access keys, URLs with a password. */
+export function secretLookingValue(value: string): boolean {
+    return /\b(AKIA|ASIA)[0-9A-Z]{16}\b/.test(value) || /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(value);
+}
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = Object.freeze([
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+]);
+
+/** The AWS partition a region belongs to, for building ARNs without a cloud lookup. */
+export function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
+
+/**
+ * A physical AWS name `<parts joined by ->` cut to `max` characters. When it must be cut, the
+ * tail is replaced by a short hash of the full name so two long names stay distinct and the same
+ * input always yields the same name (renaming a released resource would replace it).
+ */
+export function physicalName(parts: readonly string[], max: number): string {
+    const full = parts.filter((p) => p.length > 0).join("-");
+    if (full.length <= max) return full;
+    const hash = createHash("sha256").update(full).digest("hex").slice(0, 7);
+    return `${full.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
