@@ -1,0 +1,175 @@
+/**
+ * Runs the real program (`index.ts`) for one stack under Pulumi's mock runtime and records every
+ * resource it registers: type, name, parent, options and inputs, with secret values unwrapped and
+ * their paths noted. No cloud, no CLI, no network.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../../stacks/keys";
+import { Graph, Recorded } from "./graph";
+import { ConfigOverrides, stackConfig } from "./stackConfig";
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export const ACCOUNT = "123456789012";
+
+/**
+ * What the fake cloud remembers between two runs, as AWS would between two deployments. Only
+ * what a test needs: SSM parameter versions, which AWS increments on every change of value.
+ */
+export class FakeCloud {
+    private readonly parameters = new Map<string, { value: string; version: number }>();
+
+    putParameter(name: string, value: string): number {
+        const prev = this.parameters.get(name);
+        const version = !prev ? 1 : prev.value === value ? prev.version : prev.version + 1;
+        this.parameters.set(name, { value, version });
+        return version;
+    }
+}
+
+export interface RunOptions {
+    readonly overrides?: ConfigOverrides;
+    readonly cloud?: FakeCloud;
+}
+
+export interface StackRun {
+    readonly stack: string;
+    readonly graph: Graph;
+    readonly outputs?: Record<string, unknown>;
+    /** The error the program failed with, if it failed. */
+    readonly error?: Error;
+    /** Invoke tokens the program tried; every one is refused. */
+    readonly invokes: readonly string[];
+}
+
+type RegisterRequest = {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean | undefined;
+    getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
+    getObject(): unknown;
+};
+type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+type MonitorLike = { registerResource(req: RegisterRequest, cb: Callback): Promise<void> };
+type RuntimeInternals = { waitForRPCs(): Promise<void> };
+
+/** Unwraps secret envelopes, returning the plain value and the paths that were secret. */
+export function unwrapSecrets(value: unknown, at = "", paths: string[] = []): { value: unknown; paths: string[] } {
+    if (Array.isArray(value)) {
+        return { value: value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, paths).value), paths };
+    }
+    if (typeof value === "object" && value !== null) {
+        const o = value as Record<string, unknown>;
+        if (o[SIG_KEY] === SECRET_SIG) {
+            paths.push(at || "(root)");
+            return { value: unwrapSecrets(o.value, at, []).value, paths };
+        }
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(o)) out[k] = unwrapSecrets(v, at ? `${at}.${k}` : k, paths).value;
+        return { value: out, paths };
+    }
+    return { value, paths };
+}
+
+function nameOfUrn(urn: string): string {
+    return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+function mockState(type: string, name: string, inputs: Record<string, unknown>, region: string, cloud: FakeCloud): Record<string, unknown> {
+    const [pkg, mod] = type.split(":");
+    const service = pkg === "aws" ? mod.split("/")[0] : pkg;
+    const physical = typeof inputs.name === "string" ? inputs.name : name;
+    const state: Record<string, unknown> = {
+        ...inputs,
+        name: physical,
+        arn: `arn:aws:${service}:${region}:${ACCOUNT}:${mod.split("/")[1] ?? mod}/${physical}`,
+    };
+    switch (type) {
+        case "aws:lb/loadBalancer:LoadBalancer":
+            state.dnsName = `${physical}-1234567890.${region}.elb.amazonaws.com`;
+            state.zoneId = "Z32O12XQLNTSW2";
+            state.arnSuffix = `app/${physical}/50dc6c495c0c9188`;
+            break;
+        case "aws:lb/targetGroup:TargetGroup":
+            state.arnSuffix = `targetgroup/${physical}/73e2d6bc24d8a067`;
+            break;
+        case "aws:ssm/parameter:Parameter": {
+            const v = unwrapSecrets(inputs.value).value;
+            state.arn = `arn:aws:ssm:${region}:${ACCOUNT}:parameter/${physical.replace(/^\//, "")}`;
+            state.version = cloud.putParameter(physical, String(v));
+            break;
+        }
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            state.arn = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${String(inputs.family)}:1`;
+            break;
+    }
+    return state;
+}
+
+/** Runs the program for `stack` and returns everything it registered. */
+export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    const config = stackConfig(stack, options.overrides);
+    const region = config.values["aws:region"] ?? "eu-west-1";
+    const cloud = options.cloud ?? new FakeCloud();
+    const invokes: string[] = [];
+    const recorded: Recorded[] = [];
+    let pending = 0;
+
+    await pulumi.runtime.setMocks({
+        newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, cloud) }),
+        call: (args) => {
+            invokes.push(args.token);
+            throw new Error(`invoke ${args.token} is not answered by the harness: the program must not look up cloud state`);
+        },
+    }, PROJECT, stack, false);
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        pending++;
+        const { value, paths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject() as never));
+        return register(req, (err, response) => {
+            pending--;
+            if (!err && response) {
+                const urn = response.getUrn();
+                recorded.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn,
+                    custom: req.getCustom(),
+                    parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
+                    protect: req.getProtect() ?? false,
+                    dependsOn: req.getDependenciesList().map(nameOfUrn),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    inputs: value as Record<string, unknown>,
+                    secretPaths: paths,
+                });
+            }
+            cb(err, response);
+        });
+    };
+
+    pulumi.runtime.setAllConfig(config.values, [...config.secretKeys]);
+    // Loaded after the mocks are set: the program is a function called once per run.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../../index") as () => Record<string, unknown>;
+    let outputs: Record<string, unknown> | undefined;
+    let error: Error | undefined;
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown>;
+    } catch (e) {
+        error = e instanceof Error ? e : new Error(String(e));
+    }
+    // Resources created inside apply() register late: wait until the queue is empty and stays so.
+    const internals = pulumi.runtime as unknown as RuntimeInternals;
+    do {
+        await internals.waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+    } while (pending > 0);
+
+    return { stack, graph: new Graph(recorded), outputs: outputs ? (unwrapSecrets(outputs).value as Record<string, unknown>) : undefined, error, invokes };
+}
