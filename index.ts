@@ -25,7 +25,7 @@ function environment(settings: Settings) {
         tags,
     }, { protect: settings.protect });
 
-    const edge = new LoadBalancedApp(`${prefix}-${svc.name}`, {
+    const edge = new LoadBalancedApp(`${prefix}-lb`, {
         nameParts: [app, env, svc.name],
         vpcId: network.vpc.id,
         subnetIds: network.publicSubnetIds,

@@ -88,14 +88,23 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
         name: physical,
         arn: `arn:aws:${service}:${region}:${ACCOUNT}:${mod.split("/")[1] ?? mod}/${physical}`,
     };
+    // ARNs in the shapes AWS gives them, for the types whose ARNs the program passes on.
     switch (type) {
         case "aws:lb/loadBalancer:LoadBalancer":
+            state.arnSuffix = `app/${physical}/50dc6c495c0c9188`;
+            state.arn = `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:loadbalancer/${state.arnSuffix}`;
             state.dnsName = `${physical}-1234567890.${region}.elb.amazonaws.com`;
             state.zoneId = "Z32O12XQLNTSW2";
-            state.arnSuffix = `app/${physical}/50dc6c495c0c9188`;
             break;
         case "aws:lb/targetGroup:TargetGroup":
             state.arnSuffix = `targetgroup/${physical}/73e2d6bc24d8a067`;
+            state.arn = `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:${state.arnSuffix}`;
+            break;
+        case "aws:cloudwatch/logGroup:LogGroup":
+            state.arn = `arn:aws:logs:${region}:${ACCOUNT}:log-group:${physical}`;
+            break;
+        case "aws:iam/role:Role":
+            state.arn = `arn:aws:iam::${ACCOUNT}:role/${physical}`;
             break;
         case "aws:ssm/parameter:Parameter": {
             const v = unwrapSecrets(inputs.value).value;

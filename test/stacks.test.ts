@@ -1,0 +1,301 @@
+/**
+ * The real program, run once per committed stack file under the mock runtime, with a secret set
+ * as `pulumi config set --secret --path secrets.DATABASE_URL` would.
+ */
+import * as assert from "assert/strict";
+import { parse } from "yaml";
+import * as fs from "fs";
+import { Graph, Match, Recorded } from "./harness/graph";
+import { FakeCloud, runStack, StackRun } from "./harness/runStack";
+import { committedStacks, stackFile } from "./harness/stackConfig";
+
+const DB_URL = "postgres://app:s3cr3t-pa55@db.internal:5432/app";
+const STACKS = ["alpha", "beta", "gamma", "live"];
+const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    nat: "aws:ec2/natGateway:NatGateway",
+    eip: "aws:ec2/eip:Eip",
+    route: "aws:ec2/route:Route",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    cluster: "aws:ecs/cluster:Cluster",
+    taskDef: "aws:ecs/taskDefinition:TaskDefinition",
+    service: "aws:ecs/service:Service",
+    param: "aws:ssm/parameter:Parameter",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    scalingTarget: "aws:appautoscaling/target:Target",
+    scalingPolicy: "aws:appautoscaling/policy:Policy",
+};
+
+type Container = {
+    image: string;
+    environment: { name: string; value: string }[];
+    secrets: { name: string; valueFrom: string }[];
+    readonlyRootFilesystem: boolean;
+    healthCheck: { command: string[] };
+    dockerLabels?: Record<string, string>;
+    stopTimeout: number;
+};
+
+function container(graph: Graph): Container {
+    const defs = JSON.parse(graph.one(T.taskDef).inputs.containerDefinitions as string) as Container[];
+    assert.equal(defs.length, 1);
+    return defs[0];
+}
+
+function stackValue(stack: string, key: string): unknown {
+    return (parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, unknown> }).config[key];
+}
+
+describe("the program under the mock runtime, per committed stack", function () {
+    this.timeout(30_000);
+    const runs = new Map<string, StackRun>();
+
+    before(async () => {
+        for (const stack of STACKS) {
+            runs.set(stack, await runStack(stack, { overrides: { secret: { secrets: { DATABASE_URL: DB_URL } } } }));
+        }
+    });
+    const g = (stack: string) => {
+        const run = runs.get(stack);
+        assert.ok(run, `no run for ${stack}`);
+        if (run.error) throw run.error;
+        return run.graph;
+    };
+
+    it("covers exactly the four environments' stack files", () => {
+        assert.deepEqual(committedStacks(), [...STACKS].sort());
+    });
+
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            it("registers resources, looks up nothing in the cloud and finishes without error", () => {
+                const run = runs.get(stack);
+                assert.ok(run);
+                assert.equal(run.error, undefined);
+                assert.ok(run.graph.all.length >= 40, `only ${run.graph.all.length} resources`);
+                assert.deepEqual(run.invokes, []);
+            });
+            it("has one VPC, one load balancer, one cluster, one service, one task definition", () => {
+                for (const t of [T.vpc, T.alb, T.cluster, T.service, T.taskDef, T.targetGroup, T.scalingTarget]) g(stack).resourceCountIs(t, 1);
+            });
+            it("tags every taggable resource with app, environment and managed-by", () => {
+                const untagged = g(stack).all.filter((r) => r.custom && "tags" in r.inputs === false && !NOT_TAGGABLE.has(r.type));
+                assert.deepEqual(untagged.map((r) => r.type), []);
+                for (const r of g(stack).all.filter((x) => x.custom && "tags" in x.inputs)) {
+                    assert.deepEqual(pick(r.inputs.tags as Record<string, string>, ["app", "environment", "managed-by"]), { app: "demo", environment: stack, "managed-by": "pulumi" }, r.name);
+                }
+            });
+            it("names every child after its parent component", () => {
+                const components = g(stack).all.filter((r) => !r.custom);
+                assert.equal(components.length, 3);
+                for (const c of components) {
+                    const children = g(stack).childrenOf(c);
+                    assert.ok(children.length > 0, c.name);
+                    for (const child of children) assert.ok(child.name.startsWith(`${c.name}-`), `${child.name} under ${c.name}`);
+                }
+            });
+            it("runs the image of its stack file, with APP_ENV and LOG_LEVEL of its environment", () => {
+                const c = container(g(stack));
+                assert.equal(c.image, stackValue(stack, "shipyard:image"));
+                const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+                assert.equal(env.APP_ENV, stack);
+                assert.equal(env.LOG_LEVEL, stack === "alpha" ? "debug" : "info");
+            });
+            it("passes the secret only by valueFrom from an SSM SecureString, never in plain text", () => {
+                const graph = g(stack);
+                const param = graph.one(T.param, { type: "SecureString", name: `/demo/${stack}/web/DATABASE_URL` });
+                assert.deepEqual(param.secretPaths, ["value"]);
+                const c = container(graph);
+                assert.deepEqual(c.secrets, [{ name: "DATABASE_URL", valueFrom: `arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/web/DATABASE_URL` }]);
+                assert.equal(c.environment.some((e) => e.name === "DATABASE_URL"), false);
+                // Nowhere in the graph in plain text, except the parameter's own (secret) value.
+                const plainHits = graph.all.filter((r) => JSON.stringify(r.inputs).includes("s3cr3t-pa55") && !(r.type === T.param));
+                assert.deepEqual(plainHits.map((r) => r.name), []);
+            });
+            it("lets the execution role read exactly its secrets, pull from its ECR repository and write its logs", () => {
+                const graph = g(stack);
+                const policy = JSON.parse(graph.one(T.rolePolicy, { role: Match.stringLike(/execution/) }).inputs.policy as string) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
+                const byAction = Object.fromEntries(policy.Statement.map((s) => [[s.Action].flat().join(","), s.Resource]));
+                assert.deepEqual(byAction, {
+                    "logs:CreateLogStream,logs:PutLogEvents": `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo/${stack}/web:log-stream:*`,
+                    "ecr:GetAuthorizationToken": "*",
+                    "ecr:BatchCheckLayerAvailability,ecr:GetDownloadUrlForLayer,ecr:BatchGetImage": "arn:aws:ecr:eu-west-1:123456789012:repository/demo-web",
+                    "ssm:GetParameters": [`arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/web/DATABASE_URL`],
+                });
+                // The task role is separate and has no policy of its own.
+                const task = graph.one(T.taskDef).inputs;
+                assert.notEqual(task.taskRoleArn, task.executionRoleArn);
+                graph.resourceCountIs(T.rolePolicy, stack === "live" ? 2 : 1); // + flow logs in live
+            });
+            it("hardens the container: read-only root, container health check, init process", () => {
+                const c = container(g(stack));
+                assert.equal(c.readonlyRootFilesystem, true);
+                assert.deepEqual(c.healthCheck.command, ["CMD", "node", "dist/healthcheck.js"]);
+                g(stack).hasResourceProperties(T.taskDef, { networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], volumes: [{ name: "tmp" }] });
+            });
+            it("rolls out 100%/200% with the circuit breaker rolling back and a grace period", () => {
+                g(stack).hasResourceProperties(T.service, {
+                    deploymentMinimumHealthyPercent: 100,
+                    deploymentMaximumPercent: 200,
+                    deploymentCircuitBreaker: { enable: true, rollback: true },
+                    healthCheckGracePeriodSeconds: stack === "live" ? 60 : 20,
+                    loadBalancers: [{ containerName: "web", containerPort: 8080, targetGroupArn: Match.stringLike(/targetgroup/) }],
+                });
+            });
+            it("admits task traffic only from the load balancer's security group, on the container port", () => {
+                const graph = g(stack);
+                const albSg = graph.byName(`demo-${stack}-lb-sg`);
+                const toTasks = graph.all.filter((r) => r.type === T.ingress && r.parent === `demo-${stack}-web` && r.name.endsWith("-from-lb"));
+                assert.equal(toTasks.length, 1);
+                assert.deepEqual(pick(toTasks[0].inputs, ["ipProtocol", "fromPort", "toPort", "referencedSecurityGroupId", "cidrIpv4"]), {
+                    ipProtocol: "tcp", fromPort: 8080, toPort: 8080, referencedSecurityGroupId: `${albSg.name}-id`, cidrIpv4: undefined,
+                });
+                // Every CIDR-based ingress rule belongs to the load balancer, on 80 or 443.
+                for (const rule of graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined)) {
+                    assert.equal(rule.inputs.securityGroupId, `${albSg.name}-id`, rule.name);
+                    assert.ok([80, 443].includes(rule.inputs.fromPort as number), rule.name);
+                }
+                graph.resourceCountIs(T.ingress, 3);
+                graph.hasResourceProperties(T.egress, { securityGroupId: `${albSg.name}-id`, fromPort: 8080, toPort: 8080 });
+            });
+            it("empties the default security group", () => {
+                g(stack).resourceCountIs(T.defaultSg, 1);
+                const d = g(stack).one(T.defaultSg).inputs;
+                assert.equal(d.ingress, undefined);
+                assert.equal(d.egress, undefined);
+            });
+            it("serves HTTPS with a TLS 1.3 policy and redirects HTTP with a 301", () => {
+                const graph = g(stack);
+                graph.resourceCountIs(T.listener, 2);
+                graph.hasResourceProperties(T.listener, { port: 443, protocol: "HTTPS", sslPolicy: Match.stringLike(/^ELBSecurityPolicy-TLS13-/), certificateArn: stackValue(stack, "shipyard:certificateArn") });
+                graph.hasResourceProperties(T.listener, { port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] });
+                graph.hasResourceProperties(T.alb, { internal: false, dropInvalidHeaderFields: true, loadBalancerType: "application" });
+            });
+            it("scales on CPU and on memory between the stack's bounds", () => {
+                const graph = g(stack);
+                graph.resourceCountIs(T.scalingPolicy, 2);
+                const metrics = graph.ofType(T.scalingPolicy).map((p) => (p.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } }).predefinedMetricSpecification.predefinedMetricType).sort();
+                assert.deepEqual(metrics, ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"]);
+                const bounds = { alpha: [1, 2], beta: [1, 2], gamma: [2, 4], live: [3, 10] }[stack];
+                graph.hasResourceProperties(T.scalingTarget, { minCapacity: bounds?.[0], maxCapacity: bounds?.[1], scalableDimension: "ecs:service:DesiredCount" });
+                // Autoscaling owns the running count after the first deploy.
+                assert.deepEqual(graph.one(T.service).ignoreChanges, ["desiredCount"]);
+            });
+            it("enables Container Insights on the cluster", () => {
+                g(stack).hasResourceProperties(T.cluster, { settings: [{ name: "containerInsights", value: "enabled" }] });
+            });
+        });
+    }
+
+    describe("differences between the environments", () => {
+        it("NAT gateways: none in alpha, one in beta and gamma, one per AZ in live", () => {
+            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.nat).length), [0, 1, 1, 3]);
+            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.eip).length), [0, 1, 1, 3]);
+        });
+        it("subnets: a public and a private one per AZ (2, 2, 2, 3 AZs)", () => {
+            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.subnet).length), [4, 4, 4, 6]);
+            for (const s of STACKS) assert.equal(g(s).find(T.subnet, { mapPublicIpOnLaunch: true }).length, 0, s);
+        });
+        it("private subnets route out through NAT where there is one: per AZ in live, shared elsewhere", () => {
+            const natRoutes = (s: string) => g(s).find(T.route, { natGatewayId: Match.present() }).map((r) => r.inputs.natGatewayId);
+            assert.deepEqual(natRoutes("alpha"), []);
+            assert.deepEqual(natRoutes("beta"), ["demo-beta-nat-0-id", "demo-beta-nat-0-id"]);
+            assert.deepEqual(natRoutes("live"), ["demo-live-nat-0-id", "demo-live-nat-1-id", "demo-live-nat-2-id"]);
+        });
+        it("tasks: public IPs only in alpha (no NAT); private subnets without public IPs elsewhere", () => {
+            for (const s of STACKS) {
+                const net = g(s).one(T.service).inputs.networkConfiguration as { assignPublicIp: boolean; subnets: string[] };
+                const tier = s === "alpha" ? "public" : "private";
+                assert.equal(net.assignPublicIp, s === "alpha", s);
+                assert.deepEqual(net.subnets, g(s).find(T.subnet, { tags: { tier } }).map((x) => `${x.name}-id`), s);
+            }
+        });
+        it("capacity: Fargate Spot in alpha and beta, on-demand in gamma and live", () => {
+            const providers = STACKS.map((s) => (g(s).one(T.service).inputs.capacityProviderStrategies as { capacityProvider: string }[]).map((p) => p.capacityProvider));
+            assert.deepEqual(providers, [["FARGATE_SPOT"], ["FARGATE_SPOT"], ["FARGATE"], ["FARGATE"]]);
+        });
+        it("health checks: fast outside live, the deployment seed's values in live", () => {
+            const hc = (s: string) => g(s).one(T.targetGroup).inputs.healthCheck;
+            assert.deepEqual(pick(hc("live") as Record<string, unknown>, ["path", "healthyThreshold", "unhealthyThreshold", "timeout", "interval", "matcher"]), {
+                path: "/health", healthyThreshold: 3, unhealthyThreshold: 2, timeout: 5, interval: 30, matcher: "200-299",
+            });
+            for (const s of ["alpha", "beta", "gamma"]) assert.deepEqual(pick(hc(s) as Record<string, unknown>, ["interval", "healthyThreshold"]), { interval: 5, healthyThreshold: 2 }, s);
+            assert.deepEqual(STACKS.map((s) => g(s).one(T.targetGroup).inputs.deregistrationDelay), [5, 5, 15, 30]);
+        });
+        it("flow logs and deletion protection only in live", () => {
+            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.flowLog).length), [0, 0, 0, 1]);
+            g("live").hasResourceProperties(T.flowLog, { trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
+            assert.deepEqual(STACKS.map((s) => g(s).one(T.alb).inputs.enableDeletionProtection), [false, false, false, true]);
+            assert.deepEqual(STACKS.map((s) => g(s).one(T.alb).protect), [false, false, false, true]);
+            assert.deepEqual(STACKS.map((s) => g(s).one(T.vpc).protect), [false, false, false, true]);
+        });
+        it("log retention grows towards production: 7, 14, 30, 90 days", () => {
+            assert.deepEqual(STACKS.map((s) => g(s).one(T.logGroup, { name: Match.stringLike(/^\/ecs\//) }).inputs.retentionInDays), [7, 14, 30, 90]);
+        });
+        it("the same image digest runs in every environment", () => {
+            const images = new Set(STACKS.map((s) => container(g(s)).image));
+            assert.equal(images.size, 1);
+            assert.match([...images][0], /@sha256:[0-9a-f]{64}$/);
+        });
+    });
+
+    describe("changes that restart the service without a new image", () => {
+        it("a changed environment variable yields a new task definition", async () => {
+            const a = await runStack("beta");
+            const b = await runStack("beta", { overrides: { set: { environment: { FEATURE_FLAGS: "new-checkout,search-v2" } } } });
+            const before = a.graph.one(T.taskDef).inputs.containerDefinitions;
+            const after = b.graph.one(T.taskDef).inputs.containerDefinitions;
+            assert.notEqual(before, after);
+            assert.equal(container(a.graph).image, container(b.graph).image);
+        });
+        it("a changed secret value yields a new task definition; an unchanged one does not", async () => {
+            const cloud = new FakeCloud();
+            const run = (value: string) => runStack("gamma", { cloud, overrides: { secret: { secrets: { DATABASE_URL: value } } } });
+            const first = container((await run("postgres://db/v1")).graph);
+            const same = container((await run("postgres://db/v1")).graph);
+            const changed = container((await run("postgres://db/v2")).graph);
+            assert.deepEqual(same, first);
+            assert.notDeepEqual(changed, first);
+            assert.deepEqual(changed.secrets, first.secrets); // same ARN: only the version label moved
+            assert.deepEqual([first.dockerLabels, changed.dockerLabels], [{ "shipyard.secret-versions": "DATABASE_URL=1" }, { "shipyard.secret-versions": "DATABASE_URL=2" }]);
+        });
+    });
+
+    describe("invalid configuration", () => {
+        it("fails before any resource is created, naming the stack, key and value", async () => {
+            const run = await runStack("live", { overrides: { set: { minTasks: 1 } } });
+            assert.ok(run.error);
+            assert.match(run.error.message, /stack "live" has invalid configuration:\n {2}- key shipyard:minTasks = 1: live needs at least 2 tasks/);
+            assert.equal(run.graph.all.length, 0);
+        });
+        it("a required key missing from a stack file is reported as the CLI would", async () => {
+            await assert.rejects(runStack("beta", { overrides: { remove: ["image"] } }), /Stack 'beta' is missing configuration value 'shipyard:image'/);
+        });
+    });
+});
+
+/** Resource types the AWS provider gives no tags argument. */
+const NOT_TAGGABLE = new Set([
+    "aws:ec2/route:Route",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+    "aws:appautoscaling/policy:Policy",
+]);
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+    return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}
+
+export type { Recorded };
