@@ -13,17 +13,21 @@ function environment(settings: Settings) {
     const { app, env, network: net, service: svc, loadBalancer: lb, tags } = settings;
     const prefix = `${app}-${env}`;
 
-    const network = new Network(prefix, {
-        namePrefix: prefix,
-        cidrBlock: net.cidr,
-        availabilityZones: net.availabilityZones,
-        publicSubnetCidrs: net.publicSubnetCidrs,
-        privateSubnetCidrs: net.privateSubnetCidrs,
-        natGateways: net.natGateways,
-        flowLogs: net.flowLogs,
-        flowLogRetentionDays: svc.logRetentionDays,
-        tags,
-    }, { protect: settings.protect });
+    const network = new Network(
+        prefix,
+        {
+            namePrefix: prefix,
+            cidrBlock: net.cidr,
+            availabilityZones: net.availabilityZones,
+            publicSubnetCidrs: net.publicSubnetCidrs,
+            privateSubnetCidrs: net.privateSubnetCidrs,
+            natGateways: net.natGateways,
+            flowLogs: net.flowLogs,
+            flowLogRetentionDays: svc.logRetentionDays,
+            tags,
+        },
+        { protect: settings.protect },
+    );
 
     const edge = new LoadBalancedApp(`${prefix}-lb`, {
         nameParts: [app, env, svc.name],
@@ -41,32 +45,36 @@ function environment(settings: Settings) {
 
     const partition = partitionOf(settings.region);
     const ecr = svc.imageRef.ecr;
-    const service = new ContainerService(`${prefix}-${svc.name}`, {
-        nameParts: [app, env, svc.name],
-        region: settings.region,
-        partition,
-        image: svc.image,
-        ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
-        cpu: svc.cpu,
-        memory: svc.memory,
-        cpuArchitecture: svc.cpuArchitecture,
-        containerPort: svc.containerPort,
-        environment: svc.environment,
-        secrets: svc.secrets,
-        logRetentionDays: svc.logRetentionDays,
-        vpcId: network.vpc.id,
-        subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
-        assignPublicIp: svc.taskSubnets === "public",
-        loadBalancer: { targetGroupArn: edge.targetGroup.arn, securityGroupId: edge.securityGroup.id },
-        minTasks: svc.minTasks,
-        maxTasks: svc.maxTasks,
-        cpuTargetPercent: svc.cpuTargetPercent,
-        memoryTargetPercent: svc.memoryTargetPercent,
-        spot: svc.spot,
-        healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
-        stopTimeoutSeconds: svc.stopTimeoutSeconds,
-        tags,
-    }, { dependsOn: [edge.httpsListener] });
+    const service = new ContainerService(
+        `${prefix}-${svc.name}`,
+        {
+            nameParts: [app, env, svc.name],
+            region: settings.region,
+            partition,
+            image: svc.image,
+            ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
+            cpu: svc.cpu,
+            memory: svc.memory,
+            cpuArchitecture: svc.cpuArchitecture,
+            containerPort: svc.containerPort,
+            environment: svc.environment,
+            secrets: svc.secrets,
+            logRetentionDays: svc.logRetentionDays,
+            vpcId: network.vpc.id,
+            subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
+            assignPublicIp: svc.taskSubnets === "public",
+            loadBalancer: { targetGroupArn: edge.targetGroup.arn, securityGroupId: edge.securityGroup.id },
+            minTasks: svc.minTasks,
+            maxTasks: svc.maxTasks,
+            cpuTargetPercent: svc.cpuTargetPercent,
+            memoryTargetPercent: svc.memoryTargetPercent,
+            spot: svc.spot,
+            healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
+            stopTimeoutSeconds: svc.stopTimeoutSeconds,
+            tags,
+        },
+        { dependsOn: [edge.httpsListener] },
+    );
 
     return {
         environment: env,

@@ -75,7 +75,8 @@ export interface ContainerServiceArgs {
 export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     const allowed = FARGATE_SIZES[args.cpu];
     if (!allowed?.includes(args.memory)) throw new Error(`ContainerService: cpu ${args.cpu} with memory ${args.memory} is not a Fargate task size`);
-    if (args.minTasks < 1 || args.maxTasks < args.minTasks) throw new Error(`ContainerService: need 1 <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks})`);
+    if (args.minTasks < 1 || args.maxTasks < args.minTasks)
+        throw new Error(`ContainerService: need 1 <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks})`);
     const names = [...Object.keys(args.environment), ...Object.keys(args.secrets ?? {})];
     for (const n of names) if (!ENV_NAME.test(n)) throw new Error(`ContainerService: invalid environment variable name "${n}"`);
     const both = Object.keys(args.secrets ?? {}).filter((n) => n in args.environment);
@@ -107,49 +108,73 @@ export class ContainerService extends pulumi.ComponentResource {
         const child = { parent: this };
         const tags = args.tags;
 
-        this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-            name: physicalName([app, env], 255),
-            settings: [{ name: "containerInsights", value: "enabled" }],
-            tags,
-        }, child);
-        const capacity = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
-            clusterName: this.cluster.name,
-            capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-        }, child);
-
-        this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/ecs/${app}/${env}/${svc}`,
-            retentionInDays: args.logRetentionDays,
-            tags,
-        }, child);
-
-        const parameters = Object.keys(secrets).sort().map((envName) => ({
-            envName,
-            parameter: new aws.ssm.Parameter(`${name}-secret-${envName}`, {
-                name: `/${app}/${env}/${svc}/${envName}`,
-                type: "SecureString",
-                value: pulumi.secret(secrets[envName]),
-                description: `${envName} for ${svc} in ${env}; set with pulumi config set --secret`,
+        this.cluster = new aws.ecs.Cluster(
+            `${name}-cluster`,
+            {
+                name: physicalName([app, env], 255),
+                settings: [{ name: "containerInsights", value: "enabled" }],
                 tags,
-            }, child),
-        }));
+            },
+            child,
+        );
+        const capacity = new aws.ecs.ClusterCapacityProviders(
+            `${name}-capacity`,
+            {
+                clusterName: this.cluster.name,
+                capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+            },
+            child,
+        );
+
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            {
+                name: `/ecs/${app}/${env}/${svc}`,
+                retentionInDays: args.logRetentionDays,
+                tags,
+            },
+            child,
+        );
+
+        const parameters = Object.keys(secrets)
+            .sort()
+            .map((envName) => ({
+                envName,
+                parameter: new aws.ssm.Parameter(
+                    `${name}-secret-${envName}`,
+                    {
+                        name: `/${app}/${env}/${svc}/${envName}`,
+                        type: "SecureString",
+                        value: pulumi.secret(secrets[envName]),
+                        description: `${envName} for ${svc} in ${env}; set with pulumi config set --secret`,
+                        tags,
+                    },
+                    child,
+                ),
+            }));
 
         const assumeByEcsTasks = JSON.stringify({
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
         });
-        this.executionRole = new aws.iam.Role(`${name}-execution`, {
-            name: physicalName([app, env, svc, "execution"], 64),
-            description: `ECS agent for ${svc} in ${env}: pull the image, write logs, read its secrets`,
-            assumeRolePolicy: assumeByEcsTasks,
-            tags,
-        }, child);
-        const statements: pulumi.Input<Record<string, unknown>>[] = [{
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: pulumi.interpolate`${this.logGroup.arn}:log-stream:*`,
-        }];
+        this.executionRole = new aws.iam.Role(
+            `${name}-execution`,
+            {
+                name: physicalName([app, env, svc, "execution"], 64),
+                description: `ECS agent for ${svc} in ${env}: pull the image, write logs, read its secrets`,
+                assumeRolePolicy: assumeByEcsTasks,
+                tags,
+            },
+            child,
+        );
+        const statements: pulumi.Input<Record<string, unknown>>[] = [
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${this.logGroup.arn}:log-stream:*`,
+            },
+        ];
         if (args.ecrRepositoryArn) {
             // GetAuthorizationToken has no resource-level permissions; it grants no image access by itself.
             statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
@@ -169,154 +194,196 @@ export class ContainerService extends pulumi.ComponentResource {
                 Resource: parameters.map((p) => p.parameter.arn),
             });
         }
-        new aws.iam.RolePolicy(`${name}-execution`, {
-            role: this.executionRole.id,
-            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
-        }, child);
+        new aws.iam.RolePolicy(
+            `${name}-execution`,
+            {
+                role: this.executionRole.id,
+                policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
+            },
+            child,
+        );
 
         // The application's own AWS permissions; none until a capability needs them.
-        this.taskRole = new aws.iam.Role(`${name}-task`, {
-            name: physicalName([app, env, svc, "task"], 64),
-            description: `Application role of ${svc} in ${env}`,
-            assumeRolePolicy: assumeByEcsTasks,
-            tags,
-        }, child);
+        this.taskRole = new aws.iam.Role(
+            `${name}-task`,
+            {
+                name: physicalName([app, env, svc, "task"], 64),
+                description: `Application role of ${svc} in ${env}`,
+                assumeRolePolicy: assumeByEcsTasks,
+                tags,
+            },
+            child,
+        );
 
         // A secret's ARN does not change with its value, so a container definition that only names
         // the ARN would not change either and running tasks would keep the old value. Each
         // parameter's version (SSM increments it on every write) goes into a label, so a new value
         // yields a new task definition revision and a rolling restart, with no image rebuild.
-        const secretVersions = pulumi
-            .all(parameters.map((p) => pulumi.interpolate`${p.envName}=${p.parameter.version}`))
-            .apply((pairs) => pairs.join(","));
+        const secretVersions = pulumi.all(parameters.map((p) => pulumi.interpolate`${p.envName}=${p.parameter.version}`)).apply((pairs) => pairs.join(","));
         const containerDefinitions = pulumi
             .all([this.logGroup.name, secretVersions, pulumi.all(parameters.map((p) => p.parameter.arn))])
-            .apply(([logGroupName, versions, arns]) => JSON.stringify([{
-                name: svc,
-                image: args.image,
-                essential: true,
-                portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http" }],
-                environment: Object.keys(args.environment).sort().map((n) => ({ name: n, value: args.environment[n] })),
-                secrets: parameters.map((p, i) => ({ name: p.envName, valueFrom: arns[i] })),
-                readonlyRootFilesystem: true,
-                // Writable scratch space on the task's ephemeral storage, since the root is read-only.
-                mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
-                // tini as PID 1 reaps zombies and forwards SIGTERM to the app.
-                linuxParameters: { initProcessEnabled: true },
-                stopTimeout: args.stopTimeoutSeconds ?? 30,
-                healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 10 },
-                dockerLabels: parameters.length > 0 ? { [SECRET_VERSIONS_LABEL]: versions } : undefined,
-                logConfiguration: {
-                    logDriver: "awslogs",
-                    options: {
-                        "awslogs-group": logGroupName,
-                        "awslogs-region": args.region,
-                        "awslogs-stream-prefix": svc,
-                        // A full log buffer drops lines instead of blocking the application.
-                        mode: "non-blocking",
-                        "max-buffer-size": "25m",
+            .apply(([logGroupName, versions, arns]) =>
+                JSON.stringify([
+                    {
+                        name: svc,
+                        image: args.image,
+                        essential: true,
+                        portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http" }],
+                        environment: Object.keys(args.environment)
+                            .sort()
+                            .map((n) => ({ name: n, value: args.environment[n] })),
+                        secrets: parameters.map((p, i) => ({ name: p.envName, valueFrom: arns[i] })),
+                        readonlyRootFilesystem: true,
+                        // Writable scratch space on the task's ephemeral storage, since the root is read-only.
+                        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+                        // tini as PID 1 reaps zombies and forwards SIGTERM to the app.
+                        linuxParameters: { initProcessEnabled: true },
+                        stopTimeout: args.stopTimeoutSeconds ?? 30,
+                        healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 10 },
+                        dockerLabels: parameters.length > 0 ? { [SECRET_VERSIONS_LABEL]: versions } : undefined,
+                        logConfiguration: {
+                            logDriver: "awslogs",
+                            options: {
+                                "awslogs-group": logGroupName,
+                                "awslogs-region": args.region,
+                                "awslogs-stream-prefix": svc,
+                                // A full log buffer drops lines instead of blocking the application.
+                                mode: "non-blocking",
+                                "max-buffer-size": "25m",
+                            },
+                        },
                     },
-                },
-            }]));
+                ]),
+            );
 
-        this.taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-            family: physicalName([app, env, svc], 255),
-            cpu: String(args.cpu),
-            memory: String(args.memory),
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
-            executionRoleArn: this.executionRole.arn,
-            taskRoleArn: this.taskRole.arn,
-            volumes: [{ name: "tmp" }],
-            containerDefinitions,
-            tags,
-        }, child);
-
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.vpcId,
-            description: `${svc} tasks: in only from the load balancer`,
-            // Tasks call out to AWS APIs, registries and the services they depend on.
-            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "Outbound to AWS APIs, registries and dependencies" }],
-            tags: { ...tags, Name: physicalName([app, env, svc, "tasks"], 255) },
-        }, child);
-        new aws.vpc.SecurityGroupIngressRule(`${name}-from-lb`, {
-            securityGroupId: this.securityGroup.id,
-            referencedSecurityGroupId: args.loadBalancer.securityGroupId,
-            ipProtocol: "tcp",
-            fromPort: args.containerPort,
-            toPort: args.containerPort,
-            description: "Traffic and health checks from the load balancer",
-            tags,
-        }, child);
-        new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-tasks`, {
-            securityGroupId: args.loadBalancer.securityGroupId,
-            referencedSecurityGroupId: this.securityGroup.id,
-            ipProtocol: "tcp",
-            fromPort: args.containerPort,
-            toPort: args.containerPort,
-            description: `Load balancer to ${svc} tasks`,
-            tags,
-        }, child);
-
-        this.service = new aws.ecs.Service(`${name}-service`, {
-            name: physicalName([app, env, svc], 255),
-            cluster: this.cluster.arn,
-            taskDefinition: this.taskDefinition.arn,
-            desiredCount: args.minTasks,
-            capacityProviderStrategies: [{ capacityProvider: spot ? "FARGATE_SPOT" : "FARGATE", weight: 1, base: 0 }],
-            platformVersion: "LATEST",
-            networkConfiguration: {
-                subnets: args.subnetIds,
-                securityGroups: [this.securityGroup.id],
-                assignPublicIp: args.assignPublicIp ?? false,
+        this.taskDefinition = new aws.ecs.TaskDefinition(
+            `${name}-task`,
+            {
+                family: physicalName([app, env, svc], 255),
+                cpu: String(args.cpu),
+                memory: String(args.memory),
+                networkMode: "awsvpc",
+                requiresCompatibilities: ["FARGATE"],
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
+                executionRoleArn: this.executionRole.arn,
+                taskRoleArn: this.taskRole.arn,
+                volumes: [{ name: "tmp" }],
+                containerDefinitions,
+                tags,
             },
-            loadBalancers: [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName: svc, containerPort: args.containerPort }],
-            healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
-            deploymentMinimumHealthyPercent: 100,
-            deploymentMaximumPercent: 200,
-            deploymentCircuitBreaker: { enable: true, rollback: true },
-            deploymentConfiguration: { strategy: "ROLLING" },
-            availabilityZoneRebalancing: "ENABLED",
-            enableExecuteCommand: false,
-            propagateTags: "SERVICE",
-            enableEcsManagedTags: true,
-            waitForSteadyState: true,
-            tags,
-        }, {
-            ...child,
-            dependsOn: [capacity],
-            // Autoscaling owns the running count after the first deploy.
-            ignoreChanges: ["desiredCount"],
-        });
+            child,
+        );
 
-        const target = new aws.appautoscaling.Target(`${name}-scaling`, {
-            serviceNamespace: "ecs",
-            scalableDimension: "ecs:service:DesiredCount",
-            resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
-            minCapacity: args.minTasks,
-            maxCapacity: args.maxTasks,
-            tags,
-        }, child);
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: `${svc} tasks: in only from the load balancer`,
+                // Tasks call out to AWS APIs, registries and the services they depend on.
+                egress: [
+                    { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "Outbound to AWS APIs, registries and dependencies" },
+                ],
+                tags: { ...tags, Name: physicalName([app, env, svc, "tasks"], 255) },
+            },
+            child,
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-lb`,
+            {
+                securityGroupId: this.securityGroup.id,
+                referencedSecurityGroupId: args.loadBalancer.securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: args.containerPort,
+                toPort: args.containerPort,
+                description: "Traffic and health checks from the load balancer",
+                tags,
+            },
+            child,
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-lb-to-tasks`,
+            {
+                securityGroupId: args.loadBalancer.securityGroupId,
+                referencedSecurityGroupId: this.securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: args.containerPort,
+                toPort: args.containerPort,
+                description: `Load balancer to ${svc} tasks`,
+                tags,
+            },
+            child,
+        );
+
+        this.service = new aws.ecs.Service(
+            `${name}-service`,
+            {
+                name: physicalName([app, env, svc], 255),
+                cluster: this.cluster.arn,
+                taskDefinition: this.taskDefinition.arn,
+                desiredCount: args.minTasks,
+                capacityProviderStrategies: [{ capacityProvider: spot ? "FARGATE_SPOT" : "FARGATE", weight: 1, base: 0 }],
+                platformVersion: "LATEST",
+                networkConfiguration: {
+                    subnets: args.subnetIds,
+                    securityGroups: [this.securityGroup.id],
+                    assignPublicIp: args.assignPublicIp ?? false,
+                },
+                loadBalancers: [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName: svc, containerPort: args.containerPort }],
+                healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                deploymentConfiguration: { strategy: "ROLLING" },
+                availabilityZoneRebalancing: "ENABLED",
+                enableExecuteCommand: false,
+                propagateTags: "SERVICE",
+                enableEcsManagedTags: true,
+                waitForSteadyState: true,
+                tags,
+            },
+            {
+                ...child,
+                dependsOn: [capacity],
+                // Autoscaling owns the running count after the first deploy.
+                ignoreChanges: ["desiredCount"],
+            },
+        );
+
+        const target = new aws.appautoscaling.Target(
+            `${name}-scaling`,
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
+                minCapacity: args.minTasks,
+                maxCapacity: args.maxTasks,
+                tags,
+            },
+            child,
+        );
         const trackers: [string, string, number][] = [
             ["cpu", "ECSServiceAverageCPUUtilization", args.cpuTargetPercent ?? 60],
             ["memory", "ECSServiceAverageMemoryUtilization", args.memoryTargetPercent ?? 75],
         ];
         for (const [role, metric, targetValue] of trackers) {
-            new aws.appautoscaling.Policy(`${name}-scale-${role}`, {
-                name: physicalName([app, env, svc, role], 255),
-                policyType: "TargetTrackingScaling",
-                serviceNamespace: target.serviceNamespace,
-                scalableDimension: target.scalableDimension,
-                resourceId: target.resourceId,
-                targetTrackingScalingPolicyConfiguration: {
-                    predefinedMetricSpecification: { predefinedMetricType: metric },
-                    targetValue,
-                    // Scale out within a minute of load, scale in slowly to avoid flapping.
-                    scaleOutCooldown: 60,
-                    scaleInCooldown: 300,
+            new aws.appautoscaling.Policy(
+                `${name}-scale-${role}`,
+                {
+                    name: physicalName([app, env, svc, role], 255),
+                    policyType: "TargetTrackingScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    targetTrackingScalingPolicyConfiguration: {
+                        predefinedMetricSpecification: { predefinedMetricType: metric },
+                        targetValue,
+                        // Scale out within a minute of load, scale in slowly to avoid flapping.
+                        scaleOutCooldown: 60,
+                        scaleInCooldown: 300,
+                    },
                 },
-            }, child);
+                child,
+            );
         }
 
         this.registerOutputs({

@@ -61,11 +61,16 @@ export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
     const hc = args.healthCheck ?? {};
     const interval = hc.intervalSeconds ?? 30;
     const timeout = hc.timeoutSeconds ?? 5;
-    if (timeout >= interval) throw new Error(`LoadBalancedApp: healthCheck.timeoutSeconds (${timeout}) must be below healthCheck.intervalSeconds (${interval})`);
-    for (const [k, v] of [["healthyThreshold", hc.healthyThreshold ?? 3], ["unhealthyThreshold", hc.unhealthyThreshold ?? 2]] as const) {
+    if (timeout >= interval)
+        throw new Error(`LoadBalancedApp: healthCheck.timeoutSeconds (${timeout}) must be below healthCheck.intervalSeconds (${interval})`);
+    for (const [k, v] of [
+        ["healthyThreshold", hc.healthyThreshold ?? 3],
+        ["unhealthyThreshold", hc.unhealthyThreshold ?? 2],
+    ] as const) {
         if (v < 2 || v > 10) throw new Error(`LoadBalancedApp: healthCheck.${k} must be 2 to 10, got ${v}`);
     }
-    if (args.subnetIds.length < 2) throw new Error(`LoadBalancedApp: an application load balancer needs subnets in at least 2 AZs, got ${args.subnetIds.length}`);
+    if (args.subnetIds.length < 2)
+        throw new Error(`LoadBalancedApp: an application load balancer needs subnets in at least 2 AZs, got ${args.subnetIds.length}`);
 }
 
 /**
@@ -90,79 +95,105 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
 
         // Egress is deliberately empty here: ContainerService adds one rule per service, to that
         // service's security group and port only.
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.vpcId,
-            description: "Load balancer: HTTP and HTTPS in; out only to its services",
-            tags: { ...args.tags, Name: physicalName([...args.nameParts, "alb"], 255) },
-        }, child);
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: "Load balancer: HTTP and HTTPS in; out only to its services",
+                tags: { ...args.tags, Name: physicalName([...args.nameParts, "alb"], 255) },
+            },
+            child,
+        );
         for (const port of [80, 443]) {
             ingressCidrs.forEach((cidr, i) => {
-                new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${i}`, {
-                    securityGroupId: this.securityGroup.id,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    cidrIpv4: cidr,
-                    description: `${port === 443 ? "HTTPS" : "HTTP (redirected)"} from ${cidr}`,
-                    tags: args.tags,
-                }, child);
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-in-${port}-${i}`,
+                    {
+                        securityGroupId: this.securityGroup.id,
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        cidrIpv4: cidr,
+                        description: `${port === 443 ? "HTTPS" : "HTTP (redirected)"} from ${cidr}`,
+                        tags: args.tags,
+                    },
+                    child,
+                );
             });
         }
 
-        this.loadBalancer = new aws.lb.LoadBalancer(`${name}-alb`, {
-            name: physicalName(args.nameParts, 32),
-            loadBalancerType: "application",
-            internal: false,
-            subnets: args.subnetIds,
-            securityGroups: [this.securityGroup.id],
-            dropInvalidHeaderFields: true,
-            enableHttp2: true,
-            idleTimeout: args.idleTimeoutSeconds ?? 60,
-            enableDeletionProtection: protect,
-            tags: args.tags,
-        }, { ...child, protect });
-
-        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-            name: physicalName(args.nameParts, 32),
-            vpcId: args.vpcId,
-            targetType: "ip",
-            protocol: "HTTP",
-            port: args.targetPort,
-            deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
-            healthCheck: {
-                enabled: true,
-                protocol: "HTTP",
-                port: "traffic-port",
-                path: hc.path ?? "/health",
-                interval: hc.intervalSeconds ?? 30,
-                timeout: hc.timeoutSeconds ?? 5,
-                healthyThreshold: hc.healthyThreshold ?? 3,
-                unhealthyThreshold: hc.unhealthyThreshold ?? 2,
-                matcher: hc.matcher ?? "200-299",
+        this.loadBalancer = new aws.lb.LoadBalancer(
+            `${name}-alb`,
+            {
+                name: physicalName(args.nameParts, 32),
+                loadBalancerType: "application",
+                internal: false,
+                subnets: args.subnetIds,
+                securityGroups: [this.securityGroup.id],
+                dropInvalidHeaderFields: true,
+                enableHttp2: true,
+                idleTimeout: args.idleTimeoutSeconds ?? 60,
+                enableDeletionProtection: protect,
+                tags: args.tags,
             },
-            tags: args.tags,
-        }, child);
+            { ...child, protect },
+        );
 
-        this.httpsListener = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 443,
-            protocol: "HTTPS",
-            sslPolicy: TLS_POLICY,
-            certificateArn: args.certificateArn,
-            defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-            tags: args.tags,
-        }, child);
+        this.targetGroup = new aws.lb.TargetGroup(
+            `${name}-tg`,
+            {
+                name: physicalName(args.nameParts, 32),
+                vpcId: args.vpcId,
+                targetType: "ip",
+                protocol: "HTTP",
+                port: args.targetPort,
+                deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+                healthCheck: {
+                    enabled: true,
+                    protocol: "HTTP",
+                    port: "traffic-port",
+                    path: hc.path ?? "/health",
+                    interval: hc.intervalSeconds ?? 30,
+                    timeout: hc.timeoutSeconds ?? 5,
+                    healthyThreshold: hc.healthyThreshold ?? 3,
+                    unhealthyThreshold: hc.unhealthyThreshold ?? 2,
+                    matcher: hc.matcher ?? "200-299",
+                },
+                tags: args.tags,
+            },
+            child,
+        );
 
-        new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: [{
-                type: "redirect",
-                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-            }],
-            tags: args.tags,
-        }, child);
+        this.httpsListener = new aws.lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: this.loadBalancer.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: TLS_POLICY,
+                certificateArn: args.certificateArn,
+                defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+                tags: args.tags,
+            },
+            child,
+        );
+
+        new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: this.loadBalancer.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [
+                    {
+                        type: "redirect",
+                        redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+                    },
+                ],
+                tags: args.tags,
+            },
+            child,
+        );
 
         this.registerOutputs({
             loadBalancerArn: this.loadBalancer.arn,

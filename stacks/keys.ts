@@ -32,42 +32,116 @@ function perEnv(alpha: Value, beta: Value, gamma: Value, live: Value): Default {
 
 /** The keys, by name without the project namespace. */
 export const KEYS = {
-    appName: { type: "string", default: "demo", description: "Short application name; physical names are <appName>-<env>-<name>. Lowercase letters, digits and hyphens, 2 to 20 characters." },
-    serviceName: { type: "string", default: "web", description: "Name of the container and ECS service. Lowercase letters, digits and hyphens, 2 to 20 characters." },
-    image: { type: "string", description: "Full image reference registry/repository@sha256:<digest>. gamma and live accept only a digest; alpha and beta also accept a tag." },
+    appName: {
+        type: "string",
+        default: "demo",
+        description: "Short application name; physical names are <appName>-<env>-<name>. Lowercase letters, digits and hyphens, 2 to 20 characters.",
+    },
+    serviceName: {
+        type: "string",
+        default: "web",
+        description: "Name of the container and ECS service. Lowercase letters, digits and hyphens, 2 to 20 characters.",
+    },
+    image: {
+        type: "string",
+        description: "Full image reference registry/repository@sha256:<digest>. gamma and live accept only a digest; alpha and beta also accept a tag.",
+    },
     cpu: { type: "integer", default: perEnv(256, 256, 512, 512), description: "Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384)." },
     memory: { type: "integer", default: perEnv(512, 512, 1024, 1024), description: "Task memory in MiB; must be a value Fargate allows with the chosen cpu." },
     cpuArchitecture: { type: "string", default: "X86_64", description: "X86_64 or ARM64 (Graviton, about 20% cheaper; the image must be built for it)." },
     containerPort: { type: "integer", default: 8080, description: "Port the container listens on (1024-65535: the image runs as a non-root user)." },
-    minTasks: { type: "integer", default: perEnv(1, 1, 2, 2), description: "Tasks kept running at least; also the initial desired count. live needs 2 or more." },
+    minTasks: {
+        type: "integer",
+        default: perEnv(1, 1, 2, 2),
+        description: "Tasks kept running at least; also the initial desired count. live needs 2 or more.",
+    },
     maxTasks: { type: "integer", default: perEnv(2, 2, 4, 6), description: "Upper bound for CPU and memory target-tracking autoscaling." },
     cpuTargetPercent: { type: "integer", default: 60, description: "Average CPU utilisation autoscaling keeps the service at (10-90)." },
     memoryTargetPercent: { type: "integer", default: 75, description: "Average memory utilisation autoscaling keeps the service at (10-90)." },
-    spot: { type: "boolean", default: perEnv(true, true, false, false), description: "Run tasks on Fargate Spot (up to 70% cheaper, may be interrupted with two minutes' notice). Not allowed in live." },
-    taskSubnets: { type: "string", default: perEnv("public", "private", "private", "private"), description: "private (behind NAT, no public IP) or public (public IP, still admitting only the load balancer; for stacks without NAT). live must be private." },
-    natGateways: { type: "string", default: perEnv("none", "single", "single", "perAz"), description: "none, single (one NAT gateway for all AZs) or perAz (one per AZ: survives an AZ outage)." },
-    vpcCidr: { type: "string", default: perEnv("10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.40.0.0/16"), description: "IPv4 block of the VPC, /16 to /20. Distinct per environment so that they can be peered later." },
+    spot: {
+        type: "boolean",
+        default: perEnv(true, true, false, false),
+        description: "Run tasks on Fargate Spot (up to 70% cheaper, may be interrupted with two minutes' notice). Not allowed in live.",
+    },
+    taskSubnets: {
+        type: "string",
+        default: perEnv("public", "private", "private", "private"),
+        description:
+            "private (behind NAT, no public IP) or public (public IP, still admitting only the load balancer; for stacks without NAT). live must be private.",
+    },
+    natGateways: {
+        type: "string",
+        default: perEnv("none", "single", "single", "perAz"),
+        description: "none, single (one NAT gateway for all AZs) or perAz (one per AZ: survives an AZ outage).",
+    },
+    vpcCidr: {
+        type: "string",
+        default: perEnv("10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.40.0.0/16"),
+        description: "IPv4 block of the VPC, /16 to /20. Distinct per environment so that they can be peered later.",
+    },
     availabilityZones: { type: "array", description: "Two or three availability zone names of the stack's region, e.g. [eu-west-1a, eu-west-1b]." },
-    publicSubnetCidrs: { type: "array", default: [], description: "One block per AZ for the public subnets; empty: cut /(vpc+8) blocks from the start of the VPC." },
-    privateSubnetCidrs: { type: "array", default: [], description: "One block per AZ for the private subnets; empty: cut /(vpc+4) blocks after the public ones." },
+    publicSubnetCidrs: {
+        type: "array",
+        default: [],
+        description: "One block per AZ for the public subnets; empty: cut /(vpc+8) blocks from the start of the VPC.",
+    },
+    privateSubnetCidrs: {
+        type: "array",
+        default: [],
+        description: "One block per AZ for the private subnets; empty: cut /(vpc+4) blocks after the public ones.",
+    },
     flowLogs: { type: "boolean", default: perEnv(false, false, false, true), description: "Send VPC flow logs (all traffic) to CloudWatch Logs." },
-    logLevel: { type: "string", default: perEnv("debug", "info", "info", "info"), description: "LOG_LEVEL given to the container: debug, info, warn or error." },
-    logRetentionDays: { type: "integer", default: perEnv(7, 14, 30, 90), description: "Days CloudWatch keeps container and flow logs; one of the values CloudWatch allows." },
+    logLevel: {
+        type: "string",
+        default: perEnv("debug", "info", "info", "info"),
+        description: "LOG_LEVEL given to the container: debug, info, warn or error.",
+    },
+    logRetentionDays: {
+        type: "integer",
+        default: perEnv(7, 14, 30, 90),
+        description: "Days CloudWatch keeps container and flow logs; one of the values CloudWatch allows.",
+    },
     healthCheckPath: { type: "string", default: "/health", description: "Path the load balancer's health check requests." },
     healthCheckIntervalSeconds: { type: "integer", default: perEnv(5, 5, 5, 30), description: "Seconds between load balancer health checks (5-300)." },
-    healthCheckTimeoutSeconds: { type: "integer", default: perEnv(4, 4, 4, 5), description: "Seconds a health check may take (2-120); must be below the interval." },
+    healthCheckTimeoutSeconds: {
+        type: "integer",
+        default: perEnv(4, 4, 4, 5),
+        description: "Seconds a health check may take (2-120); must be below the interval.",
+    },
     healthyThreshold: { type: "integer", default: perEnv(2, 2, 2, 3), description: "Consecutive successes before a target is healthy (2-10)." },
     unhealthyThreshold: { type: "integer", default: 2, description: "Consecutive failures before a target is unhealthy (2-10)." },
     healthCheckMatcher: { type: "string", default: "200-299", description: "HTTP codes that count as healthy, e.g. 200 or 200-299 or 200,204." },
-    healthCheckGracePeriodSeconds: { type: "integer", default: perEnv(20, 20, 20, 60), description: "Seconds ECS ignores failing load balancer health checks after a task starts (0-7200)." },
-    deregistrationDelaySeconds: { type: "integer", default: perEnv(5, 5, 15, 30), description: "Seconds the load balancer lets in-flight requests finish before a target leaves (0-3600; AWS default 300)." },
+    healthCheckGracePeriodSeconds: {
+        type: "integer",
+        default: perEnv(20, 20, 20, 60),
+        description: "Seconds ECS ignores failing load balancer health checks after a task starts (0-7200).",
+    },
+    deregistrationDelaySeconds: {
+        type: "integer",
+        default: perEnv(5, 5, 15, 30),
+        description: "Seconds the load balancer lets in-flight requests finish before a target leaves (0-3600; AWS default 300).",
+    },
     stopTimeoutSeconds: { type: "integer", default: 30, description: "Seconds between SIGTERM and SIGKILL when a task stops (2-120)." },
     certificateArn: { type: "string", description: "ARN of the ACM certificate in the stack's region for the HTTPS listener." },
     ingressCidrs: { type: "array", default: ["0.0.0.0/0"], description: "IPv4 blocks allowed to reach the load balancer on 80 and 443." },
     idleTimeoutSeconds: { type: "integer", default: 60, description: "Load balancer idle connection timeout (1-4000)." },
-    protect: { type: "boolean", default: perEnv(false, false, false, true), description: "Deletion protection on the load balancer and Pulumi protect on the VPC and load balancer." },
-    environment: { type: "object", default: {}, description: "Plain environment variables for the container (NAME: value). APP_ENV, LOG_LEVEL and PORT are set by the platform." },
-    secrets: { type: "object", default: {}, secret: true, description: "Secret environment variables, each set with pulumi config set --secret --path 'secrets.NAME' VALUE; stored as SSM SecureString parameters and passed by valueFrom." },
+    protect: {
+        type: "boolean",
+        default: perEnv(false, false, false, true),
+        description: "Deletion protection on the load balancer and Pulumi protect on the VPC and load balancer.",
+    },
+    environment: {
+        type: "object",
+        default: {},
+        description: "Plain environment variables for the container (NAME: value). APP_ENV, LOG_LEVEL and PORT are set by the platform.",
+    },
+    secrets: {
+        type: "object",
+        default: {},
+        secret: true,
+        description:
+            "Secret environment variables, each set with pulumi config set --secret --path 'secrets.NAME' VALUE; stored as SSM SecureString parameters and passed by valueFrom.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type KeyName = keyof typeof KEYS;

@@ -200,7 +200,15 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     if (problems.length > 0) throw new SettingsError(stack, problems);
 
     const v = values as {
-        [K in KeyName]: (typeof KEYS)[K]["type"] extends "integer" ? number : (typeof KEYS)[K]["type"] extends "boolean" ? boolean : (typeof KEYS)[K]["type"] extends "array" ? string[] : (typeof KEYS)[K]["type"] extends "object" ? Record<string, string> : string;
+        [K in KeyName]: (typeof KEYS)[K]["type"] extends "integer"
+            ? number
+            : (typeof KEYS)[K]["type"] extends "boolean"
+              ? boolean
+              : (typeof KEYS)[K]["type"] extends "array"
+                ? string[]
+                : (typeof KEYS)[K]["type"] extends "object"
+                  ? Record<string, string>
+                  : string;
     };
     const live = env === "live";
 
@@ -212,9 +220,17 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     // 4. Image.
     const imageRef = parseImageRef(v.image);
     if (!imageRef) {
-        fail("image", v.image, "must be a full image reference registry/repository[:tag]@sha256:<64 hex digits>, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:...");
+        fail(
+            "image",
+            v.image,
+            "must be a full image reference registry/repository[:tag]@sha256:<64 hex digits>, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:...",
+        );
     } else if (!imageRef.digest && (env === "gamma" || live)) {
-        fail("image", v.image, `${env} accepts only an immutable image pinned by digest (...@sha256:<64 hex digits>), not a mutable tag; promote the digest that was tested in alpha and beta`);
+        fail(
+            "image",
+            v.image,
+            `${env} accepts only an immutable image pinned by digest (...@sha256:<64 hex digits>), not a mutable tag; promote the digest that was tested in alpha and beta`,
+        );
     } else if (!imageRef.digest && !imageRef.tag) {
         fail("image", v.image, "must name a tag or, better, a digest (@sha256:...)");
     }
@@ -223,9 +239,15 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     const sizeProblem = fargateSizeProblem(v.cpu, v.memory);
     if (sizeProblem) fail("cpu", `${v.cpu} with memory ${v.memory}`, `not a Fargate task size: ${sizeProblem}`);
     if (!["X86_64", "ARM64"].includes(v.cpuArchitecture)) fail("cpuArchitecture", v.cpuArchitecture, "allowed: X86_64, ARM64");
-    if (!inRange(v.containerPort, 1024, 65535)) fail("containerPort", v.containerPort, "port out of range: allowed 1024 to 65535 (the container runs as a non-root user, which cannot bind ports below 1024)");
+    if (!inRange(v.containerPort, 1024, 65535))
+        fail(
+            "containerPort",
+            v.containerPort,
+            "port out of range: allowed 1024 to 65535 (the container runs as a non-root user, which cannot bind ports below 1024)",
+        );
     if (v.minTasks < 1) fail("minTasks", v.minTasks, "allowed: 1 or more");
-    if (live && v.minTasks < 2) fail("minTasks", v.minTasks, "live needs at least 2 tasks so that one AZ or one task failing does not take the service down; allowed: 2 or more");
+    if (live && v.minTasks < 2)
+        fail("minTasks", v.minTasks, "live needs at least 2 tasks so that one AZ or one task failing does not take the service down; allowed: 2 or more");
     if (v.maxTasks < v.minTasks || v.maxTasks > 100) fail("maxTasks", v.maxTasks, `allowed: minTasks (${v.minTasks}) to 100`);
     for (const key of ["cpuTargetPercent", "memoryTargetPercent"] as const) {
         if (!inRange(v[key], 10, 90)) fail(key, v[key], "allowed: 10 to 90 (percent)");
@@ -235,13 +257,22 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     // 6. Network.
     if (!["none", "single", "perAz"].includes(v.natGateways)) fail("natGateways", v.natGateways, "allowed: none, single, perAz");
     if (!["private", "public"].includes(v.taskSubnets)) fail("taskSubnets", v.taskSubnets, "allowed: private, public");
-    if (live && v.taskSubnets !== "private") fail("taskSubnets", v.taskSubnets, "live tasks always run in private subnets without public IPs; allowed in live: private");
+    if (live && v.taskSubnets !== "private")
+        fail("taskSubnets", v.taskSubnets, "live tasks always run in private subnets without public IPs; allowed in live: private");
     if (v.taskSubnets === "private" && v.natGateways === "none") {
-        fail("natGateways", v.natGateways, "tasks in private subnets need a NAT gateway to pull images and read secrets; allowed: single or perAz, or set taskSubnets to public (not in live)");
+        fail(
+            "natGateways",
+            v.natGateways,
+            "tasks in private subnets need a NAT gateway to pull images and read secrets; allowed: single or perAz, or set taskSubnets to public (not in live)",
+        );
     }
     const azs = v.availabilityZones;
     if (azs.length < 2 || azs.length > 3) {
-        fail("availabilityZones", azs, live ? "live needs at least 2 AZs (and at most 3); allowed: 2 or 3 zone names" : "allowed: 2 or 3 zone names (a load balancer needs two)");
+        fail(
+            "availabilityZones",
+            azs,
+            live ? "live needs at least 2 AZs (and at most 3); allowed: 2 or 3 zone names" : "allowed: 2 or 3 zone names (a load balancer needs two)",
+        );
     }
     if (region && azs.some((az) => !az.startsWith(region) || !/^[a-z]$/.test(az.slice(region.length)))) {
         fail("availabilityZones", azs, `every zone must be in the stack's region ${region}, e.g. ${region}a`);
@@ -250,17 +281,24 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     const subnets = networkBlocks(v.vpcCidr, v.publicSubnetCidrs, v.privateSubnetCidrs, azs.length, fail);
 
     // 7. Health checks and timings.
-    if (!/^\/[\x21-\x7e]*$/.test(v.healthCheckPath) || v.healthCheckPath.length > 1024) fail("healthCheckPath", v.healthCheckPath, "must start with / and hold no spaces (at most 1024 characters)");
+    if (!/^\/[\x21-\x7e]*$/.test(v.healthCheckPath) || v.healthCheckPath.length > 1024)
+        fail("healthCheckPath", v.healthCheckPath, "must start with / and hold no spaces (at most 1024 characters)");
     if (!inRange(v.healthCheckIntervalSeconds, 5, 300)) fail("healthCheckIntervalSeconds", v.healthCheckIntervalSeconds, "allowed: 5 to 300 seconds");
     if (!inRange(v.healthCheckTimeoutSeconds, 2, 120)) fail("healthCheckTimeoutSeconds", v.healthCheckTimeoutSeconds, "allowed: 2 to 120 seconds");
     if (v.healthCheckTimeoutSeconds >= v.healthCheckIntervalSeconds) {
-        fail("healthCheckTimeoutSeconds", v.healthCheckTimeoutSeconds, `must be below healthCheckIntervalSeconds (${v.healthCheckIntervalSeconds}); allowed: 2 to ${v.healthCheckIntervalSeconds - 1}`);
+        fail(
+            "healthCheckTimeoutSeconds",
+            v.healthCheckTimeoutSeconds,
+            `must be below healthCheckIntervalSeconds (${v.healthCheckIntervalSeconds}); allowed: 2 to ${v.healthCheckIntervalSeconds - 1}`,
+        );
     }
     for (const key of ["healthyThreshold", "unhealthyThreshold"] as const) {
         if (!inRange(v[key], 2, 10)) fail(key, v[key], "allowed: 2 to 10 consecutive checks");
     }
-    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(v.healthCheckMatcher)) fail("healthCheckMatcher", v.healthCheckMatcher, "allowed: HTTP codes such as 200, 200-299 or 200,204");
-    if (!inRange(v.healthCheckGracePeriodSeconds, 0, 7200)) fail("healthCheckGracePeriodSeconds", v.healthCheckGracePeriodSeconds, "allowed: 0 to 7200 seconds");
+    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(v.healthCheckMatcher))
+        fail("healthCheckMatcher", v.healthCheckMatcher, "allowed: HTTP codes such as 200, 200-299 or 200,204");
+    if (!inRange(v.healthCheckGracePeriodSeconds, 0, 7200))
+        fail("healthCheckGracePeriodSeconds", v.healthCheckGracePeriodSeconds, "allowed: 0 to 7200 seconds");
     if (!inRange(v.deregistrationDelaySeconds, 0, 3600)) fail("deregistrationDelaySeconds", v.deregistrationDelaySeconds, "allowed: 0 to 3600 seconds");
     if (!inRange(v.stopTimeoutSeconds, 2, 120)) fail("stopTimeoutSeconds", v.stopTimeoutSeconds, "allowed: 2 to 120 seconds (the Fargate maximum)");
     if (!inRange(v.idleTimeoutSeconds, 1, 4000)) fail("idleTimeoutSeconds", v.idleTimeoutSeconds, "allowed: 1 to 4000 seconds");
@@ -272,7 +310,8 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     // 9. Load balancer.
     const cert = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/.exec(v.certificateArn);
     if (!cert) fail("certificateArn", v.certificateArn, "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>");
-    else if (region && cert[1] !== region) fail("certificateArn", v.certificateArn, `the certificate must be in the stack's region ${region}, where the load balancer is`);
+    else if (region && cert[1] !== region)
+        fail("certificateArn", v.certificateArn, `the certificate must be in the stack's region ${region}, where the load balancer is`);
     if (v.ingressCidrs.length === 0) fail("ingressCidrs", v.ingressCidrs, "at least one IPv4 block, e.g. 0.0.0.0/0");
     for (const c of v.ingressCidrs) if (!parseCidr(c)) fail("ingressCidrs", c, "must be an IPv4 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24");
 
@@ -280,9 +319,14 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     for (const [name, value] of Object.entries(v.environment)) {
         const key = `environment.${name}`;
         if (!ENV_NAME.test(name)) fail(key, name, "invalid variable name: letters, digits and underscores, not starting with a digit");
-        else if (PLATFORM_VARS.includes(name)) fail(key, value, `${name} is set by the platform from the stack (${PLATFORM_VARS.join(", ")}); use the logLevel or containerPort keys`);
+        else if (PLATFORM_VARS.includes(name))
+            fail(key, value, `${name} is set by the platform from the stack (${PLATFORM_VARS.join(", ")}); use the logLevel or containerPort keys`);
         else if (SECRET_LOOKING_NAME.test(name) || secretLookingValue(value)) {
-            fail(key, "[redacted]", `looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.${name}' VALUE`);
+            fail(
+                key,
+                "[redacted]",
+                `looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.${name}' VALUE`,
+            );
         }
     }
     for (const name of Object.keys(v.secrets)) {
@@ -390,7 +434,10 @@ function networkBlocks(
     const publicCidrs = explicitOrDerived("publicSubnetCidrs", publicTexts, (i) => subdivideCidr(vpc, vpc.prefix + 8, i));
     const privateCidrs = explicitOrDerived("privateSubnetCidrs", privateTexts, (i) => subdivideCidr(vpc, vpc.prefix + 4, i + 1));
     const seen: { key: string; cidr: Cidr }[] = [];
-    for (const [key, list] of [["publicSubnetCidrs", publicCidrs], ["privateSubnetCidrs", privateCidrs]] as const) {
+    for (const [key, list] of [
+        ["publicSubnetCidrs", publicCidrs],
+        ["privateSubnetCidrs", privateCidrs],
+    ] as const) {
         for (const text of list) {
             const c = parseCidr(text);
             if (!c) {
@@ -424,7 +471,8 @@ function parseTyped(key: KeyName, spec: KeySpec, text: string): Typed | string {
             if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "wrong type: expected a map of NAME: value";
             const out: Record<string, string> = {};
             for (const [k, val] of Object.entries(parsed)) {
-                if (typeof val === "object" || val === null) return `wrong type: ${k} must be a string, not ${val === null ? "null" : Array.isArray(val) ? "a list" : "a map"}`;
+                if (typeof val === "object" || val === null)
+                    return `wrong type: ${k} must be a string, not ${val === null ? "null" : Array.isArray(val) ? "a list" : "a map"}`;
                 out[k] = String(val);
             }
             return { key, value: out };
@@ -450,7 +498,7 @@ function inRange(n: number, lo: number, hi: number): boolean {
 }
 
 function show(value: unknown): string {
-    return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    return typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
 }
 
 function deepFreeze<T>(o: T): T {

@@ -23,7 +23,10 @@ function problemsOf(stack: string, overrides: ConfigOverrides): string {
 describe("stacks/ settings", () => {
     describe("per-environment defaults", () => {
         it("GIVEN the committed stack files WHEN loaded THEN NAT gateways are none, single, single, perAz", () => {
-            assert.deepEqual(["alpha", "beta", "gamma", "live"].map((s) => settingsOf(s).network.natGateways), ["none", "single", "single", "perAz"]);
+            assert.deepEqual(
+                ["alpha", "beta", "gamma", "live"].map((s) => settingsOf(s).network.natGateways),
+                ["none", "single", "single", "perAz"],
+            );
         });
         it("GIVEN alpha WHEN loaded THEN it runs one Spot task in public subnets with debug logs", () => {
             const s = settingsOf("alpha");
@@ -32,7 +35,14 @@ describe("stacks/ settings", () => {
         it("GIVEN live WHEN loaded THEN it keeps the seed's health check, private subnets, flow logs and protection", () => {
             const s = settingsOf("live");
             // The deployment design: /health, healthy 3, unhealthy 2, timeout 5 s, interval 30 s, 200-299.
-            assert.deepEqual(s.loadBalancer.healthCheck, { path: "/health", intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 2, matcher: "200-299" });
+            assert.deepEqual(s.loadBalancer.healthCheck, {
+                path: "/health",
+                intervalSeconds: 30,
+                timeoutSeconds: 5,
+                healthyThreshold: 3,
+                unhealthyThreshold: 2,
+                matcher: "200-299",
+            });
             assert.deepEqual([s.service.taskSubnets, s.service.spot, s.network.flowLogs, s.protect], ["private", false, true, true]);
             assert.equal(s.service.minTasks, 3); // set in Pulumi.live.yaml
         });
@@ -70,38 +80,198 @@ describe("stacks/ settings", () => {
     describe("rejects bad input with the stack, key, value and what is allowed", () => {
         type Case = { name: string; stack: string; overrides: ConfigOverrides; expect: RegExp[] };
         const cases: Case[] = [
-            { name: "an unknown key", stack: "beta", overrides: { set: { desiredTasks: 2 } }, expect: [/key shipyard:desiredTasks = "2": unknown key; known keys are appName/] },
-            { name: "a wrong type", stack: "beta", overrides: { set: { minTasks: "two" } }, expect: [/key shipyard:minTasks = "two": wrong type: expected a whole number/] },
-            { name: "a boolean of the wrong type", stack: "alpha", overrides: { set: { spot: "yes" } }, expect: [/key shipyard:spot = "yes": wrong type: expected true or false/] },
-            { name: "an invalid Fargate CPU/memory pair", stack: "gamma", overrides: { set: { cpu: 256, memory: 4096 } }, expect: [/key shipyard:cpu = "256 with memory 4096": not a Fargate task size: with cpu 256, memory must be 512, 1024, 2048/] },
-            { name: "a port out of range", stack: "beta", overrides: { set: { containerPort: 70000 } }, expect: [/key shipyard:containerPort = 70000: port out of range: allowed 1024 to 65535/] },
-            { name: "a privileged port", stack: "beta", overrides: { set: { containerPort: 80 } }, expect: [/key shipyard:containerPort = 80: port out of range/] },
-            { name: "a health-check timeout not below the interval", stack: "beta", overrides: { set: { healthCheckTimeoutSeconds: 5 } }, expect: [/key shipyard:healthCheckTimeoutSeconds = 5: must be below healthCheckIntervalSeconds \(5\); allowed: 2 to 4/] },
-            { name: "a healthy threshold above 10", stack: "live", overrides: { set: { healthyThreshold: 11 } }, expect: [/key shipyard:healthyThreshold = 11: allowed: 2 to 10/] },
-            { name: "an unhealthy threshold below 2", stack: "alpha", overrides: { set: { unhealthyThreshold: 1 } }, expect: [/key shipyard:unhealthyThreshold = 1: allowed: 2 to 10/] },
-            { name: "fewer than 2 tasks in live", stack: "live", overrides: { set: { minTasks: 1 } }, expect: [/key shipyard:minTasks = 1: live needs at least 2 tasks/] },
-            { name: "fewer than 2 AZs in live", stack: "live", overrides: { set: { availabilityZones: ["eu-west-1a"] } }, expect: [/key shipyard:availabilityZones = \["eu-west-1a"\]: live needs at least 2 AZs/] },
-            { name: "a mutable tag in gamma", stack: "gamma", overrides: { set: { image: TAG_IMAGE } }, expect: [/key shipyard:image = ".*demo-web:1.4.0": gamma accepts only an immutable image pinned by digest/] },
-            { name: "a mutable tag in live", stack: "live", overrides: { set: { image: TAG_IMAGE } }, expect: [/stack "live".*\n.*key shipyard:image = .*live accepts only an immutable image pinned by digest/] },
-            { name: "an image without a registry", stack: "alpha", overrides: { set: { image: "nginx:latest" } }, expect: [/key shipyard:image = "nginx:latest": must be a full image reference/] },
-            { name: "secret values given in plain config", stack: "beta", overrides: { set: { secrets: { DATABASE_URL: "postgres://db/app" } } }, expect: [/key shipyard:secrets holds plain-text values; .*pulumi config set --secret --path 'secrets.NAME' VALUE/] },
-            { name: "a secret-looking name in plain environment", stack: "beta", overrides: { set: { environment: { STRIPE_API_KEY: "sk_live_123" } } }, expect: [/key shipyard:environment.STRIPE_API_KEY = "\[redacted\]": looks like a secret/] },
-            { name: "a credential-looking value in plain environment", stack: "beta", overrides: { set: { environment: { UPSTREAM: "https://bot:pa55@api.example.org" } } }, expect: [/key shipyard:environment.UPSTREAM = "\[redacted\]": looks like a secret/] },
-            { name: "an invalid env var name", stack: "alpha", overrides: { set: { environment: { "FEATURE-X": "1" } } }, expect: [/key shipyard:environment.FEATURE-X = "FEATURE-X": invalid variable name/] },
-            { name: "an invalid secret name", stack: "alpha", overrides: { secret: { secrets: { "1TOKEN": "x" } } }, expect: [/key shipyard:secrets.1TOKEN = "\[secret\]": invalid variable name "1TOKEN"/] },
-            { name: "a platform variable overridden", stack: "alpha", overrides: { set: { environment: { LOG_LEVEL: "trace" } } }, expect: [/key shipyard:environment.LOG_LEVEL = "trace": LOG_LEVEL is set by the platform/] },
-            { name: "overlapping subnet CIDRs", stack: "beta", overrides: { set: { publicSubnetCidrs: ["10.20.0.0/24", "10.20.1.0/24"], privateSubnetCidrs: ["10.20.0.0/20", "10.20.32.0/20"] } }, expect: [/key shipyard:privateSubnetCidrs = "10.20.0.0\/20": overlaps 10.20.0.0\/24 \(publicSubnetCidrs\)/] },
-            { name: "a subnet outside the VPC", stack: "beta", overrides: { set: { publicSubnetCidrs: ["10.20.0.0/24", "10.99.1.0/24"] } }, expect: [/key shipyard:publicSubnetCidrs = "10.99.1.0\/24": must lie inside vpcCidr 10.20.0.0\/16/] },
-            { name: "a malformed VPC CIDR", stack: "gamma", overrides: { set: { vpcCidr: "10.30.0.1/16" } }, expect: [/key shipyard:vpcCidr = "10.30.0.1\/16": must be an IPv4 CIDR block/] },
-            { name: "an AZ outside the region", stack: "beta", overrides: { set: { availabilityZones: ["eu-west-1a", "us-east-1b"] } }, expect: [/key shipyard:availabilityZones = .*every zone must be in the stack's region eu-west-1/] },
-            { name: "Spot in live", stack: "live", overrides: { set: { spot: true } }, expect: [/key shipyard:spot = true: live does not run on Fargate Spot/] },
-            { name: "public task subnets in live", stack: "live", overrides: { set: { taskSubnets: "public" } }, expect: [/key shipyard:taskSubnets = "public": live tasks always run in private subnets/] },
-            { name: "private tasks without a NAT gateway", stack: "beta", overrides: { set: { natGateways: "none" } }, expect: [/key shipyard:natGateways = "none": tasks in private subnets need a NAT gateway/] },
-            { name: "an unknown NAT mode", stack: "beta", overrides: { set: { natGateways: "two" } }, expect: [/key shipyard:natGateways = "two": allowed: none, single, perAz/] },
-            { name: "a log retention CloudWatch does not offer", stack: "alpha", overrides: { set: { logRetentionDays: 10 } }, expect: [/key shipyard:logRetentionDays = 10: allowed: 1, 3, 5, 7, 14/] },
-            { name: "an unknown log level", stack: "alpha", overrides: { set: { logLevel: "verbose" } }, expect: [/key shipyard:logLevel = "verbose": allowed: debug, info, warn, error/] },
-            { name: "a certificate in another region", stack: "beta", overrides: { set: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000001" } }, expect: [/key shipyard:certificateArn = .*the certificate must be in the stack's region eu-west-1/] },
-            { name: "maxTasks below minTasks", stack: "gamma", overrides: { set: { maxTasks: 1 } }, expect: [/key shipyard:maxTasks = 1: allowed: minTasks \(2\) to 100/] },
+            {
+                name: "an unknown key",
+                stack: "beta",
+                overrides: { set: { desiredTasks: 2 } },
+                expect: [/key shipyard:desiredTasks = "2": unknown key; known keys are appName/],
+            },
+            {
+                name: "a wrong type",
+                stack: "beta",
+                overrides: { set: { minTasks: "two" } },
+                expect: [/key shipyard:minTasks = "two": wrong type: expected a whole number/],
+            },
+            {
+                name: "a boolean of the wrong type",
+                stack: "alpha",
+                overrides: { set: { spot: "yes" } },
+                expect: [/key shipyard:spot = "yes": wrong type: expected true or false/],
+            },
+            {
+                name: "an invalid Fargate CPU/memory pair",
+                stack: "gamma",
+                overrides: { set: { cpu: 256, memory: 4096 } },
+                expect: [/key shipyard:cpu = "256 with memory 4096": not a Fargate task size: with cpu 256, memory must be 512, 1024, 2048/],
+            },
+            {
+                name: "a port out of range",
+                stack: "beta",
+                overrides: { set: { containerPort: 70000 } },
+                expect: [/key shipyard:containerPort = 70000: port out of range: allowed 1024 to 65535/],
+            },
+            {
+                name: "a privileged port",
+                stack: "beta",
+                overrides: { set: { containerPort: 80 } },
+                expect: [/key shipyard:containerPort = 80: port out of range/],
+            },
+            {
+                name: "a health-check timeout not below the interval",
+                stack: "beta",
+                overrides: { set: { healthCheckTimeoutSeconds: 5 } },
+                expect: [/key shipyard:healthCheckTimeoutSeconds = 5: must be below healthCheckIntervalSeconds \(5\); allowed: 2 to 4/],
+            },
+            {
+                name: "a healthy threshold above 10",
+                stack: "live",
+                overrides: { set: { healthyThreshold: 11 } },
+                expect: [/key shipyard:healthyThreshold = 11: allowed: 2 to 10/],
+            },
+            {
+                name: "an unhealthy threshold below 2",
+                stack: "alpha",
+                overrides: { set: { unhealthyThreshold: 1 } },
+                expect: [/key shipyard:unhealthyThreshold = 1: allowed: 2 to 10/],
+            },
+            {
+                name: "fewer than 2 tasks in live",
+                stack: "live",
+                overrides: { set: { minTasks: 1 } },
+                expect: [/key shipyard:minTasks = 1: live needs at least 2 tasks/],
+            },
+            {
+                name: "fewer than 2 AZs in live",
+                stack: "live",
+                overrides: { set: { availabilityZones: ["eu-west-1a"] } },
+                expect: [/key shipyard:availabilityZones = \["eu-west-1a"\]: live needs at least 2 AZs/],
+            },
+            {
+                name: "a mutable tag in gamma",
+                stack: "gamma",
+                overrides: { set: { image: TAG_IMAGE } },
+                expect: [/key shipyard:image = ".*demo-web:1.4.0": gamma accepts only an immutable image pinned by digest/],
+            },
+            {
+                name: "a mutable tag in live",
+                stack: "live",
+                overrides: { set: { image: TAG_IMAGE } },
+                expect: [/stack "live".*\n.*key shipyard:image = .*live accepts only an immutable image pinned by digest/],
+            },
+            {
+                name: "an image without a registry",
+                stack: "alpha",
+                overrides: { set: { image: "nginx:latest" } },
+                expect: [/key shipyard:image = "nginx:latest": must be a full image reference/],
+            },
+            {
+                name: "secret values given in plain config",
+                stack: "beta",
+                overrides: { set: { secrets: { DATABASE_URL: "postgres://db/app" } } },
+                expect: [/key shipyard:secrets holds plain-text values; .*pulumi config set --secret --path 'secrets.NAME' VALUE/],
+            },
+            {
+                name: "a secret-looking name in plain environment",
+                stack: "beta",
+                overrides: { set: { environment: { STRIPE_API_KEY: "sk_live_123" } } },
+                expect: [/key shipyard:environment.STRIPE_API_KEY = "\[redacted\]": looks like a secret/],
+            },
+            {
+                name: "a credential-looking value in plain environment",
+                stack: "beta",
+                overrides: { set: { environment: { UPSTREAM: "https://bot:pa55@api.example.org" } } },
+                expect: [/key shipyard:environment.UPSTREAM = "\[redacted\]": looks like a secret/],
+            },
+            {
+                name: "an invalid env var name",
+                stack: "alpha",
+                overrides: { set: { environment: { "FEATURE-X": "1" } } },
+                expect: [/key shipyard:environment.FEATURE-X = "FEATURE-X": invalid variable name/],
+            },
+            {
+                name: "an invalid secret name",
+                stack: "alpha",
+                overrides: { secret: { secrets: { "1TOKEN": "x" } } },
+                expect: [/key shipyard:secrets.1TOKEN = "\[secret\]": invalid variable name "1TOKEN"/],
+            },
+            {
+                name: "a platform variable overridden",
+                stack: "alpha",
+                overrides: { set: { environment: { LOG_LEVEL: "trace" } } },
+                expect: [/key shipyard:environment.LOG_LEVEL = "trace": LOG_LEVEL is set by the platform/],
+            },
+            {
+                name: "overlapping subnet CIDRs",
+                stack: "beta",
+                overrides: { set: { publicSubnetCidrs: ["10.20.0.0/24", "10.20.1.0/24"], privateSubnetCidrs: ["10.20.0.0/20", "10.20.32.0/20"] } },
+                expect: [/key shipyard:privateSubnetCidrs = "10.20.0.0\/20": overlaps 10.20.0.0\/24 \(publicSubnetCidrs\)/],
+            },
+            {
+                name: "a subnet outside the VPC",
+                stack: "beta",
+                overrides: { set: { publicSubnetCidrs: ["10.20.0.0/24", "10.99.1.0/24"] } },
+                expect: [/key shipyard:publicSubnetCidrs = "10.99.1.0\/24": must lie inside vpcCidr 10.20.0.0\/16/],
+            },
+            {
+                name: "a malformed VPC CIDR",
+                stack: "gamma",
+                overrides: { set: { vpcCidr: "10.30.0.1/16" } },
+                expect: [/key shipyard:vpcCidr = "10.30.0.1\/16": must be an IPv4 CIDR block/],
+            },
+            {
+                name: "an AZ outside the region",
+                stack: "beta",
+                overrides: { set: { availabilityZones: ["eu-west-1a", "us-east-1b"] } },
+                expect: [/key shipyard:availabilityZones = .*every zone must be in the stack's region eu-west-1/],
+            },
+            {
+                name: "Spot in live",
+                stack: "live",
+                overrides: { set: { spot: true } },
+                expect: [/key shipyard:spot = true: live does not run on Fargate Spot/],
+            },
+            {
+                name: "public task subnets in live",
+                stack: "live",
+                overrides: { set: { taskSubnets: "public" } },
+                expect: [/key shipyard:taskSubnets = "public": live tasks always run in private subnets/],
+            },
+            {
+                name: "private tasks without a NAT gateway",
+                stack: "beta",
+                overrides: { set: { natGateways: "none" } },
+                expect: [/key shipyard:natGateways = "none": tasks in private subnets need a NAT gateway/],
+            },
+            {
+                name: "an unknown NAT mode",
+                stack: "beta",
+                overrides: { set: { natGateways: "two" } },
+                expect: [/key shipyard:natGateways = "two": allowed: none, single, perAz/],
+            },
+            {
+                name: "a log retention CloudWatch does not offer",
+                stack: "alpha",
+                overrides: { set: { logRetentionDays: 10 } },
+                expect: [/key shipyard:logRetentionDays = 10: allowed: 1, 3, 5, 7, 14/],
+            },
+            {
+                name: "an unknown log level",
+                stack: "alpha",
+                overrides: { set: { logLevel: "verbose" } },
+                expect: [/key shipyard:logLevel = "verbose": allowed: debug, info, warn, error/],
+            },
+            {
+                name: "a certificate in another region",
+                stack: "beta",
+                overrides: { set: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000001" } },
+                expect: [/key shipyard:certificateArn = .*the certificate must be in the stack's region eu-west-1/],
+            },
+            {
+                name: "maxTasks below minTasks",
+                stack: "gamma",
+                overrides: { set: { maxTasks: 1 } },
+                expect: [/key shipyard:maxTasks = 1: allowed: minTasks \(2\) to 100/],
+            },
             { name: "a missing region", stack: "alpha", overrides: { remove: ["aws:region"] }, expect: [/key aws:region is missing/] },
         ];
         for (const c of cases) {

@@ -91,9 +91,16 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("tags every taggable resource with app, environment and managed-by", () => {
                 const untagged = g(stack).all.filter((r) => r.custom && "tags" in r.inputs === false && !NOT_TAGGABLE.has(r.type));
-                assert.deepEqual(untagged.map((r) => r.type), []);
+                assert.deepEqual(
+                    untagged.map((r) => r.type),
+                    [],
+                );
                 for (const r of g(stack).all.filter((x) => x.custom && "tags" in x.inputs)) {
-                    assert.deepEqual(pick(r.inputs.tags as Record<string, string>, ["app", "environment", "managed-by"]), { app: "demo", environment: stack, "managed-by": "pulumi" }, r.name);
+                    assert.deepEqual(
+                        pick(r.inputs.tags as Record<string, string>, ["app", "environment", "managed-by"]),
+                        { app: "demo", environment: stack, "managed-by": "pulumi" },
+                        r.name,
+                    );
                 }
             });
             it("names every child after its parent component", () => {
@@ -117,15 +124,25 @@ describe("the program under the mock runtime, per committed stack", function () 
                 const param = graph.one(T.param, { type: "SecureString", name: `/demo/${stack}/web/DATABASE_URL` });
                 assert.deepEqual(param.secretPaths, ["value"]);
                 const c = container(graph);
-                assert.deepEqual(c.secrets, [{ name: "DATABASE_URL", valueFrom: `arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/web/DATABASE_URL` }]);
-                assert.equal(c.environment.some((e) => e.name === "DATABASE_URL"), false);
+                assert.deepEqual(c.secrets, [
+                    { name: "DATABASE_URL", valueFrom: `arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/web/DATABASE_URL` },
+                ]);
+                assert.equal(
+                    c.environment.some((e) => e.name === "DATABASE_URL"),
+                    false,
+                );
                 // Nowhere in the graph in plain text, except the parameter's own (secret) value.
                 const plainHits = graph.all.filter((r) => JSON.stringify(r.inputs).includes("s3cr3t-pa55") && !(r.type === T.param));
-                assert.deepEqual(plainHits.map((r) => r.name), []);
+                assert.deepEqual(
+                    plainHits.map((r) => r.name),
+                    [],
+                );
             });
             it("lets the execution role read exactly its secrets, pull from its ECR repository and write its logs", () => {
                 const graph = g(stack);
-                const policy = JSON.parse(graph.one(T.rolePolicy, { role: Match.stringLike(/execution/) }).inputs.policy as string) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
+                const policy = JSON.parse(graph.one(T.rolePolicy, { role: Match.stringLike(/execution/) }).inputs.policy as string) as {
+                    Statement: { Action: string | string[]; Resource: string | string[] }[];
+                };
                 const byAction = Object.fromEntries(policy.Statement.map((s) => [[s.Action].flat().join(","), s.Resource]));
                 assert.deepEqual(byAction, {
                     "logs:CreateLogStream,logs:PutLogEvents": `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo/${stack}/web:log-stream:*`,
@@ -159,7 +176,11 @@ describe("the program under the mock runtime, per committed stack", function () 
                 const toTasks = graph.all.filter((r) => r.type === T.ingress && r.parent === `demo-${stack}-web` && r.name.endsWith("-from-lb"));
                 assert.equal(toTasks.length, 1);
                 assert.deepEqual(pick(toTasks[0].inputs, ["ipProtocol", "fromPort", "toPort", "referencedSecurityGroupId", "cidrIpv4"]), {
-                    ipProtocol: "tcp", fromPort: 8080, toPort: 8080, referencedSecurityGroupId: `${albSg.name}-id`, cidrIpv4: undefined,
+                    ipProtocol: "tcp",
+                    fromPort: 8080,
+                    toPort: 8080,
+                    referencedSecurityGroupId: `${albSg.name}-id`,
+                    cidrIpv4: undefined,
                 });
                 // Every CIDR-based ingress rule belongs to the load balancer, on 80 or 443.
                 for (const rule of graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined)) {
@@ -178,17 +199,37 @@ describe("the program under the mock runtime, per committed stack", function () 
             it("serves HTTPS with a TLS 1.3 policy and redirects HTTP with a 301", () => {
                 const graph = g(stack);
                 graph.resourceCountIs(T.listener, 2);
-                graph.hasResourceProperties(T.listener, { port: 443, protocol: "HTTPS", sslPolicy: Match.stringLike(/^ELBSecurityPolicy-TLS13-/), certificateArn: stackValue(stack, "shipyard:certificateArn") });
-                graph.hasResourceProperties(T.listener, { port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] });
+                graph.hasResourceProperties(T.listener, {
+                    port: 443,
+                    protocol: "HTTPS",
+                    sslPolicy: Match.stringLike(/^ELBSecurityPolicy-TLS13-/),
+                    certificateArn: stackValue(stack, "shipyard:certificateArn"),
+                });
+                graph.hasResourceProperties(T.listener, {
+                    port: 80,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                });
                 graph.hasResourceProperties(T.alb, { internal: false, dropInvalidHeaderFields: true, loadBalancerType: "application" });
             });
             it("scales on CPU and on memory between the stack's bounds", () => {
                 const graph = g(stack);
                 graph.resourceCountIs(T.scalingPolicy, 2);
-                const metrics = graph.ofType(T.scalingPolicy).map((p) => (p.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } }).predefinedMetricSpecification.predefinedMetricType).sort();
+                const metrics = graph
+                    .ofType(T.scalingPolicy)
+                    .map(
+                        (p) =>
+                            (p.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } })
+                                .predefinedMetricSpecification.predefinedMetricType,
+                    )
+                    .sort();
                 assert.deepEqual(metrics, ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"]);
                 const bounds = { alpha: [1, 2], beta: [1, 2], gamma: [2, 4], live: [3, 10] }[stack];
-                graph.hasResourceProperties(T.scalingTarget, { minCapacity: bounds?.[0], maxCapacity: bounds?.[1], scalableDimension: "ecs:service:DesiredCount" });
+                graph.hasResourceProperties(T.scalingTarget, {
+                    minCapacity: bounds?.[0],
+                    maxCapacity: bounds?.[1],
+                    scalableDimension: "ecs:service:DesiredCount",
+                });
                 // Autoscaling owns the running count after the first deploy.
                 assert.deepEqual(graph.one(T.service).ignoreChanges, ["desiredCount"]);
             });
@@ -200,15 +241,27 @@ describe("the program under the mock runtime, per committed stack", function () 
 
     describe("differences between the environments", () => {
         it("NAT gateways: none in alpha, one in beta and gamma, one per AZ in live", () => {
-            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.nat).length), [0, 1, 1, 3]);
-            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.eip).length), [0, 1, 1, 3]);
+            assert.deepEqual(
+                STACKS.map((s) => g(s).ofType(T.nat).length),
+                [0, 1, 1, 3],
+            );
+            assert.deepEqual(
+                STACKS.map((s) => g(s).ofType(T.eip).length),
+                [0, 1, 1, 3],
+            );
         });
         it("subnets: a public and a private one per AZ (2, 2, 2, 3 AZs)", () => {
-            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.subnet).length), [4, 4, 4, 6]);
+            assert.deepEqual(
+                STACKS.map((s) => g(s).ofType(T.subnet).length),
+                [4, 4, 4, 6],
+            );
             for (const s of STACKS) assert.equal(g(s).find(T.subnet, { mapPublicIpOnLaunch: true }).length, 0, s);
         });
         it("private subnets route out through NAT where there is one: per AZ in live, shared elsewhere", () => {
-            const natRoutes = (s: string) => g(s).find(T.route, { natGatewayId: Match.present() }).map((r) => r.inputs.natGatewayId);
+            const natRoutes = (s: string) =>
+                g(s)
+                    .find(T.route, { natGatewayId: Match.present() })
+                    .map((r) => r.inputs.natGatewayId);
             assert.deepEqual(natRoutes("alpha"), []);
             assert.deepEqual(natRoutes("beta"), ["demo-beta-nat-0-id", "demo-beta-nat-0-id"]);
             assert.deepEqual(natRoutes("live"), ["demo-live-nat-0-id", "demo-live-nat-1-id", "demo-live-nat-2-id"]);
@@ -218,30 +271,65 @@ describe("the program under the mock runtime, per committed stack", function () 
                 const net = g(s).one(T.service).inputs.networkConfiguration as { assignPublicIp: boolean; subnets: string[] };
                 const tier = s === "alpha" ? "public" : "private";
                 assert.equal(net.assignPublicIp, s === "alpha", s);
-                assert.deepEqual(net.subnets, g(s).find(T.subnet, { tags: { tier } }).map((x) => `${x.name}-id`), s);
+                assert.deepEqual(
+                    net.subnets,
+                    g(s)
+                        .find(T.subnet, { tags: { tier } })
+                        .map((x) => `${x.name}-id`),
+                    s,
+                );
             }
         });
         it("capacity: Fargate Spot in alpha and beta, on-demand in gamma and live", () => {
-            const providers = STACKS.map((s) => (g(s).one(T.service).inputs.capacityProviderStrategies as { capacityProvider: string }[]).map((p) => p.capacityProvider));
+            const providers = STACKS.map((s) =>
+                (g(s).one(T.service).inputs.capacityProviderStrategies as { capacityProvider: string }[]).map((p) => p.capacityProvider),
+            );
             assert.deepEqual(providers, [["FARGATE_SPOT"], ["FARGATE_SPOT"], ["FARGATE"], ["FARGATE"]]);
         });
         it("health checks: fast outside live, the deployment seed's values in live", () => {
             const hc = (s: string) => g(s).one(T.targetGroup).inputs.healthCheck;
-            assert.deepEqual(pick(hc("live") as Record<string, unknown>, ["path", "healthyThreshold", "unhealthyThreshold", "timeout", "interval", "matcher"]), {
-                path: "/health", healthyThreshold: 3, unhealthyThreshold: 2, timeout: 5, interval: 30, matcher: "200-299",
-            });
-            for (const s of ["alpha", "beta", "gamma"]) assert.deepEqual(pick(hc(s) as Record<string, unknown>, ["interval", "healthyThreshold"]), { interval: 5, healthyThreshold: 2 }, s);
-            assert.deepEqual(STACKS.map((s) => g(s).one(T.targetGroup).inputs.deregistrationDelay), [5, 5, 15, 30]);
+            assert.deepEqual(
+                pick(hc("live") as Record<string, unknown>, ["path", "healthyThreshold", "unhealthyThreshold", "timeout", "interval", "matcher"]),
+                {
+                    path: "/health",
+                    healthyThreshold: 3,
+                    unhealthyThreshold: 2,
+                    timeout: 5,
+                    interval: 30,
+                    matcher: "200-299",
+                },
+            );
+            for (const s of ["alpha", "beta", "gamma"])
+                assert.deepEqual(pick(hc(s) as Record<string, unknown>, ["interval", "healthyThreshold"]), { interval: 5, healthyThreshold: 2 }, s);
+            assert.deepEqual(
+                STACKS.map((s) => g(s).one(T.targetGroup).inputs.deregistrationDelay),
+                [5, 5, 15, 30],
+            );
         });
         it("flow logs and deletion protection only in live", () => {
-            assert.deepEqual(STACKS.map((s) => g(s).ofType(T.flowLog).length), [0, 0, 0, 1]);
+            assert.deepEqual(
+                STACKS.map((s) => g(s).ofType(T.flowLog).length),
+                [0, 0, 0, 1],
+            );
             g("live").hasResourceProperties(T.flowLog, { trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
-            assert.deepEqual(STACKS.map((s) => g(s).one(T.alb).inputs.enableDeletionProtection), [false, false, false, true]);
-            assert.deepEqual(STACKS.map((s) => g(s).one(T.alb).protect), [false, false, false, true]);
-            assert.deepEqual(STACKS.map((s) => g(s).one(T.vpc).protect), [false, false, false, true]);
+            assert.deepEqual(
+                STACKS.map((s) => g(s).one(T.alb).inputs.enableDeletionProtection),
+                [false, false, false, true],
+            );
+            assert.deepEqual(
+                STACKS.map((s) => g(s).one(T.alb).protect),
+                [false, false, false, true],
+            );
+            assert.deepEqual(
+                STACKS.map((s) => g(s).one(T.vpc).protect),
+                [false, false, false, true],
+            );
         });
         it("log retention grows towards production: 7, 14, 30, 90 days", () => {
-            assert.deepEqual(STACKS.map((s) => g(s).one(T.logGroup, { name: Match.stringLike(/^\/ecs\//) }).inputs.retentionInDays), [7, 14, 30, 90]);
+            assert.deepEqual(
+                STACKS.map((s) => g(s).one(T.logGroup, { name: Match.stringLike(/^\/ecs\//) }).inputs.retentionInDays),
+                [7, 14, 30, 90],
+            );
         });
         it("the same image digest runs in every environment", () => {
             const images = new Set(STACKS.map((s) => container(g(s)).image));
@@ -268,7 +356,10 @@ describe("the program under the mock runtime, per committed stack", function () 
             assert.deepEqual(same, first);
             assert.notDeepEqual(changed, first);
             assert.deepEqual(changed.secrets, first.secrets); // same ARN: only the version label moved
-            assert.deepEqual([first.dockerLabels, changed.dockerLabels], [{ "shipyard.secret-versions": "DATABASE_URL=1" }, { "shipyard.secret-versions": "DATABASE_URL=2" }]);
+            assert.deepEqual(
+                [first.dockerLabels, changed.dockerLabels],
+                [{ "shipyard.secret-versions": "DATABASE_URL=1" }, { "shipyard.secret-versions": "DATABASE_URL=2" }],
+            );
         });
     });
 

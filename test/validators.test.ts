@@ -1,5 +1,14 @@
 import * as assert from "assert/strict";
-import { cidrContains, cidrsOverlap, fargateSizeProblem, parseCidr, parseImageRef, physicalName, secretLookingValue, subdivideCidr } from "../stacks/validators";
+import {
+    cidrContains,
+    cidrsOverlap,
+    fargateSizeProblem,
+    parseCidr,
+    parseImageRef,
+    physicalName,
+    secretLookingValue,
+    subdivideCidr,
+} from "../stacks/validators";
 
 const DIGEST = "sha256:" + "ab".repeat(32);
 
@@ -47,7 +56,15 @@ describe("validators", () => {
     });
 
     describe("fargateSizeProblem", () => {
-        const valid: [number, number][] = [[256, 512], [256, 2048], [512, 4096], [1024, 2048], [4096, 30720], [8192, 61440], [16384, 122880]];
+        const valid: [number, number][] = [
+            [256, 512],
+            [256, 2048],
+            [512, 4096],
+            [1024, 2048],
+            [4096, 30720],
+            [8192, 61440],
+            [16384, 122880],
+        ];
         const invalid: [number, number, RegExp][] = [
             [256, 4096, /with cpu 256, memory must be 512, 1024, 2048/],
             [512, 512, /with cpu 512/],
@@ -71,7 +88,13 @@ describe("validators", () => {
             });
         });
         it("accepts a tag and a digest together, and a non-ECR registry", () => {
-            assert.deepEqual(parseImageRef(`ghcr.io/acme/web:1.2.3@${DIGEST}`), { registry: "ghcr.io", repository: "acme/web", tag: "1.2.3", digest: DIGEST, ecr: undefined });
+            assert.deepEqual(parseImageRef(`ghcr.io/acme/web:1.2.3@${DIGEST}`), {
+                registry: "ghcr.io",
+                repository: "acme/web",
+                tag: "1.2.3",
+                digest: DIGEST,
+                ecr: undefined,
+            });
         });
         for (const bad of ["web:latest", "nginx", `ghcr.io/acme/web@sha256:abc`, "ghcr.io/Acme/web:1", ""]) {
             it(`rejects ${JSON.stringify(bad)}`, () => assert.equal(parseImageRef(bad), undefined));

@@ -6,55 +6,55 @@
  * the configuration is invalid, or something crashed.
  */
 
-import { ConfigError } from './config';
-import { createLogger, type Logger } from './logger';
-import { startServerFromEnv, type RunningServer } from './server';
+import { ConfigError } from "./config";
+import { createLogger, type Logger } from "./logger";
+import { startServerFromEnv, type RunningServer } from "./server";
 
-const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const SHUTDOWN_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 /** Exit once the last log line has been handed to stdout, so it is not lost. */
 function exitAfterFlush(code: number): void {
-  process.stdout.write('', () => process.exit(code));
+    process.stdout.write("", () => process.exit(code));
 }
 
 function installCrashHandlers(logger: Logger): void {
-  process.on('uncaughtException', (err) => {
-    logger.error('uncaught exception', { err });
-    exitAfterFlush(1);
-  });
-  process.on('unhandledRejection', (reason) => {
-    logger.error('unhandled promise rejection', { err: reason });
-    exitAfterFlush(1);
-  });
+    process.on("uncaughtException", (err) => {
+        logger.error("uncaught exception", { err });
+        exitAfterFlush(1);
+    });
+    process.on("unhandledRejection", (reason) => {
+        logger.error("unhandled promise rejection", { err: reason });
+        exitAfterFlush(1);
+    });
 }
 
 async function main(): Promise<void> {
-  let app: RunningServer;
-  try {
-    app = await startServerFromEnv(process.env);
-  } catch (err) {
-    const logger = createLogger();
-    if (err instanceof ConfigError) {
-      logger.error(err.message, err.fields);
-    } else {
-      logger.error('failed to start', { err });
-    }
-    exitAfterFlush(1);
-    return;
-  }
-  installCrashHandlers(app.logger);
-
-  for (const signal of SHUTDOWN_SIGNALS) {
-    // process.on, not once: a second signal must not fall back to the default
-    // action (immediate kill) while requests are still draining.
-    process.on(signal, () => {
-      if (app.isDraining()) {
-        app.logger.warn('signal received while already shutting down', { signal });
+    let app: RunningServer;
+    try {
+        app = await startServerFromEnv(process.env);
+    } catch (err) {
+        const logger = createLogger();
+        if (err instanceof ConfigError) {
+            logger.error(err.message, err.fields);
+        } else {
+            logger.error("failed to start", { err });
+        }
+        exitAfterFlush(1);
         return;
-      }
-      void app.shutdown(signal).then((result) => exitAfterFlush(result.clean ? 0 : 1));
-    });
-  }
+    }
+    installCrashHandlers(app.logger);
+
+    for (const signal of SHUTDOWN_SIGNALS) {
+        // process.on, not once: a second signal must not fall back to the default
+        // action (immediate kill) while requests are still draining.
+        process.on(signal, () => {
+            if (app.isDraining()) {
+                app.logger.warn("signal received while already shutting down", { signal });
+                return;
+            }
+            void app.shutdown(signal).then((result) => exitAfterFlush(result.clean ? 0 : 1));
+        });
+    }
 }
 
 void main();

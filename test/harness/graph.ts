@@ -39,7 +39,8 @@ export const Match = {
     /** A string matching the pattern. */
     stringLike: (re: RegExp) => new Matcher(`string like ${re}`, (a) => typeof a === "string" && re.test(a)),
     /** An array containing elements matching each pattern, in any order. */
-    arrayWith: (items: unknown[]) => new Matcher(`array with ${JSON.stringify(items)}`, (a) => Array.isArray(a) && items.every((i) => a.some((x) => matches(x, i)))),
+    arrayWith: (items: unknown[]) =>
+        new Matcher(`array with ${JSON.stringify(items)}`, (a) => Array.isArray(a) && items.every((i) => a.some((x) => matches(x, i)))),
     /** A JSON string whose parsed value matches the pattern. */
     serializedJson: (pattern: unknown) =>
         new Matcher(`JSON matching ${JSON.stringify(pattern)}`, (a) => {
@@ -90,7 +91,11 @@ export class Graph {
     one(type: string, props: unknown = {}): Recorded {
         const found = this.find(type, props);
         if (found.length !== 1) {
-            throw new Error(`expected exactly 1 ${type} matching ${describe(props)}, found ${found.length} (of ${this.ofType(type).length} of that type: ${this.ofType(type).map((r) => r.name).join(", ")})`);
+            throw new Error(
+                `expected exactly 1 ${type} matching ${describe(props)}, found ${found.length} (of ${this.ofType(type).length} of that type: ${this.ofType(type)
+                    .map((r) => r.name)
+                    .join(", ")})`,
+            );
         }
         return found[0];
     }
@@ -108,13 +113,22 @@ export class Graph {
     /** Asserts the exact number of resources of `type`. */
     resourceCountIs(type: string, count: number): void {
         const n = this.ofType(type).length;
-        if (n !== count) throw new Error(`expected ${count} ${type}, found ${n}: ${this.ofType(type).map((r) => r.name).join(", ") || "none"}`);
+        if (n !== count)
+            throw new Error(
+                `expected ${count} ${type}, found ${n}: ${
+                    this.ofType(type)
+                        .map((r) => r.name)
+                        .join(", ") || "none"
+                }`,
+            );
     }
 
     /** Asserts that at least one resource of `type` has inputs matching `props`. */
     hasResourceProperties(type: string, props: unknown): void {
         if (this.find(type, props).length === 0) {
-            const seen = this.ofType(type).map((r) => `  ${r.name}: ${JSON.stringify(r.inputs)}`).join("\n");
+            const seen = this.ofType(type)
+                .map((r) => `  ${r.name}: ${JSON.stringify(r.inputs)}`)
+                .join("\n");
             throw new Error(`no ${type} matches ${describe(props)}; found:\n${seen || "  none of that type"}`);
         }
     }

@@ -128,13 +128,18 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     const recorded: Recorded[] = [];
     let pending = 0;
 
-    await pulumi.runtime.setMocks({
-        newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, cloud) }),
-        call: (args) => {
-            invokes.push(args.token);
-            throw new Error(`invoke ${args.token} is not answered by the harness: the program must not look up cloud state`);
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, cloud) }),
+            call: (args) => {
+                invokes.push(args.token);
+                throw new Error(`invoke ${args.token} is not answered by the harness: the program must not look up cloud state`);
+            },
         },
-    }, PROJECT, stack, false);
+        PROJECT,
+        stack,
+        false,
+    );
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);

@@ -1,0 +1,21 @@
+// ESLint flat config: typescript-eslint's recommended type-aware rules plus Pulumi's rules
+// against Outputs in template literals (they print "Calling [toString] on an [Output<T>]").
+const tseslint = require("typescript-eslint");
+const pulumi = require("@pulumi/eslint-plugin");
+
+module.exports = tseslint.config(
+    { ignores: ["node_modules/**", "bin/**", "app/**", "eslint.config.js"] },
+    ...tseslint.configs.recommended,
+    {
+        files: ["**/*.ts"],
+        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+        plugins: { "@pulumi": pulumi },
+        rules: {
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+            "@typescript-eslint/no-floating-promises": "error",
+            "@typescript-eslint/no-explicit-any": "error",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+        },
+    },
+);
