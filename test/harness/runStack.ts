@@ -173,6 +173,12 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     const program = require("../../index") as () => Record<string, unknown>;
     let outputs: Record<string, unknown> | undefined;
     let error: Error | undefined;
+    // When the program throws, the SDK rejects the stack's output promise (caught below) and also
+    // promises of its own that nobody awaits; keep the first error and stop the process from dying.
+    const onUnhandled = (reason: unknown) => {
+        error ??= reason instanceof Error ? reason : new Error(String(reason));
+    };
+    process.on("unhandledRejection", onUnhandled);
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) as Record<string, unknown>;
     } catch (e) {
@@ -184,6 +190,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         await internals.waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
     } while (pending > 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", onUnhandled);
 
     return { stack, graph: new Graph(recorded), outputs: outputs ? (unwrapSecrets(outputs).value as Record<string, unknown>) : undefined, error, invokes };
 }

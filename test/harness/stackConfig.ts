@@ -29,8 +29,17 @@ interface Declaration {
 /** Marks a value that the stack file stored encrypted (`secure: ...`): the harness cannot decrypt it. */
 export const UNDECRYPTABLE = "[encrypted in stack file]";
 
+/**
+ * Where stack files are read from: the project root, or the folder named by
+ * SHIPYARD_STACK_CONFIG_DIR (like Pulumi.yaml's stackConfigDir), which lets a check run against
+ * stack files that are not committed.
+ */
+export function stackConfigDir(): string {
+    return process.env.SHIPYARD_STACK_CONFIG_DIR ?? ROOT;
+}
+
 export function stackFile(stack: string): string {
-    return path.join(ROOT, `Pulumi.${stack}.yaml`);
+    return path.join(stackConfigDir(), `Pulumi.${stack}.yaml`);
 }
 
 export function projectDeclarations(): Record<string, Declaration> {
@@ -63,7 +72,7 @@ function replaceSecure(value: unknown): unknown {
 /** The configuration the CLI would pass for `stack`, with test overrides applied. */
 export function stackConfig(stack: string, overrides: ConfigOverrides = {}): RawConfig {
     const file = stackFile(stack);
-    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${ROOT}`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${stackConfigDir()}`);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
     const secretKeys = new Set<string>();
@@ -115,10 +124,10 @@ function typeMatches(type: string, value: unknown): boolean {
     }
 }
 
-/** The environments with a committed stack file. */
+/** The environments with a stack file. */
 export function committedStacks(): string[] {
     return fs
-        .readdirSync(ROOT)
+        .readdirSync(stackConfigDir())
         .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();

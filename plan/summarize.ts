@@ -1,0 +1,121 @@
+/**
+ * Turns recorded resources into what a reviewer wants to read: the key settings of each resource,
+ * secret values shown as [secret], grouped by the component that owns them.
+ */
+import { Recorded } from "../test/harness/graph";
+
+export const SECRET = "[secret]";
+
+export interface PlannedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly component: string;
+    /** Short human summary of the settings that matter for review. */
+    readonly summary: string;
+    /** All inputs, secret values replaced by [secret]. */
+    readonly inputs: Record<string, unknown>;
+}
+
+/** Inputs with every secret path replaced by [secret]. */
+export function redact(r: Pick<Recorded, "inputs" | "secretPaths">): Record<string, unknown> {
+    const copy = structuredClone(r.inputs);
+    for (const p of r.secretPaths) {
+        if (p === "(root)") return { value: SECRET };
+        const parts = p.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "");
+        let node: Record<string, unknown> | unknown[] = copy;
+        for (let i = 0; i < parts.length - 1; i++) node = (node as Record<string, unknown>)[parts[i]] as Record<string, unknown>;
+        (node as Record<string, unknown>)[parts[parts.length - 1]] = SECRET;
+    }
+    return copy;
+}
+
+type Inputs = Record<string, unknown>;
+type Container = {
+    image: string;
+    environment?: { name: string; value: string }[];
+    secrets?: { name: string; valueFrom: string }[];
+    stopTimeout?: number;
+    readonlyRootFilesystem?: boolean;
+};
+
+const short = (type: string) => type.split(":").pop() ?? type;
+
+function summaryOf(type: string, i: Inputs): string {
+    switch (type) {
+        case "aws:ec2/vpc:Vpc":
+            return `cidr ${i.cidrBlock}`;
+        case "aws:ec2/subnet:Subnet":
+            return `${(i.tags as Inputs)?.tier ?? ""} ${i.availabilityZone} ${i.cidrBlock}`.trim();
+        case "aws:ec2/natGateway:NatGateway":
+            return `NAT gateway in ${i.subnetId}`;
+        case "aws:ec2/route:Route":
+            return `${i.destinationCidrBlock} -> ${i.natGatewayId ?? i.gatewayId}`;
+        case "aws:ec2/flowLog:FlowLog":
+            return `traffic ${i.trafficType} -> ${i.logDestinationType}`;
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return `${i.name}, retention ${i.retentionInDays} days`;
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return `${i.loadBalancerType} ${i.internal ? "internal" : "internet-facing"}, ${(i.subnets as unknown[]).length} subnets, drop invalid headers ${i.dropInvalidHeaderFields}, deletion protection ${i.enableDeletionProtection}`;
+        case "aws:lb/listener:Listener": {
+            const a = (i.defaultActions as Inputs[])[0];
+            const what = a.type === "redirect" ? `redirect ${(a.redirect as Inputs).statusCode} to ${(a.redirect as Inputs).protocol}` : `${a.type}`;
+            return `${i.protocol} ${i.port}${i.sslPolicy ? ` (${i.sslPolicy})` : ""} -> ${what}`;
+        }
+        case "aws:lb/targetGroup:TargetGroup": {
+            const hc = i.healthCheck as Inputs;
+            return `${i.protocol} ${i.port} ${i.targetType}; health ${hc.path} every ${hc.interval}s, timeout ${hc.timeout}s, healthy ${hc.healthyThreshold}, unhealthy ${hc.unhealthyThreshold}, codes ${hc.matcher}; drain ${i.deregistrationDelay}s`;
+        }
+        case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+            return `${type.includes("Ingress") ? "in" : "out"} ${i.ipProtocol} ${i.fromPort}-${i.toPort} ${type.includes("Ingress") ? "from" : "to"} ${i.cidrIpv4 ?? i.referencedSecurityGroupId}`;
+        case "aws:ecs/cluster:Cluster":
+            return `${i.name}, ${(i.settings as Inputs[]).map((s) => `${s.name} ${s.value}`).join(", ")}`;
+        case "aws:ecs/taskDefinition:TaskDefinition": {
+            const c = (JSON.parse(String(i.containerDefinitions)) as Container[])[0];
+            const env = (c.environment ?? []).map((e) => `${e.name}=${e.value}`).join(" ");
+            const secrets = (c.secrets ?? []).map((s) => `${s.name}=${SECRET}`).join(" ");
+            const arch = (i.runtimePlatform as Inputs | undefined)?.cpuArchitecture ?? "X86_64";
+            return `${Number(i.cpu) / 1024} vCPU, ${Number(i.memory) / 1024} GB, ${arch}; image ${c.image}; env ${env || "-"}; secrets ${secrets || "-"}; read-only root ${c.readonlyRootFilesystem === true}`;
+        }
+        case "aws:ecs/service:Service": {
+            const net = i.networkConfiguration as Inputs;
+            const cb = i.deploymentCircuitBreaker as Inputs | undefined;
+            const cap = (i.capacityProviderStrategies as Inputs[] | undefined)?.map((c) => c.capacityProvider).join("+") ?? i.launchType;
+            const strategy = (i.deploymentConfiguration as Inputs | undefined)?.strategy ?? "ROLLING";
+            return `${i.desiredCount} tasks on ${cap}; ${strategy} ${i.deploymentMinimumHealthyPercent}%/${i.deploymentMaximumPercent}%, circuit breaker ${cb?.enable === true ? (cb.rollback === true ? "with rollback" : "without rollback") : "off"}; grace ${i.healthCheckGracePeriodSeconds}s; public IP ${net.assignPublicIp}`;
+        }
+        case "aws:appautoscaling/target:Target":
+            return `${i.minCapacity} to ${i.maxCapacity} tasks`;
+        case "aws:appautoscaling/policy:Policy": {
+            const t = i.targetTrackingScalingPolicyConfiguration as Inputs;
+            return `keep ${(t.predefinedMetricSpecification as Inputs).predefinedMetricType} at ${t.targetValue}%`;
+        }
+        case "aws:ssm/parameter:Parameter":
+            return `${i.name} (${i.type}) = ${SECRET}`;
+        case "aws:iam/role:Role":
+            return `${i.name ?? ""} ${i.description ?? ""}`.trim();
+        case "aws:iam/rolePolicy:RolePolicy": {
+            const doc = JSON.parse(String(i.policy)) as { Statement: { Action: string | string[] }[] };
+            return doc.Statement.map((s) => [s.Action].flat().join(",")).join("; ");
+        }
+        default: {
+            const scalars = Object.entries(i).filter(([k, v]) => k !== "tags" && ["string", "number", "boolean"].includes(typeof v));
+            return scalars
+                .slice(0, 4)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(", ");
+        }
+    }
+}
+
+/** Every cloud resource with its owning component and summary, in registration order. */
+export function planResources(all: readonly Recorded[]): PlannedResource[] {
+    return all
+        .filter((r) => r.custom)
+        .map((r) => {
+            const inputs = redact(r);
+            return { type: r.type, name: r.name, component: r.parent ?? "(stack)", summary: summaryOf(r.type, inputs), inputs };
+        });
+}
+
+export { short as shortType };

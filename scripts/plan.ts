@@ -1,0 +1,104 @@
+/**
+ * npm run plan -- --stack <env> [--format table|markdown|json|mermaid] [--diff <other-env>]
+ *
+ * Runs the real program for a stack file under Pulumi's mock runtime (no credentials, no CLI, no
+ * network) and prints every resource it would create, grouped by component.
+ *
+ * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
+ * 2 bad usage (unknown flag, unknown stack, bad format).
+ */
+import { parseArgs } from "util";
+import { runStack, StackRun } from "../test/harness/runStack";
+import { committedStacks } from "../test/harness/stackConfig";
+import { diffPlans, renderDiff } from "../plan/diff";
+import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
+import { planResources } from "../plan/summarize";
+
+const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--diff <other-env>]
+  --stack    environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")})
+  --format   output format (default: table); mermaid draws the architecture
+  --diff     print what differs between --stack and this environment instead
+exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]): { stack: string; format: Format; diff?: string } {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, format: { type: "string", default: "table" }, diff: { type: "string" }, help: { type: "boolean" } },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
+    if (values.help) {
+        console.log(USAGE);
+        process.exit(0);
+    }
+    const stacks = committedStacks();
+    if (!values.stack) throw new UsageError("--stack is required");
+    for (const s of [values.stack, values.diff].filter((x): x is string => x !== undefined)) {
+        if (!stacks.includes(s)) throw new UsageError(`unknown stack "${s}": there is no Pulumi.${s}.yaml; known stacks: ${stacks.join(", ")}`);
+    }
+    if (!(FORMATS as readonly string[]).includes(values.format as string))
+        throw new UsageError(`unknown format "${values.format}"; allowed: ${FORMATS.join(", ")}`);
+    return { stack: values.stack, format: values.format as Format, diff: values.diff };
+}
+
+async function run(stack: string): Promise<StackRun & { plan: Plan }> {
+    process.stderr.write(`running stack ${stack} under the mock runtime...\n`);
+    const result = await runStack(stack);
+    if (result.error) throw result.error;
+    const all = result.graph.all;
+    const plan: Plan = {
+        stack,
+        resources: planResources(all),
+        totalRegistered: all.length,
+        components: all.filter((r) => !r.custom).map((r) => r.name),
+    };
+    return { ...result, plan };
+}
+
+async function main(): Promise<number> {
+    let args;
+    try {
+        args = parse(process.argv.slice(2));
+    } catch (e) {
+        if (e instanceof UsageError) {
+            process.stderr.write(`plan: ${e.message}\n${USAGE}\n`);
+            return 2;
+        }
+        throw e;
+    }
+    try {
+        const a = await run(args.stack);
+        if (args.diff) {
+            const b = await run(args.diff);
+            const d = diffPlans(a.plan, b.plan);
+            console.log(args.format === "json" ? JSON.stringify(d, null, 2) : renderDiff(d));
+            return 0;
+        }
+        const text = {
+            table: () => renderTable(a.plan),
+            markdown: () => renderMarkdown(a.plan),
+            json: () => renderJson(a.plan),
+            mermaid: () => renderMermaid(a.plan, a.graph.all),
+        }[args.format]();
+        console.log(text);
+        return 0;
+    } catch (e) {
+        process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 1;
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        process.stderr.write(`plan: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exit(1);
+    },
+);

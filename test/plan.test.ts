@@ -1,0 +1,121 @@
+import * as assert from "assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { diffPlans } from "../plan/diff";
+import { renderMermaid, renderTable } from "../plan/render";
+import { planResources, SECRET } from "../plan/summarize";
+import { runStack, StackRun } from "./harness/runStack";
+import { ROOT, stackFile } from "./harness/stackConfig";
+
+const SECRET_VALUE = "postgres://app:plan-s3cret@db/app";
+
+function plan(stack: string, run: StackRun) {
+    const all = run.graph.all;
+    return { stack, resources: planResources(all), totalRegistered: all.length, components: all.filter((r) => !r.custom).map((r) => r.name) };
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("offline plan", function () {
+    this.timeout(60_000);
+    let live: StackRun;
+    let alpha: StackRun;
+    before(async () => {
+        live = await runStack("live", { overrides: { secret: { secrets: { DATABASE_URL: SECRET_VALUE } } } });
+        alpha = await runStack("alpha");
+    });
+
+    it("lists every cloud resource the program registers, and counts components too", () => {
+        const p = plan("live", live);
+        assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
+        assert.equal(p.totalRegistered, live.graph.all.length);
+        assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in 3 components$`));
+    });
+    it("shows secret values as [secret] and nowhere in plain text", () => {
+        const p = plan("live", live);
+        const text = renderTable(p) + JSON.stringify(p.resources);
+        assert.equal(text.includes("plan-s3cret"), false);
+        const param = p.resources.find((r) => r.type === "aws:ssm/parameter:Parameter");
+        assert.equal(param?.inputs.value, SECRET);
+        assert.match(param?.summary ?? "", /\/demo\/live\/web\/DATABASE_URL \(SecureString\) = \[secret\]/);
+    });
+    it("diff live vs alpha shows the real differences: NAT gateways, tasks, health checks, Spot, flow logs", () => {
+        const d = diffPlans(plan("live", live), plan("alpha", alpha));
+        const onlyLive = d.resources.filter((r) => r.kind === "only-a").map((r) => r.key);
+        assert.deepEqual(
+            onlyLive.filter((k) => k.startsWith("NatGateway")),
+            ["NatGateway demo-<env>-nat-0", "NatGateway demo-<env>-nat-1", "NatGateway demo-<env>-nat-2"],
+        );
+        assert.ok(onlyLive.includes("FlowLog demo-<env>-flow-logs"));
+        assert.deepEqual(
+            d.resources.filter((r) => r.kind === "only-b"),
+            [],
+        );
+        const changes = (key: string) => Object.fromEntries((d.resources.find((r) => r.key === key)?.changes ?? []).map((c) => [c.path, [c.a, c.b]]));
+        assert.deepEqual(changes("Target demo-<env>-web-scaling"), { maxCapacity: [10, 2], minCapacity: [3, 1] });
+        assert.deepEqual(changes("TargetGroup demo-<env>-lb-tg"), {
+            deregistrationDelay: [30, 5],
+            "healthCheck.healthyThreshold": [3, 2],
+            "healthCheck.interval": [30, 5],
+            "healthCheck.timeout": [5, 4],
+        });
+        assert.deepEqual(changes("Service demo-<env>-web-service")["capacityProviderStrategies[0].capacityProvider"], ["FARGATE", "FARGATE_SPOT"]);
+        // Names that only differ by environment are not reported as differences.
+        assert.equal(
+            d.resources.some((r) => r.key === "Cluster demo-<env>-web-cluster"),
+            false,
+        );
+    });
+    it("draws the architecture from internet through the load balancer to the service and out via NAT", () => {
+        const m = renderMermaid(plan("live", live), live.graph.all);
+        assert.match(m, /^flowchart LR\n/);
+        assert.match(m, /internet -->\|HTTPS 443\| demo_live_lb_alb/);
+        assert.match(m, /demo_live_lb_tg --> demo_live_web_service/);
+        assert.match(m, /demo_live_web_service --> nat --> internet/);
+        assert.match(m, /nat\["3 NAT gateway\(s\)"\]/);
+        assert.match(renderMermaid(plan("alpha", alpha), alpha.graph.all), /demo_alpha_web_service -->\|public IP\| internet/);
+    });
+
+    describe("the command", () => {
+        it("prints the plan on stdout, progress on stderr, and exits 0", () => {
+            const r = cli(["--stack", "beta"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stderr, /running stack beta under the mock runtime/);
+            assert.match(r.stdout, /^Plan for stack beta/);
+            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 3 components\n$/);
+        });
+        it("exits 2 with a clear message for an unknown stack", () => {
+            const r = cli(["--stack", "prod"]);
+            assert.equal(r.code, 2);
+            assert.match(r.stderr, /plan: unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: alpha, beta, gamma, live/);
+            assert.equal(r.stdout, "");
+        });
+        it("exits 2 for an unknown flag", () => {
+            const r = cli(["--stack", "live", "--verbose"]);
+            assert.equal(r.code, 2);
+            assert.match(r.stderr, /plan: Unknown option '--verbose'/);
+        });
+        it("exits 1 naming the key and value when a stack file holds an invalid value", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-"));
+            try {
+                const text = fs.readFileSync(stackFile("live"), "utf8").replace("shipyard:minTasks: 3", "shipyard:minTasks: 1");
+                fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), text);
+                const r = cli(["--stack", "live"], { SHIPYARD_STACK_CONFIG_DIR: dir });
+                assert.equal(r.code, 1);
+                assert.match(r.stderr, /plan: stack "live" has invalid configuration:\n {2}- key shipyard:minTasks = 1: live needs at least 2 tasks/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+});
