@@ -78,6 +78,7 @@ function environment(settings: Settings) {
 
     return {
         environment: env,
+        region: settings.region,
         vpcId: network.vpc.id,
         loadBalancerDnsName: edge.loadBalancer.dnsName,
         clusterName: service.cluster.name,

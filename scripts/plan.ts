@@ -1,5 +1,5 @@
 /**
- * npm run plan -- --stack <env> [--format table|markdown|json|mermaid] [--diff <other-env>]
+ * npm run plan -- --stack <env> [--format table|markdown|json|mermaid] [--diff <other-env>] [--cost]
  *
  * Runs the real program for a stack file under Pulumi's mock runtime (no credentials, no CLI, no
  * network) and prints every resource it would create, grouped by component.
@@ -13,21 +13,29 @@ import { committedStacks } from "../test/harness/stackConfig";
 import { diffPlans, renderDiff } from "../plan/diff";
 import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { planResources } from "../plan/summarize";
+import { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } from "../cost/estimate";
 
 const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--diff <other-env>]
   --stack    environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")})
   --format   output format (default: table); mermaid draws the architecture
   --diff     print what differs between --stack and this environment instead
+  --cost     add an estimated monthly cost of the idle environment (cost/prices/<region>.json)
 exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage`;
 
 class UsageError extends Error {}
 
-function parse(argv: string[]): { stack: string; format: Format; diff?: string } {
+function parse(argv: string[]): { stack: string; format: Format; diff?: string; cost: boolean } {
     let values;
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, format: { type: "string", default: "table" }, diff: { type: "string" }, help: { type: "boolean" } },
+            options: {
+                stack: { type: "string" },
+                format: { type: "string", default: "table" },
+                diff: { type: "string" },
+                cost: { type: "boolean", default: false },
+                help: { type: "boolean" },
+            },
             strict: true,
             allowPositionals: false,
         }));
@@ -45,7 +53,7 @@ function parse(argv: string[]): { stack: string; format: Format; diff?: string }
     }
     if (!(FORMATS as readonly string[]).includes(values.format as string))
         throw new UsageError(`unknown format "${values.format}"; allowed: ${FORMATS.join(", ")}`);
-    return { stack: values.stack, format: values.format as Format, diff: values.diff };
+    return { stack: values.stack, format: values.format as Format, diff: values.diff, cost: values.cost === true };
 }
 
 async function run(stack: string): Promise<StackRun & { plan: Plan }> {
@@ -81,13 +89,20 @@ async function main(): Promise<number> {
             console.log(args.format === "json" ? JSON.stringify(d, null, 2) : renderDiff(d));
             return 0;
         }
+        const region = String(a.outputs?.region ?? "");
+        const cost = args.cost ? estimateCost(a.graph.all, { region }) : undefined;
+        const baseline = cost ? cdkDefaultBaseline(loadPriceTable(region)) : undefined;
         const text = {
             table: () => renderTable(a.plan),
             markdown: () => renderMarkdown(a.plan),
-            json: () => renderJson(a.plan),
+            json: () => renderJson(a.plan, cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}),
             mermaid: () => renderMermaid(a.plan, a.graph.all),
         }[args.format]();
         console.log(text);
+        if (cost && baseline && args.format !== "json") {
+            console.log(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
+            console.log(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
+        }
         return 0;
     } catch (e) {
         process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -94,6 +94,14 @@ describe("offline plan", function () {
             assert.match(r.stdout, /^Plan for stack beta/);
             assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 3 components\n$/);
         });
+        it("--cost adds the idle monthly estimate with a total and the CDK defaults for comparison", () => {
+            const r = cli(["--stack", "alpha", "--cost"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /\nEstimated monthly cost of alpha, idle\n/);
+            assert.match(r.stdout, /\nTotal +\d+\.\d{2}\n/);
+            assert.match(r.stdout, /Not included:\n {2}- Traffic-dependent charges/);
+            assert.match(r.stdout, /CDK's ApplicationLoadBalancedFargateService with its defaults here: \d+\.\d{2} USD\/month/);
+        });
         it("exits 2 with a clear message for an unknown stack", () => {
             const r = cli(["--stack", "prod"]);
             assert.equal(r.code, 2);
