@@ -5,7 +5,7 @@
  * network) and prints every resource it would create, grouped by component.
  *
  * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
- * 2 bad usage (unknown flag, unknown stack, bad format).
+ * 2 bad usage (unknown flag, unknown stack, bad format); 3 a mandatory policy rule is violated.
  */
 import { parseArgs } from "util";
 import { runStack, StackRun } from "../test/harness/runStack";
@@ -13,6 +13,7 @@ import { committedStacks } from "../test/harness/stackConfig";
 import { diffPlans, renderDiff } from "../plan/diff";
 import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { planResources } from "../plan/summarize";
+import { evaluate, RULES } from "../policy/rules";
 import { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } from "../cost/estimate";
 
 const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--diff <other-env>]
@@ -20,7 +21,7 @@ const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|"
   --format   output format (default: table); mermaid draws the architecture
   --diff     print what differs between --stack and this environment instead
   --cost     add an estimated monthly cost of the idle environment (cost/prices/<region>.json)
-exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage`;
+exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage, 3 mandatory policy violation`;
 
 class UsageError extends Error {}
 
@@ -92,10 +93,12 @@ async function main(): Promise<number> {
         const region = String(a.outputs?.region ?? "");
         const cost = args.cost ? estimateCost(a.graph.all, { region }) : undefined;
         const baseline = cost ? cdkDefaultBaseline(loadPriceTable(region)) : undefined;
+        const findings = evaluate(a.graph.all, args.stack);
+        const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
         const text = {
             table: () => renderTable(a.plan),
             markdown: () => renderMarkdown(a.plan),
-            json: () => renderJson(a.plan, cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}),
+            json: () => renderJson(a.plan, { policy: findings, ...(cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}) }),
             mermaid: () => renderMermaid(a.plan, a.graph.all),
         }[args.format]();
         console.log(text);
@@ -103,7 +106,16 @@ async function main(): Promise<number> {
             console.log(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
             console.log(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
         }
-        return 0;
+        if (args.format !== "json") {
+            console.log(
+                `\nPolicy (${RULES.length} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`,
+            );
+            for (const f of findings)
+                console.log(
+                    `  ${f.enforcementLevel === "mandatory" ? "FAIL" : "note"} ${f.rule}${f.control ? ` (${f.control})` : ""} ${f.resource}: ${f.message}`,
+                );
+        }
+        return mandatory.length > 0 ? 3 : 0;
     } catch (e) {
         process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
         return 1;

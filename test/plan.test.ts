@@ -92,7 +92,9 @@ describe("offline plan", function () {
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stderr, /running stack beta under the mock runtime/);
             assert.match(r.stdout, /^Plan for stack beta/);
-            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 3 components\n$/);
+            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 3 components\n/);
+            assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
+            assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
         });
         it("--cost adds the idle monthly estimate with a total and the CDK defaults for comparison", () => {
             const r = cli(["--stack", "alpha", "--cost"]);
