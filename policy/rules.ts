@@ -13,6 +13,8 @@
  * into an advisory "can't run during preview" note rather than a silent pass.
  */
 
+import { SECRET_LOOKING_NAME } from "../stacks/validators";
+
 export type EnforcementLevel = "mandatory" | "advisory";
 
 /** A resource as the rules see it: its type token, logical name and input properties. */
@@ -110,8 +112,11 @@ const LOAD_BALANCERS = [TYPES.loadBalancer, TYPES.albLoadBalancer];
 const LISTENERS = [TYPES.listener, TYPES.albListener];
 const IAM_POLICIES = [TYPES.rolePolicy, TYPES.userPolicy, TYPES.groupPolicy, TYPES.iamPolicy, TYPES.role];
 
-/** Environment variable names that suggest a secret (our rule; broader than ECS.8's list). */
-export const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIAL)/i;
+/**
+ * Environment variable names that suggest a secret (our rule; broader than ECS.8's list). The same
+ * pattern the settings loader rejects in plain `environment`, so the two never disagree.
+ */
+export const SECRET_NAME = SECRET_LOOKING_NAME;
 
 /** The names Security Hub's ECS.8 looks for in container environments. */
 export const ECS8_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"] as const;
@@ -519,7 +524,7 @@ const ecsContainerLogging: Rule = {
 const ecsNoSecretInPlainEnvironment: Rule = {
     name: "ecs-no-secret-in-plain-environment",
     description:
-        "No secret reaches a container as a plain environment entry: no variable whose name suggests a secret (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, ACCESS_KEY, CREDENTIAL), no value that looks like a credential, and no Pulumi secret inside containerDefinitions (ECS stores task definitions unencrypted).",
+        "No secret reaches a container as a plain environment entry: no variable whose name suggests a secret (PASSWORD, PASSWD, SECRET, TOKEN, PRIVATE_KEY, API_KEY, ACCESS_KEY, CREDENTIAL, DSN), no value that looks like a credential, and no Pulumi secret inside containerDefinitions (ECS stores task definitions unencrypted).",
     enforcementLevel: "mandatory",
     resourceTypes: [TYPES.taskDefinition],
     check: (r) => {
