@@ -50,7 +50,6 @@ function environment(settings: Settings) {
         {
             nameParts: [app, env, svc.name],
             region: settings.region,
-            partition,
             image: svc.image,
             ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
             cpu: svc.cpu,

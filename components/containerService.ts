@@ -10,9 +10,8 @@ export const SECRET_VERSIONS_LABEL = "shipyard.secret-versions";
 export interface ContainerServiceArgs {
     /** Parts of physical names, `[app, env, service]`. */
     readonly nameParts: readonly [string, string, string];
-    /** The stack's region and partition, for ARNs and the log driver. */
+    /** The stack's region, for the log driver. */
     readonly region: string;
-    readonly partition: string;
     /** Full image reference, ideally pinned by digest. */
     readonly image: string;
     /**

@@ -34,12 +34,14 @@ function fromStack(r: PackResource): PolicyResource {
     return { type: r.type, name: r.name, inputs: r.props, dependsOn: r.dependencies.map((d) => d.name) };
 }
 
+/** What every policy made from a rule shares, whether it checks one resource or the stack. */
+function common(rule: Rule) {
+    return { name: rule.name, description: describe(rule), enforcementLevel: rule.enforcementLevel, tags: rule.control ? [rule.control] : undefined };
+}
+
 function resourcePolicy(rule: Rule): ResourceValidationPolicy {
     return {
-        name: rule.name,
-        description: describe(rule),
-        enforcementLevel: rule.enforcementLevel,
-        tags: rule.control ? [rule.control] : undefined,
+        ...common(rule),
         validateResource: (args, reportViolation) => {
             if (!rule.resourceTypes.includes(args.type)) return;
             const resource: PolicyResource = { type: args.type, name: args.name, inputs: args.props };
@@ -50,10 +52,7 @@ function resourcePolicy(rule: Rule): ResourceValidationPolicy {
 
 function stackPolicy(rule: Rule): StackValidationPolicy {
     return {
-        name: rule.name,
-        description: describe(rule),
-        enforcementLevel: rule.enforcementLevel,
-        tags: rule.control ? [rule.control] : undefined,
+        ...common(rule),
         validateStack: (args, reportViolation) => {
             const resources = args.resources.map(fromStack);
             const view = { resources, env };
