@@ -1,12 +1,12 @@
 /**
- * Runs the real program (`index.ts`) for one stack under Pulumi's mock runtime and records every
+ * Runs a real program (`index.ts`, or another project's) for one stack under Pulumi's mock runtime and records every
  * resource it registers: type, name, parent, options and inputs, with secret values unwrapped and
  * their paths noted. No cloud, no CLI, no network.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../stacks/keys";
+import * as path from "path";
 import { Graph, Recorded } from "./graph";
-import { ConfigOverrides, stackConfig } from "./stackConfig";
+import { ConfigOverrides, MAIN, Project, stackConfig } from "./stackConfig";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -31,6 +31,8 @@ export class FakeCloud {
 export interface RunOptions {
     readonly overrides?: ConfigOverrides;
     readonly cloud?: FakeCloud;
+    /** The Pulumi project to run; the environments' program unless told. */
+    readonly project?: Project;
 }
 
 export interface StackRun {
@@ -121,7 +123,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
 
 /** Runs the program for `stack` and returns everything it registered. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
-    const config = stackConfig(stack, options.overrides);
+    const project = options.project ?? MAIN;
+    const config = stackConfig(stack, options.overrides, project);
     const region = config.values["aws:region"] ?? "eu-west-1";
     const cloud = options.cloud ?? new FakeCloud();
     const invokes: string[] = [];
@@ -136,7 +139,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
                 throw new Error(`invoke ${args.token} is not answered by the harness: the program must not look up cloud state`);
             },
         },
-        PROJECT,
+        project.name,
         stack,
         false,
     );
@@ -170,7 +173,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     pulumi.runtime.setAllConfig(config.values, [...config.secretKeys]);
     // Loaded after the mocks are set: the program is a function called once per run.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../../index") as () => Record<string, unknown>;
+    const program = require(path.join(project.dir, "index")) as () => Record<string, unknown>;
     let outputs: Record<string, unknown> | undefined;
     let error: Error | undefined;
     // When the program throws, the SDK rejects the stack's output promise (caught below) and also

@@ -11,6 +11,15 @@ import { RawConfig } from "../../stacks/settings";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
+/** A Pulumi project in this repository: its folder (with Pulumi.yaml and index.ts) and its name. */
+export interface Project {
+    readonly dir: string;
+    readonly name: string;
+}
+
+/** The environments' program at the repository root. */
+export const MAIN: Project = { dir: ROOT, name: PROJECT };
+
 /** Changes a test makes to a committed stack file, by key (`shipyard:x` or `x` for our namespace). */
 export interface ConfigOverrides {
     /** Plain values to set or replace. */
@@ -34,21 +43,21 @@ export const UNDECRYPTABLE = "[encrypted in stack file]";
  * SHIPYARD_STACK_CONFIG_DIR (like Pulumi.yaml's stackConfigDir), which lets a check run against
  * stack files that are not committed.
  */
-export function stackConfigDir(): string {
-    return process.env.SHIPYARD_STACK_CONFIG_DIR ?? ROOT;
+export function stackConfigDir(project: Project = MAIN): string {
+    return project === MAIN ? (process.env.SHIPYARD_STACK_CONFIG_DIR ?? ROOT) : project.dir;
 }
 
-export function stackFile(stack: string): string {
-    return path.join(stackConfigDir(), `Pulumi.${stack}.yaml`);
+export function stackFile(stack: string, project: Project = MAIN): string {
+    return path.join(stackConfigDir(project), `Pulumi.${stack}.yaml`);
 }
 
-export function projectDeclarations(): Record<string, Declaration> {
-    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config?: Record<string, Declaration> };
-    return project.config ?? {};
+export function projectDeclarations(project: Project = MAIN): Record<string, Declaration> {
+    const doc = parse(fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8")) as { config?: Record<string, Declaration> };
+    return doc.config ?? {};
 }
 
-function fullKey(key: string): string {
-    return key.includes(":") ? key : `${PROJECT}:${key}`;
+function fullKeyOf(key: string, project: Project): string {
+    return key.includes(":") ? key : `${project.name}:${key}`;
 }
 
 function encode(value: unknown): string {
@@ -70,9 +79,10 @@ function replaceSecure(value: unknown): unknown {
 }
 
 /** The configuration the CLI would pass for `stack`, with test overrides applied. */
-export function stackConfig(stack: string, overrides: ConfigOverrides = {}): RawConfig {
-    const file = stackFile(stack);
-    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${stackConfigDir()}`);
+export function stackConfig(stack: string, overrides: ConfigOverrides = {}, project: Project = MAIN): RawConfig {
+    const file = stackFile(stack, project);
+    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${stackConfigDir(project)}`);
+    const fullKey = (key: string) => fullKeyOf(key, project);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
     const secretKeys = new Set<string>();
@@ -93,7 +103,7 @@ export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Raw
     }
 
     // What the CLI does with project-level declarations before the program starts.
-    for (const [key, decl] of Object.entries(projectDeclarations())) {
+    for (const [key, decl] of Object.entries(projectDeclarations(project))) {
         const full = fullKey(key);
         if (raw[full] === undefined) {
             if (decl.default === undefined) {
@@ -125,9 +135,9 @@ function typeMatches(type: string, value: unknown): boolean {
 }
 
 /** The environments with a stack file. */
-export function committedStacks(): string[] {
+export function committedStacks(project: Project = MAIN): string[] {
     return fs
-        .readdirSync(stackConfigDir())
+        .readdirSync(stackConfigDir(project))
         .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
