@@ -76,6 +76,12 @@ describe("the program under the mock runtime, per committed stack", function () 
     it("covers exactly the four environments' stack files", () => {
         assert.deepEqual(committedStacks(), [...STACKS].sort());
     });
+    it("every stack file pins its AWS account, so credentials for another account fail before any change", () => {
+        assert.deepEqual(
+            STACKS.map((s) => stackValue(s, "aws:allowedAccountIds")),
+            STACKS.map(() => ["123456789012"]),
+        );
+    });
 
     for (const stack of STACKS) {
         describe(stack, () => {
@@ -360,6 +366,53 @@ describe("the program under the mock runtime, per committed stack", function () 
                 [first.dockerLabels, changed.dockerLabels],
                 [{ "shipyard.secret-versions": "DATABASE_URL=1" }, { "shipyard.secret-versions": "DATABASE_URL=2" }],
             );
+        });
+    });
+
+    describe("promoting one build from alpha to live", () => {
+        // What the deploy workflow does in each environment: `pulumi config set image <ref>`, then up.
+        // One run at a time: the mock runtime is process-wide.
+        const runEach = async (image: string) => {
+            const out: StackRun[] = [];
+            for (const stack of STACKS) out.push(await runStack(stack, { overrides: { set: { image } } }));
+            return out;
+        };
+        const REGISTRY = "210987654321.dkr.ecr.eu-west-1.amazonaws.com";
+        const DIGEST = `sha256:${"c0ffee42".repeat(8)}`;
+        const REF = `${REGISTRY}/demo-web@${DIGEST}`;
+
+        it("the digest set in all four stacks is exactly the image of every task definition and the stack output", async () => {
+            const promoted = await runEach(REF);
+            assert.deepEqual(
+                promoted.map((r) => [r.stack, r.error, container(r.graph).image, r.outputs?.image]),
+                STACKS.map((s) => [s, undefined, REF, REF]),
+            );
+        });
+        it("each environment's execution role may pull from exactly the promoted image's repository", async () => {
+            const run = await runStack("live", { overrides: { set: { image: REF } } });
+            const policy = JSON.parse(run.graph.one(T.rolePolicy, { role: Match.stringLike(/execution/) }).inputs.policy as string) as {
+                Statement: { Sid: string; Resource: unknown }[];
+            };
+            assert.deepEqual(policy.Statement.find((s) => s.Sid === "PullOwnImage")?.Resource, "arn:aws:ecr:eu-west-1:210987654321:repository/demo-web");
+        });
+        it("alpha and beta also accept the git-SHA tag the build pushed; gamma and live refuse it, naming the stack and the value", async () => {
+            const tagged = `${REGISTRY}/demo-web:${"a1b2c3d4e5".repeat(4)}`;
+            const runs = await runEach(tagged);
+            assert.deepEqual(
+                runs.slice(0, 2).map((r) => [r.error, container(r.graph).image]),
+                [
+                    [undefined, tagged],
+                    [undefined, tagged],
+                ],
+            );
+            for (const r of runs.slice(2)) {
+                assert.ok(r.error, `${r.stack} accepted a tag`);
+                assert.match(
+                    r.error.message,
+                    new RegExp(`stack "${r.stack}" has invalid configuration:\\n {2}- key shipyard:image = "${tagged}": ${r.stack} accepts only`),
+                );
+                assert.equal(r.graph.all.length, 0);
+            }
         });
     });
 
