@@ -61,7 +61,8 @@ export function describeRequestError(err: unknown, timeoutMs: number): string {
             return `timeout after ${timeoutMs} ms`;
         default:
             if (code !== undefined && /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return `tls error ${code}`;
-            return `request failed: ${excerpt(code ?? (err instanceof Error ? err.message : String(err)), 80)}`;
+            // Without a code, the cause's message says more than "fetch failed" (e.g. "bad port" for ports fetch refuses).
+            return `request failed: ${excerpt(code ?? (cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err)), 80)}`;
     }
 }
 

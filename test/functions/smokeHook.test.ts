@@ -244,6 +244,13 @@ describe("smoke-test lifecycle hook (functions/smokeHook) against servers on 127
         assert.equal(result().requests, 1);
     });
 
+    it("GIVEN a port that fetch refuses to use (9, discard) WHEN invoked THEN it answers FAILED and the reason says why", async () => {
+        const { handler, checkLines } = harness(`http://${HOST}:9`);
+
+        assert.deepEqual(await handler(postTestTrafficShiftEvent()), { hookStatus: "FAILED" });
+        assert.equal(checkLines()[0].reason, "request failed: bad port");
+    });
+
     it("GIVEN the server resets the connection WHEN invoked THEN it answers FAILED with reason connection reset", async () => {
         const server = await serve((req) => req.socket.destroy());
         const { handler, checkLines } = harness(server.baseUrl);
