@@ -2,6 +2,7 @@
  * The program: settings for this stack -> the environment's components -> stack outputs.
  * Configuration is read and validated in `stacks/` before any resource is created.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { ContainerService } from "./components/containerService";
 import { LoadBalancedApp } from "./components/loadBalancedApp";
 import { Network } from "./components/network";
@@ -10,7 +11,8 @@ import { partitionOf } from "./stacks/validators";
 
 /** Creates one environment from its settings and returns the stack outputs. */
 function environment(settings: Settings) {
-    const { app, env, network: net, service: svc, loadBalancer: lb, tags } = settings;
+    const { app, env, network: net, service: svc, loadBalancer: lb, deployment, tags } = settings;
+    const blueGreen = deployment.strategy === "blueGreen";
     const prefix = `${app}-${env}`;
 
     const network = new Network(
@@ -40,6 +42,16 @@ function environment(settings: Settings) {
         deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
         idleTimeoutSeconds: lb.idleTimeoutSeconds,
         protect: settings.protect,
+        blueGreen: blueGreen
+            ? {
+                  testListenerPort: deployment.testListenerPort,
+                  // The smoke test reaches the test listener from the private subnets, through NAT.
+                  testListenerCidrs: [
+                      ...deployment.testListenerCidrs,
+                      ...(deployment.smokeTest ? network.natPublicIps.map((ip) => pulumi.interpolate`${ip}/32`) : []),
+                  ],
+              }
+            : undefined,
         tags,
     });
 
@@ -62,7 +74,23 @@ function environment(settings: Settings) {
             vpcId: network.vpc.id,
             subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
             assignPublicIp: svc.taskSubnets === "public",
-            loadBalancer: { targetGroupArn: edge.targetGroup.arn, securityGroupId: edge.securityGroup.id },
+            loadBalancer: {
+                targetGroupArn: edge.targetGroup.arn,
+                securityGroupId: edge.securityGroup.id,
+                loadBalancerArnSuffix: edge.loadBalancer.arnSuffix,
+                targetGroupArnSuffix: edge.targetGroup.arnSuffix,
+                blueGreen:
+                    edge.alternateTargetGroup && edge.productionRule && edge.testRule
+                        ? {
+                              alternateTargetGroupArn: edge.alternateTargetGroup.arn,
+                              alternateTargetGroupArnSuffix: edge.alternateTargetGroup.arnSuffix,
+                              productionListenerRuleArn: edge.productionRule.arn,
+                              testListenerRuleArn: edge.testRule.arn,
+                          }
+                        : undefined,
+            },
+            deployment: blueGreen ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes } : { strategy: "rolling" },
+            rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
             minTasks: svc.minTasks,
             maxTasks: svc.maxTasks,
             cpuTargetPercent: svc.cpuTargetPercent,

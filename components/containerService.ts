@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAME, FARGATE_SIZES, physicalName } from "../stacks/validators";
+import { ENV_NAME, FARGATE_SIZES, partitionOf, physicalName } from "../stacks/validators";
 
 export const CONTAINER_SERVICE_TYPE = "shipyard:ecs:ContainerService";
 
@@ -44,11 +44,22 @@ export interface ContainerServiceArgs {
      * @default false
      */
     readonly assignPublicIp?: boolean;
-    /** The load balancer in front: tasks register in its target group and admit only its security group. */
-    readonly loadBalancer: {
-        readonly targetGroupArn: pulumi.Input<string>;
-        readonly securityGroupId: pulumi.Input<string>;
-    };
+    /**
+     * The load balancer in front: tasks register in its target group and admit only its security
+     * group. Absent: a service without inbound traffic (no blue/green, no traffic alarms).
+     */
+    readonly loadBalancer?: LoadBalancerAttachment;
+    /**
+     * How releases replace tasks.
+     * @default { strategy: "rolling" }: 100%/200%, circuit breaker with rollback
+     */
+    readonly deployment?: DeploymentArgs;
+    /**
+     * Deployment alarms (5xx share and p99 response time of the service's target groups): ECS
+     * fails and rolls back a deploy during which one fires. Need a load balancer.
+     * @default { fiveXxPercent: 5, p99LatencyMs: 2000 }
+     */
+    readonly rollbackAlarms?: { readonly fiveXxPercent: number; readonly p99LatencyMs: number };
     /** Tasks kept running at least; the initial desired count. */
     readonly minTasks: number;
     /** Upper bound for autoscaling. */
@@ -71,6 +82,34 @@ export interface ContainerServiceArgs {
     readonly tags: Readonly<Record<string, string>>;
 }
 
+export interface LoadBalancerAttachment {
+    readonly targetGroupArn: pulumi.Input<string>;
+    readonly securityGroupId: pulumi.Input<string>;
+    /** CloudWatch dimension values (`app/...`, `targetgroup/...`) for the deployment alarms. */
+    readonly loadBalancerArnSuffix: pulumi.Input<string>;
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
+    /** blueGreen: the listener resources ECS shifts; see LoadBalancedApp's `blueGreen`. */
+    readonly blueGreen?: {
+        readonly alternateTargetGroupArn: pulumi.Input<string>;
+        readonly alternateTargetGroupArnSuffix: pulumi.Input<string>;
+        readonly productionListenerRuleArn: pulumi.Input<string>;
+        readonly testListenerRuleArn: pulumi.Input<string>;
+    };
+}
+
+export type DeploymentArgs =
+    | { readonly strategy: "rolling" }
+    | {
+          readonly strategy: "blueGreen";
+          /** Minutes blue stays ready for an instant rollback after the switch (0-1440). */
+          readonly bakeTimeMinutes: number;
+          /** Lambda run after test traffic reaches green and before production does; FAILED rolls back. */
+          readonly smokeTestFunctionArn?: pulumi.Input<string>;
+      };
+
+/** Requests per minute below which the 5xx share does not count: three errors in five requests are not a trend. */
+export const ROLLBACK_MIN_REQUESTS = 10;
+
 export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     const allowed = FARGATE_SIZES[args.cpu];
     if (!allowed?.includes(args.memory)) throw new Error(`ContainerService: cpu ${args.cpu} with memory ${args.memory} is not a Fargate task size`);
@@ -78,6 +117,14 @@ export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
         throw new Error(`ContainerService: need 1 <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks})`);
     const names = [...Object.keys(args.environment), ...Object.keys(args.secrets ?? {})];
     for (const n of names) if (!ENV_NAME.test(n)) throw new Error(`ContainerService: invalid environment variable name "${n}"`);
+    if (args.deployment?.strategy === "blueGreen") {
+        if (!args.loadBalancer?.blueGreen)
+            throw new Error(
+                "ContainerService: deployment blueGreen needs a load balancer with blue/green listeners (loadBalancer.blueGreen); a service without one can only roll",
+            );
+        const bake = args.deployment.bakeTimeMinutes;
+        if (!Number.isInteger(bake) || bake < 0 || bake > 1440) throw new Error(`ContainerService: bakeTimeMinutes must be 0-1440, got ${bake}`);
+    }
     const both = Object.keys(args.secrets ?? {}).filter((n) => n in args.environment);
     if (both.length > 0) throw new Error(`ContainerService: ${both.join(", ")} given both as plain environment and as secret`);
 }
@@ -286,33 +333,73 @@ export class ContainerService extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-from-lb`,
-            {
-                securityGroupId: this.securityGroup.id,
-                referencedSecurityGroupId: args.loadBalancer.securityGroupId,
-                ipProtocol: "tcp",
-                fromPort: args.containerPort,
-                toPort: args.containerPort,
-                description: "Traffic and health checks from the load balancer",
-                tags,
-            },
-            child,
-        );
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-lb-to-tasks`,
-            {
-                securityGroupId: args.loadBalancer.securityGroupId,
-                referencedSecurityGroupId: this.securityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: args.containerPort,
-                toPort: args.containerPort,
-                description: `Load balancer to ${svc} tasks`,
-                tags,
-            },
-            child,
-        );
+        const lb = args.loadBalancer;
+        if (lb) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-from-lb`,
+                {
+                    securityGroupId: this.securityGroup.id,
+                    referencedSecurityGroupId: lb.securityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: args.containerPort,
+                    toPort: args.containerPort,
+                    description: "Traffic and health checks from the load balancer",
+                    tags,
+                },
+                child,
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-lb-to-tasks`,
+                {
+                    securityGroupId: lb.securityGroupId,
+                    referencedSecurityGroupId: this.securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: args.containerPort,
+                    toPort: args.containerPort,
+                    description: `Load balancer to ${svc} tasks`,
+                    tags,
+                },
+                child,
+            );
+        }
 
+        const alarmNames = lb ? this.rollbackAlarms(name, lb, args, child) : [];
+        const deployment = args.deployment ?? { strategy: "rolling" };
+        const blueGreen = deployment.strategy === "blueGreen" ? { ...deployment, listeners: lb?.blueGreen } : undefined;
+        const ecsRole = (role: string, description: string, policy: { managed?: string; inline?: pulumi.Input<string> }) => {
+            const r = new aws.iam.Role(
+                `${name}-${role}`,
+                {
+                    name: physicalName([app, env, svc, role], 64),
+                    description,
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                    tags,
+                },
+                child,
+            );
+            if (policy.managed) new aws.iam.RolePolicyAttachment(`${name}-${role}`, { role: r.name, policyArn: policy.managed }, child);
+            if (policy.inline) new aws.iam.RolePolicy(`${name}-${role}`, { role: r.id, policy: policy.inline }, child);
+            return r;
+        };
+        // The role ECS uses to move listener rules and (de)register targets during blue/green.
+        const infrastructureRole = blueGreen
+            ? ecsRole("ecs-lb", `ECS shifts ${svc}'s listener rules in ${env} during blue/green deployments`, {
+                  managed: `arn:${partitionOf(args.region)}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers`,
+              })
+            : undefined;
+        // The role ECS uses to invoke the smoke test at its lifecycle stage; nothing else.
+        const smokeTestArn = blueGreen?.smokeTestFunctionArn;
+        const hookRole = smokeTestArn
+            ? ecsRole("ecs-hook", `ECS invokes ${svc}'s smoke test in ${env} during blue/green deployments`, {
+                  inline: pulumi.jsonStringify({
+                      Version: "2012-10-17",
+                      Statement: [{ Sid: "InvokeSmokeTest", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: smokeTestArn }],
+                  }),
+              })
+            : undefined;
         this.service = new aws.ecs.Service(
             `${name}-service`,
             {
@@ -327,12 +414,41 @@ export class ContainerService extends pulumi.ComponentResource {
                     securityGroups: [this.securityGroup.id],
                     assignPublicIp: args.assignPublicIp ?? false,
                 },
-                loadBalancers: [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName: svc, containerPort: args.containerPort }],
-                healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+                loadBalancers: lb
+                    ? [
+                          {
+                              targetGroupArn: lb.targetGroupArn,
+                              containerName: svc,
+                              containerPort: args.containerPort,
+                              advancedConfiguration:
+                                  blueGreen && lb.blueGreen && infrastructureRole
+                                      ? {
+                                            alternateTargetGroupArn: lb.blueGreen.alternateTargetGroupArn,
+                                            productionListenerRule: lb.blueGreen.productionListenerRuleArn,
+                                            testListenerRule: lb.blueGreen.testListenerRuleArn,
+                                            roleArn: infrastructureRole.arn,
+                                        }
+                                      : undefined,
+                          },
+                      ]
+                    : undefined,
+                healthCheckGracePeriodSeconds: lb ? (args.healthCheckGracePeriodSeconds ?? 60) : undefined,
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
-                deploymentCircuitBreaker: { enable: true, rollback: true },
-                deploymentConfiguration: { strategy: "ROLLING" },
+                // The circuit breaker exists for rolling deployments only; blue/green relies on the
+                // alarms, the lifecycle hook and the bake time.
+                deploymentCircuitBreaker: blueGreen ? undefined : { enable: true, rollback: true },
+                deploymentConfiguration: blueGreen
+                    ? {
+                          strategy: "BLUE_GREEN",
+                          bakeTimeInMinutes: String(blueGreen.bakeTimeMinutes),
+                          lifecycleHooks:
+                              smokeTestArn && hookRole
+                                  ? [{ hookTargetArn: smokeTestArn, roleArn: hookRole.arn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]
+                                  : undefined,
+                      }
+                    : { strategy: "ROLLING" },
+                alarms: alarmNames.length > 0 ? { alarmNames, enable: true, rollback: true } : undefined,
                 availabilityZoneRebalancing: "ENABLED",
                 enableExecuteCommand: false,
                 propagateTags: "SERVICE",
@@ -390,5 +506,77 @@ export class ContainerService extends pulumi.ComponentResource {
             serviceName: this.service.name,
             taskDefinitionArn: this.taskDefinition.arn,
         });
+    }
+
+    /**
+     * The alarms ECS watches during a deployment (and its bake time): the share of 5xx responses
+     * and the p99 response time across the service's target groups (both of them under
+     * blue/green, so whichever holds green is watched). Returns their names.
+     */
+    private rollbackAlarms(name: string, lb: LoadBalancerAttachment, args: ContainerServiceArgs, child: pulumi.CustomResourceOptions): string[] {
+        const [app, env, svc] = args.nameParts;
+        const limits = args.rollbackAlarms ?? { fiveXxPercent: 5, p99LatencyMs: 2000 };
+        const groups = [lb.targetGroupArnSuffix, ...(lb.blueGreen ? [lb.blueGreen.alternateTargetGroupArnSuffix] : [])];
+        const metric = (id: string, metricName: string, stat: string, tg: pulumi.Input<string>): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
+            id,
+            returnData: false,
+            metric: {
+                namespace: "AWS/ApplicationELB",
+                metricName,
+                stat,
+                period: 60,
+                dimensions: { LoadBalancer: lb.loadBalancerArnSuffix, TargetGroup: tg },
+            },
+        });
+        const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
+        const common = {
+            comparisonOperator: "GreaterThanThreshold",
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+            // No traffic is not a failure: a quiet service must still be deployable.
+            treatMissingData: "notBreaching",
+            tags: args.tags,
+        };
+        const fiveXx = physicalName([app, env, svc, "deploy-5xx"], 255);
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-deploy-5xx`,
+            {
+                ...common,
+                name: fiveXx,
+                alarmDescription: `${svc} in ${env}: over ${limits.fiveXxPercent}% of responses are 5xx; rolls a deployment back`,
+                threshold: limits.fiveXxPercent,
+                metricQueries: [
+                    ...groups.flatMap((tg, i) => [metric(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg), metric(`r${i}`, "RequestCount", "Sum", tg)]),
+                    {
+                        id: "share",
+                        label: "5xx share of responses (%)",
+                        returnData: true,
+                        expression: `IF((${sum("r")}) >= ${ROLLBACK_MIN_REQUESTS}, 100 * (${sum("e")}) / (${sum("r")}), 0)`,
+                    },
+                ],
+            },
+            child,
+        );
+        const latency = physicalName([app, env, svc, "deploy-p99"], 255);
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-deploy-p99`,
+            {
+                ...common,
+                name: latency,
+                alarmDescription: `${svc} in ${env}: p99 response time over ${limits.p99LatencyMs} ms; rolls a deployment back`,
+                threshold: limits.p99LatencyMs,
+                metricQueries: [
+                    ...groups.map((tg, i) => metric(`t${i}`, "TargetResponseTime", "p99", tg)),
+                    {
+                        id: "p99",
+                        label: "p99 target response time (ms)",
+                        returnData: true,
+                        expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
+                    },
+                ],
+            },
+            child,
+        );
+        return [fiveXx, latency];
     }
 }

@@ -54,8 +54,28 @@ export interface LoadBalancedAppArgs {
     readonly idleTimeoutSeconds?: number;
     /** Deletion protection on the load balancer, and Pulumi protect. @default false */
     readonly protect?: boolean;
+    /**
+     * ECS-native blue/green: a second (alternate) target group, a production listener rule on 443
+     * and a test listener with its rule, all of which ECS rewrites during a deployment. Absent:
+     * the HTTPS listener forwards straight to the one target group (rolling deployments).
+     * @default undefined
+     */
+    readonly blueGreen?: BlueGreenListenerArgs;
     readonly tags: Readonly<Record<string, string>>;
 }
+
+export interface BlueGreenListenerArgs {
+    /** Port of the plain-HTTP test listener (not 80 or 443). */
+    readonly testListenerPort: number;
+    /**
+     * IPv4 blocks that may reach the test listener, e.g. the NAT gateways' addresses (where the
+     * smoke test's requests come from) and an office. It serves unreleased code: keep it short.
+     */
+    readonly testListenerCidrs: readonly pulumi.Input<string>[];
+}
+
+/** Priority of the rule that carries all production (and test) traffic; rules for more services go before it. */
+export const CATCH_ALL_RULE_PRIORITY = 50000;
 
 export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
     const hc = args.healthCheck ?? {};
@@ -69,6 +89,9 @@ export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
     ] as const) {
         if (v < 2 || v > 10) throw new Error(`LoadBalancedApp: healthCheck.${k} must be 2 to 10, got ${v}`);
     }
+    const port = args.blueGreen?.testListenerPort;
+    if (port !== undefined && (port === 80 || port === 443 || port < 1 || port > 65535))
+        throw new Error(`LoadBalancedApp: blueGreen.testListenerPort must be 1-65535 and not 80 or 443, got ${port}`);
     if (args.subnetIds.length < 2)
         throw new Error(`LoadBalancedApp: an application load balancer needs subnets in at least 2 AZs, got ${args.subnetIds.length}`);
 }
@@ -84,6 +107,13 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
     readonly loadBalancer: aws.lb.LoadBalancer;
     readonly targetGroup: aws.lb.TargetGroup;
     readonly httpsListener: aws.lb.Listener;
+    /** blueGreen only: the target group green tasks start in (ECS alternates the two). */
+    readonly alternateTargetGroup?: aws.lb.TargetGroup;
+    /** blueGreen only: the rule on 443 whose weights ECS shifts from blue to green. */
+    readonly productionRule?: aws.lb.ListenerRule;
+    /** blueGreen only: the test listener and its rule, which reach green before production does. */
+    readonly testListener?: aws.lb.Listener;
+    readonly testRule?: aws.lb.ListenerRule;
 
     constructor(name: string, args: LoadBalancedAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(LOAD_BALANCED_APP_TYPE, name, {}, opts);
@@ -139,30 +169,27 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
             { ...child, protect },
         );
 
-        this.targetGroup = new aws.lb.TargetGroup(
-            `${name}-tg`,
-            {
-                name: physicalName(args.nameParts, 32),
-                vpcId: args.vpcId,
-                targetType: "ip",
+        const targetGroupArgs = (nameParts: readonly string[]): aws.lb.TargetGroupArgs => ({
+            name: physicalName(nameParts, 32),
+            vpcId: args.vpcId,
+            targetType: "ip",
+            protocol: "HTTP",
+            port: args.targetPort,
+            deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+            healthCheck: {
+                enabled: true,
                 protocol: "HTTP",
-                port: args.targetPort,
-                deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
-                healthCheck: {
-                    enabled: true,
-                    protocol: "HTTP",
-                    port: "traffic-port",
-                    path: hc.path ?? "/health",
-                    interval: hc.intervalSeconds ?? 30,
-                    timeout: hc.timeoutSeconds ?? 5,
-                    healthyThreshold: hc.healthyThreshold ?? 3,
-                    unhealthyThreshold: hc.unhealthyThreshold ?? 2,
-                    matcher: hc.matcher ?? "200-299",
-                },
-                tags: args.tags,
+                port: "traffic-port",
+                path: hc.path ?? "/health",
+                interval: hc.intervalSeconds ?? 30,
+                timeout: hc.timeoutSeconds ?? 5,
+                healthyThreshold: hc.healthyThreshold ?? 3,
+                unhealthyThreshold: hc.unhealthyThreshold ?? 2,
+                matcher: hc.matcher ?? "200-299",
             },
-            child,
-        );
+            tags: args.tags,
+        });
+        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, targetGroupArgs(args.nameParts), child);
 
         this.httpsListener = new aws.lb.Listener(
             `${name}-https`,
@@ -194,6 +221,65 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
             },
             child,
         );
+
+        if (args.blueGreen) {
+            const bg = args.blueGreen;
+            this.alternateTargetGroup = new aws.lb.TargetGroup(`${name}-tg-alt`, targetGroupArgs([...args.nameParts, "alt"]), child);
+            // Both rules start on the primary group; during a deployment ECS moves the test rule to
+            // green, then the production rule, and back on rollback. Pulumi must not undo those
+            // weights, hence ignoreChanges on the actions. Only forward actions on these listeners:
+            // ECS blue/green fails on listeners that mix forward and non-forward actions.
+            const forwardAll = (ruleName: string, listenerArn: pulumi.Input<string>) =>
+                new aws.lb.ListenerRule(
+                    `${name}-${ruleName}`,
+                    {
+                        listenerArn,
+                        priority: CATCH_ALL_RULE_PRIORITY,
+                        conditions: [{ pathPattern: { values: ["/*"] } }],
+                        actions: [
+                            {
+                                type: "forward",
+                                forward: {
+                                    targetGroups: [
+                                        { arn: this.targetGroup.arn, weight: 100 },
+                                        { arn: (this.alternateTargetGroup as aws.lb.TargetGroup).arn, weight: 0 },
+                                    ],
+                                },
+                            },
+                        ],
+                        tags: args.tags,
+                    },
+                    { ...child, ignoreChanges: ["actions"] },
+                );
+            this.productionRule = forwardAll("production-rule", this.httpsListener.arn);
+            bg.testListenerCidrs.forEach((cidr, i) => {
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-in-test-${i}`,
+                    {
+                        securityGroupId: this.securityGroup.id,
+                        ipProtocol: "tcp",
+                        fromPort: bg.testListenerPort,
+                        toPort: bg.testListenerPort,
+                        cidrIpv4: cidr,
+                        description: "Test listener (green tasks before release)",
+                        tags: args.tags,
+                    },
+                    child,
+                );
+            });
+            this.testListener = new aws.lb.Listener(
+                `${name}-test`,
+                {
+                    loadBalancerArn: this.loadBalancer.arn,
+                    port: bg.testListenerPort,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+                    tags: args.tags,
+                },
+                child,
+            );
+            this.testRule = forwardAll("test-rule", this.testListener.arn);
+        }
 
         this.registerOutputs({
             loadBalancerArn: this.loadBalancer.arn,

@@ -53,6 +53,8 @@ export class Network extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly privateSubnetIds: pulumi.Output<string>[];
     readonly natGatewayCount: number;
+    /** The NAT gateways' public addresses: where traffic from the private subnets comes from. */
+    readonly natPublicIps: pulumi.Output<string>[];
 
     constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(NETWORK_TYPE, name, {}, opts);
@@ -114,8 +116,10 @@ export class Network extends pulumi.ComponentResource {
         });
 
         const natCount = natGateways === "none" ? 0 : natGateways === "single" ? 1 : args.availabilityZones.length;
+        const eips: aws.ec2.Eip[] = [];
         const nats = Array.from({ length: natCount }, (_, i) => {
             const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tagged(`nat-${i}`) }, child);
+            eips.push(eip);
             return new aws.ec2.NatGateway(
                 `${name}-nat-${i}`,
                 {
@@ -214,6 +218,7 @@ export class Network extends pulumi.ComponentResource {
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.natGatewayCount = natCount;
+        this.natPublicIps = eips.map((e) => e.publicIp);
         this.registerOutputs({ vpcId: this.vpc.id, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
     }
 }

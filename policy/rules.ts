@@ -576,7 +576,7 @@ const noPublicIpsInLive: Rule = {
 const ecsServiceCircuitBreaker: Rule = {
     name: "ecs-service-circuit-breaker-rollback",
     description:
-        "ECS services use the ECS deployment controller with the deployment circuit breaker and rollback enabled, so a deployment whose tasks fail health checks rolls back by itself.",
+        "ECS services use the ECS deployment controller and roll a failed deployment back by themselves: rolling deployments with the circuit breaker and rollback enabled; blue/green, linear and canary (which have no circuit breaker) with deployment alarms and rollback.",
     enforcementLevel: "mandatory",
     resourceTypes: [TYPES.service],
     check: (r) => {
@@ -584,6 +584,14 @@ const ecsServiceCircuitBreaker: Rule = {
         if (controller !== "ECS") {
             return [
                 `${r.name}: deploymentController.type is ${q(controller)}, which has no deployment circuit breaker; use the ECS controller (deploymentConfiguration.strategy for blue/green).`,
+            ];
+        }
+        const strategy = str(obj(r.inputs.deploymentConfiguration).strategy) ?? "ROLLING";
+        if (strategy !== "ROLLING") {
+            const alarms = obj(r.inputs.alarms);
+            if (alarms.enable === true && alarms.rollback === true && strings(alarms.alarmNames).length > 0) return [];
+            return [
+                `${r.name}: a ${strategy} deployment has no circuit breaker, so it needs deployment alarms that roll back: alarms { alarmNames: [...], enable: true, rollback: true }, got ${JSON.stringify(r.inputs.alarms ?? null)}.`,
             ];
         }
         const cb = obj(r.inputs.deploymentCircuitBreaker);
@@ -668,12 +676,26 @@ function isApplication(r: PolicyResource): boolean {
 
 const elbHttpRedirectsToHttps: Rule = {
     name: "elb-http-redirects-to-https",
-    description: "HTTP listeners of application load balancers redirect every request to HTTPS and forward nothing.",
+    description:
+        "HTTP listeners of application load balancers redirect every request to HTTPS and forward nothing; the one exception is a blue/green test listener on a port other than 80 that no ingress rule opens to the internet.",
     enforcementLevel: "mandatory",
     control: "ELB.1",
     resourceTypes: LISTENERS,
-    check: (r) => {
+    scope: "stack",
+    check: (r, stack) => {
         if (r.inputs.protocol !== "HTTP") return [];
+        const port = num(r.inputs.port);
+        if (port !== undefined && port !== 80) {
+            const open = ofType(stack, TYPES.ingressRule, TYPES.securityGroupRule, TYPES.securityGroup)
+                .flatMap(ingresses)
+                .filter((g) => g.protocol === "-1" || (g.fromPort !== undefined && g.toPort !== undefined && g.fromPort <= port && port <= g.toPort))
+                .flatMap((g) => g.cidrs)
+                .filter((c) => c === "0.0.0.0/0" || c === "::/0");
+            if (open.length === 0) return [];
+            return [
+                `${r.name}: plain-HTTP listener on port ${port} is open to ${[...new Set(open)].join(", ")}; a test listener must admit named networks only (testListenerCidrs), or redirect to HTTPS.`,
+            ];
+        }
         const actions = list(r.inputs.defaultActions).map(obj);
         const redirects = actions.some((a) => a.type === "redirect" && obj(a.redirect).protocol === "HTTPS");
         const others = actions.filter((a) => a.type !== "redirect").map((a) => String(a.type));

@@ -121,7 +121,49 @@ export const KEYS = {
         default: perEnv(5, 5, 15, 30),
         description: "Seconds the load balancer lets in-flight requests finish before a target leaves (0-3600; AWS default 300).",
     },
-    stopTimeoutSeconds: { type: "integer", default: 30, description: "Seconds between SIGTERM and SIGKILL when a task stops (2-120)." },
+    stopTimeoutSeconds: {
+        type: "integer",
+        default: perEnv(30, 30, 30, 45),
+        description:
+            "Seconds between SIGTERM and SIGKILL when a task stops (2-120); longer than deregistrationDelaySeconds, so a task told to stop while it drains (Fargate Spot, scale-in) finishes its requests.",
+    },
+    deployment: {
+        type: "string",
+        default: perEnv("rolling", "rolling", "rolling", "blueGreen"),
+        description:
+            "How ECS replaces tasks: rolling (new tasks beside the old, 100%/200%, circuit breaker and alarms roll back) or blueGreen (ECS-native: a full green set behind the test listener, then all production traffic at once, blue kept for bakeTimeMinutes).",
+    },
+    bakeTimeMinutes: {
+        type: "integer",
+        default: perEnv(2, 2, 5, 10),
+        description: "blueGreen: minutes the previous (blue) tasks stay ready for an instant rollback after production traffic moved (0-1440).",
+    },
+    testListenerPort: {
+        type: "integer",
+        default: 9080,
+        description: "blueGreen: port of the HTTP test listener that reaches the green tasks before production traffic does (1-65535, not 80 or 443).",
+    },
+    testListenerCidrs: {
+        type: "array",
+        default: [],
+        description: "blueGreen: IPv4 blocks (besides the smoke test's NAT addresses) allowed to reach the test listener, e.g. an office; none by default.",
+    },
+    smokeTest: {
+        type: "boolean",
+        default: perEnv(false, false, false, true),
+        description:
+            "blueGreen: a Lambda lifecycle hook requests the test listener's health check before production traffic moves; a failure rolls back. Unset, it is on in live whenever deployment is blueGreen (and off under rolling).",
+    },
+    rollbackOn5xxPercent: {
+        type: "integer",
+        default: 5,
+        description: "Deployment alarm: roll a deploy back when more than this percent of the service's responses are 5xx in 2 of 3 minutes (1-100).",
+    },
+    rollbackOnP99LatencyMs: {
+        type: "integer",
+        default: 2000,
+        description: "Deployment alarm: roll a deploy back when the p99 target response time exceeds this in 2 of 3 minutes (10-60000 ms).",
+    },
     certificateArn: { type: "string", description: "ARN of the ACM certificate in the stack's region for the HTTPS listener." },
     ingressCidrs: { type: "array", default: ["0.0.0.0/0"], description: "IPv4 blocks allowed to reach the load balancer on 80 and 443." },
     idleTimeoutSeconds: { type: "integer", default: 60, description: "Load balancer idle connection timeout (1-4000)." },

@@ -105,6 +105,26 @@ export interface LoadBalancerSettings {
     };
 }
 
+/** How a release replaces the running tasks; see `stacks/keys.ts` and README "Releases". */
+export interface DeploymentSettings {
+    /** @default "rolling" in alpha, beta and gamma; "blueGreen" in live */
+    readonly strategy: DeploymentStrategy;
+    /** blueGreen: minutes blue stays ready after the switch. @default 2, 2, 5, 10 */
+    readonly bakeTimeMinutes: number;
+    /** blueGreen: the HTTP test listener's port. @default 9080 */
+    readonly testListenerPort: number;
+    /** blueGreen: who besides the smoke test may reach the test listener. @default [] */
+    readonly testListenerCidrs: readonly string[];
+    /** blueGreen: run the smoke-test lifecycle hook. @default on in live */
+    readonly smokeTest: boolean;
+    /** Deployment alarm thresholds; an alarm during a deploy rolls it back. @default 5 % and 2000 ms */
+    readonly rollbackOn5xxPercent: number;
+    readonly rollbackOnP99LatencyMs: number;
+}
+
+export const DEPLOYMENT_STRATEGIES = ["rolling", "blueGreen"] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
 export interface Settings {
     readonly app: string;
     readonly env: EnvName;
@@ -116,6 +136,7 @@ export interface Settings {
     readonly network: NetworkSettings;
     readonly service: ServiceSettings;
     readonly loadBalancer: LoadBalancerSettings;
+    readonly deployment: DeploymentSettings;
 }
 
 /** Every problem found in a stack's configuration, reported together. */
@@ -301,6 +322,13 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         fail("healthCheckGracePeriodSeconds", v.healthCheckGracePeriodSeconds, "allowed: 0 to 7200 seconds");
     if (!inRange(v.deregistrationDelaySeconds, 0, 3600)) fail("deregistrationDelaySeconds", v.deregistrationDelaySeconds, "allowed: 0 to 3600 seconds");
     if (!inRange(v.stopTimeoutSeconds, 2, 120)) fail("stopTimeoutSeconds", v.stopTimeoutSeconds, "allowed: 2 to 120 seconds (the Fargate maximum)");
+    else if (v.stopTimeoutSeconds <= v.deregistrationDelaySeconds) {
+        fail(
+            "stopTimeoutSeconds",
+            v.stopTimeoutSeconds,
+            `must be longer than deregistrationDelaySeconds (${v.deregistrationDelaySeconds}): a task told to stop while the load balancer drains it (Fargate Spot, scale-in) must live until the drain ends; allowed: ${v.deregistrationDelaySeconds + 1} to 120`,
+        );
+    }
     if (!inRange(v.idleTimeoutSeconds, 1, 4000)) fail("idleTimeoutSeconds", v.idleTimeoutSeconds, "allowed: 1 to 4000 seconds");
 
     // 8. Logs.
@@ -315,7 +343,33 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     if (v.ingressCidrs.length === 0) fail("ingressCidrs", v.ingressCidrs, "at least one IPv4 block, e.g. 0.0.0.0/0");
     for (const c of v.ingressCidrs) if (!parseCidr(c)) fail("ingressCidrs", c, "must be an IPv4 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24");
 
-    // 10. Environment and secrets.
+    // 10. Deployment.
+    const blueGreen = v.deployment === "blueGreen";
+    if (!(DEPLOYMENT_STRATEGIES as readonly string[]).includes(v.deployment)) fail("deployment", v.deployment, `allowed: ${DEPLOYMENT_STRATEGIES.join(", ")}`);
+    if (!inRange(v.bakeTimeMinutes, 0, 1440)) fail("bakeTimeMinutes", v.bakeTimeMinutes, "allowed: 0 to 1440 minutes (ECS's limit)");
+    if (!inRange(v.testListenerPort, 1, 65535) || v.testListenerPort === 80 || v.testListenerPort === 443)
+        fail("testListenerPort", v.testListenerPort, "allowed: 1 to 65535 except 80 and 443, which carry production traffic");
+    for (const c of v.testListenerCidrs) if (!parseCidr(c)) fail("testListenerCidrs", c, "must be an IPv4 CIDR block such as 203.0.113.0/24");
+    if (v.testListenerCidrs.includes("0.0.0.0/0"))
+        fail("testListenerCidrs", "0.0.0.0/0", "the test listener serves unreleased code: allow named networks only, never the whole internet");
+    // Left unset, the smoke test follows the strategy, so switching deployment is one setting.
+    const smokeTest = raw.values[`${PROJECT}:smokeTest`] !== undefined ? v.smokeTest : v.smokeTest && blueGreen && v.natGateways !== "none";
+    if (smokeTest && !blueGreen)
+        fail(
+            "smokeTest",
+            v.smokeTest,
+            `the smoke test requests the test listener, which only deployment blueGreen has (deployment is ${v.deployment}); allowed: false, or set deployment: blueGreen`,
+        );
+    if (smokeTest && v.natGateways === "none")
+        fail(
+            "smokeTest",
+            v.smokeTest,
+            "the smoke test runs in the private subnets and reaches the test listener through a NAT gateway; set natGateways: single or perAz, or smokeTest: false",
+        );
+    if (!inRange(v.rollbackOn5xxPercent, 1, 100)) fail("rollbackOn5xxPercent", v.rollbackOn5xxPercent, "allowed: 1 to 100 percent");
+    if (!inRange(v.rollbackOnP99LatencyMs, 10, 60000)) fail("rollbackOnP99LatencyMs", v.rollbackOnP99LatencyMs, "allowed: 10 to 60000 ms");
+
+    // 11. Environment and secrets.
     for (const [name, value] of Object.entries(v.environment)) {
         const key = `environment.${name}`;
         if (!ENV_NAME.test(name)) fail(key, name, "invalid variable name: letters, digits and underscores, not starting with a digit");
@@ -393,6 +447,15 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
                 unhealthyThreshold: v.unhealthyThreshold,
                 matcher: v.healthCheckMatcher,
             },
+        },
+        deployment: {
+            strategy: v.deployment as DeploymentStrategy,
+            bakeTimeMinutes: v.bakeTimeMinutes,
+            testListenerPort: v.testListenerPort,
+            testListenerCidrs: [...v.testListenerCidrs],
+            smokeTest,
+            rollbackOn5xxPercent: v.rollbackOn5xxPercent,
+            rollbackOnP99LatencyMs: v.rollbackOnP99LatencyMs,
         },
     });
 }

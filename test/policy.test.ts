@@ -231,6 +231,34 @@ const SCENARIOS: readonly Scenario[] = [
     },
     { rule: "ecs-service-circuit-breaker-rollback", given: "a service with circuit breaker and rollback", resource: service(), expect: 0 },
     {
+        rule: "ecs-service-circuit-breaker-rollback",
+        given: "a blue/green service without deployment alarms",
+        resource: service({ deploymentCircuitBreaker: undefined, deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" } }),
+        expect: 1,
+        mentions: /a BLUE_GREEN deployment has no circuit breaker, so it needs deployment alarms that roll back/,
+    },
+    {
+        rule: "ecs-service-circuit-breaker-rollback",
+        given: "a blue/green service whose alarms do not roll back",
+        resource: service({
+            deploymentCircuitBreaker: undefined,
+            deploymentConfiguration: { strategy: "BLUE_GREEN" },
+            alarms: { alarmNames: ["web-5xx"], enable: true, rollback: false },
+        }),
+        expect: 1,
+        mentions: /got \{"alarmNames":\["web-5xx"\],"enable":true,"rollback":false\}/,
+    },
+    {
+        rule: "ecs-service-circuit-breaker-rollback",
+        given: "a blue/green service with deployment alarms that roll back",
+        resource: service({
+            deploymentCircuitBreaker: undefined,
+            deploymentConfiguration: { strategy: "BLUE_GREEN" },
+            alarms: { alarmNames: ["web-5xx", "web-p99"], enable: true, rollback: true },
+        }),
+        expect: 0,
+    },
+    {
         rule: "ecs-fargate-latest-platform",
         given: "a Fargate service pinned to platform 1.3.0",
         resource: service({ platformVersion: "1.3.0" }),
@@ -301,6 +329,24 @@ const SCENARIOS: readonly Scenario[] = [
             protocol: "HTTP",
             defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
         }),
+        expect: 0,
+    },
+    {
+        rule: "elb-http-redirects-to-https",
+        given: "a plain-HTTP test listener on 9080 that an ingress rule opens to the internet",
+        resource: res(TYPES.listener, "app-test", { port: 9080, protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+        stack: [res(TYPES.ingressRule, "test-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 9080, toPort: 9080, cidrIpv4: "0.0.0.0/0" })],
+        expect: 1,
+        mentions: /plain-HTTP listener on port 9080 is open to 0\.0\.0\.0\/0/,
+    },
+    {
+        rule: "elb-http-redirects-to-https",
+        given: "a plain-HTTP test listener on 9080 open only to an office and the NAT addresses",
+        resource: res(TYPES.listener, "app-test", { port: 9080, protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
+        stack: [
+            res(TYPES.ingressRule, "test-in-0", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 9080, toPort: 9080, cidrIpv4: "203.0.113.0/24" }),
+            res(TYPES.ingressRule, "https-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
+        ],
         expect: 0,
     },
     {

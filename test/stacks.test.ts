@@ -35,7 +35,12 @@ const T = {
     targetGroup: "aws:lb/targetGroup:TargetGroup",
     scalingTarget: "aws:appautoscaling/target:Target",
     scalingPolicy: "aws:appautoscaling/policy:Policy",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    policyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 };
+/** The stacks whose committed settings deploy blue/green. */
+const BLUE_GREEN = new Set(["live"]);
 
 type Container = {
     image: string;
@@ -93,7 +98,8 @@ describe("the program under the mock runtime, per committed stack", function () 
                 assert.deepEqual(run.invokes, []);
             });
             it("has one VPC, one load balancer, one cluster, one service, one task definition", () => {
-                for (const t of [T.vpc, T.alb, T.cluster, T.service, T.taskDef, T.targetGroup, T.scalingTarget]) g(stack).resourceCountIs(t, 1);
+                for (const t of [T.vpc, T.alb, T.cluster, T.service, T.taskDef, T.scalingTarget]) g(stack).resourceCountIs(t, 1);
+                g(stack).resourceCountIs(T.targetGroup, BLUE_GREEN.has(stack) ? 2 : 1);
             });
             it("tags every taggable resource with app, environment and managed-by", () => {
                 const untagged = g(stack).all.filter((r) => r.custom && "tags" in r.inputs === false && !NOT_TAGGABLE.has(r.type));
@@ -167,14 +173,25 @@ describe("the program under the mock runtime, per committed stack", function () 
                 assert.deepEqual(c.healthCheck.command, ["CMD", "node", "dist/healthcheck.js"]);
                 g(stack).hasResourceProperties(T.taskDef, { networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], volumes: [{ name: "tmp" }] });
             });
-            it("rolls out 100%/200% with the circuit breaker rolling back and a grace period", () => {
-                g(stack).hasResourceProperties(T.service, {
+            it("deploys 100%/200% with a grace period and rolls back on the deployment alarms", () => {
+                const graph = g(stack);
+                graph.hasResourceProperties(T.service, {
                     deploymentMinimumHealthyPercent: 100,
                     deploymentMaximumPercent: 200,
-                    deploymentCircuitBreaker: { enable: true, rollback: true },
                     healthCheckGracePeriodSeconds: stack === "live" ? 60 : 20,
-                    loadBalancers: [{ containerName: "web", containerPort: 8080, targetGroupArn: Match.stringLike(/targetgroup/) }],
+                    loadBalancers: [{ containerName: "web", containerPort: 8080, targetGroupArn: graph.byName(`demo-${stack}-lb-tg`).outputs.arn }],
                 });
+                // The alarms the service names are exactly the alarms of the stack.
+                const alarms = graph.one(T.service).inputs.alarms as { alarmNames: string[]; enable: boolean; rollback: boolean };
+                assert.deepEqual(alarms, {
+                    alarmNames: graph
+                        .ofType(T.alarm)
+                        .map((a) => String(a.inputs.name))
+                        .sort(),
+                    enable: true,
+                    rollback: true,
+                });
+                assert.deepEqual(alarms.alarmNames, [`demo-${stack}-web-deploy-5xx`, `demo-${stack}-web-deploy-p99`]);
             });
             it("admits task traffic only from the load balancer's security group, on the container port", () => {
                 const graph = g(stack);
@@ -188,12 +205,16 @@ describe("the program under the mock runtime, per committed stack", function () 
                     referencedSecurityGroupId: `${albSg.name}-id`,
                     cidrIpv4: undefined,
                 });
-                // Every CIDR-based ingress rule belongs to the load balancer, on 80 or 443.
-                for (const rule of graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined)) {
-                    assert.equal(rule.inputs.securityGroupId, `${albSg.name}-id`, rule.name);
-                    assert.ok([80, 443].includes(rule.inputs.fromPort as number), rule.name);
-                }
-                graph.resourceCountIs(T.ingress, 3);
+                // Every CIDR-based ingress rule belongs to the load balancer: 80 and 443 from
+                // anywhere, the blue/green test port only from the NAT gateways' addresses.
+                const natIps = graph.ofType(T.eip).map((e) => `${String(e.outputs.publicIp)}/32`);
+                const cidrRules = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined);
+                for (const rule of cidrRules) assert.equal(rule.inputs.securityGroupId, `${albSg.name}-id`, rule.name);
+                assert.deepEqual(
+                    cidrRules.map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]),
+                    [[80, "0.0.0.0/0"], [443, "0.0.0.0/0"], ...(BLUE_GREEN.has(stack) ? natIps.map((ip) => [9080, ip]) : [])],
+                );
+                graph.resourceCountIs(T.ingress, BLUE_GREEN.has(stack) ? 6 : 3);
                 graph.hasResourceProperties(T.egress, { securityGroupId: `${albSg.name}-id`, fromPort: 8080, toPort: 8080 });
             });
             it("empties the default security group", () => {
@@ -204,7 +225,7 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("serves HTTPS with a TLS 1.3 policy and redirects HTTP with a 301", () => {
                 const graph = g(stack);
-                graph.resourceCountIs(T.listener, 2);
+                graph.resourceCountIs(T.listener, BLUE_GREEN.has(stack) ? 3 : 2);
                 graph.hasResourceProperties(T.listener, {
                     port: 443,
                     protocol: "HTTPS",
@@ -293,7 +314,7 @@ describe("the program under the mock runtime, per committed stack", function () 
             assert.deepEqual(providers, [["FARGATE_SPOT"], ["FARGATE_SPOT"], ["FARGATE"], ["FARGATE"]]);
         });
         it("health checks: fast outside live, the deployment seed's values in live", () => {
-            const hc = (s: string) => g(s).one(T.targetGroup).inputs.healthCheck;
+            const hc = (s: string) => g(s).byName(`demo-${s}-lb-tg`).inputs.healthCheck;
             assert.deepEqual(
                 pick(hc("live") as Record<string, unknown>, ["path", "healthyThreshold", "unhealthyThreshold", "timeout", "interval", "matcher"]),
                 {
@@ -308,7 +329,7 @@ describe("the program under the mock runtime, per committed stack", function () 
             for (const s of ["alpha", "beta", "gamma"])
                 assert.deepEqual(pick(hc(s) as Record<string, unknown>, ["interval", "healthyThreshold"]), { interval: 5, healthyThreshold: 2 }, s);
             assert.deepEqual(
-                STACKS.map((s) => g(s).one(T.targetGroup).inputs.deregistrationDelay),
+                STACKS.map((s) => g(s).byName(`demo-${s}-lb-tg`).inputs.deregistrationDelay),
                 [5, 5, 15, 30],
             );
         });
@@ -366,6 +387,133 @@ describe("the program under the mock runtime, per committed stack", function () 
                 [first.dockerLabels, changed.dockerLabels],
                 [{ "shipyard.secret-versions": "DATABASE_URL=1" }, { "shipyard.secret-versions": "DATABASE_URL=2" }],
             );
+        });
+    });
+
+    describe("deployment strategies", () => {
+        type Service = {
+            deploymentConfiguration: { strategy: string; bakeTimeInMinutes?: string; lifecycleHooks?: unknown[] };
+            deploymentCircuitBreaker?: unknown;
+            loadBalancers: { targetGroupArn: string; advancedConfiguration?: Record<string, string> }[];
+        };
+        const service = (graph: Graph) => graph.one(T.service).inputs as unknown as Service;
+
+        it("alpha, beta and gamma roll with the circuit breaker: one target group, no listener rules, no ECS load balancer role", () => {
+            for (const s of ["alpha", "beta", "gamma"]) {
+                const svc = service(g(s));
+                assert.deepEqual(svc.deploymentConfiguration, { strategy: "ROLLING" }, s);
+                assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true }, s);
+                assert.equal(svc.loadBalancers[0].advancedConfiguration, undefined, s);
+                assert.deepEqual(
+                    [g(s).ofType(T.targetGroup).length, g(s).ofType(T.listenerRule).length, g(s).find(T.role, { name: Match.stringLike(/ecs-lb$/) }).length],
+                    [1, 0, 0],
+                    s,
+                );
+            }
+        });
+        it("live deploys blue/green with the alternate target group, both listener rules and the role, all resources of the same stack", () => {
+            const graph = g("live");
+            const svc = service(graph);
+            assert.deepEqual(svc.deploymentConfiguration.strategy, "BLUE_GREEN");
+            assert.equal(svc.deploymentConfiguration.bakeTimeInMinutes, "10");
+            assert.equal(svc.deploymentCircuitBreaker, undefined); // rolling only; alarms roll blue/green back
+            const arn = (name: string) => graph.byName(name).outputs.arn;
+            assert.deepEqual(svc.loadBalancers[0].targetGroupArn, arn("demo-live-lb-tg"));
+            assert.deepEqual(svc.loadBalancers[0].advancedConfiguration, {
+                alternateTargetGroupArn: arn("demo-live-lb-tg-alt"),
+                productionListenerRule: arn("demo-live-lb-production-rule"),
+                testListenerRule: arn("demo-live-lb-test-rule"),
+                roleArn: graph.one(T.role, { name: "demo-live-web-ecs-lb" }).outputs.arn,
+            });
+        });
+        it("live's production rule sits on the HTTPS listener and its test rule on the test listener; ECS owns their weights", () => {
+            const graph = g("live");
+            const forward = {
+                type: "forward",
+                forward: {
+                    targetGroups: [
+                        { arn: graph.byName("demo-live-lb-tg").outputs.arn, weight: 100 },
+                        { arn: graph.byName("demo-live-lb-tg-alt").outputs.arn, weight: 0 },
+                    ],
+                },
+            };
+            graph.resourceCountIs(T.listenerRule, 2);
+            for (const [rule, listener] of [
+                ["demo-live-lb-production-rule", "demo-live-lb-https"],
+                ["demo-live-lb-test-rule", "demo-live-lb-test"],
+            ]) {
+                const r = graph.one(T.listenerRule, { listenerArn: graph.byName(listener).outputs.arn });
+                assert.equal(r.name, rule);
+                assert.deepEqual(r.inputs.actions, [forward], rule);
+                assert.deepEqual(r.inputs.conditions, [{ pathPattern: { values: ["/*"] } }], rule);
+                assert.deepEqual(r.ignoreChanges, ["actions"], rule);
+            }
+            graph.hasResourceProperties(T.listener, { port: 9080, protocol: "HTTP" });
+        });
+        it("live's ECS load balancer role is assumable by ECS only and carries AWS's managed policy for it", () => {
+            const graph = g("live");
+            const role = graph.one(T.role, { name: "demo-live-web-ecs-lb" });
+            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string), {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            });
+            assert.deepEqual(
+                graph.ofType(T.policyAttachment).map((a) => [a.inputs.role, a.inputs.policyArn]),
+                [["demo-live-web-ecs-lb", "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"]],
+            );
+        });
+        it("the deployment alarms watch both target groups under blue/green and the one under rolling", () => {
+            const groupsWatched = (s: string) =>
+                [
+                    ...new Set(
+                        g(s)
+                            .ofType(T.alarm)
+                            .flatMap((a) =>
+                                (a.inputs.metricQueries as { metric?: { dimensions: { TargetGroup: string } } }[]).map((q) => q.metric?.dimensions.TargetGroup),
+                            )
+                            .filter((x) => x !== undefined),
+                    ),
+                ].sort();
+            assert.deepEqual(groupsWatched("beta"), [g("beta").byName("demo-beta-lb-tg").outputs.arnSuffix]);
+            assert.deepEqual(
+                groupsWatched("live"),
+                [g("live").byName("demo-live-lb-tg").outputs.arnSuffix, g("live").byName("demo-live-lb-tg-alt").outputs.arnSuffix].sort(),
+            );
+            const share = g("live").one(T.alarm, { name: "demo-live-web-deploy-5xx" }).inputs;
+            assert.equal(share.threshold, 5);
+            const expression = (share.metricQueries as { id: string; expression?: string }[]).find((q) => q.id === "share")?.expression;
+            assert.equal(expression, "IF((FILL(r0, 0) + FILL(r1, 0)) >= 10, 100 * (FILL(e0, 0) + FILL(e1, 0)) / (FILL(r0, 0) + FILL(r1, 0)), 0)");
+        });
+        it("switching a stack's strategy is one setting: gamma to blueGreen, live to rolling", async () => {
+            const gamma = await runStack("gamma", { overrides: { set: { deployment: "blueGreen" } } });
+            const live = await runStack("live", { overrides: { set: { deployment: "rolling" } } });
+            assert.deepEqual([gamma.error, live.error], [undefined, undefined]);
+            assert.deepEqual(
+                [service(gamma.graph).deploymentConfiguration, gamma.graph.ofType(T.targetGroup).length, gamma.graph.ofType(T.listenerRule).length],
+                [{ strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" }, 2, 2],
+            );
+            assert.deepEqual(
+                [
+                    service(live.graph).deploymentConfiguration,
+                    service(live.graph).deploymentCircuitBreaker,
+                    live.graph.ofType(T.targetGroup).length,
+                    live.graph.ofType(T.listener).length,
+                ],
+                [{ strategy: "ROLLING" }, { enable: true, rollback: true }, 1, 2],
+            );
+        });
+        it("a blue/green setting the strategy cannot use is rejected before any resource is created", async () => {
+            const run = await runStack("beta", { overrides: { set: { smokeTest: true, bakeTimeMinutes: 1441 } } });
+            assert.ok(run.error);
+            assert.equal(
+                run.error.message,
+                [
+                    'stack "beta" has invalid configuration:',
+                    "  - key shipyard:bakeTimeMinutes = 1441: allowed: 0 to 1440 minutes (ECS's limit)",
+                    "  - key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployment blueGreen has (deployment is rolling); allowed: false, or set deployment: blueGreen",
+                ].join("\n"),
+            );
+            assert.equal(run.graph.all.length, 0);
         });
     });
 
@@ -431,6 +579,7 @@ describe("the program under the mock runtime, per committed stack", function () 
 
 /** Resource types the AWS provider gives no tags argument. */
 const NOT_TAGGABLE = new Set([
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:ec2/route:Route",
     "aws:ec2/routeTableAssociation:RouteTableAssociation",
     "aws:iam/rolePolicy:RolePolicy",

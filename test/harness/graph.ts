@@ -14,6 +14,8 @@ export interface Recorded {
     /** Logical name of the parent, if any. */
     readonly parent?: string;
     readonly protect: boolean;
+    /** Left in the cloud when Pulumi deletes it (`retainOnDelete`). */
+    readonly retainOnDelete: boolean;
     /** Logical names of explicit and implicit dependencies. */
     readonly dependsOn: readonly string[];
     readonly ignoreChanges: readonly string[];
@@ -21,6 +23,8 @@ export interface Recorded {
     readonly inputs: Record<string, unknown>;
     /** Input paths whose values were secret (`value`, `environment[0].value`, ...). */
     readonly secretPaths: readonly string[];
+    /** What the (mock) provider answered: the inputs plus ids and ARNs in AWS's shapes. */
+    readonly outputs: Record<string, unknown>;
 }
 
 /** A predicate used in place of an expected value. */

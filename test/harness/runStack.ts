@@ -51,6 +51,7 @@ type RegisterRequest = {
     getParent(): string;
     getCustom(): boolean;
     getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
     getObject(): unknown;
@@ -114,8 +115,32 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
             state.version = cloud.putParameter(physical, String(v));
             break;
         }
+        case "aws:ec2/eip:Eip": {
+            // A stable documentation address (RFC 5737) per allocation.
+            let h = 0;
+            for (const c of name) h = (h * 31 + c.charCodeAt(0)) % 254;
+            state.publicIp = `198.51.100.${h + 1}`;
+            break;
+        }
         case "aws:ecs/taskDefinition:TaskDefinition":
             state.arn = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${String(inputs.family)}:1`;
+            break;
+        case "aws:s3/bucket:Bucket":
+            state.arn = `arn:aws:s3:::${String(inputs.bucket)}`;
+            break;
+        case "aws:kms/key:Key":
+            state.keyId = `${name}-id`;
+            state.arn = `arn:aws:kms:${region}:${ACCOUNT}:key/${name}-id`;
+            break;
+        case "aws:kms/alias:Alias":
+            state.arn = `arn:aws:kms:${region}:${ACCOUNT}:${physical}`;
+            break;
+        case "aws:ecr/repository:Repository":
+            state.registryId = ACCOUNT;
+            state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physical}`;
+            break;
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            state.arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
             break;
     }
     return state;
@@ -160,10 +185,15 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
                     custom: req.getCustom(),
                     parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
                     protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
                     dependsOn: req.getDependenciesList().map(nameOfUrn),
                     ignoreChanges: req.getIgnorechangesList(),
                     inputs: value as Record<string, unknown>,
                     secretPaths: paths,
+                    outputs: unwrapSecrets(pulumi.runtime.deserializeProperties((response as unknown as { getObject(): never }).getObject())).value as Record<
+                        string,
+                        unknown
+                    >,
                 });
             }
             cb(err, response);
