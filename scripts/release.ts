@@ -1,0 +1,28 @@
+/**
+ * npm run --silent release -- <command> [flags]   (see release/cli.ts for the commands)
+ *
+ * The release workflows' helper: which repository the image goes to, which digest a commit was
+ * built as, and whether ECS really rolled a deploy out. Results go to stdout, progress and errors to
+ * stderr; AWS is reached through the `aws` CLI only.
+ */
+import * as fs from "fs";
+import { runCli } from "../release/cli";
+import { realClock } from "../release/rollout";
+import { spawnRunner } from "../release/runner";
+import { committedStacks, stackConfig } from "../test/harness/stackConfig";
+
+runCli(process.argv.slice(2), {
+    stacks: committedStacks,
+    config: (stack) => stackConfig(stack).values,
+    readFile: (path) => fs.readFileSync(path, "utf8"),
+    run: spawnRunner,
+    clock: realClock,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+}).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        process.stderr.write(`release: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,707 @@
+/**
+ * The release commands, offline: the AWS CLI is replaced by a fake runner that answers with payloads
+ * shaped like the ECS and ECR API references (and the AWS CLI's printing of them), and the clock is
+ * fake, so the poll loop never waits.
+ */
+import * as assert from "assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CliDeps, runCli } from "../release/cli";
+import { EXIT } from "../release/errors";
+import { buildPlatforms, stackEcrImage } from "../release/image";
+import { Clock, Judgement, RolloutSnapshot, ServiceDeployment, judgeRollout, verifyRollout } from "../release/rollout";
+import { RunResult, Runner } from "../release/runner";
+import { ROOT, committedStacks, stackConfig } from "./harness/stackConfig";
+
+// ---- Fixtures: one service in eu-west-1 moving from task definition :41 to :42 ----
+
+const ECS = "arn:aws:ecs:eu-west-1:123456789012";
+const TD_OLD = `${ECS}:task-definition/demo-alpha-web:41`;
+const TD_NEW = `${ECS}:task-definition/demo-alpha-web:42`;
+const REV_OLD = `${ECS}:service-revision/demo-alpha-web/demo-alpha-web/4980306466373577095`;
+const REV_NEW = `${ECS}:service-revision/demo-alpha-web/demo-alpha-web/4980306466373578954`;
+const DEPLOYMENT = `${ECS}:service-deployment/demo-alpha-web/demo-alpha-web/NCWGC2ZR-taawPAYrIaU5`;
+const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+const DIGEST = "sha256:6b0c8e3a7f2d4c1e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f";
+const IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web";
+
+/** describe-services, with the service deployment fields ECS added for service deployments. */
+function services(over: Record<string, unknown> = {}) {
+    return {
+        services: [
+            {
+                serviceArn: `${ECS}:service/demo-alpha-web/demo-alpha-web`,
+                serviceName: "demo-alpha-web",
+                clusterArn: `${ECS}:cluster/demo-alpha-web`,
+                status: "ACTIVE",
+                desiredCount: 2,
+                runningCount: 2,
+                pendingCount: 0,
+                taskDefinition: TD_NEW,
+                currentServiceDeployment: DEPLOYMENT,
+                currentServiceRevisions: [{ arn: REV_NEW, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 }],
+                deployments: [
+                    {
+                        id: "ecs-svc/9223370564341623665",
+                        status: "PRIMARY",
+                        taskDefinition: TD_NEW,
+                        desiredCount: 2,
+                        runningCount: 2,
+                        rolloutState: "COMPLETED",
+                    },
+                ],
+                ...over,
+            },
+        ],
+        failures: [],
+    };
+}
+
+/** describe-service-deployments for DEPLOYMENT, as the AWS CLI prints it (ISO timestamps). */
+function deployment(over: Partial<ServiceDeployment> & Record<string, unknown> = {}) {
+    return {
+        serviceDeployments: [
+            {
+                serviceDeploymentArn: DEPLOYMENT,
+                serviceArn: `${ECS}:service/demo-alpha-web/demo-alpha-web`,
+                clusterArn: `${ECS}:cluster/demo-alpha-web`,
+                createdAt: "2026-10-31T08:03:30.917000+00:00",
+                startedAt: "2026-10-31T08:03:32.510000+00:00",
+                updatedAt: "2026-10-31T08:05:04.527000+00:00",
+                sourceServiceRevisions: [{ arn: REV_OLD, requestedTaskCount: 0, runningTaskCount: 0, pendingTaskCount: 0 }],
+                targetServiceRevision: { arn: REV_NEW, requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 },
+                status: "SUCCESSFUL",
+                deploymentConfiguration: {
+                    deploymentCircuitBreaker: { enable: true, rollback: true },
+                    maximumPercent: 200,
+                    minimumHealthyPercent: 100,
+                    alarms: { alarmNames: [], rollback: false, enable: false },
+                    strategy: "ROLLING",
+                },
+                deploymentCircuitBreaker: { status: "MONITORING_COMPLETE", failureCount: 0, threshold: 3 },
+                alarms: { status: "DISABLED" },
+                ...over,
+            },
+        ],
+        failures: [],
+    };
+}
+
+const revisions = {
+    serviceRevisions: [
+        { serviceRevisionArn: REV_NEW, taskDefinition: TD_NEW, containerImages: [{ containerName: "web", image: `${IMAGE}@${DIGEST}`, imageDigest: DIGEST }] },
+        { serviceRevisionArn: REV_OLD, taskDefinition: TD_OLD },
+    ],
+    failures: [],
+};
+
+const snapshot = (dep: ReturnType<typeof deployment>, svc = services()): RolloutSnapshot => ({ services: svc, deployments: dep, revisions });
+
+/** The classic view after a circuit breaker rollback: a new PRIMARY on the old task definition, plus the failed one. */
+const classicRollback = services({
+    currentServiceDeployment: undefined,
+    taskDefinition: TD_OLD,
+    deployments: [
+        {
+            id: "ecs-svc/9223370564341623666",
+            status: "PRIMARY",
+            taskDefinition: TD_OLD,
+            desiredCount: 2,
+            runningCount: 2,
+            failedTasks: 0,
+            rolloutState: "IN_PROGRESS",
+            rolloutStateReason: "ECS deployment ecs-svc/9223370564341623666 in progress.",
+        },
+        {
+            id: "ecs-svc/9223370564341623665",
+            status: "ACTIVE",
+            taskDefinition: TD_NEW,
+            desiredCount: 0,
+            runningCount: 0,
+            failedTasks: 3,
+            rolloutState: "FAILED",
+            rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+        },
+    ],
+});
+
+// ---- Fakes ----
+
+interface Call {
+    readonly command: string;
+    readonly args: readonly string[];
+}
+
+/** An `aws` that answers each describe-services with the next snapshot (the last one repeats). */
+function fakeEcs(snapshots: readonly RolloutSnapshot[]): { run: Runner; calls: Call[] } {
+    const calls: Call[] = [];
+    let i = -1;
+    const run: Runner = async (command, args) => {
+        calls.push({ command, args });
+        if (args[1] === "describe-services") i = Math.min(i + 1, snapshots.length - 1);
+        const s = snapshots[Math.max(i, 0)];
+        const answer = { "describe-services": s.services, "describe-service-deployments": s.deployments, "describe-service-revisions": s.revisions }[args[1]];
+        if (answer === undefined) throw new Error(`unexpected aws call: ${args.join(" ")}`);
+        return { code: 0, stdout: JSON.stringify(answer), stderr: "" };
+    };
+    return { run, calls };
+}
+
+function fakeClock(): Clock & { slept: number[] } {
+    let t = 1_000_000;
+    const slept: number[] = [];
+    return {
+        slept,
+        now: () => t,
+        sleep: async (ms) => {
+            slept.push(ms);
+            t += ms;
+        },
+    };
+}
+
+function cli(run: Runner = async () => assert.fail("no AWS call expected"), readFile: (p: string) => string = (p) => fs.readFileSync(p, "utf8")) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const deps: CliDeps = {
+        stacks: committedStacks,
+        config: (stack) => stackConfig(stack).values,
+        readFile,
+        run,
+        clock: fakeClock(),
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+    };
+    return { deps, out, err, stdout: () => out.join(""), stderr: () => err.join("") };
+}
+
+// ---- Judgement ----
+
+describe("release: judging an ECS rollout", () => {
+    const cases: { name: string; snapshot: RolloutSnapshot; state: Judgement["state"]; message: RegExp }[] = [
+        {
+            name: "a rolling deployment still scaling up is in progress",
+            snapshot: snapshot(
+                deployment({
+                    status: "IN_PROGRESS",
+                    lifecycleStage: "SCALE_UP",
+                    targetServiceRevision: { arn: REV_NEW, requestedTaskCount: 2, runningTaskCount: 1 },
+                }),
+            ),
+            state: "in-progress",
+            message: /deployment NCWGC2ZR-taawPAYrIaU5 \(ROLLING\) of demo-alpha-web:42 is IN_PROGRESS, stage SCALE_UP, 1\/2 tasks running/,
+        },
+        {
+            name: "a deployment ECS has not started yet is in progress",
+            snapshot: snapshot(deployment({ status: "PENDING" })),
+            state: "in-progress",
+            message: /is PENDING/,
+        },
+        {
+            name: "a successful deployment of the task definition succeeded",
+            snapshot: snapshot(deployment()),
+            state: "succeeded",
+            message: /demo-alpha-web:42 completed: 2\/2 tasks running/,
+        },
+        {
+            name: "a blue/green deployment in its bake time is still in progress",
+            snapshot: snapshot(deployment({ status: "IN_PROGRESS", lifecycleStage: "BAKE_TIME", deploymentConfiguration: { strategy: "BLUE_GREEN" } })),
+            state: "in-progress",
+            message: /\(BLUE_GREEN\) of demo-alpha-web:42 is IN_PROGRESS, stage BAKE_TIME/,
+        },
+        {
+            name: "a blue/green deployment past its bake time succeeded",
+            snapshot: snapshot(deployment({ lifecycleStage: "CLEAN_UP", deploymentConfiguration: { strategy: "BLUE_GREEN" } })),
+            state: "succeeded",
+            message: /\(BLUE_GREEN\) of demo-alpha-web:42 completed/,
+        },
+        {
+            name: "a deployment ECS is rolling back is not finished, and says why",
+            snapshot: snapshot(
+                deployment({
+                    status: "ROLLBACK_IN_PROGRESS",
+                    statusReason: "ECS deployment circuit breaker: tasks failed to start.",
+                    deploymentCircuitBreaker: { status: "TRIGGERED", failureCount: 3, threshold: 3 },
+                }),
+            ),
+            state: "in-progress",
+            message:
+                /ECS is rolling back \(ROLLBACK_IN_PROGRESS\): ECS deployment circuit breaker: tasks failed to start\.; circuit breaker TRIGGERED after 3 failed tasks/,
+        },
+        {
+            name: "a circuit breaker rollback is detected although the service is stable again on the old task definition",
+            snapshot: snapshot(
+                deployment({
+                    status: "ROLLBACK_SUCCESSFUL",
+                    statusReason: "ECS deployment circuit breaker: tasks failed to start.",
+                    targetServiceRevision: { arn: REV_NEW, requestedTaskCount: 0, runningTaskCount: 0 },
+                    sourceServiceRevisions: [{ arn: REV_OLD, requestedTaskCount: 2, runningTaskCount: 2 }],
+                    rollback: { reason: "Service deployment rolled back because the circuit breaker threshold was exceeded.", serviceRevisionArn: REV_OLD },
+                    deploymentCircuitBreaker: { status: "TRIGGERED", failureCount: 3, threshold: 3 },
+                }),
+                services({ taskDefinition: TD_OLD, currentServiceRevisions: [{ arn: REV_OLD, requestedTaskCount: 2, runningTaskCount: 2 }] }),
+            ),
+            state: "rolled-back",
+            message:
+                /ECS rolled back deployment NCWGC2ZR-taawPAYrIaU5 of demo-alpha-web:42: Service deployment rolled back because the circuit breaker threshold was exceeded\.; circuit breaker TRIGGERED after 3 failed tasks \(threshold 3\); the service runs demo-alpha-web:41 again/,
+        },
+        {
+            name: "an alarm rollback names the alarm that fired",
+            snapshot: snapshot(
+                deployment({
+                    status: "ROLLBACK_SUCCESSFUL",
+                    rollback: { reason: "Service deployment rolled back because of a CloudWatch alarm.", serviceRevisionArn: REV_OLD },
+                    alarms: { status: "TRIGGERED", alarmNames: ["demo-alpha-web-5xx"], triggeredAlarmNames: ["demo-alpha-web-5xx"] },
+                }),
+            ),
+            state: "rolled-back",
+            message: /alarms in ALARM: demo-alpha-web-5xx; the service runs demo-alpha-web:41 again/,
+        },
+        {
+            name: "a failed rollback is a failure that asks for action",
+            snapshot: snapshot(deployment({ status: "ROLLBACK_FAILED", statusReason: "Rollback failed: tasks failed to start." })),
+            state: "failed",
+            message: /failed and so did ECS's rollback: Rollback failed: tasks failed to start\..*may be running neither revision/,
+        },
+        {
+            name: "a stopped deployment failed",
+            snapshot: snapshot(deployment({ status: "STOPPED", statusReason: "Service deployment stopped by user." })),
+            state: "failed",
+            message: /was stopped before it completed: Service deployment stopped by user\./,
+        },
+        {
+            name: "a current deployment of another task definition means this release was replaced",
+            snapshot: {
+                services: services(),
+                deployments: deployment({ targetServiceRevision: { arn: REV_OLD } }),
+                revisions,
+            },
+            state: "failed",
+            message: /current deployment NCWGC2ZR-taawPAYrIaU5 targets demo-alpha-web:41 \(SUCCESSFUL\), not demo-alpha-web:42: this release is not what runs/,
+        },
+        {
+            name: "a status this tool does not know fails loudly instead of waiting",
+            snapshot: snapshot(deployment({ status: "PAUSED" })),
+            state: "failed",
+            message: /a status this tool does not know: PAUSED/,
+        },
+        {
+            name: "a service ECS does not know fails",
+            snapshot: { services: { services: [], failures: [{ arn: `${ECS}:service/demo-alpha-web/demo-alpha-web`, reason: "MISSING" }] } },
+            state: "failed",
+            message: /ECS does not know the service: MISSING/,
+        },
+        {
+            name: "classic fallback: the new PRIMARY deployment still replacing the old one is in progress",
+            snapshot: {
+                services: services({
+                    currentServiceDeployment: undefined,
+                    deployments: [
+                        { id: "ecs-svc/2", status: "PRIMARY", taskDefinition: TD_NEW, desiredCount: 2, runningCount: 1, rolloutState: "IN_PROGRESS" },
+                        { id: "ecs-svc/1", status: "ACTIVE", taskDefinition: TD_OLD, desiredCount: 2, runningCount: 2, rolloutState: "COMPLETED" },
+                    ],
+                }),
+            },
+            state: "in-progress",
+            message: /demo-alpha-web:42 is IN_PROGRESS: 1\/2 tasks running, 1 older deployment\(s\) still draining/,
+        },
+        {
+            name: "classic fallback: a COMPLETED PRIMARY deployment with every task running succeeded",
+            snapshot: { services: services({ currentServiceDeployment: undefined }) },
+            state: "succeeded",
+            message: /the deployment of demo-alpha-web:42 completed: 2\/2 tasks running/,
+        },
+        {
+            name: "classic fallback: circuit breaker rollback, new PRIMARY on the old task definition plus the FAILED one",
+            snapshot: { services: classicRollback },
+            state: "rolled-back",
+            message:
+                /ECS rolled back the deployment of demo-alpha-web:42: ECS deployment circuit breaker: tasks failed to start\.; the PRIMARY deployment runs demo-alpha-web:41/,
+        },
+        {
+            name: "classic fallback: stable on the old task definition after the failed deployment was removed is a rollback",
+            snapshot: {
+                services: services({
+                    currentServiceDeployment: undefined,
+                    taskDefinition: TD_OLD,
+                    deployments: [{ id: "ecs-svc/3", status: "PRIMARY", taskDefinition: TD_OLD, desiredCount: 2, runningCount: 2, rolloutState: "COMPLETED" }],
+                }),
+            },
+            state: "rolled-back",
+            message: /the PRIMARY deployment runs demo-alpha-web:41 \(COMPLETED\)/,
+        },
+        {
+            name: "classic fallback: a FAILED PRIMARY deployment without rollback failed",
+            snapshot: {
+                services: services({
+                    currentServiceDeployment: undefined,
+                    deployments: [
+                        {
+                            id: "ecs-svc/2",
+                            status: "PRIMARY",
+                            taskDefinition: TD_NEW,
+                            desiredCount: 2,
+                            runningCount: 0,
+                            rolloutState: "FAILED",
+                            rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+                        },
+                    ],
+                }),
+            },
+            state: "failed",
+            message: /the deployment of demo-alpha-web:42 failed: ECS deployment circuit breaker: tasks failed to start\.; 0\/2 tasks running/,
+        },
+    ];
+    for (const c of cases) {
+        it(`${c.name} (${c.state})`, () => {
+            // GIVEN the answers of one poll  WHEN judged for task definition :42
+            const j = judgeRollout(c.snapshot, TD_NEW);
+            // THEN
+            assert.equal(j.state, c.state, j.message);
+            assert.match(j.message, c.message);
+        });
+    }
+});
+
+// ---- Poll loop ----
+
+describe("release: polling until ECS finished", () => {
+    const inProgress = snapshot(deployment({ status: "IN_PROGRESS", lifecycleStage: "SCALE_UP" }));
+    const target = { cluster: "demo-alpha-web", service: "demo-alpha-web", taskDefinitionArn: TD_NEW, region: "eu-west-1" };
+
+    it("succeeds on the poll where ECS reports SUCCESSFUL, after sleeping the interval between polls", async () => {
+        const aws = fakeEcs([inProgress, inProgress, snapshot(deployment())]);
+        const clock = fakeClock();
+        const j = await verifyRollout(target, { run: aws.run, clock, intervalSeconds: 10, timeoutSeconds: 600 });
+        assert.equal(j.state, "succeeded");
+        assert.deepEqual(clock.slept, [10_000, 10_000]);
+        assert.equal(aws.calls.filter((c) => c.args[1] === "describe-services").length, 3);
+    });
+
+    it("asks ECS with the documented commands: the service, its current deployment, then the revisions involved", async () => {
+        const aws = fakeEcs([snapshot(deployment())]);
+        await verifyRollout(target, { run: aws.run, clock: fakeClock() });
+        assert.deepEqual(
+            aws.calls.map((c) => [c.command, ...c.args]),
+            [
+                ["aws", "ecs", "describe-services", "--cluster", "demo-alpha-web", "--services", "demo-alpha-web", "--region", "eu-west-1", "--output", "json"],
+                ["aws", "ecs", "describe-service-deployments", "--service-deployment-arns", DEPLOYMENT, "--region", "eu-west-1", "--output", "json"],
+                ["aws", "ecs", "describe-service-revisions", "--service-revision-arns", REV_NEW, REV_OLD, "--region", "eu-west-1", "--output", "json"],
+            ],
+        );
+    });
+
+    it("gives up with the last state seen when the timeout passes", async () => {
+        const aws = fakeEcs([inProgress]);
+        const clock = fakeClock();
+        const j = await verifyRollout(target, { run: aws.run, clock, intervalSeconds: 15, timeoutSeconds: 60 });
+        assert.equal(j.state, "failed");
+        assert.match(
+            j.message,
+            /^timed out after 60 s waiting for ECS to roll out demo-alpha-web:42 on demo-alpha-web\/demo-alpha-web; last seen: .*IN_PROGRESS, stage SCALE_UP/,
+        );
+        assert.equal(clock.slept.length, 4);
+    });
+
+    it("stops polling as soon as ECS rolled back", async () => {
+        const rolledBack = snapshot(deployment({ status: "ROLLBACK_SUCCESSFUL", rollback: { reason: "circuit breaker", serviceRevisionArn: REV_OLD } }));
+        const aws = fakeEcs([inProgress, rolledBack, snapshot(deployment())]);
+        const clock = fakeClock();
+        const j = await verifyRollout(target, { run: aws.run, clock, intervalSeconds: 5 });
+        assert.equal(j.state, "rolled-back");
+        assert.equal(clock.slept.length, 1);
+    });
+
+    it("logs each distinct state once, not every poll", async () => {
+        const lines: string[] = [];
+        await verifyRollout(target, {
+            run: fakeEcs([inProgress, inProgress, inProgress, snapshot(deployment())]).run,
+            clock: fakeClock(),
+            log: (l) => lines.push(l),
+        });
+        assert.equal(lines.length, 2);
+        assert.match(lines[0], /^in-progress: /);
+        assert.match(lines[1], /^succeeded: /);
+    });
+});
+
+// ---- Commands ----
+
+describe("release: image commands", () => {
+    for (const stack of committedStacks()) {
+        it(`image-repository prints the registry/repository of Pulumi.${stack}.yaml's image`, async () => {
+            const c = cli();
+            assert.equal(await runCli(["image-repository", "--stack", stack], c.deps), EXIT.OK);
+            assert.equal(c.stdout(), `${IMAGE}\n`);
+        });
+    }
+
+    it("every committed stack names the same repository, so the image built once can be promoted to all", () => {
+        const repositories = new Set(committedStacks().map((s) => stackEcrImage(s, stackConfig(s).values["shipyard:image"]).repository));
+        assert.deepEqual([...repositories], ["demo-web"]);
+    });
+
+    it("image-ref pins the stack's repository to the digest", async () => {
+        const c = cli();
+        assert.equal(await runCli(["image-ref", "--stack", "live", "--digest", DIGEST], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), `${IMAGE}@${DIGEST}\n`);
+    });
+
+    it("image-ref refuses a digest that is not sha256 and 64 hex digits, with exit code 2", async () => {
+        const c = cli();
+        assert.equal(await runCli(["image-ref", "--stack", "live", "--digest", "sha256:ABC"], c.deps), EXIT.USAGE);
+        assert.match(c.stderr(), /--digest "sha256:ABC" is not an image digest; expected sha256: followed by 64 lowercase hex digits/);
+        assert.equal(c.stdout(), "");
+    });
+
+    it("image-platforms builds for linux/amd64 while every stack runs X86_64", async () => {
+        const c = cli();
+        assert.equal(await runCli(["image-platforms"], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), "linux/amd64\n");
+    });
+
+    it("build platforms cover every architecture in use, and name a stack with an unknown one", () => {
+        assert.equal(buildPlatforms({ alpha: "ARM64", live: "X86_64" }), "linux/amd64,linux/arm64");
+        assert.throws(
+            () => buildPlatforms({ beta: "RISCV" }),
+            /stack "beta": key shipyard:cpuArchitecture = "RISCV" has no build platform; allowed: X86_64, ARM64/,
+        );
+    });
+
+    it("a stack image outside ECR cannot be resolved, and the error says where releases look", () => {
+        assert.throws(
+            () => stackEcrImage("alpha", "ghcr.io/acme/web:1.0"),
+            /stack "alpha": key shipyard:image = "ghcr.io\/acme\/web:1.0" is not in an Amazon ECR private registry/,
+        );
+    });
+
+    const usage: [string, string[], RegExp][] = [
+        ["no command", [], /a command is required/],
+        ["an unknown command", ["deploy"], /unknown command "deploy"/],
+        [
+            "an unknown stack",
+            ["image-repository", "--stack", "prod"],
+            /unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: alpha, beta, gamma, live/,
+        ],
+        ["a missing --stack", ["image-repository"], /--stack is required/],
+        ["an unknown flag", ["image-repository", "--stack", "alpha", "--tag", "x"], /Unknown option '--tag'/],
+    ];
+    for (const [name, argv, message] of usage) {
+        it(`exits 2 with the usage for ${name}`, async () => {
+            const c = cli();
+            assert.equal(await runCli(argv, c.deps), EXIT.USAGE);
+            assert.match(c.stderr(), message);
+            assert.match(c.stderr(), /usage: npm run --silent release -- <command>/);
+        });
+    }
+});
+
+describe("release: resolve-digest", () => {
+    function ecr(result: RunResult) {
+        const calls: string[][] = [];
+        const run: Runner = async (command, args) => {
+            calls.push([command, ...args]);
+            return result;
+        };
+        return { run, calls };
+    }
+
+    it("asks ECR for the image tagged with the commit and prints its digest", async () => {
+        const aws = ecr({
+            code: 0,
+            stdout: JSON.stringify({
+                imageDetails: [
+                    {
+                        registryId: "123456789012",
+                        repositoryName: "demo-web",
+                        imageDigest: DIGEST,
+                        imageTags: [SHA],
+                        imageSizeInBytes: 52428800,
+                        imagePushedAt: "2026-10-31T08:00:00+00:00",
+                        imageManifestMediaType: "application/vnd.oci.image.index.v1+json",
+                    },
+                ],
+            }),
+            stderr: "",
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["resolve-digest", "--stack", "gamma", "--sha", SHA], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), `${DIGEST}\n`);
+        assert.deepEqual(aws.calls, [
+            [
+                "aws",
+                "ecr",
+                "describe-images",
+                "--registry-id",
+                "123456789012",
+                "--region",
+                "eu-west-1",
+                "--repository-name",
+                "demo-web",
+                "--image-ids",
+                `imageTag=${SHA}`,
+                "--output",
+                "json",
+            ],
+        ]);
+    });
+
+    it("exits 4 and says only commits built on main can be promoted when ECR has no such image", async () => {
+        const aws = ecr({
+            code: 254,
+            stdout: "",
+            stderr: `\nAn error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageDigest:'null', imageTag:'${SHA}'} does not exist within the repository with name 'demo-web' in the registry with id '123456789012'\n`,
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["resolve-digest", "--stack", "live", "--sha", SHA], c.deps), EXIT.IMAGE_NOT_FOUND);
+        assert.match(
+            c.stderr(),
+            new RegExp(
+                `image demo-web:${SHA} not found: was this commit built by the main workflow\\? Only commits built on main can be promoted \\(looked in registry 123456789012, region eu-west-1\\)`,
+            ),
+        );
+        assert.equal(c.stdout(), "");
+    });
+
+    it("exits 1 naming the repository when it does not exist", async () => {
+        const aws = ecr({
+            code: 254,
+            stdout: "",
+            stderr: "\nAn error occurred (RepositoryNotFoundException) when calling the DescribeImages operation: The repository with name 'demo-web' does not exist in the registry with id '123456789012'\n",
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /ECR repository demo-web does not exist \(registry 123456789012, region eu-west-1\): apply the bootstrap project/);
+    });
+
+    it("exits 1 with the AWS CLI's own words for any other failure", async () => {
+        const c = cli(ecr({ code: 253, stdout: "", stderr: 'Unable to locate credentials. You can configure credentials by running "aws configure".\n' }).run);
+        assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /aws ecr describe-images failed \(exit 253\): Unable to locate credentials/);
+    });
+
+    for (const sha of ["3f78685", SHA.toUpperCase(), "main"]) {
+        it(`refuses --sha ${sha} (not 40 lowercase hex digits) before calling AWS`, async () => {
+            const c = cli();
+            assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--sha", sha], c.deps), EXIT.USAGE);
+            assert.match(c.stderr(), /is not a commit SHA; expected the 40 lowercase hex digits of a commit/);
+        });
+    }
+});
+
+describe("release: verify-rollout", () => {
+    const outputs = {
+        clusterName: "demo-alpha-web",
+        serviceName: "demo-alpha-web",
+        taskDefinitionArn: TD_NEW,
+        image: `${IMAGE}@${DIGEST}`,
+        region: "eu-west-1",
+    };
+    const files = (content: unknown) => (p: string) => (p === "outputs.json" ? JSON.stringify(content) : assert.fail(`unexpected read of ${p}`));
+
+    it("exits 0 and prints the result on stdout when the deployment completed", async () => {
+        const c = cli(fakeEcs([snapshot(deployment())]).run, files(outputs));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-image", `${IMAGE}@${DIGEST}`], c.deps), EXIT.OK);
+        assert.match(c.stdout(), /^succeeded: deployment NCWGC2ZR-taawPAYrIaU5 \(ROLLING\) of demo-alpha-web:42 completed/);
+    });
+
+    it("exits 3 with the reason when ECS rolled the deployment back", async () => {
+        const rolledBack = deployment({
+            status: "ROLLBACK_SUCCESSFUL",
+            rollback: { reason: "Service deployment rolled back because the circuit breaker threshold was exceeded.", serviceRevisionArn: REV_OLD },
+        });
+        const c = cli(fakeEcs([snapshot(rolledBack)]).run, files(outputs));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json"], c.deps), EXIT.ROLLED_BACK);
+        assert.match(c.stderr(), /rolled-back: ECS rolled back deployment NCWGC2ZR-taawPAYrIaU5 of demo-alpha-web:42: Service deployment rolled back/);
+        assert.equal(c.stdout(), "");
+    });
+
+    it("takes the service from explicit flags too", async () => {
+        const aws = fakeEcs([snapshot(deployment())]);
+        const c = cli(aws.run);
+        const code = await runCli(["verify-rollout", "--cluster", "demo-alpha-web", "--service", "demo-alpha-web", "--task-definition", TD_NEW], c.deps);
+        assert.equal(code, EXIT.OK);
+        assert.deepEqual(aws.calls[0].args.slice(0, 6), ["ecs", "describe-services", "--cluster", "demo-alpha-web", "--services", "demo-alpha-web"]);
+    });
+
+    it("exits 1 when the stack's image output is not the image this deploy set", async () => {
+        const c = cli(fakeEcs([snapshot(deployment())]).run, files({ ...outputs, image: `${IMAGE}@sha256:${"0".repeat(64)}` }));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-image", `${IMAGE}@${DIGEST}`], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /stack output image is ".*sha256:0{64}", but this deploy set .*: pulumi up did not apply the new image/);
+    });
+
+    it("exits 1 naming the outputs the stack lacks", async () => {
+        const c = cli(undefined, files({ image: "x" }));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json"], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /stack outputs in outputs.json lack clusterName, serviceName, taskDefinitionArn/);
+    });
+
+    const usage: [string, string[], RegExp][] = [
+        [
+            "both ways of naming the service",
+            ["verify-rollout", "--stack-outputs", "o.json", "--cluster", "c"],
+            /--stack-outputs and --cluster are mutually exclusive: name the service either by the stack's outputs or explicitly/,
+        ],
+        [
+            "a task definition that is not an ARN",
+            ["verify-rollout", "--cluster", "c", "--service", "s", "--task-definition", "web:42"],
+            /--task-definition "web:42" is not a task definition ARN/,
+        ],
+        ["a missing --service", ["verify-rollout", "--cluster", "c", "--task-definition", TD_NEW], /--service is required/],
+        [
+            "a timeout that is not a whole number",
+            ["verify-rollout", "--stack-outputs", "o.json", "--timeout-seconds", "10m"],
+            /--timeout-seconds "10m" must be a whole number of seconds/,
+        ],
+        [
+            "--expect-image without stack outputs",
+            ["verify-rollout", "--cluster", "c", "--service", "s", "--task-definition", TD_NEW, "--expect-image", "x"],
+            /--expect-image needs --stack-outputs/,
+        ],
+    ];
+    for (const [name, argv, message] of usage) {
+        it(`exits 2 for ${name}`, async () => {
+            const c = cli(undefined, files(outputs));
+            assert.equal(await runCli(argv, c.deps), EXIT.USAGE);
+            assert.match(c.stderr(), message);
+        });
+    }
+});
+
+describe("release: the command as the workflows run it", function () {
+    this.timeout(30_000);
+    it("prints only the repository on stdout, so that $(...) captures it", () => {
+        const r = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha"],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+            },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, `${IMAGE}\n`);
+    });
+
+    it("reads stack files from SHIPYARD_STACK_CONFIG_DIR like the plan does", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
+        try {
+            const other = fs.readFileSync(path.join(ROOT, "Pulumi.alpha.yaml"), "utf8").replace("/demo-web@", "/other-web@");
+            fs.writeFileSync(path.join(dir, "Pulumi.alpha.yaml"), other);
+            const r = spawnSync(
+                process.execPath,
+                [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha"],
+                {
+                    cwd: ROOT,
+                    env: { ...process.env, SHIPYARD_STACK_CONFIG_DIR: dir },
+                    encoding: "utf8",
+                },
+            );
+            assert.equal(r.stdout, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/other-web\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
