@@ -1,0 +1,310 @@
+/**
+ * The bootstrap project's configuration: every key it reads, their defaults, and the one place
+ * that turns a stack's raw configuration into a frozen, validated settings object. Problems are
+ * reported all at once, in the environments' format (`SettingsError` from `stacks/`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENTS, EnvName, KeySpec, PROJECT as ENVIRONMENTS_PROJECT } from "../stacks/keys";
+import { RawConfig, SettingsError } from "../stacks/settings";
+import { partitionOf } from "../stacks/validators";
+
+/** The bootstrap's Pulumi project name; its configuration keys live in this namespace. */
+export const BOOTSTRAP_PROJECT = "shipyard-bootstrap";
+
+/**
+ * Every key of the bootstrap, by name without the namespace. `bootstrap/Pulumi.yaml` declares
+ * the same keys with the same types, descriptions and defaults (a test keeps them in step).
+ */
+export const BOOTSTRAP_KEYS = {
+    appName: {
+        type: "string",
+        default: "demo",
+        description:
+            "Short application name, the same as the environments' shipyard:appName. Lowercase letters, digits and single hyphens, 2 to 20 characters.",
+    },
+    githubRepository: {
+        type: "string",
+        description:
+            "The GitHub repository whose workflows may assume the roles, as owner/name, spelled exactly as GitHub does (the OIDC subject is case-sensitive).",
+    },
+    stateBucket: {
+        type: "string",
+        description:
+            "Name of the S3 bucket for Pulumi state, globally unique, e.g. <appName>-pulumi-state-<account>-<region>. 3 to 63 lowercase letters, digits and hyphens; no dots.",
+    },
+    environments: {
+        type: "array",
+        default: [...ENVIRONMENTS],
+        description: "Environments this account runs (a subset of alpha, beta, gamma, live): one deploy role and one secrets key each.",
+    },
+    services: {
+        type: "array",
+        default: ["web"],
+        description: "Services that get an ECR repository <appName>-<service>. Lowercase letters, digits and single hyphens, 2 to 20 characters each.",
+    },
+    keepReleaseImages: {
+        type: "integer",
+        default: 30,
+        description: "Release images (tagged with their git SHA) each repository keeps; older ones expire (1-1000).",
+    },
+    untaggedImageDays: {
+        type: "integer",
+        default: 7,
+        description: "Days an untagged image stays in a repository before it expires (1-365).",
+    },
+    noncurrentVersionDays: {
+        type: "integer",
+        default: 90,
+        description: "Days the state bucket keeps a state file's previous versions, the way back from a corrupted or deleted state (1-3650).",
+    },
+    githubOidcProviderArn: {
+        type: "string",
+        default: "",
+        description: "ARN of the account's existing GitHub OIDC provider (an account can hold only one). Empty: the bootstrap creates it.",
+    },
+} as const satisfies Record<string, KeySpec>;
+
+export type BootstrapKey = keyof typeof BOOTSTRAP_KEYS;
+
+/** What the bootstrap creates, validated; see {@link BOOTSTRAP_KEYS} for each key. */
+export interface BootstrapSettings {
+    readonly stack: string;
+    /** @default "demo" */
+    readonly app: string;
+    readonly region: string;
+    /** `aws`, `aws-cn` or `aws-us-gov`, from the region. */
+    readonly partition: string;
+    /** The one account of `aws:allowedAccountIds`. */
+    readonly accountId: string;
+    /** `owner/name`. Required. */
+    readonly githubRepository: string;
+    /** Reuse this provider instead of creating one. @default undefined (create it) */
+    readonly githubOidcProviderArn?: string;
+    /** In promotion order. @default all four */
+    readonly environments: readonly EnvName[];
+    /** @default ["web"] */
+    readonly services: readonly string[];
+    /** Required. */
+    readonly stateBucket: string;
+    /** @default 90 */
+    readonly noncurrentVersionDays: number;
+    /** @default 30 */
+    readonly keepReleaseImages: number;
+    /** @default 7 */
+    readonly untaggedImageDays: number;
+    /** The project of the environments' stacks, whose state paths the deploy roles may write. */
+    readonly environmentsProject: string;
+    /** Tags on every taggable resource; per-environment resources replace `environment`. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const NAME_RULE = "lowercase letters, digits and single hyphens, starting with a letter, 2 to 20 characters";
+const ACCOUNT_ID = /^\d{12}$/;
+// GitHub: owner 1-39 letters, digits and single inner hyphens; repository 1-100 of letters, digits, '.', '_', '-'.
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const OIDC_PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):oidc-provider\/token\.actions\.githubusercontent\.com$/;
+
+/** A name for ECR and IAM: the environments' name rule, without `--` (ECR refuses consecutive separators). */
+export function nameProblem(name: string): string | undefined {
+    return NAME.test(name) && !name.includes("--") ? undefined : NAME_RULE;
+}
+
+/**
+ * Problem with an ECR repository name, or undefined. Rule and limits from the ECR API reference
+ * (CreateRepository): 2 to 256 characters matching
+ * `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`.
+ */
+export function ecrRepositoryNameProblem(name: string): string | undefined {
+    if (name.length < 2 || name.length > 256) return `ECR repository names are 2 to 256 characters; "${name}" has ${name.length}`;
+    if (!/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name)) {
+        return `"${name}" is not an ECR repository name: lowercase letters and digits, separated by single '.', '_', '-' or '/'`;
+    }
+    return undefined;
+}
+
+/**
+ * Problem with an S3 bucket name for the state, or undefined. The S3 general purpose bucket rules
+ * (3-63 characters, lowercase letters, digits, hyphens and dots, starting and ending with a letter
+ * or digit, reserved prefixes and suffixes), and no dots at all: a dotted name does not match the
+ * `*.s3.<region>.amazonaws.com` wildcard certificate, so virtual-hosted-style HTTPS requests fail
+ * TLS verification (the S3 user guide recommends avoiding dots for this reason).
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+    if (name.length < 3 || name.length > 63) return `3 to 63 characters; "${name}" has ${name.length}`;
+    if (name.includes(".")) return "no dots: a dotted bucket name breaks TLS for virtual-hosted-style requests (*.s3.<region>.amazonaws.com)";
+    if (!/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) return "lowercase letters, digits and hyphens, starting and ending with a letter or digit";
+    const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => name.startsWith(p));
+    if (prefix) return `the prefix ${prefix} is reserved by S3`;
+    const suffix = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"].find((s) => name.endsWith(s));
+    if (suffix) return `the suffix ${suffix} is reserved by S3`;
+    return undefined;
+}
+
+/**
+ * Builds the bootstrap settings of `stack` from raw configuration. Pure: reads nothing but its
+ * arguments. Throws {@link SettingsError} listing every problem.
+ */
+export function buildBootstrapSettings(stack: string, raw: RawConfig): BootstrapSettings {
+    const problems: string[] = [];
+    const full = (key: string) => (key.includes(":") ? key : `${BOOTSTRAP_PROJECT}:${key}`);
+    const fail = (key: string, value: unknown, allowed: string) => problems.push(`key ${full(key)} = ${JSON.stringify(value)}: ${allowed}`);
+
+    for (const key of Object.keys(raw.values)) {
+        const [ns, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+        if (ns === BOOTSTRAP_PROJECT && !(name in BOOTSTRAP_KEYS)) {
+            fail(key, raw.values[key], `unknown key; known keys are ${Object.keys(BOOTSTRAP_KEYS).join(", ")}`);
+        }
+    }
+
+    const region = raw.values["aws:region"];
+    if (region === undefined) problems.push("key aws:region is missing: set it with pulumi config set aws:region <region>, e.g. eu-west-1");
+    else if (!REGION.test(region)) fail("aws:region", region, "must be an AWS region name such as eu-west-1");
+
+    const accountId = singleAccount(raw.values["aws:allowedAccountIds"], problems, fail);
+    const v = typedValues(raw, problems, fail);
+
+    const app = v.string("appName");
+    const appProblem = nameProblem(app);
+    if (appProblem) fail("appName", app, appProblem);
+
+    const repository = v.string("githubRepository");
+    if (repository !== "" && !GITHUB_REPOSITORY.test(repository)) {
+        fail("githubRepository", repository, "must be owner/name as in https://github.com/owner/name, e.g. example-org/shipyard");
+    }
+
+    const environments = v.list("environments") ?? [...ENVIRONMENTS];
+    const badEnvs = environments.filter((e) => !(ENVIRONMENTS as readonly string[]).includes(e));
+    if (environments.length === 0) fail("environments", environments, `list at least one of ${ENVIRONMENTS.join(", ")}`);
+    else if (badEnvs.length > 0) fail("environments", environments, `${badEnvs.join(", ")} is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`);
+    else if (new Set(environments).size !== environments.length) fail("environments", environments, "each environment at most once");
+
+    const services = v.list("services") ?? ["web"];
+    if (services.length === 0) fail("services", services, "list at least one service, e.g. [web]");
+    else if (new Set(services).size !== services.length) fail("services", services, "each service at most once");
+    for (const service of services) {
+        const problem = nameProblem(service) ?? (appProblem ? undefined : ecrRepositoryNameProblem(`${app}-${service}`));
+        if (problem) fail("services", service, problem);
+    }
+
+    const bucket = v.string("stateBucket");
+    const bucketProblem = bucket === "" ? undefined : s3BucketNameProblem(bucket);
+    if (bucketProblem) fail("stateBucket", bucket, bucketProblem);
+
+    const ranges = { keepReleaseImages: [1, 1000], untaggedImageDays: [1, 365], noncurrentVersionDays: [1, 3650] } as const;
+    const counts = {} as Record<keyof typeof ranges, number>;
+    for (const key of Object.keys(ranges) as (keyof typeof ranges)[]) {
+        const [lo, hi] = ranges[key];
+        const n = v.integer(key);
+        if (n !== undefined && (n < lo || n > hi)) fail(key, n, `allowed: ${lo} to ${hi}`);
+        counts[key] = n as number;
+    }
+
+    const providerArn = v.string("githubOidcProviderArn");
+    const provider = OIDC_PROVIDER_ARN.exec(providerArn);
+    if (providerArn !== "" && !provider) {
+        fail(
+            "githubOidcProviderArn",
+            providerArn,
+            "must be an IAM OIDC provider ARN arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, or empty",
+        );
+    } else if (provider && region && provider[1] !== partitionOf(region)) {
+        fail("githubOidcProviderArn", providerArn, `must be in the partition of ${region} (arn:${partitionOf(region)}:...)`);
+    } else if (provider && accountId && provider[2] !== accountId) {
+        fail(
+            "githubOidcProviderArn",
+            providerArn,
+            `must be in account ${accountId} (aws:allowedAccountIds): roles can trust only their own account's providers`,
+        );
+    }
+
+    if (problems.length > 0) throw new SettingsError(stack, problems);
+
+    return Object.freeze({
+        stack,
+        app,
+        region: region as string,
+        partition: partitionOf(region as string),
+        accountId: accountId as string,
+        githubRepository: repository,
+        githubOidcProviderArn: providerArn === "" ? undefined : providerArn,
+        environments: Object.freeze(ENVIRONMENTS.filter((e) => environments.includes(e))),
+        services: Object.freeze([...services]),
+        stateBucket: bucket,
+        ...counts,
+        environmentsProject: ENVIRONMENTS_PROJECT,
+        tags: Object.freeze({ app, environment: stack, "managed-by": "pulumi" }),
+    });
+}
+
+type Fail = (key: string, value: unknown, allowed: string) => void;
+
+/**
+ * `aws:allowedAccountIds` must name exactly one account: the program builds ARNs from it instead
+ * of asking AWS (no invoke), and the AWS provider refuses credentials of any other account.
+ */
+function singleAccount(text: string | undefined, problems: string[], fail: Fail): string | undefined {
+    const allowed = 'exactly one 12-digit account id as a quoted string, e.g. ["123456789012"]; the AWS provider then refuses any other account';
+    if (text === undefined) {
+        problems.push(`key aws:allowedAccountIds is missing: set it to ${allowed}`);
+        return undefined;
+    }
+    let list: unknown;
+    try {
+        list = JSON.parse(text);
+    } catch {
+        list = text;
+    }
+    if (!Array.isArray(list) || list.length !== 1 || typeof list[0] !== "string" || !ACCOUNT_ID.test(list[0])) {
+        fail("aws:allowedAccountIds", list, allowed);
+        return undefined;
+    }
+    return list[0];
+}
+
+/** Reads the bootstrap's keys with their types, defaults for absent keys, and required keys enforced. */
+function typedValues(raw: RawConfig, problems: string[], fail: Fail) {
+    const defaultOf = (key: BootstrapKey): unknown => (BOOTSTRAP_KEYS[key] as KeySpec).default;
+    const text = (key: BootstrapKey): string | undefined => {
+        const value = raw.values[`${BOOTSTRAP_PROJECT}:${key}`];
+        if (value === undefined && defaultOf(key) === undefined) {
+            problems.push(`key ${BOOTSTRAP_PROJECT}:${key} is required and missing: ${BOOTSTRAP_KEYS[key].description}`);
+        }
+        return value;
+    };
+    return {
+        string(key: BootstrapKey): string {
+            return text(key) ?? String(defaultOf(key) ?? "");
+        },
+        integer(key: BootstrapKey): number | undefined {
+            const t = text(key);
+            if (t === undefined) return defaultOf(key) as number;
+            if (/^-?\d+$/.test(t.trim())) return Number(t);
+            fail(key, t, "wrong type: expected a whole number");
+            return undefined;
+        },
+        /** The list, or undefined (and a problem) when the value is not a list of strings. */
+        list(key: BootstrapKey): string[] | undefined {
+            const t = text(key);
+            if (t === undefined) return [...(defaultOf(key) as readonly string[])];
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(t);
+            } catch {
+                parsed = undefined;
+            }
+            if (Array.isArray(parsed) && parsed.every((e) => typeof e === "string")) return parsed;
+            fail(key, t, "wrong type: expected a list of strings");
+            return undefined;
+        },
+    };
+}
+
+/**
+ * The settings of the bootstrap stack being deployed, read from the Pulumi engine's configuration.
+ * Called once by `bootstrap/index.ts` before any resource exists.
+ */
+export function loadBootstrapSettings(): BootstrapSettings {
+    return buildBootstrapSettings(pulumi.getStack(), { values: pulumi.runtime.allConfig(), secretKeys: [] });
+}
