@@ -1,0 +1,114 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    Account,
+    GITHUB_OIDC_AUDIENCE,
+    GITHUB_OIDC_HOST,
+    PolicyDocument,
+    StateAccess,
+    buildPolicy,
+    deployPolicy,
+    githubSubject,
+    githubTrustPolicy,
+    previewPolicy,
+} from "./policies";
+
+export const GITHUB_ROLES_TYPE = "shipyard-bootstrap:iam:GithubRoles";
+
+export interface GithubRolesArgs {
+    /** Role names are `<app>-github-build`, `<app>-github-preview`, `<app>-github-deploy-<env>`. */
+    readonly app: string;
+    /** `owner/name`: only this repository's workflows can assume the roles. */
+    readonly repository: string;
+    /**
+     * The account's GitHub OIDC provider, when it exists already (an account holds one per URL).
+     * @default undefined: the component creates it
+     */
+    readonly existingProviderArn?: string;
+    /** One deploy role each, in promotion order. */
+    readonly environments: readonly string[];
+    /** The environments' Pulumi project, whose stack state the deploy roles write. */
+    readonly project: string;
+    readonly account: Account;
+    readonly state: StateAccess;
+    /** The service repositories: build pushes to them, deploy reads digests from them. */
+    readonly repositoryArns: pulumi.Input<string>[];
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Longest a GitHub job may hold a role's credentials: one hour, the IAM minimum. */
+export const MAX_SESSION_SECONDS = 3600;
+
+/**
+ * The IAM roles GitHub Actions workflows of one repository assume through OIDC, with no stored
+ * AWS keys: build (push images, from main only), preview (read-only, from pull requests) and one
+ * deploy role per environment (from jobs running in the GitHub environment of the same name).
+ */
+export class GithubRoles extends pulumi.ComponentResource {
+    readonly providerArn: pulumi.Output<string>;
+    readonly buildRole: aws.iam.Role;
+    readonly previewRole: aws.iam.Role;
+    /** By environment. */
+    readonly deployRoles: Readonly<Record<string, aws.iam.Role>>;
+
+    constructor(name: string, args: GithubRolesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(GITHUB_ROLES_TYPE, name, {}, opts);
+        const child = { parent: this };
+
+        // Since 2023 IAM verifies GitHub's certificate against its own trusted CAs and ignores
+        // thumbprints (IAM API reference, UpdateOpenIDConnectProviderThumbprint), so none is given.
+        this.providerArn = args.existingProviderArn
+            ? pulumi.output(args.existingProviderArn)
+            : new aws.iam.OpenIdConnectProvider(
+                  `${name}-oidc`,
+                  { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE], tags: args.tags },
+                  child,
+              ).arn;
+
+        const role = (suffix: string, description: string, subject: string, permissions: PolicyDocument, tags = args.tags) => {
+            const r = new aws.iam.Role(
+                `${name}-${suffix}`,
+                {
+                    name: `${args.app}-github-${suffix}`,
+                    description,
+                    assumeRolePolicy: pulumi.jsonStringify(githubTrustPolicy(this.providerArn, subject)),
+                    maxSessionDuration: MAX_SESSION_SECONDS,
+                    tags,
+                },
+                child,
+            );
+            new aws.iam.RolePolicy(`${name}-${suffix}`, { role: r.id, policy: pulumi.jsonStringify(permissions) }, child);
+            return r;
+        };
+
+        this.buildRole = role(
+            "build",
+            `GitHub Actions of ${args.repository} on main: push service images`,
+            githubSubject.main(args.repository),
+            buildPolicy(args.repositoryArns),
+        );
+        this.previewRole = role(
+            "preview",
+            `GitHub Actions of ${args.repository} on pull requests: read-only pulumi preview`,
+            githubSubject.pullRequest(args.repository),
+            previewPolicy({ account: args.account, app: args.app, environments: args.environments, project: args.project, state: args.state }),
+        );
+        const deployRoles: Record<string, aws.iam.Role> = {};
+        for (const env of args.environments) {
+            deployRoles[env] = role(
+                `deploy-${env}`,
+                `GitHub Actions of ${args.repository} in the GitHub environment ${env}: pulumi up of the ${env} stack`,
+                githubSubject.environment(args.repository, env),
+                deployPolicy({ account: args.account, app: args.app, env, project: args.project, state: args.state, repositoryArns: args.repositoryArns }),
+                { ...args.tags, environment: env },
+            );
+        }
+        this.deployRoles = deployRoles;
+
+        this.registerOutputs({
+            providerArn: this.providerArn,
+            buildRoleArn: this.buildRole.arn,
+            previewRoleArn: this.previewRole.arn,
+        });
+    }
+}

@@ -1,0 +1,71 @@
+/**
+ * The bootstrap program, run once per AWS account: what the environments' stacks share and need
+ * before their first deploy. Settings for this stack -> state backend, image repositories, GitHub
+ * roles, secrets keys -> the outputs the README turns into GitHub variables.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { GithubRoles } from "./githubRoles";
+import { ImageRepositories } from "./imageRepositories";
+import { SecretsKeys } from "./secretsKeys";
+import { BootstrapSettings, loadBootstrapSettings } from "./settings";
+import { StateBackend } from "./stateBackend";
+
+/** Creates the account's shared resources from the settings and returns the stack outputs. */
+function bootstrap(s: BootstrapSettings) {
+    const account = { partition: s.partition, region: s.region, accountId: s.accountId };
+
+    const state = new StateBackend(`${s.app}-state`, {
+        bucketName: s.stateBucket,
+        keyAlias: `alias/${s.app}-pulumi-state`,
+        account,
+        noncurrentVersionDays: s.noncurrentVersionDays,
+        tags: s.tags,
+    });
+
+    const images = new ImageRepositories(`${s.app}-images`, {
+        app: s.app,
+        services: s.services,
+        keepReleaseImages: s.keepReleaseImages,
+        untaggedImageDays: s.untaggedImageDays,
+        tags: s.tags,
+    });
+    const repositories = s.services.map((service) => images.repositories[service]);
+
+    const github = new GithubRoles(`${s.app}-github`, {
+        app: s.app,
+        repository: s.githubRepository,
+        existingProviderArn: s.githubOidcProviderArn,
+        environments: s.environments,
+        project: s.environmentsProject,
+        account,
+        state: { bucketArn: state.bucket.arn, keyArn: state.key.arn },
+        repositoryArns: repositories.map((r) => r.arn),
+        tags: s.tags,
+    });
+
+    const secrets = new SecretsKeys(`${s.app}-secrets`, {
+        app: s.app,
+        environments: s.environments,
+        account,
+        deployRoleArns: Object.fromEntries(s.environments.map((env) => [env, github.deployRoles[env].arn])),
+        previewRoleArn: github.previewRole.arn,
+        tags: s.tags,
+    });
+
+    const byEnv = <T>(f: (env: string) => T) => Object.fromEntries(s.environments.map((env) => [env, f(env)]));
+    return {
+        stateBucket: state.bucket.bucket,
+        backendUrl: pulumi.interpolate`s3://${state.bucket.bucket}?region=${s.region}`,
+        secretsProviders: byEnv((env) => pulumi.interpolate`awskms://${secrets.aliases[env].name}?region=${s.region}`),
+        repositoryUrls: Object.fromEntries(s.services.map((service, i) => [service, repositories[i].repositoryUrl])),
+        buildRoleArn: github.buildRole.arn,
+        previewRoleArn: github.previewRole.arn,
+        deployRoleArns: byEnv((env) => github.deployRoles[env].arn),
+    };
+}
+
+/**
+ * Entry point. The Pulumi Node.js host calls the exported function inside the stack and uses its
+ * result as the stack outputs; the test harness calls the same function under the mock runtime.
+ */
+export = () => bootstrap(loadBootstrapSettings());

@@ -1,0 +1,372 @@
+/**
+ * Every policy document of the bootstrap, as plain objects: who may assume the GitHub roles, what
+ * each role may do, who may use the KMS keys, what the state bucket refuses, and which images
+ * ECR expires. Pure functions, so a reviewer reads all access in one file and tests can read the
+ * documents as JSON. Components pass them through `pulumi.jsonStringify`; no policy is built by
+ * an invoke (`aws.iam.getPolicyDocument` would be a cloud call at preview time).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export type Resources = pulumi.Input<string> | pulumi.Input<string>[];
+
+export interface Statement {
+    readonly Sid: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Principal?: "*" | Readonly<Record<string, pulumi.Input<string>>>;
+    readonly Action: string | readonly string[];
+    /** Absent only in trust policies, which IAM refuses with a Resource element. */
+    readonly Resource?: Resources;
+    readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+export interface PolicyDocument {
+    readonly Version: "2012-10-17";
+    readonly Statement: readonly Statement[];
+}
+
+function policy(...statements: Statement[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The GitHub Actions OIDC issuer, without the scheme: the prefix of its condition keys. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+/** The audience the official aws-actions/configure-aws-credentials action requests. */
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/**
+ * The OIDC `sub` claim of each kind of job, in GitHub's default subject format
+ * (docs.github.com, "OpenID Connect reference"): a job that names a GitHub environment gets
+ * `environment:<name>` whatever its branch; a pull_request job gets `pull_request`; any other job
+ * gets `ref:<ref>`.
+ */
+export const githubSubject = {
+    /** Jobs of pushes to main (and other events on main), without a GitHub environment. */
+    main: (repository: string) => `repo:${repository}:ref:refs/heads/main`,
+    /** Jobs of pull_request events from branches of the repository; fork PRs get no token at all. */
+    pullRequest: (repository: string) => `repo:${repository}:pull_request`,
+    /** Jobs that run in the GitHub environment `env`. */
+    environment: (repository: string, env: string) => `repo:${repository}:environment:${env}`,
+};
+
+/** Trust policy: only tokens of GitHub's issuer, for AWS STS, with exactly this subject. */
+export function githubTrustPolicy(providerArn: pulumi.Input<string>, subject: string): PolicyDocument {
+    return policy({
+        Sid: "GitHubActionsOidc",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+            // StringEquals, never StringLike: a wildcard in sub would admit other branches or environments.
+            StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: subject },
+        },
+    });
+}
+
+/** Where the bootstrap's resources live, for ARNs built without a cloud lookup. */
+export interface Account {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+}
+
+/** The state bucket and the key its objects are encrypted with. */
+export interface StateAccess {
+    readonly bucketArn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+}
+
+/**
+ * The services of the environments' program that cannot be scoped well by resource: their
+ * create calls take no name we choose (VPC, subnet, security group and load balancer IDs are
+ * assigned by AWS) or support resource-level permissions only for some actions. Scoped to the
+ * region instead. CloudWatch is here for the alarms target tracking creates.
+ */
+const ENVIRONMENT_SERVICES = ["ec2", "ecs", "elasticloadbalancing", "application-autoscaling", "cloudwatch", "logs"];
+const ENVIRONMENT_SERVICE_READS = [
+    "ec2:Describe*",
+    "ec2:Get*",
+    "ecs:Describe*",
+    "ecs:List*",
+    "elasticloadbalancing:Describe*",
+    "application-autoscaling:Describe*",
+    "application-autoscaling:ListTagsForResource",
+    "cloudwatch:Describe*",
+    "cloudwatch:Get*",
+    "cloudwatch:List*",
+    "logs:Describe*",
+    "logs:ListTagsForResource",
+    "logs:ListTagsLogGroup",
+];
+
+/**
+ * Services the environments' program passes its roles to: ECS tasks (task and execution roles),
+ * ECS itself (the infrastructure role of blue/green deployments and their lifecycle hooks),
+ * Lambda (the blue/green smoke test) and VPC flow logs.
+ */
+export const PASSED_TO_SERVICES = ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "lambda.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+/** AWS managed policies the program attaches to its own roles; no other managed policy can be attached. */
+export const ATTACHABLE_MANAGED_POLICIES = ["AmazonECSInfrastructureRolePolicyForLoadBalancers"];
+/** Service-linked roles a first deploy in a fresh account creates (ECS, the load balancer, ECS autoscaling). */
+export const SERVICE_LINKED_ROLES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"];
+
+const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags"];
+const ROLE_WRITES = [
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:ListInstanceProfilesForRole",
+];
+const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"];
+const PARAMETER_WRITES = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"];
+
+/**
+ * ARN patterns of what one environment's program names: roles and functions `<app>-<env>-*`,
+ * parameters `/<app>/<env>/*` (`*` also matches a function's `:<version>`).
+ */
+export function environmentArns(a: Account, app: string, env: string) {
+    return {
+        roles: `arn:${a.partition}:iam::${a.accountId}:role/${app}-${env}-*`,
+        parameters: `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter/${app}/${env}/*`,
+        functions: `arn:${a.partition}:lambda:${a.region}:${a.accountId}:function:${app}-${env}-*`,
+    };
+}
+
+/**
+ * Object keys of one stack in Pulumi's DIY backend (project layout, `.pulumi/meta.yaml` version 1),
+ * from pulumi/pulumi pkg/backend/diy: the checkpoint `stacks/<project>/<stack>.json` (with `.gz`
+ * or `.zst` when compressed, `.bak` for the previous one) and its `.pulumi-tags`; the lock
+ * objects under `locks/organization/<project>/<stack>/`; `history/`, `backups/` and `journal/`
+ * under `<project>/<stack>/`.
+ */
+export function stackStateKeys(bucketArn: pulumi.Input<string>, project: string, stack: string): pulumi.Output<string>[] {
+    return [
+        `.pulumi/stacks/${project}/${stack}.json*`,
+        `.pulumi/stacks/${project}/${stack}.pulumi-tags`,
+        `.pulumi/locks/organization/${project}/${stack}/*`,
+        `.pulumi/history/${project}/${stack}/*`,
+        `.pulumi/backups/${project}/${stack}/*`,
+        `.pulumi/journal/${project}/${stack}/*`,
+    ].map((key) => pulumi.interpolate`${bucketArn}/${key}`);
+}
+
+function stateListAndMeta(state: StateAccess): Statement[] {
+    return [
+        // Listing shows object names only (stack names); the CLI lists to find a stack's lock and
+        // checkpoint variants, and without it S3 answers a missing object with 403 instead of 404.
+        { Sid: "ListStateBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: state.bucketArn },
+        { Sid: "ReadBackendVersion", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${state.bucketArn}/.pulumi/meta.yaml` },
+    ];
+}
+
+function stateKeyThroughS3(a: Account, state: StateAccess, actions: string[]): Statement {
+    return {
+        Sid: "UseStateKeyThroughS3",
+        Effect: "Allow",
+        Action: actions,
+        Resource: state.keyArn,
+        Condition: { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } },
+    };
+}
+
+function regionOnly(a: Account) {
+    return { StringEquals: { "aws:RequestedRegion": a.region } };
+}
+
+export interface DeployPolicyArgs {
+    readonly account: Account;
+    readonly app: string;
+    readonly env: string;
+    /** The environments' Pulumi project, whose state paths the role may write. */
+    readonly project: string;
+    readonly state: StateAccess;
+    readonly repositoryArns: pulumi.Input<string>[];
+}
+
+/**
+ * What `pulumi up` of one environment needs, as tight as the services allow. Decryption of the
+ * stack's secrets is granted by that environment's key policy, not here.
+ */
+export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
+    const own = environmentArns(p.account, p.app, p.env);
+    const { accountId, partition } = p.account;
+    return policy(
+        {
+            Sid: "EnvironmentServicesInRegion",
+            Effect: "Allow",
+            Action: ENVIRONMENT_SERVICES.map((s) => `${s}:*`),
+            Resource: "*",
+            Condition: regionOnly(p.account),
+        },
+        { Sid: "ManageOwnParameters", Effect: "Allow", Action: [...PARAMETER_READS, ...PARAMETER_WRITES], Resource: own.parameters },
+        // DescribeParameters has no resource-level permissions.
+        { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
+        { Sid: "ManageOwnRoles", Effect: "Allow", Action: [...ROLE_READS, ...ROLE_WRITES], Resource: own.roles },
+        { Sid: "ManageOwnFunctions", Effect: "Allow", Action: "lambda:*", Resource: own.functions },
+        {
+            // Only the AWS managed policies the program uses, never e.g. AdministratorAccess. Inline
+            // policies on these roles stay unrestricted: see "What the deploy role can do" in the README.
+            Sid: "AttachEcsManagedPoliciesToOwnRoles",
+            Effect: "Allow",
+            Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            Resource: own.roles,
+            Condition: { ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES.map((name) => `arn:${partition}:iam::aws:policy/${name}`) } },
+        },
+        {
+            Sid: "PassOwnRolesToEcsLambdaAndFlowLogs",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: own.roles,
+            Condition: { StringEquals: { "iam:PassedToService": PASSED_TO_SERVICES } },
+        },
+        {
+            Sid: "CreateServiceLinkedRoles",
+            Effect: "Allow",
+            Action: "iam:CreateServiceLinkedRole",
+            Resource: `arn:${partition}:iam::${accountId}:role/aws-service-role/*`,
+            Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLES } },
+        },
+        ...stateListAndMeta(p.state),
+        {
+            Sid: "ReadWriteOwnStackState",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Resource: stackStateKeys(p.state.bucketArn, p.project, p.env),
+        },
+        stateKeyThroughS3(p.account, p.state, ["kms:Decrypt", "kms:GenerateDataKey"]),
+        // GetAuthorizationToken has no resource-level permissions and grants no image access by itself.
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "LookUpReleaseImages",
+            Effect: "Allow",
+            Action: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Resource: p.repositoryArns,
+        },
+    );
+}
+
+export interface PreviewPolicyArgs {
+    readonly account: Account;
+    readonly app: string;
+    readonly environments: readonly string[];
+    readonly project: string;
+    readonly state: StateAccess;
+}
+
+/**
+ * Read-only: what `pulumi preview` (also with `--refresh`) of any environment reads. A preview
+ * takes no lock in the DIY backend (pulumi/pulumi pkg/backend/diy/backend.go: Preview applies
+ * without Lock; Update, Refresh, Destroy and Import lock), so it writes nothing to the bucket.
+ */
+export function previewPolicy(p: PreviewPolicyArgs): PolicyDocument {
+    const own = p.environments.map((env) => environmentArns(p.account, p.app, env));
+    return policy(
+        { Sid: "ReadEnvironmentServicesInRegion", Effect: "Allow", Action: ENVIRONMENT_SERVICE_READS, Resource: "*", Condition: regionOnly(p.account) },
+        { Sid: "ReadEnvironmentParameters", Effect: "Allow", Action: PARAMETER_READS, Resource: own.map((o) => o.parameters) },
+        { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
+        { Sid: "ReadEnvironmentRoles", Effect: "Allow", Action: ROLE_READS, Resource: own.map((o) => o.roles) },
+        { Sid: "ReadEnvironmentFunctions", Effect: "Allow", Action: ["lambda:Get*", "lambda:List*"], Resource: own.map((o) => o.functions) },
+        ...stateListAndMeta(p.state),
+        {
+            Sid: "ReadEnvironmentStacks",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: pulumi.interpolate`${p.state.bucketArn}/.pulumi/stacks/${p.project}/*`,
+        },
+        stateKeyThroughS3(p.account, p.state, ["kms:Decrypt"]),
+    );
+}
+
+/** Push to the service repositories; the action set of the ECR user guide, "IAM permissions for pushing an image". */
+export function buildPolicy(repositoryArns: pulumi.Input<string>[]): PolicyDocument {
+    return policy(
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "PushServiceImages",
+            Effect: "Allow",
+            Action: [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage",
+                "ecr:BatchGetImage",
+            ],
+            Resource: repositoryArns,
+        },
+    );
+}
+
+/**
+ * The account administers the key: with this statement IAM policies apply to it (the KMS default
+ * key policy), so account administrators keep control and the key cannot become unmanageable.
+ */
+function accountAdministers(a: Account): Statement {
+    return { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${a.partition}:iam::${a.accountId}:root` }, Action: "kms:*", Resource: "*" };
+}
+
+/** A key that only the account's IAM policies grant (the state bucket's key). */
+export function accountKeyPolicy(a: Account): PolicyDocument {
+    return policy(accountAdministers(a));
+}
+
+/**
+ * One environment's secrets key: its deploy role encrypts and decrypts, the preview role only
+ * decrypts, no other environment's role is named.
+ */
+export function secretsKeyPolicy(a: Account, deployRoleArn: pulumi.Input<string>, previewRoleArn: pulumi.Input<string>): PolicyDocument {
+    return policy(
+        accountAdministers(a),
+        {
+            Sid: "DeployRoleUsesKey",
+            Effect: "Allow",
+            Principal: { AWS: deployRoleArn },
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: "*",
+        },
+        { Sid: "PreviewRoleDecrypts", Effect: "Allow", Principal: { AWS: previewRoleArn }, Action: "kms:Decrypt", Resource: "*" },
+    );
+}
+
+/** The state bucket refuses every request that does not arrive over TLS. */
+export function tlsOnlyBucketPolicy(bucketArn: pulumi.Input<string>): PolicyDocument {
+    return policy({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+}
+
+/**
+ * ECR lifecycle policy: untagged images expire after `untaggedDays`; of tagged images, the newest
+ * `keepTagged` stay. ECR selects an image by a rule only when it has a tag for EVERY entry of
+ * tagPrefixList or tagPatternList, so no list of prefixes can say "starts with a hex digit"; the
+ * one pattern "*" (any tag) is used, which counts exactly the release images as long as the
+ * build pushes nothing but git-SHA tags (tags are immutable, so there is no moving `latest`).
+ */
+export function imageLifecyclePolicy(keepTagged: number, untaggedDays: number) {
+    return {
+        rules: [
+            {
+                rulePriority: 1,
+                description: `Expire untagged images after ${untaggedDays} days`,
+                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
+                action: { type: "expire" },
+            },
+            {
+                rulePriority: 2,
+                description: `Keep the newest ${keepTagged} release images (tagged with their git SHA)`,
+                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
+                action: { type: "expire" },
+            },
+        ],
+    };
+}
