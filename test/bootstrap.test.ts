@@ -1,0 +1,780 @@
+/**
+ * The bootstrap project (`bootstrap/`), run under the mock runtime with its committed `shared`
+ * stack and a few overrides; a cross-check that each environment's deploy role covers what that
+ * environment's program creates; and the settings' validation, table-tested.
+ */
+import * as assert from "assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { BOOTSTRAP_KEYS, BOOTSTRAP_PROJECT, buildBootstrapSettings, ecrRepositoryNameProblem, s3BucketNameProblem } from "../bootstrap/settings";
+import { KEYS } from "../stacks/keys";
+import { SettingsError } from "../stacks/settings";
+import { parseImageRef } from "../stacks/validators";
+import { Graph, Recorded } from "./harness/graph";
+import { ACCOUNT, RunOptions, runStack, StackRun } from "./harness/runStack";
+import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig } from "./harness/stackConfig";
+
+const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
+const ENVS = ["alpha", "beta", "gamma", "live"];
+const REPO = "example-org/shipyard";
+const BUCKET = "demo-pulumi-state-123456789012-eu-west-1";
+const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const STATE_KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/demo-state-key-id`;
+const WEB_REPO_ARN = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/demo-web`;
+const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+const OIDC = "token.actions.githubusercontent.com";
+const T = {
+    bucket: "aws:s3/bucket:Bucket",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    key: "aws:kms/key:Key",
+    alias: "aws:kms/alias:Alias",
+    repository: "aws:ecr/repository:Repository",
+    ecrLifecycle: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    oidc: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    param: "aws:ssm/parameter:Parameter",
+    function: "aws:lambda/function:Function",
+};
+
+type Condition = Record<string, Record<string, string | string[]>>;
+interface Statement {
+    Sid: string;
+    Effect: string;
+    Principal?: { AWS?: string; Federated?: string; Service?: string | string[] } | "*";
+    Action: string | string[];
+    Resource?: string | string[];
+    Condition?: Condition;
+}
+interface Doc {
+    Version: string;
+    Statement: Statement[];
+}
+
+const list = <X>(x: X | X[] | undefined): X[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+const json = (r: Recorded, key: string) => JSON.parse(r.inputs[key] as string) as Doc;
+
+/** IAM wildcard match: `*` any run of characters, `?` one; action names ignore case. */
+function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        ignoreCase ? "i" : "",
+    );
+    return re.test(value);
+}
+
+/**
+ * Whether an identity policy allows `action` on `resource` in the given request context. Enough of
+ * IAM's evaluation for these documents: Allow statements, wildcards, and the exact-match condition
+ * operators they use; any other operator fails closed, and a Deny anywhere fails the test.
+ */
+function allows(doc: Doc, action: string, resource: string, context: Record<string, string> = {}): boolean {
+    assert.equal(
+        doc.Statement.some((s) => s.Effect !== "Allow"),
+        false,
+        "identity policies here only allow",
+    );
+    const holds = (c: Condition | undefined) =>
+        Object.entries(c ?? {}).every(
+            ([op, kv]) =>
+                ["StringEquals", "ArnEquals"].includes(op) && Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
+        );
+    return doc.Statement.some(
+        (s) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource)) && holds(s.Condition),
+    );
+}
+
+/**
+ * Runs a stack with stack traces off. The Pulumi SDK records `new Error().stack` for every promise
+ * it creates (runtime/debuggable.js, read only to report leaked promises) and ts-node's source-map
+ * support rewrites every one of them: that is most of a run's time, seven runs out of eight here.
+ */
+async function runFast(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await runStack(stack, options);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+function problemsOf(overrides: ConfigOverrides): string {
+    try {
+        buildBootstrapSettings("shared", stackConfig("shared", overrides, BOOTSTRAP));
+    } catch (e) {
+        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
+        return e.message;
+    }
+    assert.fail(`the shared stack accepted ${JSON.stringify(overrides)}`);
+}
+
+describe("bootstrap/ (once per AWS account)", function () {
+    this.timeout(20_000);
+    let shared: StackRun;
+    before(async () => {
+        shared = await runFast("shared", { project: BOOTSTRAP });
+    });
+    const g = (): Graph => {
+        if (shared.error) throw shared.error;
+        return shared.graph;
+    };
+    const one = (type: string, name: string) => {
+        const found = g()
+            .ofType(type)
+            .filter((r) => r.name === name);
+        assert.equal(found.length, 1, `${type} ${name}`);
+        return found[0];
+    };
+
+    describe("the committed shared stack", () => {
+        it("is the only stack file of the project", () => {
+            assert.deepEqual(committedStacks(BOOTSTRAP), ["shared"]);
+        });
+        it("runs without error, looks up nothing in the cloud and creates exactly the expected resources", () => {
+            assert.equal(shared.error, undefined);
+            assert.deepEqual(shared.invokes, []);
+            assert.deepEqual(g().countsByType(), {
+                [T.oidc]: 1,
+                [T.role]: 6,
+                [T.rolePolicy]: 6,
+                [T.repository]: 1,
+                [T.ecrLifecycle]: 1,
+                [T.key]: 5,
+                [T.alias]: 5,
+                [T.bucket]: 1,
+                [T.bucketPolicy]: 1,
+                [T.lifecycle]: 1,
+                [T.ownership]: 1,
+                [T.publicAccess]: 1,
+                [T.encryption]: 1,
+                [T.versioning]: 1,
+                "shipyard-bootstrap:ecr:ImageRepositories": 1,
+                "shipyard-bootstrap:iam:GithubRoles": 1,
+                "shipyard-bootstrap:kms:SecretsKeys": 1,
+                "shipyard-bootstrap:state:StateBackend": 1,
+            });
+        });
+        it("names every child after its parent component", () => {
+            const components = g().all.filter((r) => !r.custom);
+            assert.equal(components.length, 4);
+            for (const c of components) {
+                const children = g().childrenOf(c);
+                assert.ok(children.length > 0, c.name);
+                for (const child of children) assert.ok(child.name.startsWith(`${c.name}-`), `${child.name} under ${c.name}`);
+            }
+        });
+        it("tags every taggable resource with app, managed-by, and its environment or shared", () => {
+            const untagged = g()
+                .all.filter((r) => r.custom && !("tags" in r.inputs))
+                .map((r) => r.type);
+            // None of these types takes tags.
+            assert.deepEqual(
+                [...new Set(untagged)].sort(),
+                [T.ecrLifecycle, T.alias, T.rolePolicy, T.bucketPolicy, T.lifecycle, T.ownership, T.publicAccess, T.encryption, T.versioning].sort(),
+            );
+            for (const r of g().all.filter((x) => x.custom && "tags" in x.inputs)) {
+                const env = ENVS.find((e) => r.name.endsWith(`-${e}`)) ?? "shared";
+                assert.deepEqual(r.inputs.tags, { app: "demo", environment: env, "managed-by": "pulumi" }, r.name);
+            }
+        });
+    });
+
+    describe("state bucket", () => {
+        it("GIVEN stateBucket WHEN run THEN exactly one bucket of that name, which Pulumi never empties", () => {
+            g().resourceCountIs(T.bucket, 1);
+            assert.deepEqual(one(T.bucket, "demo-state-bucket").inputs, {
+                bucket: BUCKET,
+                forceDestroy: false,
+                tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
+            });
+        });
+        it("keeps every version, encrypts with its own KMS key and an S3 Bucket Key", () => {
+            assert.deepEqual(one(T.versioning, "demo-state-versioning").inputs, { bucket: BUCKET, versioningConfiguration: { status: "Enabled" } });
+            assert.deepEqual(one(T.encryption, "demo-state-encryption").inputs, {
+                bucket: BUCKET,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: STATE_KEY_ARN }, bucketKeyEnabled: true }],
+            });
+        });
+        it("blocks all public access and disables ACLs (BucketOwnerEnforced)", () => {
+            assert.deepEqual(one(T.publicAccess, "demo-state-public-access").inputs, {
+                bucket: BUCKET,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            });
+            assert.deepEqual(one(T.ownership, "demo-state-ownership").inputs, { bucket: BUCKET, rule: { objectOwnership: "BucketOwnerEnforced" } });
+        });
+        it("denies every request that does not use TLS, and nothing else", () => {
+            const policy = one(T.bucketPolicy, "demo-state-policy");
+            assert.equal(policy.inputs.bucket, BUCKET);
+            assert.deepEqual(json(policy, "policy"), {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
+            });
+        });
+        it("expires noncurrent versions after noncurrentVersionDays, stale delete markers, and failed uploads after 7 days", () => {
+            assert.deepEqual(one(T.lifecycle, "demo-state-lifecycle").inputs, {
+                bucket: BUCKET,
+                rules: [
+                    {
+                        id: "expire-noncurrent-versions",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: 90 },
+                        expiration: { expiredObjectDeleteMarker: true },
+                    },
+                    { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+                ],
+            });
+        });
+        it("protects every state resource and keeps it in AWS if it ever leaves the program", () => {
+            const state = g().childrenOf(one("shipyard-bootstrap:state:StateBackend", "demo-state"));
+            assert.equal(state.length, 9);
+            assert.deepEqual(
+                state.filter((r) => !r.protect || !r.retainOnDelete).map((r) => r.name),
+                [],
+            );
+        });
+        it("encrypts with a rotated key that only the account's IAM policies grant", () => {
+            const key = one(T.key, "demo-state-key");
+            assert.equal(key.inputs.enableKeyRotation, true);
+            assert.equal(key.inputs.deletionWindowInDays, 30);
+            assert.deepEqual(json(key, "policy").Statement, [
+                { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+            ]);
+            assert.deepEqual(one(T.alias, "demo-state-key").inputs, { name: "alias/demo-pulumi-state", targetKeyId: "demo-state-key-id" });
+        });
+    });
+
+    describe("image repositories", () => {
+        it("GIVEN services [web] WHEN run THEN one repository demo-web: immutable tags, scan on push, AES256, never force-deleted", () => {
+            g().resourceCountIs(T.repository, 1);
+            assert.deepEqual(one(T.repository, "demo-images-web").inputs, {
+                name: "demo-web",
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [{ encryptionType: "AES256" }],
+                forceDelete: false,
+                tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
+            });
+        });
+        it("expires untagged images after 7 days and keeps the newest 30 tagged (release) images", () => {
+            const policy = one(T.ecrLifecycle, "demo-images-web");
+            assert.equal(policy.inputs.repository, "demo-web");
+            assert.deepEqual(JSON.parse(policy.inputs.policy as string), {
+                rules: [
+                    {
+                        rulePriority: 1,
+                        description: "Expire untagged images after 7 days",
+                        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                        action: { type: "expire" },
+                    },
+                    {
+                        rulePriority: 2,
+                        description: "Keep the newest 30 release images (tagged with their git SHA)",
+                        selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 30 },
+                        action: { type: "expire" },
+                    },
+                ],
+            });
+        });
+        it("GIVEN services [web, worker], keepReleaseImages 5, untaggedImageDays 2 WHEN run THEN two repositories with those numbers", async () => {
+            const run = await runFast("shared", {
+                project: BOOTSTRAP,
+                overrides: { set: { services: ["web", "worker"], keepReleaseImages: 5, untaggedImageDays: 2 } },
+            });
+            assert.equal(run.error, undefined);
+            assert.deepEqual(
+                run.graph.ofType(T.repository).map((r) => r.inputs.name),
+                ["demo-web", "demo-worker"],
+            );
+            for (const p of run.graph.ofType(T.ecrLifecycle)) {
+                const rules = (JSON.parse(p.inputs.policy as string) as { rules: { selection: { countNumber: number } }[] }).rules;
+                assert.deepEqual(
+                    rules.map((r) => r.selection.countNumber),
+                    [2, 5],
+                    p.name,
+                );
+            }
+            assert.deepEqual(run.outputs?.repositoryUrls, {
+                web: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-web`,
+                worker: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-worker`,
+            });
+            const build = json(run.graph.ofType(T.rolePolicy).find((r) => r.name === "demo-github-build") as Recorded, "policy");
+            assert.deepEqual(build.Statement[1].Resource, [WEB_REPO_ARN, `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/demo-worker`]);
+        });
+    });
+
+    describe("GitHub OIDC provider and roles", () => {
+        const trust = (name: string) => json(one(T.role, name), "assumeRolePolicy");
+        const permissions = (name: string) => json(one(T.rolePolicy, name), "policy");
+
+        it("creates the one GitHub OIDC provider, for STS, without thumbprints (IAM trusts GitHub's CA itself)", () => {
+            g().resourceCountIs(T.oidc, 1);
+            assert.deepEqual(one(T.oidc, "demo-github-oidc").inputs, {
+                url: "https://token.actions.githubusercontent.com",
+                clientIdLists: ["sts.amazonaws.com"],
+                tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
+            });
+        });
+        it("GIVEN githubOidcProviderArn WHEN run THEN no provider is created and every role trusts the given one", async () => {
+            const existing = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+            const run = await runFast("shared", { project: BOOTSTRAP, overrides: { set: { githubOidcProviderArn: existing } } });
+            assert.equal(run.error, undefined);
+            run.graph.resourceCountIs(T.oidc, 0);
+            const roles = run.graph.ofType(T.role);
+            assert.equal(roles.length, 6);
+            for (const r of roles) assert.deepEqual(json(r, "assumeRolePolicy").Statement[0].Principal, { Federated: existing }, r.name);
+        });
+        it("GIVEN the four environments WHEN run THEN exactly four deploy roles, each assumable only from its own GitHub environment", () => {
+            const deploy = g()
+                .ofType(T.role)
+                .filter((r) => r.name.startsWith("demo-github-deploy-"));
+            assert.deepEqual(
+                deploy.map((r) => r.inputs.name),
+                ENVS.map((e) => `demo-github-deploy-${e}`),
+            );
+            for (const env of ENVS) {
+                assert.deepEqual(trust(`demo-github-deploy-${env}`), {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "GitHubActionsOidc",
+                            Effect: "Allow",
+                            Principal: { Federated: PROVIDER_ARN },
+                            Action: "sts:AssumeRoleWithWebIdentity",
+                            Condition: { StringEquals: { [`${OIDC}:aud`]: "sts.amazonaws.com", [`${OIDC}:sub`]: `repo:${REPO}:environment:${env}` } },
+                        },
+                    ],
+                });
+            }
+        });
+        it("GIVEN any role WHEN its trust policy is read THEN the subject is one exact string: no wildcard, no StringLike", () => {
+            for (const r of g().ofType(T.role)) {
+                const [statement] = json(r, "assumeRolePolicy").Statement;
+                assert.deepEqual(Object.keys(statement.Condition ?? {}), ["StringEquals"], r.name);
+                const sub = statement.Condition?.StringEquals[`${OIDC}:sub`];
+                assert.ok(typeof sub === "string" && !/[*?]/.test(sub), `${r.name}: ${String(sub)}`);
+                assert.equal(r.inputs.maxSessionDuration, 3600, r.name);
+            }
+        });
+        it("lets only jobs of pushes to main assume the build role, which may push images and nothing else", () => {
+            assert.equal(trust("demo-github-build").Statement[0].Condition?.StringEquals[`${OIDC}:sub`], `repo:${REPO}:ref:refs/heads/main`);
+            // The push set of the ECR user guide ("IAM permissions for pushing an image"), in sorted order.
+            const push = ["BatchCheckLayerAvailability", "BatchGetImage", "CompleteLayerUpload", "InitiateLayerUpload", "PutImage", "UploadLayerPart"];
+            assert.deepEqual(
+                permissions("demo-github-build").Statement.map((st) => [st.Sid, st.Effect, list(st.Action).sort(), st.Resource, st.Condition]),
+                [
+                    ["EcrLogin", "Allow", ["ecr:GetAuthorizationToken"], "*", undefined],
+                    ["PushServiceImages", "Allow", push.map((a) => `ecr:${a}`), [WEB_REPO_ARN], undefined],
+                ],
+            );
+        });
+        it("lets pull-request jobs assume the preview role, which reads and never writes, not even a lock", () => {
+            assert.equal(trust("demo-github-preview").Statement[0].Condition?.StringEquals[`${OIDC}:sub`], `repo:${REPO}:pull_request`);
+            const actions = permissions("demo-github-preview").Statement.flatMap((s) => list(s.Action));
+            const writes = actions.filter((a) => !/^[a-z0-9-]+:(Get|List|Describe|BatchGet)/.test(a) && a !== "s3:GetObject" && a !== "kms:Decrypt");
+            assert.deepEqual(writes, []);
+            const policy = permissions("demo-github-preview");
+            assert.equal(allows(policy, "s3:GetObject", `${BUCKET_ARN}/.pulumi/stacks/shipyard/live.json`), true);
+            assert.equal(allows(policy, "s3:PutObject", `${BUCKET_ARN}/.pulumi/locks/organization/shipyard/live/x.json`), false);
+            assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
+            assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN), false);
+        });
+        it("lets each deploy role write exactly its own stack's state objects, locks included, and read the backend version", () => {
+            for (const env of ENVS) {
+                const policy = permissions(`demo-github-deploy-${env}`);
+                const own = (key: string) => `${BUCKET_ARN}/.pulumi/${key}`;
+                for (const key of [
+                    `stacks/shipyard/${env}.json`,
+                    `stacks/shipyard/${env}.json.bak`,
+                    `stacks/shipyard/${env}.json.gz`,
+                    `stacks/shipyard/${env}.pulumi-tags`,
+                    `locks/organization/shipyard/${env}/0f4c7e52-3a7a-4f35-9a3e-1c5b8d2e7f10.json`,
+                    `history/shipyard/${env}/${env}-1700000000000000000.history.json`,
+                    `backups/shipyard/${env}/${env}.1700000000000000000.json`,
+                ]) {
+                    for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+                        assert.equal(allows(policy, action, own(key)), true, `${env} ${action} ${key}`);
+                }
+                assert.equal(allows(policy, "s3:GetObject", own("meta.yaml")), true);
+                assert.equal(allows(policy, "s3:PutObject", own("meta.yaml")), false);
+                assert.equal(allows(policy, "s3:ListBucket", BUCKET_ARN), true);
+                for (const other of ENVS.filter((e) => e !== env)) {
+                    assert.equal(allows(policy, "s3:PutObject", own(`stacks/shipyard/${other}.json`)), false, `${env} writes ${other}'s state`);
+                    assert.equal(allows(policy, "s3:PutObject", own(`locks/organization/shipyard/${other}/x.json`)), false, `${env} locks ${other}`);
+                }
+                assert.equal(allows(policy, "s3:PutObject", own(`stacks/shipyard-bootstrap/shared.json`)), false, `${env} writes the bootstrap's state`);
+                assert.equal(allows(policy, "kms:GenerateDataKey", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
+                assert.equal(allows(policy, "ecr:DescribeImages", WEB_REPO_ARN), true);
+                assert.equal(allows(policy, "ecr:PutImage", WEB_REPO_ARN), false);
+            }
+        });
+    });
+
+    describe("secrets keys", () => {
+        it("GIVEN four environments WHEN run THEN one protected, rotated key each behind alias/demo-pulumi-<env>", () => {
+            for (const env of ENVS) {
+                const key = one(T.key, `demo-secrets-${env}`);
+                assert.equal(key.protect, true, env);
+                assert.deepEqual([key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays], [true, 30], env);
+                assert.deepEqual(one(T.alias, `demo-secrets-${env}`).inputs, { name: `alias/demo-pulumi-${env}`, targetKeyId: `demo-secrets-${env}-id` });
+            }
+        });
+        it("lets only its own deploy role encrypt with an environment's key, and the preview role decrypt", () => {
+            for (const env of ENVS) {
+                const statements = json(one(T.key, `demo-secrets-${env}`), "policy").Statement;
+                assert.deepEqual(
+                    statements.map((s) => [s.Sid, s.Principal, s.Action]),
+                    [
+                        ["AccountAdministers", { AWS: `arn:aws:iam::${ACCOUNT}:root` }, "kms:*"],
+                        [
+                            "DeployRoleUsesKey",
+                            { AWS: `arn:aws:iam::${ACCOUNT}:role/demo-github-deploy-${env}` },
+                            ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+                        ],
+                        ["PreviewRoleDecrypts", { AWS: `arn:aws:iam::${ACCOUNT}:role/demo-github-preview` }, "kms:Decrypt"],
+                    ],
+                    env,
+                );
+                const text = one(T.key, `demo-secrets-${env}`).inputs.policy as string;
+                for (const other of ENVS.filter((e) => e !== env))
+                    assert.equal(text.includes(`demo-github-deploy-${other}`), false, `${env}'s key names ${other}`);
+            }
+        });
+        it("GIVEN environments [live] WHEN run THEN one deploy role, one secrets key, and outputs for live only", async () => {
+            const run = await runFast("shared", { project: BOOTSTRAP, overrides: { set: { environments: ["live"] } } });
+            assert.equal(run.error, undefined);
+            assert.deepEqual(
+                run.graph.ofType(T.role).map((r) => r.inputs.name),
+                ["demo-github-build", "demo-github-preview", "demo-github-deploy-live"],
+            );
+            assert.deepEqual(
+                run.graph.ofType(T.alias).map((r) => r.inputs.name),
+                ["alias/demo-pulumi-state", "alias/demo-pulumi-live"],
+            );
+            assert.deepEqual(run.outputs?.deployRoleArns, { live: `arn:aws:iam::${ACCOUNT}:role/demo-github-deploy-live` });
+            assert.deepEqual(run.outputs?.secretsProviders, { live: "awskms://alias/demo-pulumi-live?region=eu-west-1" });
+        });
+    });
+
+    it("outputs what the README turns into GitHub variables, in exactly these shapes", () => {
+        const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+        assert.deepEqual(shared.outputs, {
+            stateBucket: BUCKET,
+            backendUrl: `s3://${BUCKET}?region=eu-west-1`,
+            secretsProviders: Object.fromEntries(ENVS.map((e) => [e, `awskms://alias/demo-pulumi-${e}?region=eu-west-1`])),
+            repositoryUrls: { web: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-web` },
+            buildRoleArn: role("demo-github-build"),
+            previewRoleArn: role("demo-github-preview"),
+            deployRoleArns: Object.fromEntries(ENVS.map((e) => [e, role(`demo-github-deploy-${e}`)])),
+        });
+    });
+
+    describe("cross-check with the environments' program", () => {
+        const envRuns = new Map<string, StackRun>();
+        before(async () => {
+            for (const env of ENVS) {
+                // A secret, so that the stack creates an SSM parameter to check.
+                envRuns.set(env, await runFast(env, { overrides: { secret: { secrets: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" } } } }));
+            }
+        });
+        const deployPolicyOf = (env: string) => json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy");
+
+        for (const env of ENVS) {
+            it(`GIVEN the ${env} stack WHEN its program runs THEN demo-github-deploy-${env} may manage and pass every role, parameter and function it creates, and no other environment's role may`, () => {
+                const run = envRuns.get(env);
+                assert.ok(run);
+                if (run.error) throw run.error;
+                // Pulumi names a role without a `name` input `<logical name>-<7 random characters>`.
+                const roleName = (r: Recorded) => (typeof r.inputs.name === "string" ? r.inputs.name : `${r.name}-a1b2c3d`);
+                const roles = run.graph.ofType(T.role).map((r) => ({
+                    arn: `arn:aws:iam::${ACCOUNT}:role/${roleName(r)}`,
+                    services: json(r, "assumeRolePolicy").Statement.flatMap((s) => (typeof s.Principal === "object" ? list(s.Principal.Service) : [])),
+                }));
+                const parameters = run.graph.ofType(T.param).map((r) => `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter${String(r.inputs.name)}`);
+                const functions = run.graph.ofType(T.function).map((r) => `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${String(r.inputs.name)}`);
+                const attachments = run.graph
+                    .ofType(T.attachment)
+                    .map((r) => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${String(r.inputs.role)}`, policy: String(r.inputs.policyArn) }));
+                assert.ok(roles.length >= 2 && parameters.length >= 1, `nothing to check in ${env}`);
+
+                for (const candidate of ENVS) {
+                    const policy = deployPolicyOf(candidate);
+                    const own = candidate === env;
+                    for (const role of roles) {
+                        for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:TagRole", "iam:DeleteRole"]) {
+                            assert.equal(allows(policy, action, role.arn), own, `${candidate}: ${action} ${role.arn}`);
+                        }
+                        for (const service of role.services) {
+                            assert.equal(
+                                allows(policy, "iam:PassRole", role.arn, { "iam:PassedToService": service }),
+                                own,
+                                `${candidate}: pass ${role.arn} to ${service}`,
+                            );
+                        }
+                    }
+                    for (const parameter of parameters) {
+                        for (const action of ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource"]) {
+                            assert.equal(allows(policy, action, parameter), own, `${candidate}: ${action} ${parameter}`);
+                        }
+                    }
+                    for (const fn of functions) {
+                        for (const action of ["lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:DeleteFunction"]) {
+                            assert.equal(allows(policy, action, fn), own, `${candidate}: ${action} ${fn}`);
+                        }
+                    }
+                    for (const a of attachments) {
+                        assert.equal(
+                            allows(policy, "iam:AttachRolePolicy", a.arn, { "iam:PolicyARN": a.policy }),
+                            own,
+                            `${candidate}: attach ${a.policy} to ${a.arn}`,
+                        );
+                    }
+                }
+                assert.equal(
+                    allows(deployPolicyOf(env), "iam:AttachRolePolicy", roles[0].arn, { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }),
+                    false,
+                );
+                assert.equal(allows(deployPolicyOf(env), "iam:PassRole", roles[0].arn, { "iam:PassedToService": "ec2.amazonaws.com" }), false);
+            });
+        }
+
+        it("GIVEN every environment's image WHEN compared THEN it comes from a bootstrap repository in the bootstrap's account and region", () => {
+            const settings = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
+            for (const env of ENVS) {
+                const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, string> };
+                const ref = parseImageRef(doc.config["shipyard:image"]);
+                assert.deepEqual(ref?.ecr, { accountId: settings.accountId, region: settings.region }, env);
+                assert.ok(settings.services.map((s) => `${settings.app}-${s}`).includes(ref?.repository ?? ""), `${env}: ${String(ref?.repository)}`);
+            }
+        });
+        it("uses the environments' default appName", () => {
+            assert.equal(BOOTSTRAP_KEYS.appName.default, KEYS.appName.default);
+        });
+    });
+
+    describe("settings", () => {
+        it("GIVEN bootstrap/Pulumi.yaml WHEN compared with bootstrap/settings.ts THEN both declare the same keys, types, descriptions and defaults", () => {
+            const declared = projectDeclarations(BOOTSTRAP) as Record<string, { type: string; description: string; default?: unknown }>;
+            assert.deepEqual(Object.keys(declared).sort(), Object.keys(BOOTSTRAP_KEYS).sort());
+            for (const [key, spec] of Object.entries(BOOTSTRAP_KEYS)) {
+                const d = declared[key];
+                assert.deepEqual([d.type, d.description, d.default], [spec.type, spec.description, "default" in spec ? spec.default : undefined], key);
+            }
+        });
+        it("GIVEN the shared stack WHEN loaded THEN every default applies and the result is frozen", () => {
+            const s = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
+            assert.deepEqual(
+                { ...s },
+                {
+                    stack: "shared",
+                    app: "demo",
+                    region: "eu-west-1",
+                    partition: "aws",
+                    accountId: ACCOUNT,
+                    githubRepository: REPO,
+                    githubOidcProviderArn: undefined,
+                    environments: ENVS,
+                    services: ["web"],
+                    stateBucket: BUCKET,
+                    noncurrentVersionDays: 90,
+                    keepReleaseImages: 30,
+                    untaggedImageDays: 7,
+                    environmentsProject: "shipyard",
+                    tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
+                },
+            );
+            assert.equal(Object.isFrozen(s) && Object.isFrozen(s.environments) && Object.isFrozen(s.tags), true);
+        });
+        it("GIVEN environments out of order WHEN loaded THEN they are kept in promotion order", () => {
+            assert.deepEqual(buildBootstrapSettings("shared", stackConfig("shared", { set: { environments: ["live", "alpha"] } }, BOOTSTRAP)).environments, [
+                "alpha",
+                "live",
+            ]);
+        });
+        it("GIVEN the edges of every range WHEN loaded THEN they are accepted", () => {
+            const s = buildBootstrapSettings(
+                "shared",
+                stackConfig(
+                    "shared",
+                    { set: { keepReleaseImages: 1000, untaggedImageDays: 365, noncurrentVersionDays: 1, stateBucket: "a".repeat(63) } },
+                    BOOTSTRAP,
+                ),
+            );
+            assert.deepEqual([s.keepReleaseImages, s.untaggedImageDays, s.noncurrentVersionDays, s.stateBucket.length], [1000, 365, 1, 63]);
+        });
+
+        const K = (key: string) => `key shipyard-bootstrap:${key}`;
+        const ACCOUNTS = 'exactly one 12-digit account id as a quoted string, e.g. ["123456789012"]; the AWS provider then refuses any other account';
+        const NAMES = "lowercase letters, digits and single hyphens, starting with a letter, 2 to 20 characters";
+        const cases: [string, ConfigOverrides, string][] = [
+            [
+                "githubRepository without owner",
+                { set: { githubRepository: "shipyard" } },
+                `${K("githubRepository")} = "shipyard": must be owner/name as in https://github.com/owner/name, e.g. example-org/shipyard`,
+            ],
+            [
+                "githubRepository with a space",
+                { set: { githubRepository: "example-org/ship yard" } },
+                `${K("githubRepository")} = "example-org/ship yard": must be owner/name as in https://github.com/owner/name, e.g. example-org/shipyard`,
+            ],
+            [
+                "githubRepository owner starting with a hyphen",
+                { set: { githubRepository: "-org/shipyard" } },
+                `${K("githubRepository")} = "-org/shipyard": must be owner/name as in https://github.com/owner/name, e.g. example-org/shipyard`,
+            ],
+            ["no services", { set: { services: [] } }, `${K("services")} = []: list at least one service, e.g. [web]`],
+            ["a service twice", { set: { services: ["web", "web"] } }, `${K("services")} = ["web","web"]: each service at most once`],
+            ["a service with capitals", { set: { services: ["Web"] } }, `${K("services")} = "Web": ${NAMES}`],
+            ["a service with a double hyphen", { set: { services: ["web--api"] } }, `${K("services")} = "web--api": ${NAMES}`],
+            ["a one-letter service", { set: { services: ["w"] } }, `${K("services")} = "w": ${NAMES}`],
+            [
+                "an unknown environment",
+                { set: { environments: ["alpha", "prod"] } },
+                `${K("environments")} = ["alpha","prod"]: prod is not an environment; allowed: alpha, beta, gamma, live`,
+            ],
+            ["no environments", { set: { environments: [] } }, `${K("environments")} = []: list at least one of alpha, beta, gamma, live`],
+            ["an environment twice", { set: { environments: ["live", "live"] } }, `${K("environments")} = ["live","live"]: each environment at most once`],
+            ["keepReleaseImages 0", { set: { keepReleaseImages: 0 } }, `${K("keepReleaseImages")} = 0: allowed: 1 to 1000`],
+            ["keepReleaseImages 1001", { set: { keepReleaseImages: 1001 } }, `${K("keepReleaseImages")} = 1001: allowed: 1 to 1000`],
+            ["untaggedImageDays 0", { set: { untaggedImageDays: 0 } }, `${K("untaggedImageDays")} = 0: allowed: 1 to 365`],
+            ["untaggedImageDays 366", { set: { untaggedImageDays: 366 } }, `${K("untaggedImageDays")} = 366: allowed: 1 to 365`],
+            ["noncurrentVersionDays 0", { set: { noncurrentVersionDays: 0 } }, `${K("noncurrentVersionDays")} = 0: allowed: 1 to 3650`],
+            [
+                "a bucket name with capitals",
+                { set: { stateBucket: "Demo-State" } },
+                `${K("stateBucket")} = "Demo-State": lowercase letters, digits and hyphens, starting and ending with a letter or digit`,
+            ],
+            [
+                "a bucket name with dots",
+                { set: { stateBucket: "demo.pulumi.state" } },
+                `${K("stateBucket")} = "demo.pulumi.state": no dots: a dotted bucket name breaks TLS for virtual-hosted-style requests (*.s3.<region>.amazonaws.com)`,
+            ],
+            ["a bucket name of 2 characters", { set: { stateBucket: "ab" } }, `${K("stateBucket")} = "ab": 3 to 63 characters; "ab" has 2`],
+            [
+                "a bucket name of 64 characters",
+                { set: { stateBucket: "a".repeat(64) } },
+                `${K("stateBucket")} = "${"a".repeat(64)}": 3 to 63 characters; "${"a".repeat(64)}" has 64`,
+            ],
+            [
+                "a reserved bucket prefix",
+                { set: { stateBucket: "xn--demo-state" } },
+                `${K("stateBucket")} = "xn--demo-state": the prefix xn-- is reserved by S3`,
+            ],
+            [
+                "a reserved bucket suffix",
+                { set: { stateBucket: "demo-state-s3alias" } },
+                `${K("stateBucket")} = "demo-state-s3alias": the suffix -s3alias is reserved by S3`,
+            ],
+            ["no allowed account", { remove: ["aws:allowedAccountIds"] }, `key aws:allowedAccountIds is missing: set it to ${ACCOUNTS}`],
+            ["a short account id", { set: { "aws:allowedAccountIds": ["12345"] } }, `key aws:allowedAccountIds = ["12345"]: ${ACCOUNTS}`],
+            [
+                "two accounts",
+                { set: { "aws:allowedAccountIds": ["111111111111", "222222222222"] } },
+                `key aws:allowedAccountIds = ["111111111111","222222222222"]: ${ACCOUNTS}`,
+            ],
+            ["an unquoted account id", { set: { "aws:allowedAccountIds": [123456789012] } }, `key aws:allowedAccountIds = [123456789012]: ${ACCOUNTS}`],
+            [
+                "an OIDC provider of another issuer",
+                { set: { githubOidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com` } },
+                `${K("githubOidcProviderArn")} = "arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com": must be an IAM OIDC provider ARN arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, or empty`,
+            ],
+            [
+                "an OIDC provider of another account",
+                { set: { githubOidcProviderArn: "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com" } },
+                `${K("githubOidcProviderArn")} = "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com": must be in account ${ACCOUNT} (aws:allowedAccountIds): roles can trust only their own account's providers`,
+            ],
+            ["an appName with capitals", { set: { appName: "Demo" } }, `${K("appName")} = "Demo": ${NAMES}`],
+            [
+                "a misspelt key",
+                { set: { servces: ["web"] } },
+                `${K("servces")} = "[\\"web\\"]": unknown key; known keys are ${Object.keys(BOOTSTRAP_KEYS).join(", ")}`,
+            ],
+            ["a region that is not one", { set: { "aws:region": "ireland" } }, `key aws:region = "ireland": must be an AWS region name such as eu-west-1`],
+        ];
+        for (const [given, overrides, problem] of cases) {
+            it(`GIVEN ${given} WHEN loaded THEN it names the stack, the key, the value and what is allowed`, () => {
+                assert.equal(problemsOf(overrides), `stack "shared" has invalid configuration:\n  - ${problem}`);
+            });
+        }
+        it("GIVEN several bad keys WHEN loaded THEN every problem is listed at once", () => {
+            const message = problemsOf({ set: { githubRepository: "nope", keepReleaseImages: 0, services: [] } });
+            assert.equal(message.split("\n  - ").length - 1, 3, message);
+        });
+        it("GIVEN no githubRepository and no stateBucket WHEN built THEN both are reported as required", () => {
+            const raw = stackConfig("shared", {}, BOOTSTRAP);
+            const values = Object.fromEntries(Object.entries(raw.values).filter(([k]) => !/:(githubRepository|stateBucket)$/.test(k)));
+            assert.throws(
+                () => buildBootstrapSettings("shared", { values, secretKeys: [] }),
+                (e: Error) =>
+                    e.message ===
+                    `stack "shared" has invalid configuration:\n  - key shipyard-bootstrap:githubRepository is required and missing: ${BOOTSTRAP_KEYS.githubRepository.description}\n  - key shipyard-bootstrap:stateBucket is required and missing: ${BOOTSTRAP_KEYS.stateBucket.description}`,
+            );
+        });
+        it("GIVEN a bad key WHEN the program runs THEN it fails before creating any resource", async () => {
+            const run = await runFast("shared", { project: BOOTSTRAP, overrides: { set: { keepReleaseImages: 0 } } });
+            assert.ok(run.error instanceof SettingsError, String(run.error));
+            assert.deepEqual(
+                run.graph.all.map((r) => r.type),
+                [],
+            );
+        });
+
+        const buckets: [string, boolean][] = [
+            ["demo-pulumi-state-123456789012-eu-west-1", true],
+            ["abc", true],
+            ["a-b", true],
+            ["-abc", false],
+            ["abc-", false],
+            ["192.168.5.4", false],
+            ["demo_state", false],
+            ["sthree-demo", false],
+            ["amzn-s3-demo-bucket", false],
+            ["demo--ol-s3", false],
+            ["demo--x-s3", false],
+            ["demo--table-s3", false],
+        ];
+        for (const [name, ok] of buckets) {
+            it(`s3BucketNameProblem ${ok ? "accepts" : "rejects"} ${JSON.stringify(name)}`, () => {
+                assert.equal(s3BucketNameProblem(name) === undefined, ok, s3BucketNameProblem(name));
+            });
+        }
+        const repositories: [string, boolean][] = [
+            ["demo-web", true],
+            ["demo_web", true],
+            ["team/demo-web", true],
+            ["demo--web", false],
+            ["-demo", false],
+            ["d", false],
+            ["a".repeat(256), true],
+            ["a".repeat(257), false],
+        ];
+        for (const [name, ok] of repositories) {
+            it(`ecrRepositoryNameProblem ${ok ? "accepts" : "rejects"} a name of ${name.length} characters like ${JSON.stringify(name.slice(0, 12))}`, () => {
+                assert.equal(ecrRepositoryNameProblem(name) === undefined, ok, ecrRepositoryNameProblem(name));
+            });
+        }
+    });
+});
