@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerService } from "./components/containerService";
 import { LoadBalancedApp } from "./components/loadBalancedApp";
 import { Network } from "./components/network";
+import { SmokeTest } from "./components/smokeTest";
 import { loadSettings, Settings } from "./stacks";
 import { partitionOf } from "./stacks/validators";
 
@@ -55,6 +56,21 @@ function environment(settings: Settings) {
         tags,
     });
 
+    // The blue/green lifecycle hook: smoke requests to the test listener before production moves.
+    const smokeTest =
+        blueGreen && deployment.smokeTest
+            ? new SmokeTest(`${prefix}-${svc.name}-smoke`, {
+                  nameParts: [app, env, svc.name],
+                  baseUrl: pulumi.interpolate`http://${edge.loadBalancer.dnsName}:${deployment.testListenerPort}`,
+                  testListenerPort: deployment.testListenerPort,
+                  path: lb.healthCheck.path,
+                  vpcId: network.vpc.id,
+                  subnetIds: network.privateSubnetIds,
+                  logRetentionDays: svc.logRetentionDays,
+                  tags,
+              })
+            : undefined;
+
     const partition = partitionOf(settings.region);
     const ecr = svc.imageRef.ecr;
     const service = new ContainerService(
@@ -89,7 +105,9 @@ function environment(settings: Settings) {
                           }
                         : undefined,
             },
-            deployment: blueGreen ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes } : { strategy: "rolling" },
+            deployment: blueGreen
+                ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes, smokeTestFunctionArn: smokeTest?.function.arn }
+                : { strategy: "rolling" },
             rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
             minTasks: svc.minTasks,
             maxTasks: svc.maxTasks,

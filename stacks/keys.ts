@@ -125,7 +125,7 @@ export const KEYS = {
         type: "integer",
         default: perEnv(30, 30, 30, 45),
         description:
-            "Seconds between SIGTERM and SIGKILL when a task stops (2-120); longer than deregistrationDelaySeconds, so a task told to stop while it drains (Fargate Spot, scale-in) finishes its requests.",
+            "Seconds between SIGTERM and SIGKILL when a task stops (2-120); longer than deregistrationDelaySeconds (up to 120), because a Fargate Spot interruption sends SIGTERM while the load balancer still drains the task.",
     },
     deployment: {
         type: "string",
@@ -175,7 +175,7 @@ export const KEYS = {
     environment: {
         type: "object",
         default: {},
-        description: "Plain environment variables for the container (NAME: value). APP_ENV, LOG_LEVEL and PORT are set by the platform.",
+        description: "Plain environment variables for the container (NAME: value). APP_ENV, LOG_LEVEL, PORT and SHUTDOWN_TIMEOUT_MS are set by the platform.",
     },
     secrets: {
         type: "object",

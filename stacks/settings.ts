@@ -73,7 +73,7 @@ export interface ServiceSettings {
     readonly healthCheckGracePeriodSeconds: number;
     /** @default 30 */
     readonly stopTimeoutSeconds: number;
-    /** Plain variables, including the platform's APP_ENV, LOG_LEVEL and PORT; sorted by name. */
+    /** Plain variables, including the platform's APP_ENV, LOG_LEVEL, PORT and SHUTDOWN_TIMEOUT_MS; sorted by name. */
     readonly environment: Readonly<Record<string, string>>;
     /** Secret variables, each an Output marked secret. */
     readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
@@ -160,7 +160,9 @@ export interface RawConfig {
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
-const PLATFORM_VARS = ["APP_ENV", "LOG_LEVEL", "PORT"];
+const PLATFORM_VARS = ["APP_ENV", "LOG_LEVEL", "PORT", "SHUTDOWN_TIMEOUT_MS"];
+/** Seconds the app's graceful shutdown leaves before the stop timeout's SIGKILL, for its last log lines. */
+const SHUTDOWN_MARGIN_SECONDS = 2;
 
 type Typed = { key: KeyName; value: unknown };
 
@@ -322,11 +324,11 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         fail("healthCheckGracePeriodSeconds", v.healthCheckGracePeriodSeconds, "allowed: 0 to 7200 seconds");
     if (!inRange(v.deregistrationDelaySeconds, 0, 3600)) fail("deregistrationDelaySeconds", v.deregistrationDelaySeconds, "allowed: 0 to 3600 seconds");
     if (!inRange(v.stopTimeoutSeconds, 2, 120)) fail("stopTimeoutSeconds", v.stopTimeoutSeconds, "allowed: 2 to 120 seconds (the Fargate maximum)");
-    else if (v.stopTimeoutSeconds <= v.deregistrationDelaySeconds) {
+    else if (v.stopTimeoutSeconds <= Math.min(v.deregistrationDelaySeconds, 119)) {
         fail(
             "stopTimeoutSeconds",
             v.stopTimeoutSeconds,
-            `must be longer than deregistrationDelaySeconds (${v.deregistrationDelaySeconds}): a task told to stop while the load balancer drains it (Fargate Spot, scale-in) must live until the drain ends; allowed: ${v.deregistrationDelaySeconds + 1} to 120`,
+            `must be longer than deregistrationDelaySeconds (${v.deregistrationDelaySeconds}): a Fargate Spot interruption sends SIGTERM while the load balancer still drains the task, which must outlive the drain (up to Fargate's 120 s); allowed: ${Math.min(v.deregistrationDelaySeconds, 119) + 1} to 120`,
         );
     }
     if (!inRange(v.idleTimeoutSeconds, 1, 4000)) fail("idleTimeoutSeconds", v.idleTimeoutSeconds, "allowed: 1 to 4000 seconds");
@@ -394,7 +396,14 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
 
     const tags = { app: v.appName, environment: env, "managed-by": "pulumi" };
     const environment: Record<string, string> = {};
-    const merged: Record<string, string> = { ...v.environment, APP_ENV: env, LOG_LEVEL: v.logLevel, PORT: String(v.containerPort) };
+    const merged: Record<string, string> = {
+        ...v.environment,
+        APP_ENV: env,
+        LOG_LEVEL: v.logLevel,
+        PORT: String(v.containerPort),
+        // The app finishes its requests and exits before ECS's SIGKILL at the stop timeout.
+        SHUTDOWN_TIMEOUT_MS: String(Math.max(1, v.stopTimeoutSeconds - SHUTDOWN_MARGIN_SECONDS) * 1000),
+    };
     for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const name of Object.keys(v.secrets).sort()) secrets[name] = pulumi.secret(v.secrets[name]);

@@ -39,7 +39,7 @@ describe("offline plan", function () {
         const p = plan("live", live);
         assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
         assert.equal(p.totalRegistered, live.graph.all.length);
-        assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in 3 components$`));
+        assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in 4 components$`)); // the smoke test too
     });
     it("shows secret values as [secret] and nowhere in plain text", () => {
         const p = plan("live", live);

@@ -57,9 +57,10 @@ describe("stacks/ settings", () => {
             assert.deepEqual(n.publicSubnetCidrs, ["10.40.0.0/24", "10.40.1.0/24", "10.40.2.0/24"]);
             assert.deepEqual(n.privateSubnetCidrs, ["10.40.16.0/20", "10.40.32.0/20", "10.40.48.0/20"]);
         });
-        it("adds APP_ENV, LOG_LEVEL and PORT to the stack's variables, sorted by name", () => {
-            const env = settingsOf("beta").service.environment;
-            assert.deepEqual(env, { APP_ENV: "beta", FEATURE_FLAGS: "new-checkout", LOG_LEVEL: "info", PORT: "8080" });
+        it("adds APP_ENV, LOG_LEVEL, PORT and SHUTDOWN_TIMEOUT_MS (2 s inside the stop timeout) to the stack's variables, sorted by name", () => {
+            const env = settingsOf("beta", { set: { stopTimeoutSeconds: 20 } }).service.environment;
+            assert.deepEqual(env, { APP_ENV: "beta", FEATURE_FLAGS: "new-checkout", LOG_LEVEL: "info", PORT: "8080", SHUTDOWN_TIMEOUT_MS: "18000" });
+            assert.deepEqual(Object.keys(env), Object.keys(env).sort());
         });
         it("returns a deeply frozen object", () => {
             const s = settingsOf("gamma");
@@ -115,6 +116,62 @@ describe("stacks/ settings", () => {
                 stack: "beta",
                 overrides: { set: { containerPort: 80 } },
                 expect: [/key shipyard:containerPort = 80: port out of range/],
+            },
+            {
+                name: "an unknown deployment strategy",
+                stack: "gamma",
+                overrides: { set: { deployment: "canary" } },
+                expect: [/key shipyard:deployment = "canary": allowed: rolling, blueGreen/],
+            },
+            {
+                name: "a bake time beyond ECS's limit",
+                stack: "live",
+                overrides: { set: { bakeTimeMinutes: 1441 } },
+                expect: [/key shipyard:bakeTimeMinutes = 1441: allowed: 0 to 1440 minutes/],
+            },
+            {
+                name: "a negative bake time",
+                stack: "live",
+                overrides: { set: { bakeTimeMinutes: -1 } },
+                expect: [/key shipyard:bakeTimeMinutes = -1: allowed: 0 to 1440 minutes/],
+            },
+            {
+                name: "the test listener on the production HTTPS port",
+                stack: "live",
+                overrides: { set: { testListenerPort: 443 } },
+                expect: [/key shipyard:testListenerPort = 443: allowed: 1 to 65535 except 80 and 443/],
+            },
+            {
+                name: "the test listener open to the internet",
+                stack: "live",
+                overrides: { set: { testListenerCidrs: ["203.0.113.0/24", "0.0.0.0/0"] } },
+                expect: [/key shipyard:testListenerCidrs = "0.0.0.0\/0": the test listener serves unreleased code/],
+            },
+            {
+                name: "a smoke test without blue/green",
+                stack: "gamma",
+                overrides: { set: { smokeTest: true } },
+                expect: [
+                    /key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployment blueGreen has \(deployment is rolling\)/,
+                ],
+            },
+            {
+                name: "a smoke test without a NAT gateway to reach the test listener",
+                stack: "alpha",
+                overrides: { set: { deployment: "blueGreen", smokeTest: true } },
+                expect: [/key shipyard:smokeTest = true: the smoke test runs in the private subnets and reaches the test listener through a NAT gateway/],
+            },
+            {
+                name: "a rollback threshold of 0 percent",
+                stack: "beta",
+                overrides: { set: { rollbackOn5xxPercent: 0 } },
+                expect: [/key shipyard:rollbackOn5xxPercent = 0: allowed: 1 to 100 percent/],
+            },
+            {
+                name: "a stop timeout shorter than the drain",
+                stack: "live",
+                overrides: { set: { stopTimeoutSeconds: 30 } },
+                expect: [/key shipyard:stopTimeoutSeconds = 30: must be longer than deregistrationDelaySeconds \(30\)/],
             },
             {
                 name: "a health-check timeout not below the interval",

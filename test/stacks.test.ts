@@ -5,6 +5,7 @@
 import * as assert from "assert/strict";
 import { parse } from "yaml";
 import * as fs from "fs";
+import * as path from "path";
 import { Graph, Match, Recorded } from "./harness/graph";
 import { FakeCloud, runStack, StackRun } from "./harness/runStack";
 import { committedStacks, stackFile } from "./harness/stackConfig";
@@ -38,6 +39,7 @@ const T = {
     listenerRule: "aws:lb/listenerRule:ListenerRule",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     policyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    lambda: "aws:lambda/function:Function",
 };
 /** The stacks whose committed settings deploy blue/green. */
 const BLUE_GREEN = new Set(["live"]);
@@ -117,7 +119,7 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("names every child after its parent component", () => {
                 const components = g(stack).all.filter((r) => !r.custom);
-                assert.equal(components.length, 3);
+                assert.equal(components.length, BLUE_GREEN.has(stack) ? 4 : 3); // + the smoke test
                 for (const c of components) {
                     const children = g(stack).childrenOf(c);
                     assert.ok(children.length > 0, c.name);
@@ -165,7 +167,8 @@ describe("the program under the mock runtime, per committed stack", function () 
                 // The task role is separate and has no policy of its own.
                 const task = graph.one(T.taskDef).inputs;
                 assert.notEqual(task.taskRoleArn, task.executionRoleArn);
-                graph.resourceCountIs(T.rolePolicy, stack === "live" ? 2 : 1); // + flow logs in live
+                // + flow logs, the smoke test and the role ECS invokes it with, in live
+                graph.resourceCountIs(T.rolePolicy, stack === "live" ? 4 : 1);
             });
             it("hardens the container: read-only root, container health check, init process", () => {
                 const c = container(g(stack));
@@ -333,6 +336,19 @@ describe("the program under the mock runtime, per committed stack", function () 
                 [5, 5, 15, 30],
             );
         });
+        it("shutdown matches the drain: the stop timeout outlasts the drain, and the app's shutdown ends before the stop timeout", () => {
+            for (const s of STACKS) {
+                const c = container(g(s));
+                const drain = g(s).byName(`demo-${s}-lb-tg`).inputs.deregistrationDelay as number;
+                const shutdownMs = Number(c.environment.find((e) => e.name === "SHUTDOWN_TIMEOUT_MS")?.value);
+                assert.ok(c.stopTimeout > drain, `${s}: stop timeout ${c.stopTimeout} s, drain ${drain} s`);
+                assert.equal(shutdownMs, (c.stopTimeout - 2) * 1000, s);
+            }
+            assert.deepEqual(
+                STACKS.map((s) => container(g(s)).stopTimeout),
+                [30, 30, 30, 45],
+            );
+        });
         it("flow logs and deletion protection only in live", () => {
             assert.deepEqual(
                 STACKS.map((s) => g(s).ofType(T.flowLog).length),
@@ -461,6 +477,41 @@ describe("the program under the mock runtime, per committed stack", function () 
                 graph.ofType(T.policyAttachment).map((a) => [a.inputs.role, a.inputs.policyArn]),
                 [["demo-live-web-ecs-lb", "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"]],
             );
+        });
+        it("live's smoke test runs at POST_TEST_TRAFFIC_SHIFT, invoked by a role that may invoke exactly it, against the test listener", () => {
+            const graph = g("live");
+            const fn = graph.one(T.lambda);
+            const hooks = service(graph).deploymentConfiguration.lifecycleHooks;
+            const hookRole = graph.one(T.role, { name: "demo-live-web-ecs-hook" });
+            assert.deepEqual(hooks, [{ hookTargetArn: fn.outputs.arn, roleArn: hookRole.outputs.arn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]);
+            assert.deepEqual(JSON.parse(graph.one(T.rolePolicy, { role: "demo-live-web-ecs-hook-id" }).inputs.policy as string), {
+                Version: "2012-10-17",
+                Statement: [{ Sid: "InvokeSmokeTest", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.outputs.arn }],
+            });
+            assert.deepEqual(fn.inputs.environment, {
+                variables: {
+                    SMOKE_BASE_URL: `http://${String(graph.one(T.alb).outputs.dnsName)}:9080`,
+                    SMOKE_CHECKS: '[{"path":"/health","expectStatus":200}]',
+                },
+            });
+            assert.deepEqual(pick(fn.inputs, ["runtime", "handler", "timeout"]), { runtime: "nodejs22.x", handler: "handler.handler", timeout: 30 });
+            // It runs in the private subnets, whose NAT addresses are what the test listener admits.
+            assert.deepEqual(
+                (fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds,
+                graph.find(T.subnet, { tags: { tier: "private" } }).map((x) => `${x.name}-id`),
+            );
+            for (const s of ["alpha", "beta", "gamma"]) g(s).resourceCountIs(T.lambda, 0);
+        });
+        it("the smoke test's package is the transpiled functions/smokeHook, one .js per .ts, with the handler module", () => {
+            const code = g("live").one(T.lambda).inputs.code as { assets: Record<string, { text: string }> };
+            const sources = fs
+                .readdirSync(path.join(__dirname, "..", "functions", "smokeHook"))
+                .filter((f) => f.endsWith(".ts"))
+                .map((f) => f.replace(/\.ts$/, ".js"))
+                .sort();
+            assert.deepEqual(Object.keys(code.assets).sort(), sources);
+            assert.match(code.assets["handler.js"].text, /exports\.handler = /);
+            assert.doesNotMatch(code.assets["handler.js"].text, /^import /m);
         });
         it("the deployment alarms watch both target groups under blue/green and the one under rolling", () => {
             const groupsWatched = (s: string) =>

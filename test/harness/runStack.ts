@@ -62,6 +62,8 @@ type RuntimeInternals = { waitForRPCs(): Promise<void> };
 
 /** Unwraps secret envelopes, returning the plain value and the paths that were secret. */
 export function unwrapSecrets(value: unknown, at = "", paths: string[] = []): { value: unknown; paths: string[] } {
+    // Assets and archives hold promises; resolveAssets reads them once the engine has them.
+    if (value instanceof pulumi.asset.Asset || value instanceof pulumi.asset.Archive) return { value, paths };
     if (Array.isArray(value)) {
         return { value: value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, paths).value), paths };
     }
@@ -76,6 +78,28 @@ export function unwrapSecrets(value: unknown, at = "", paths: string[] = []): { 
         return { value: out, paths };
     }
     return { value, paths };
+}
+
+/**
+ * Replaces assets and archives by what they hold: `{ text }` for a string asset, `{ path }` for a
+ * file asset, `{ assets: { name: ... } }` for an archive of assets.
+ */
+async function resolveAssets(value: unknown): Promise<unknown> {
+    if (value instanceof pulumi.asset.StringAsset) return { text: await (value as unknown as { text: Promise<string> }).text };
+    if (value instanceof pulumi.asset.FileAsset) return { path: await (value as unknown as { path: Promise<string> }).path };
+    if (value instanceof pulumi.asset.AssetArchive) {
+        const assets = await (value as unknown as { assets: Promise<Record<string, unknown>> }).assets;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(assets)) out[k] = await resolveAssets(v);
+        return { assets: out };
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolveAssets));
+    if (typeof value === "object" && value !== null) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolveAssets(v);
+        return out;
+    }
+    return value;
 }
 
 function nameOfUrn(urn: string): string {
@@ -175,26 +199,32 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         pending++;
         const { value, paths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject() as never));
         return register(req, (err, response) => {
-            pending--;
             if (!err && response) {
                 const urn = response.getUrn();
-                recorded.push({
-                    type: req.getType(),
-                    name: req.getName(),
-                    urn,
-                    custom: req.getCustom(),
-                    parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
-                    protect: req.getProtect() ?? false,
-                    retainOnDelete: req.getRetainondelete() ?? false,
-                    dependsOn: req.getDependenciesList().map(nameOfUrn),
-                    ignoreChanges: req.getIgnorechangesList(),
-                    inputs: value as Record<string, unknown>,
-                    secretPaths: paths,
-                    outputs: unwrapSecrets(pulumi.runtime.deserializeProperties((response as unknown as { getObject(): never }).getObject())).value as Record<
-                        string,
-                        unknown
-                    >,
-                });
+                const record = (inputs: unknown) =>
+                    recorded.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        urn,
+                        custom: req.getCustom(),
+                        parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
+                        protect: req.getProtect() ?? false,
+                        retainOnDelete: req.getRetainondelete() ?? false,
+                        dependsOn: req.getDependenciesList().map(nameOfUrn),
+                        ignoreChanges: req.getIgnorechangesList(),
+                        inputs: inputs as Record<string, unknown>,
+                        secretPaths: paths,
+                        outputs: unwrapSecrets(pulumi.runtime.deserializeProperties((response as unknown as { getObject(): never }).getObject()))
+                            .value as Record<string, unknown>,
+                    });
+                // Counted as pending until recorded, so the run waits for asset contents too.
+                void resolveAssets(value)
+                    .then(record, (e: unknown) => {
+                        error ??= e instanceof Error ? e : new Error(String(e));
+                    })
+                    .finally(() => pending--);
+            } else {
+                pending--;
             }
             cb(err, response);
         });
