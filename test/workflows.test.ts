@@ -182,6 +182,11 @@ describe("workflows: who gets credentials", () => {
         });
     });
 
+    it("queues main's pipelines in push order without dropping any, so every commit on main is built once and can be promoted", () => {
+        const w = byName("main.yml") as unknown as { concurrency: unknown };
+        assert.deepEqual(w.concurrency, { group: "main-pipeline", "cancel-in-progress": false, queue: "max" });
+    });
+
     it("builds with the build role in a job without an environment, whose OIDC subject is the main branch", () => {
         const build = byName("main.yml").jobs.build;
         assert.equal(build.environment, undefined);
