@@ -282,7 +282,11 @@ export function previewPolicy(p: PreviewPolicyArgs): PolicyDocument {
     );
 }
 
-/** Push to the service repositories; the action set of the ECR user guide, "IAM permissions for pushing an image". */
+/**
+ * Push to the service repositories: the action set of the ECR user guide, "IAM permissions for
+ * pushing an image", and DescribeImages for the build's "is this commit built already?" check
+ * (tags are immutable, so pushing an existing tag fails; release/README.md).
+ */
 export function buildPolicy(repositoryArns: pulumi.Input<string>[]): PolicyDocument {
     return policy(
         { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -299,6 +303,7 @@ export function buildPolicy(repositoryArns: pulumi.Input<string>[]): PolicyDocum
             ],
             Resource: repositoryArns,
         },
+        { Sid: "FindBuiltImages", Effect: "Allow", Action: "ecr:DescribeImages", Resource: repositoryArns },
     );
 }
 

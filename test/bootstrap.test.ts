@@ -379,7 +379,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.equal(r.inputs.maxSessionDuration, 3600, r.name);
             }
         });
-        it("lets only jobs of pushes to main assume the build role, which may push images and nothing else", () => {
+        it("lets only jobs of pushes to main assume the build role, which may push images, see which exist, and nothing else", () => {
             assert.equal(trust("demo-github-build").Statement[0].Condition?.StringEquals[`${OIDC}:sub`], `repo:${REPO}:ref:refs/heads/main`);
             // The push set of the ECR user guide ("IAM permissions for pushing an image"), in sorted order.
             const push = ["BatchCheckLayerAvailability", "BatchGetImage", "CompleteLayerUpload", "InitiateLayerUpload", "PutImage", "UploadLayerPart"];
@@ -388,6 +388,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [
                     ["EcrLogin", "Allow", ["ecr:GetAuthorizationToken"], "*", undefined],
                     ["PushServiceImages", "Allow", push.map((a) => `ecr:${a}`), [WEB_REPO_ARN], undefined],
+                    ["FindBuiltImages", "Allow", ["ecr:DescribeImages"], [WEB_REPO_ARN], undefined],
                 ],
             );
         });
@@ -402,7 +403,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
             assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN), false);
         });
-        it("lets each deploy role write exactly its own stack's state objects, locks included, and read the backend version", () => {
+        it("lets each deploy role write exactly its own stack's state objects, locks included, read the backend version, and make the release commands' calls", () => {
             for (const env of ENVS) {
                 const policy = permissions(`demo-github-deploy-${env}`);
                 const own = (key: string) => `${BUCKET_ARN}/.pulumi/${key}`;
@@ -427,8 +428,14 @@ describe("bootstrap/ (once per AWS account)", function () {
                 }
                 assert.equal(allows(policy, "s3:PutObject", own(`stacks/shipyard-bootstrap/shared.json`)), false, `${env} writes the bootstrap's state`);
                 assert.equal(allows(policy, "kms:GenerateDataKey", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
-                assert.equal(allows(policy, "ecr:DescribeImages", WEB_REPO_ARN), true);
                 assert.equal(allows(policy, "ecr:PutImage", WEB_REPO_ARN), false);
+                // What the release commands call besides pulumi up (release/README.md).
+                const service = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/demo-${env}/demo-${env}-web`;
+                assert.equal(allows(policy, "ecr:DescribeImages", WEB_REPO_ARN), true);
+                for (const action of ["ecs:DescribeServices", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"]) {
+                    assert.equal(allows(policy, action, service, { "aws:RequestedRegion": "eu-west-1" }), true, `${env} ${action}`);
+                    assert.equal(allows(policy, action, service, { "aws:RequestedRegion": "us-east-1" }), false, `${env} ${action} in another region`);
+                }
             }
         });
     });
