@@ -29,10 +29,13 @@ export interface GithubRolesArgs {
     readonly environments: readonly string[];
     /** The environments' Pulumi project, whose stack state the deploy roles write. */
     readonly project: string;
+    /** Partition, region and account of the ARNs in the permissions. */
     readonly account: Account;
+    /** The state bucket and its key: deploy roles write their stack's objects, the preview role reads. */
     readonly state: StateAccess;
     /** The service repositories: build pushes to them, deploy reads digests from them. */
     readonly repositoryArns: pulumi.Input<string>[];
+    /** Tags on the provider and the roles; a deploy role's `environment` tag is its environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

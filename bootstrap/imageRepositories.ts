@@ -13,6 +13,7 @@ export interface ImageRepositoriesArgs {
     readonly keepReleaseImages: number;
     /** Days an untagged image is kept. */
     readonly untaggedImageDays: number;
+    /** Tags on every repository. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -259,7 +259,9 @@ export interface PreviewPolicyArgs {
 }
 
 /**
- * Read-only: what `pulumi preview` (also with `--refresh`) of any environment reads. A preview
+ * Read-only: what `pulumi preview` (also with `--refresh`) of any environment reads; an inline
+ * set rather than the AWS managed ReadOnlyAccess, which would let any pull request read every S3
+ * object and DynamoDB item of the account. A preview
  * takes no lock in the DIY backend (pulumi/pulumi pkg/backend/diy/backend.go: Preview applies
  * without Lock; Update, Refresh, Destroy and Import lock), so it writes nothing to the bucket.
  */

@@ -9,11 +9,13 @@ export interface SecretsKeysArgs {
     readonly app: string;
     /** One key each. */
     readonly environments: readonly string[];
+    /** Partition and account of the key policies' administrator statement. */
     readonly account: Account;
     /** Each environment's deploy role: the only role that may encrypt with that environment's key. */
     readonly deployRoleArns: Readonly<Record<string, pulumi.Input<string>>>;
     /** May decrypt with every environment's key: a preview has to decrypt the stack's secrets. */
     readonly previewRoleArn: pulumi.Input<string>;
+    /** Tags on every key; its `environment` tag is replaced by the key's environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

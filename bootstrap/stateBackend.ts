@@ -9,11 +9,13 @@ export interface StateBackendArgs {
     readonly bucketName: string;
     /** Alias of the bucket's KMS key, `alias/<app>-pulumi-state`. */
     readonly keyAlias: string;
+    /** Partition and account of the key policy's administrator statement. */
     readonly account: Account;
     /** Days a state object's previous versions are kept after it is overwritten or deleted. */
     readonly noncurrentVersionDays: number;
     /** Days after which S3 removes the parts of an upload that never completed. @default 7 */
     readonly abortIncompleteUploadDays?: number;
+    /** Tags on the bucket and its key. */
     readonly tags: Readonly<Record<string, string>>;
 }
 
