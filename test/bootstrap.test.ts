@@ -12,7 +12,7 @@ import { KEYS } from "../stacks/keys";
 import { SettingsError } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "./harness/graph";
-import { ACCOUNT, RunOptions, runStack, StackRun } from "./harness/runStack";
+import { ACCOUNT, runStack, StackRun } from "./harness/runStack";
 import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig } from "./harness/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
@@ -94,21 +94,6 @@ function allows(doc: Doc, action: string, resource: string, context: Record<stri
     );
 }
 
-/**
- * Runs a stack with stack traces off. The Pulumi SDK records `new Error().stack` for every promise
- * it creates (runtime/debuggable.js, read only to report leaked promises) and ts-node's source-map
- * support rewrites every one of them: that is most of a run's time, seven runs out of eight here.
- */
-async function runFast(stack: string, options: RunOptions = {}): Promise<StackRun> {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-        return await runStack(stack, options);
-    } finally {
-        Error.stackTraceLimit = limit;
-    }
-}
-
 function problemsOf(overrides: ConfigOverrides): string {
     try {
         buildBootstrapSettings("shared", stackConfig("shared", overrides, BOOTSTRAP));
@@ -123,7 +108,7 @@ describe("bootstrap/ (once per AWS account)", function () {
     this.timeout(20_000);
     let shared: StackRun;
     before(async () => {
-        shared = await runFast("shared", { project: BOOTSTRAP });
+        shared = await runStack("shared", { project: BOOTSTRAP });
     });
     const g = (): Graph => {
         if (shared.error) throw shared.error;
@@ -300,7 +285,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             });
         });
         it("GIVEN services [web, worker], keepReleaseImages 5, untaggedImageDays 2 WHEN run THEN two repositories with those numbers", async () => {
-            const run = await runFast("shared", {
+            const run = await runStack("shared", {
                 project: BOOTSTRAP,
                 overrides: { set: { services: ["web", "worker"], keepReleaseImages: 5, untaggedImageDays: 2 } },
             });
@@ -340,7 +325,7 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
         it("GIVEN githubOidcProviderArn WHEN run THEN no provider is created and every role trusts the given one", async () => {
             const existing = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
-            const run = await runFast("shared", { project: BOOTSTRAP, overrides: { set: { githubOidcProviderArn: existing } } });
+            const run = await runStack("shared", { project: BOOTSTRAP, overrides: { set: { githubOidcProviderArn: existing } } });
             assert.equal(run.error, undefined);
             run.graph.resourceCountIs(T.oidc, 0);
             const roles = run.graph.ofType(T.role);
@@ -471,7 +456,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             }
         });
         it("GIVEN environments [live] WHEN run THEN one deploy role, one secrets key, and outputs for live only", async () => {
-            const run = await runFast("shared", { project: BOOTSTRAP, overrides: { set: { environments: ["live"] } } });
+            const run = await runStack("shared", { project: BOOTSTRAP, overrides: { set: { environments: ["live"] } } });
             assert.equal(run.error, undefined);
             assert.deepEqual(
                 run.graph.ofType(T.role).map((r) => r.inputs.name),
@@ -504,7 +489,7 @@ describe("bootstrap/ (once per AWS account)", function () {
         before(async () => {
             for (const env of ENVS) {
                 // A secret, so that the stack creates an SSM parameter to check.
-                envRuns.set(env, await runFast(env, { overrides: { secret: { secrets: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" } } } }));
+                envRuns.set(env, await runStack(env, { overrides: { secret: { secrets: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" } } } }));
             }
         });
         const deployPolicyOf = (env: string) => json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy");
@@ -741,7 +726,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             );
         });
         it("GIVEN a bad key WHEN the program runs THEN it fails before creating any resource", async () => {
-            const run = await runFast("shared", { project: BOOTSTRAP, overrides: { set: { keepReleaseImages: 0 } } });
+            const run = await runStack("shared", { project: BOOTSTRAP, overrides: { set: { keepReleaseImages: 0 } } });
             assert.ok(run.error instanceof SettingsError, String(run.error));
             assert.deepEqual(
                 run.graph.all.map((r) => r.type),

@@ -170,8 +170,23 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     return state;
 }
 
-/** Runs the program for `stack` and returns everything it registered. */
+/**
+ * Runs the program for `stack` and returns everything it registered. Stack traces are off during
+ * the run (SHIPYARD_STACK_TRACES=1 keeps them): the Pulumi SDK records `new Error().stack` for every
+ * promise it creates, only to report leaked promises, and ts-node source-maps each one; that is
+ * most of a run's time. Errors keep their messages, which is what the tests read.
+ */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    const limit = Error.stackTraceLimit;
+    if (!process.env.SHIPYARD_STACK_TRACES) Error.stackTraceLimit = 0;
+    try {
+        return await run(stack, options);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+async function run(stack: string, options: RunOptions): Promise<StackRun> {
     const project = options.project ?? MAIN;
     const config = stackConfig(stack, options.overrides, project);
     const region = config.values["aws:region"] ?? "eu-west-1";
