@@ -6,32 +6,52 @@ import * as ts from "typescript";
 /** Where the Lambda functions' TypeScript sources live, one folder per function. */
 export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
 
+/** Code every function may import as `../lib/<module>`. */
+export const SHARED_DIR = "lib";
+
 /**
  * The deployment package of a function in `functions/<name>/`, built by the program itself so
- * `pulumi up` needs no separate build step: every `.ts` file transpiled to CommonJS for the Lambda
- * Node.js runtime, under the same relative name (`handler.ts` -> `handler.js`). The functions have
- * no runtime dependencies, so no bundler is needed; `tsc` checks their types in CI.
+ * `pulumi up` needs no separate build step: every `.ts` file of the function and of the shared
+ * `functions/lib/` transpiled to CommonJS for the Lambda Node.js runtime, at the same relative
+ * paths (`<name>/handler.js`, `lib/http.js`), so relative imports between them hold. The
+ * functions have no runtime dependencies beyond Node.js and the AWS SDK v3 that the Lambda
+ * runtime provides, so no bundler is needed; `tsc` checks their types in CI. The handler is
+ * `<name>/handler.handler`.
  */
 export function functionCode(name: string): pulumi.asset.AssetArchive {
-    const dir = path.join(FUNCTIONS_DIR, name);
-    const sources = fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-        .sort();
-    if (sources.length === 0) throw new Error(`functionCode: no TypeScript sources in ${dir}`);
+    if (name === SHARED_DIR) throw new Error(`functionCode: ${SHARED_DIR} holds shared code, not a function`);
     const files: Record<string, pulumi.asset.StringAsset> = {};
-    for (const file of sources) {
-        const out = ts.transpileModule(fs.readFileSync(path.join(dir, file), "utf8"), {
-            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true },
-            fileName: file,
-            reportDiagnostics: true,
-        });
-        const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-        if (errors.length > 0) {
-            const text = errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ");
-            throw new Error(`functionCode: functions/${name}/${file} does not compile: ${text}`);
+    for (const folder of [name, SHARED_DIR]) {
+        const dir = path.join(FUNCTIONS_DIR, folder);
+        if (!fs.existsSync(dir)) {
+            if (folder === name) throw new Error(`functionCode: no folder functions/${name}`);
+            continue;
         }
-        files[file.replace(/\.ts$/, ".js")] = new pulumi.asset.StringAsset(out.outputText);
+        const sources = fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+            .sort();
+        if (folder === name && !sources.includes("handler.ts")) throw new Error(`functionCode: functions/${name} has no handler.ts`);
+        for (const file of sources) files[`${folder}/${file.replace(/\.ts$/, ".js")}`] = new pulumi.asset.StringAsset(transpile(folder, file));
     }
     return new pulumi.asset.AssetArchive(files);
+}
+
+/** The handler setting of a function packaged by {@link functionCode}. */
+export function functionHandler(name: string): string {
+    return `${name}/handler.handler`;
+}
+
+function transpile(folder: string, file: string): string {
+    const out = ts.transpileModule(fs.readFileSync(path.join(FUNCTIONS_DIR, folder, file), "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true },
+        fileName: file,
+        reportDiagnostics: true,
+    });
+    const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (errors.length > 0) {
+        const text = errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ");
+        throw new Error(`functionCode: functions/${folder}/${file} does not compile: ${text}`);
+    }
+    return out.outputText;
 }

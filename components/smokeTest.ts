@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../stacks/validators";
-import { functionCode } from "./functionCode";
+import { functionCode, functionHandler } from "./functionCode";
 
 export const SMOKE_TEST_TYPE = "shipyard:ecs:SmokeTest";
 
@@ -118,7 +118,7 @@ export class SmokeTest extends pulumi.ComponentResource {
                 description: `ECS blue/green hook: smoke-tests green ${svc} in ${env} through the test listener`,
                 runtime: "nodejs22.x",
                 architectures: ["arm64"],
-                handler: "handler.handler",
+                handler: functionHandler("smokeHook"),
                 code: functionCode("smokeHook"),
                 role: role.arn,
                 timeout: SMOKE_TEST_TIMEOUT_SECONDS,

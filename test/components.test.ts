@@ -4,6 +4,7 @@
  */
 import * as assert from "assert/strict";
 import { ContainerServiceArgs, validateContainerServiceArgs } from "../components/containerService";
+import { functionCode, functionHandler } from "../components/functionCode";
 import { validateLoadBalancedAppArgs } from "../components/loadBalancedApp";
 
 const base: ContainerServiceArgs = {
@@ -71,4 +72,16 @@ describe("LoadBalancedApp arguments", () => {
             );
         });
     }
+});
+
+describe("functionCode", () => {
+    it("GIVEN the shared folder's name WHEN packaged THEN it is refused: lib holds shared code, not a function", () => {
+        assert.throws(() => functionCode("lib"), /lib holds shared code, not a function/);
+    });
+    it("GIVEN a function that does not exist WHEN packaged THEN the error names its folder", () => {
+        assert.throws(() => functionCode("noSuchFunction"), /no folder functions\/noSuchFunction/);
+    });
+    it("GIVEN smokeHook WHEN packaged THEN its handler path is <name>/handler.handler", () => {
+        assert.equal(functionHandler("smokeHook"), "smokeHook/handler.handler");
+    });
 });

@@ -494,7 +494,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                     SMOKE_CHECKS: '[{"path":"/health","expectStatus":200}]',
                 },
             });
-            assert.deepEqual(pick(fn.inputs, ["runtime", "handler", "timeout"]), { runtime: "nodejs22.x", handler: "handler.handler", timeout: 30 });
+            assert.deepEqual(pick(fn.inputs, ["runtime", "handler", "timeout"]), { runtime: "nodejs22.x", handler: "smokeHook/handler.handler", timeout: 30 });
             // It runs in the private subnets, whose NAT addresses are what the test listener admits.
             assert.deepEqual(
                 (fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds,
@@ -502,16 +502,20 @@ describe("the program under the mock runtime, per committed stack", function () 
             );
             for (const s of ["alpha", "beta", "gamma"]) g(s).resourceCountIs(T.lambda, 0);
         });
-        it("the smoke test's package is the transpiled functions/smokeHook, one .js per .ts, with the handler module", () => {
+        it("the smoke test's package is functions/smokeHook transpiled, one .js per .ts at the same path, with the handler module", () => {
             const code = g("live").one(T.lambda).inputs.code as { assets: Record<string, { text: string }> };
-            const sources = fs
-                .readdirSync(path.join(__dirname, "..", "functions", "smokeHook"))
-                .filter((f) => f.endsWith(".ts"))
-                .map((f) => f.replace(/\.ts$/, ".js"))
-                .sort();
-            assert.deepEqual(Object.keys(code.assets).sort(), sources);
-            assert.match(code.assets["handler.js"].text, /exports\.handler = /);
-            assert.doesNotMatch(code.assets["handler.js"].text, /^import /m);
+            const sources = ["smokeHook", "lib"].flatMap((dir) => {
+                const full = path.join(__dirname, "..", "functions", dir);
+                return fs.existsSync(full)
+                    ? fs
+                          .readdirSync(full)
+                          .filter((f) => f.endsWith(".ts"))
+                          .map((f) => `${dir}/${f.replace(/\.ts$/, ".js")}`)
+                    : [];
+            });
+            assert.deepEqual(Object.keys(code.assets).sort(), sources.sort());
+            assert.match(code.assets["smokeHook/handler.js"].text, /exports\.handler = /);
+            assert.doesNotMatch(code.assets["smokeHook/handler.js"].text, /^import /m);
         });
         it("the deployment alarms watch both target groups under blue/green and the one under rolling", () => {
             const groupsWatched = (s: string) =>
