@@ -8,7 +8,7 @@
 import { runRounds, type RoundsOutcome } from "./checks";
 import type { SmokeConfig } from "./config";
 import { InvalidEventError, parseEvent, type HookResponse, type LifecycleHookEvent } from "./event";
-import { createLog, type Log } from "./log";
+import { createLog, type Log } from "../lib/log";
 
 /**
  * The one stage this hook runs at. Per the ECS docs it comes once per deployment, after the test

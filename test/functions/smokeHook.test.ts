@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 
 import { freePort, HOST } from "../app/support";
-import { MAX_BODY_BYTES } from "../../functions/smokeHook/checks";
+import { MAX_BODY_BYTES } from "../../functions/lib/probe";
 import type { SmokeCheck, SmokeConfig } from "../../functions/smokeHook/config";
 import type { LifecycleHookEvent } from "../../functions/smokeHook/event";
 import { BUDGET_RESERVE_MS, CALLBACK_DELAY_SECONDS, createHandler, IN_PROGRESS_KEY, MAX_IN_PROGRESS, type LambdaContext } from "../../functions/smokeHook/hook";

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 
-import { ConfigError, DEFAULT_CHECKS, loadConfig, MAX_ATTEMPTS, MAX_CHECKS, MAX_TIMEOUT_MS } from "../../functions/smokeHook/config";
+import { ConfigError } from "../../functions/lib/config";
+import { DEFAULT_CHECKS, loadConfig, MAX_ATTEMPTS, MAX_CHECKS, MAX_TIMEOUT_MS } from "../../functions/smokeHook/config";
 
 const BASE = { SMOKE_BASE_URL: "http://internal-alb-dns:8443" };
 
