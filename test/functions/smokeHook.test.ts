@@ -6,11 +6,10 @@
  */
 
 import * as assert from "node:assert/strict";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 
 import { freePort, HOST } from "../app/support";
+import { closeServers, later, reply, serve, type Responder } from "./httpServers";
 import { MAX_BODY_BYTES } from "../../functions/lib/probe";
 import type { SmokeCheck, SmokeConfig } from "../../functions/smokeHook/config";
 import type { LifecycleHookEvent } from "../../functions/smokeHook/event";
@@ -36,47 +35,6 @@ function postTestTrafficShiftEvent(): LifecycleHookEvent {
             productionTrafficWeights: {},
         },
     };
-}
-
-interface Seen {
-    readonly method: string;
-    readonly path: string;
-    readonly headers: http.IncomingHttpHeaders;
-}
-
-interface TestServer {
-    readonly baseUrl: string;
-    readonly seen: Seen[];
-}
-
-/** Answers request number `n` (0-based). */
-type Responder = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
-
-const servers: http.Server[] = [];
-const timers = new Set<NodeJS.Timeout>();
-
-function later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-        timers.delete(timer);
-        fn();
-    }, ms);
-    timers.add(timer);
-}
-
-async function serve(respond: Responder): Promise<TestServer> {
-    const seen: Seen[] = [];
-    const server = http.createServer((req, res) => {
-        seen.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers });
-        respond(req, res, seen.length - 1);
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-    return { baseUrl: `http://${HOST}:${(server.address() as AddressInfo).port}`, seen };
-}
-
-function reply(res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}): void {
-    res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(body);
 }
 
 const ok: Responder = (_req, res) => reply(res, 200, '{"status":"ok"}');
@@ -111,19 +69,7 @@ const TWO_CHECKS: readonly SmokeCheck[] = [
 ];
 
 describe("smoke-test lifecycle hook (functions/smokeHook) against servers on 127.0.0.1", () => {
-    afterEach(async () => {
-        timers.forEach(clearTimeout);
-        timers.clear();
-        await Promise.all(
-            servers.splice(0).map(
-                (server) =>
-                    new Promise<void>((resolve) => {
-                        server.closeAllConnections();
-                        server.close(() => resolve());
-                    }),
-            ),
-        );
-    });
+    afterEach(closeServers);
 
     it("GIVEN a healthy green revision and 2 checks WHEN invoked at POST_TEST_TRAFFIC_SHIFT THEN it answers SUCCEEDED after 3 rounds x 2 checks = 6 requests", async () => {
         const server = await serve(ok);
