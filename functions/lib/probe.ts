@@ -103,7 +103,7 @@ export function describeRequestError(err: unknown, timeoutMs: number): { readonl
         case "UND_ERR_CONNECT_TIMEOUT":
             return timeout;
         default:
-            if (code !== undefined && /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return network(`tls error ${code}`);
+            if (code !== undefined && /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return network(`tls error ${code}`);
             // Without a code, the cause's message says more than "fetch failed" (e.g. "bad port" for ports fetch refuses).
             return network(
                 `request failed: ${excerpt(code ?? (cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err)), 80)}`,

@@ -67,6 +67,16 @@ describe("shared HTTP probe (functions/lib/probe) against servers on 127.0.0.1",
         assert.ok(result.durationMs >= 100 && result.durationMs < 600, `durationMs ${result.durationMs}`);
     });
 
+    it("GIVEN an https:// URL on a plain-HTTP port WHEN probed THEN the failure is a network failure named as a TLS error", async () => {
+        const server = await serve((_req, res) => reply(res, 200, "{}"));
+
+        const result = await probe({ url: server.baseUrl.replace("http://", "https://"), timeoutMs: 1000 }, { expectStatus: 200 });
+
+        assert.equal(result.failure, "network");
+        assert.match(String(result.reason), /^tls error ERR_SSL_/);
+        assert.equal(server.seen.length, 0);
+    });
+
     it(`GIVEN the expected text only after the first ${MAX_BODY_BYTES} bytes WHEN probed THEN it reads no further and says where it looked`, async () => {
         const server = await serve((_req, res) => reply(res, 200, `${"x".repeat(MAX_BODY_BYTES)}"status":"ok"`));
 
