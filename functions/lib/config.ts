@@ -98,17 +98,16 @@ export function parseObject(name: string, value: unknown, keys: ReadonlySet<stri
     return fields;
 }
 
-/** The exact status a check expects. */
-export function parseExpectStatus(name: string, value: unknown): number {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 100 || value > 599)
-        throw invalid(name, value, "expected an integer HTTP status from 100 to 599");
-    return value;
-}
-
-/** Text a check expects in the body, or undefined when the body is not inspected. */
-export function parseExpectBodyIncludes(name: string, value: unknown): string | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value !== "string" || value === "" || value.length > MAX_EXPECTED_TEXT_LENGTH)
-        throw invalid(name, value, `expected a non-empty string of at most ${MAX_EXPECTED_TEXT_LENGTH} characters`);
-    return value;
+/** What a check expects of the response, read from the check's `expectStatus` and `expectBodyIncludes` fields. */
+export function parseExpectation(
+    name: string,
+    fields: Readonly<Record<string, unknown>>,
+): { readonly expectStatus: number; readonly expectBodyIncludes?: string } {
+    const { expectStatus, expectBodyIncludes } = fields;
+    if (typeof expectStatus !== "number" || !Number.isInteger(expectStatus) || expectStatus < 100 || expectStatus > 599)
+        throw invalid(`${name}.expectStatus`, expectStatus, "expected an integer HTTP status from 100 to 599");
+    if (expectBodyIncludes === undefined) return { expectStatus };
+    if (typeof expectBodyIncludes !== "string" || expectBodyIncludes === "" || expectBodyIncludes.length > MAX_EXPECTED_TEXT_LENGTH)
+        throw invalid(`${name}.expectBodyIncludes`, expectBodyIncludes, `expected a non-empty string of at most ${MAX_EXPECTED_TEXT_LENGTH} characters`);
+    return { expectStatus, expectBodyIncludes };
 }

@@ -6,19 +6,7 @@
  * it (and ECS, which treats a failed invocation as a failed hook, rolls the deployment back).
  */
 
-import {
-    ConfigError,
-    invalid,
-    parseExpectBodyIncludes,
-    parseExpectStatus,
-    parseInteger,
-    parseJsonArray,
-    parseObject,
-    parseUrl,
-    read,
-    redactCredentials,
-    type Env,
-} from "../lib/config";
+import { ConfigError, invalid, parseExpectation, parseInteger, parseJsonArray, parseObject, parseUrl, read, redactCredentials, type Env } from "../lib/config";
 
 /** Methods a smoke check may use. Green tasks share the production data stores, so a smoke request must not change anything. */
 export const SMOKE_METHODS = ["GET", "HEAD"] as const;
@@ -76,7 +64,8 @@ export function parseBaseUrl(raw: string | undefined): string {
 
 function parseCheck(value: unknown, index: number): SmokeCheck {
     const name = `SMOKE_CHECKS[${index}]`;
-    const { path, method = "GET", expectStatus, expectBodyIncludes, expectJson = false } = parseObject(name, value, CHECK_KEYS, CHECK_EXAMPLE);
+    const fields = parseObject(name, value, CHECK_KEYS, CHECK_EXAMPLE);
+    const { path, method = "GET", expectJson = false } = fields;
     if (typeof path !== "string" || !/^\/(?!\/)[^\s#\\]*$/.test(path) || path.length > MAX_PATH_LENGTH)
         throw invalid(
             `${name}.path`,
@@ -89,19 +78,12 @@ function parseCheck(value: unknown, index: number): SmokeCheck {
             method,
             `expected ${SMOKE_METHODS.join(" or ")}: smoke requests reach the green revision, which shares production data, so they must not change anything`,
         );
-    const status = parseExpectStatus(`${name}.expectStatus`, expectStatus);
-    const bodyIncludes = parseExpectBodyIncludes(`${name}.expectBodyIncludes`, expectBodyIncludes);
+    const expectation = parseExpectation(name, fields);
     if (typeof expectJson !== "boolean") throw invalid(`${name}.expectJson`, expectJson, "expected true or false");
-    if (method === "HEAD" && (bodyIncludes !== undefined || expectJson))
+    if (method === "HEAD" && (expectation.expectBodyIncludes !== undefined || expectJson))
         throw invalid(`${name}.method`, method, "a HEAD response has no body; use GET with expectBodyIncludes or expectJson");
 
-    return {
-        path,
-        method: method as SmokeMethod,
-        expectStatus: status,
-        ...(bodyIncludes === undefined ? {} : { expectBodyIncludes: bodyIncludes }),
-        expectJson,
-    };
+    return { path, method: method as SmokeMethod, ...expectation, expectJson };
 }
 
 export function parseChecks(raw: string | undefined): readonly SmokeCheck[] {
