@@ -6,9 +6,9 @@
  */
 
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 
 import { freePort, HOST } from "../app/support";
+import { coldStart } from "./coldStart";
 import { closeServers, later, reply, serve, type Responder } from "./httpServers";
 import { MAX_BODY_BYTES } from "../../functions/lib/probe";
 import type { SmokeCheck, SmokeConfig } from "../../functions/smokeHook/config";
@@ -413,21 +413,7 @@ describe("smoke-test lifecycle hook (functions/smokeHook) against servers on 127
 
 describe("smoke hook Lambda entry module (functions/smokeHook/handler.ts)", () => {
     /** Loads the entry module afresh with SMOKE_BASE_URL set to `baseUrl` (or unset), then restores the environment. */
-    function loadEntry(baseUrl: string | undefined): { handler?: unknown } {
-        const entry = require.resolve(path.resolve(__dirname, "../../functions/smokeHook/handler.ts"));
-        const saved = process.env.SMOKE_BASE_URL;
-        if (baseUrl === undefined) delete process.env.SMOKE_BASE_URL;
-        else process.env.SMOKE_BASE_URL = baseUrl;
-        delete require.cache[entry];
-        try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module must load fresh, under this environment
-            return require(entry) as { handler?: unknown };
-        } finally {
-            if (saved === undefined) delete process.env.SMOKE_BASE_URL;
-            else process.env.SMOKE_BASE_URL = saved;
-            delete require.cache[entry];
-        }
-    }
+    const loadEntry = (baseUrl: string | undefined) => coldStart("smokeHook/handler.ts", { SMOKE_BASE_URL: baseUrl });
 
     it("GIVEN SMOKE_BASE_URL unset WHEN the module loads (cold start) THEN it throws the ConfigError naming the variable", () => {
         assert.throws(() => loadEntry(undefined), { name: "ConfigError", message: /^SMOKE_BASE_URL is not set: expected the test listener's URL/ });
