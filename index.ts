@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerService } from "./components/containerService";
 import { LoadBalancedApp } from "./components/loadBalancedApp";
+import { AlarmTopic } from "./components/alarmTopic";
+import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { SmokeTest } from "./components/smokeTest";
 import { loadSettings, Settings } from "./stacks";
@@ -12,7 +14,7 @@ import { partitionOf } from "./stacks/validators";
 
 /** Creates one environment from its settings and returns the stack outputs. */
 function environment(settings: Settings) {
-    const { app, env, network: net, service: svc, loadBalancer: lb, deployment, tags } = settings;
+    const { app, env, network: net, service: svc, loadBalancer: lb, deployment, monitoring: mon, tags } = settings;
     const blueGreen = deployment.strategy === "blueGreen";
     const prefix = `${app}-${env}`;
 
@@ -27,10 +29,14 @@ function environment(settings: Settings) {
             natGateways: net.natGateways,
             flowLogs: net.flowLogs,
             flowLogRetentionDays: svc.logRetentionDays,
+            permissionsBoundary: settings.permissionsBoundaryArn,
             tags,
         },
         { protect: settings.protect },
     );
+
+    // Every alarm of the environment, deployment alarms included, notifies this topic.
+    const alarms = new AlarmTopic(`${prefix}-alarms`, { nameParts: [app, env], region: settings.region, accountId: settings.accountId, tags });
 
     const edge = new LoadBalancedApp(`${prefix}-lb`, {
         nameParts: [app, env, svc.name],
@@ -67,6 +73,7 @@ function environment(settings: Settings) {
                   vpcId: network.vpc.id,
                   subnetIds: network.privateSubnetIds,
                   logRetentionDays: svc.logRetentionDays,
+                  permissionsBoundary: settings.permissionsBoundaryArn,
                   tags,
               })
             : undefined;
@@ -109,6 +116,7 @@ function environment(settings: Settings) {
                 ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes, smokeTestFunctionArn: smokeTest?.function.arn }
                 : { strategy: "rolling" },
             rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
+            alarmTopicArn: alarms.topic.arn,
             minTasks: svc.minTasks,
             maxTasks: svc.maxTasks,
             cpuTargetPercent: svc.cpuTargetPercent,
@@ -116,10 +124,40 @@ function environment(settings: Settings) {
             spot: svc.spot,
             healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
             stopTimeoutSeconds: svc.stopTimeoutSeconds,
+            tracing: mon.tracing,
+            permissionsBoundary: settings.permissionsBoundaryArn,
             tags,
         },
         { dependsOn: [edge.httpsListener] },
     );
+
+    const monitoring = new Monitoring(`${prefix}-monitoring`, {
+        nameParts: [app, env],
+        topic: alarms,
+        region: settings.region,
+        accountId: settings.accountId,
+        services: [
+            {
+                name: svc.name,
+                clusterName: service.cluster.name,
+                serviceName: service.service.name,
+                loadBalancerArnSuffix: edge.loadBalancer.arnSuffix,
+                targetGroupArnSuffixes: [edge.targetGroup.arnSuffix, ...(edge.alternateTargetGroup ? [edge.alternateTargetGroup.arnSuffix] : [])],
+            },
+        ],
+        thresholds: {
+            fiveXxPercent: mon.alarm5xxPercent,
+            p99LatencyMs: mon.alarmP99LatencyMs,
+            cpuPercent: mon.alarmCpuPercent,
+            memoryPercent: mon.alarmMemoryPercent,
+        },
+        endpoints: [{ name: svc.name, url: `https://${mon.hostName}${lb.healthCheck.path}` }],
+        endpointCheckMinutes: mon.endpointCheckMinutes,
+        slack: mon.slackWebhookUrl ? { webhookUrl: mon.slackWebhookUrl, reminderMinutes: mon.reminderMinutes } : undefined,
+        logRetentionDays: svc.logRetentionDays,
+        permissionsBoundary: settings.permissionsBoundaryArn,
+        tags,
+    });
 
     return {
         environment: env,
@@ -130,6 +168,8 @@ function environment(settings: Settings) {
         serviceName: service.service.name,
         taskDefinitionArn: service.taskDefinition.arn,
         image: svc.image,
+        alarmTopicArn: alarms.topic.arn,
+        dashboardName: monitoring.dashboard.dashboardName,
     };
 }
 

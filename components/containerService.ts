@@ -7,6 +7,14 @@ export const CONTAINER_SERVICE_TYPE = "shipyard:ecs:ContainerService";
 /** Docker label whose value changes whenever a secret's value changes (see below). */
 export const SECRET_VERSIONS_LABEL = "shipyard.secret-versions";
 
+/**
+ * The OpenTelemetry collector of the tracing sidecar: AWS Distro for OpenTelemetry, pinned (bump it
+ * deliberately), with its built-in X-Ray-only configuration (OTLP in on the default ports, traces
+ * out to X-Ray, no metrics).
+ */
+export const OTEL_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3";
+export const OTEL_COLLECTOR_CONFIG = "/etc/ecs/ecs-xray.yaml";
+
 export interface ContainerServiceArgs {
     /** Parts of physical names, `[app, env, service]`. */
     readonly nameParts: readonly [string, string, string];
@@ -60,6 +68,8 @@ export interface ContainerServiceArgs {
      * @default { fiveXxPercent: 5, p99LatencyMs: 2000 }
      */
     readonly rollbackAlarms?: { readonly fiveXxPercent: number; readonly p99LatencyMs: number };
+    /** The topic the deployment alarms notify (ALARM and OK), so a rollback reaches the team too. @default none */
+    readonly alarmTopicArn?: pulumi.Input<string>;
     /** Tasks kept running at least; the initial desired count. */
     readonly minTasks: number;
     /** Upper bound for autoscaling. */
@@ -79,6 +89,19 @@ export interface ContainerServiceArgs {
      * @default ["CMD", "node", "dist/healthcheck.js"] (the sample app's checker; no curl needed)
      */
     readonly healthCheckCommand?: readonly string[];
+    /**
+     * Tracing: an AWS Distro for OpenTelemetry collector beside the app, which receives OTLP on
+     * localhost:4317/4318 and sends traces to AWS X-Ray; the app gets the standard OTEL_* variables
+     * and the task role may write to X-Ray. The app must use an OpenTelemetry SDK to emit spans.
+     * @default false
+     */
+    readonly tracing?: boolean;
+    /**
+     * ARN of the permissions boundary every IAM role of this component carries (the bootstrap's
+     * `<app>-<env>-boundary`): a deploy role may create roles only with it, so no role it creates
+     * can hold more than the boundary allows. @default none
+     */
+    readonly permissionsBoundary?: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -208,6 +231,7 @@ export class ContainerService extends pulumi.ComponentResource {
             {
                 name: physicalName([app, env, svc, "execution"], 64),
                 description: `ECS agent for ${svc} in ${env}: pull the image, write logs, read its secrets`,
+                permissionsBoundary: args.permissionsBoundary,
                 assumeRolePolicy: assumeByEcsTasks,
                 tags,
             },
@@ -255,17 +279,63 @@ export class ContainerService extends pulumi.ComponentResource {
             {
                 name: physicalName([app, env, svc, "task"], 64),
                 description: `Application role of ${svc} in ${env}`,
+                permissionsBoundary: args.permissionsBoundary,
                 assumeRolePolicy: assumeByEcsTasks,
                 tags,
             },
             child,
         );
+        if (args.tracing) {
+            // What the collector needs to send traces and read sampling rules; none of these
+            // X-Ray actions has resource-level permissions.
+            new aws.iam.RolePolicy(
+                `${name}-task-tracing`,
+                {
+                    role: this.taskRole.id,
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "SendTraces",
+                                Effect: "Allow",
+                                Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+                                Resource: "*",
+                            },
+                        ],
+                    }),
+                },
+                child,
+            );
+        }
 
         // A secret's ARN does not change with its value, so a container definition that only names
         // the ARN would not change either and running tasks would keep the old value. Each
         // parameter's version (SSM increments it on every write) goes into a label, so a new value
         // yields a new task definition revision and a rolling restart, with no image rebuild.
         const secretVersions = pulumi.all(parameters.map((p) => pulumi.interpolate`${p.envName}=${p.parameter.version}`)).apply((pairs) => pairs.join(","));
+        const tracing = args.tracing ?? false;
+        const environment: Record<string, string> = {
+            ...args.environment,
+            ...(tracing
+                ? {
+                      OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318",
+                      OTEL_SERVICE_NAME: svc,
+                      OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${env}`,
+                      OTEL_PROPAGATORS: "tracecontext,xray",
+                  }
+                : {}),
+        };
+        const awslogs = (logGroupName: string, prefix: string) => ({
+            logDriver: "awslogs",
+            options: {
+                "awslogs-group": logGroupName,
+                "awslogs-region": args.region,
+                "awslogs-stream-prefix": prefix,
+                // A full log buffer drops lines instead of blocking the application.
+                mode: "non-blocking",
+                "max-buffer-size": "25m",
+            },
+        });
         const containerDefinitions = pulumi
             .all([this.logGroup.name, secretVersions, pulumi.all(parameters.map((p) => p.parameter.arn))])
             .apply(([logGroupName, versions, arns]) =>
@@ -275,9 +345,9 @@ export class ContainerService extends pulumi.ComponentResource {
                         image: args.image,
                         essential: true,
                         portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http" }],
-                        environment: Object.keys(args.environment)
+                        environment: Object.keys(environment)
                             .sort()
-                            .map((n) => ({ name: n, value: args.environment[n] })),
+                            .map((n) => ({ name: n, value: environment[n] })),
                         secrets: parameters.map((p, i) => ({ name: p.envName, valueFrom: arns[i] })),
                         readonlyRootFilesystem: true,
                         // Writable scratch space on the task's ephemeral storage, since the root is read-only.
@@ -287,18 +357,22 @@ export class ContainerService extends pulumi.ComponentResource {
                         stopTimeout: args.stopTimeoutSeconds ?? 30,
                         healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 10 },
                         dockerLabels: parameters.length > 0 ? { [SECRET_VERSIONS_LABEL]: versions } : undefined,
-                        logConfiguration: {
-                            logDriver: "awslogs",
-                            options: {
-                                "awslogs-group": logGroupName,
-                                "awslogs-region": args.region,
-                                "awslogs-stream-prefix": svc,
-                                // A full log buffer drops lines instead of blocking the application.
-                                mode: "non-blocking",
-                                "max-buffer-size": "25m",
-                            },
-                        },
+                        logConfiguration: awslogs(logGroupName, svc),
+                        dependsOn: tracing ? [{ containerName: "otel-collector", condition: "START" }] : undefined,
                     },
+                    ...(tracing
+                        ? [
+                              {
+                                  name: "otel-collector",
+                                  image: OTEL_COLLECTOR_IMAGE,
+                                  // Losing traces must not take the service down.
+                                  essential: false,
+                                  command: [`--config=${OTEL_COLLECTOR_CONFIG}`],
+                                  readonlyRootFilesystem: true,
+                                  logConfiguration: awslogs(logGroupName, "otel"),
+                              },
+                          ]
+                        : []),
                 ]),
             );
 
@@ -372,6 +446,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 {
                     name: physicalName([app, env, svc, role], 64),
                     description,
+                    permissionsBoundary: args.permissionsBoundary,
                     assumeRolePolicy: JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -529,7 +604,10 @@ export class ContainerService extends pulumi.ComponentResource {
             },
         });
         const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
+        const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
         const common = {
+            alarmActions: actions,
+            okActions: actions,
             comparisonOperator: "GreaterThanThreshold",
             evaluationPeriods: 3,
             datapointsToAlarm: 2,

@@ -29,6 +29,12 @@ export interface NetworkArgs {
     /** Days flow logs are kept. @default 30 */
     readonly flowLogRetentionDays?: number;
     /** Tags on every resource. */
+    /**
+     * ARN of the permissions boundary every IAM role of this component carries (the bootstrap's
+     * `<app>-<env>-boundary`): a deploy role may create roles only with it, so no role it creates
+     * can hold more than the boundary allows. @default none
+     */
+    readonly permissionsBoundary?: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -175,6 +181,7 @@ export class Network extends pulumi.ComponentResource {
             const role = new aws.iam.Role(
                 `${name}-flow-logs`,
                 {
+                    permissionsBoundary: args.permissionsBoundary,
                     assumeRolePolicy: JSON.stringify({
                         Version: "2012-10-17",
                         Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],

@@ -24,6 +24,12 @@ export interface SmokeTestArgs {
      */
     readonly subnetIds: pulumi.Input<string>[];
     readonly logRetentionDays: number;
+    /**
+     * ARN of the permissions boundary every IAM role of this component carries (the bootstrap's
+     * `<app>-<env>-boundary`): a deploy role may create roles only with it, so no role it creates
+     * can hold more than the boundary allows. @default none
+     */
+    readonly permissionsBoundary?: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -53,6 +59,7 @@ export class SmokeTest extends pulumi.ComponentResource {
             {
                 name: physicalName([app, env, svc, "smoke-test"], 64),
                 description: `Smoke test of ${svc} in ${env}: its logs and its network interfaces only`,
+                permissionsBoundary: args.permissionsBoundary,
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],

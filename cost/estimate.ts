@@ -200,6 +200,11 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
     "aws:ec2/eipAssociation:EipAssociation",
     "aws:iam/role:Role",
+    "aws:kms/alias:Alias",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:sns/topicSubscription:TopicSubscription",
+    "aws:lambda/permission:Permission",
+    "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/policy:Policy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -494,6 +499,25 @@ class Estimator {
         this.add(r, `Secrets Manager ${plural(copies, "secret")} (API calls not included)`, copies * this.p.secretsManagerSecretMonth);
     }
 
+    /**
+     * A function's invocations are usage (left out); the custom metrics it publishes are not. The
+     * endpoint check (functions/endpointCheck) publishes Success and Latency for each target of
+     * its CHECK_TARGETS as embedded-metric log lines: two custom metrics a target.
+     */
+    lambda(r: CostResource): void {
+        const targets = str(obj(obj(r.inputs.environment).variables).CHECK_TARGETS);
+        if (targets === undefined) return;
+        let count = 0;
+        try {
+            const parsed: unknown = JSON.parse(targets);
+            count = Array.isArray(parsed) ? parsed.length : 0;
+        } catch {
+            count = 0;
+        }
+        if (count === 0) return;
+        this.add(r, `endpoint check: ${plural(count * 2, "custom metric")} (Success and Latency per endpoint)`, count * 2 * this.p.cloudwatchCustomMetricMonth);
+    }
+
     /** Standard parameters (SecureString included) are free; advanced ones are billed per month. */
     parameter(r: CostResource): void {
         if (str(r.inputs.tier) !== "Advanced") return;
@@ -573,10 +597,19 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     [TYPES.webAcl]: (e, r) => e.webAcl(r),
     [TYPES.canary]: (e, r) => e.canary(r),
     [TYPES.healthCheck]: (e, r) => e.healthCheck(r),
+    [TYPES.lambda]: (e, r) => e.lambda(r),
 };
 
 /** Known types whose whole cost depends on usage; they are named in `leftOut`, never guessed. */
-const USAGE_ONLY: ReadonlySet<string> = new Set([TYPES.logGroup, TYPES.flowLog, TYPES.lambda, TYPES.snsTopic]);
+const USAGE_ONLY: ReadonlySet<string> = new Set([
+    TYPES.logGroup,
+    TYPES.flowLog,
+    TYPES.lambda,
+    TYPES.snsTopic,
+    "aws:scheduler/schedule:Schedule",
+    "aws:dynamodb/table:Table",
+    "aws:sqs/queue:Queue",
+]);
 
 /** What every estimate leaves out, whatever the stack holds. */
 function standardLeftOut(t: PriceTable): string[] {
@@ -584,7 +617,7 @@ function standardLeftOut(t: PriceTable): string[] {
     return [
         `Traffic-dependent charges: load balancer LCUs beyond the idle estimate of 0 (${usd(p.albLcuHour)} per LCU-hour), NAT gateway data processing (${usd(p.natGatewayDataGb)} per GB), data transfer out to the internet and between AZs.`,
         `Log volume: CloudWatch Logs ingestion (${usd(p.cloudwatchLogsIngestionGb)} per GB) and storage (${usd(p.cloudwatchLogsStorageGbMonth)} per GB-month) of container logs, Container Insights performance events and VPC flow logs.`,
-        "Lambda and SNS usage: sized for the always-free tier (1M Lambda requests and 400,000 GB-seconds, 1M SNS publishes a month).",
+        "Lambda, SNS, EventBridge Scheduler, DynamoDB (on demand) and SQS usage: sized for their free tiers (1M Lambda requests and 400,000 GB-seconds, 1M SNS publishes, 14M scheduler invocations, 25 GB of DynamoDB storage, 1M SQS requests a month).",
         `Fargate Spot price variation: Spot tasks are priced at a typical figure (${usd(p.fargateSpotX86VcpuHour)} per vCPU-hour, ${usd(p.fargateSpotX86GbHour)} per GB-hour on x86); the real rate moves with supply and demand.`,
         "API requests (Secrets Manager, KMS, SSM, CloudWatch GetMetricData) and ECR image storage.",
         "Taxes, support plans, Savings Plans and credits, and the AWS Free Tier: account-wide allowances (3 dashboards, 10 alarm metrics, 10 custom metrics, 100 canary runs, 750 h of EC2 public IPv4 in the first year) are not applied.",

@@ -172,6 +172,51 @@ export const KEYS = {
         default: perEnv(false, false, false, true),
         description: "Deletion protection on the load balancer and Pulumi protect on the VPC and load balancer.",
     },
+    permissionsBoundary: {
+        type: "string",
+        default: "bootstrap",
+        description:
+            "Permissions boundary of every IAM role the stack creates: bootstrap (the bootstrap's <appName>-<env>-boundary policy, which the deploy roles require), none, or a policy ARN.",
+    },
+    hostName: {
+        type: "string",
+        description:
+            "The environment's public host name (e.g. alpha.example.org, example.org in live); the endpoint check requests https://<hostName><healthCheckPath>.",
+    },
+    alarm5xxPercent: {
+        type: "integer",
+        default: perEnv(10, 10, 5, 2),
+        description: "Alarm when more than this percent of a service's responses are 5xx for 3 of 5 minutes (1-100).",
+    },
+    alarmP99LatencyMs: {
+        type: "integer",
+        default: perEnv(3000, 3000, 2000, 1000),
+        description: "Alarm when a service's p99 target response time exceeds this for 3 of 5 minutes (10-60000 ms).",
+    },
+    alarmCpuPercent: { type: "integer", default: 85, description: "Alarm when a service's average CPU exceeds this for 10 minutes (1-100)." },
+    alarmMemoryPercent: { type: "integer", default: 85, description: "Alarm when a service's average memory exceeds this for 10 minutes (1-100)." },
+    reminderMinutes: {
+        type: "integer",
+        default: perEnv(240, 240, 120, 30),
+        description: "Slack is reminded of every alarm still firing after this many minutes, and again every this many minutes (5-1440).",
+    },
+    endpointCheckMinutes: {
+        type: "integer",
+        default: perEnv(5, 5, 1, 1),
+        description: "Minutes between the outside checks of https://<hostName><healthCheckPath> (1-5).",
+    },
+    slackWebhookUrl: {
+        type: "string",
+        default: "",
+        secret: true,
+        description:
+            "Slack incoming webhook for alarms, set with pulumi config set --secret slackWebhookUrl https://hooks.slack.com/services/...; kept in Secrets Manager. Unset: alarms reach the SNS topic but nobody is told.",
+    },
+    tracing: {
+        type: "boolean",
+        default: perEnv(false, false, false, true),
+        description: "Run an OpenTelemetry collector beside each service that sends traces to AWS X-Ray, with the IAM it needs.",
+    },
     environment: {
         type: "object",
         default: {},

@@ -13,6 +13,7 @@ import {
     fargateSizeProblem,
     parseCidr,
     parseImageRef,
+    partitionOf,
     secretLookingValue,
     subdivideCidr,
     Cidr,
@@ -125,8 +126,31 @@ export interface DeploymentSettings {
 export const DEPLOYMENT_STRATEGIES = ["rolling", "blueGreen"] as const;
 export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
 
+/** Alarms, their Slack notifications, endpoint checks and tracing; see `stacks/keys.ts`. */
+export interface MonitoringSettings {
+    /** The environment's public host name; the endpoint check requests https://<hostName><healthCheckPath>. */
+    readonly hostName: string;
+    /** Alarm thresholds. @default 5xx 10/10/5/2 %, p99 3000/3000/2000/1000 ms, CPU and memory 85 % */
+    readonly alarm5xxPercent: number;
+    readonly alarmP99LatencyMs: number;
+    readonly alarmCpuPercent: number;
+    readonly alarmMemoryPercent: number;
+    /** Minutes between reminders of alarms still firing. @default 240, 240, 120, 30 */
+    readonly reminderMinutes: number;
+    /** Minutes between endpoint checks. @default 5, 5, 1, 1 */
+    readonly endpointCheckMinutes: number;
+    /** The Slack incoming webhook, secret; absent: alarms reach the topic but nobody is told. */
+    readonly slackWebhookUrl?: pulumi.Output<string>;
+    /** An OpenTelemetry collector sidecar sending traces to X-Ray. @default on in live */
+    readonly tracing: boolean;
+}
+
 export interface Settings {
     readonly app: string;
+    /** The one account the stack may deploy to (`aws:allowedAccountIds`). */
+    readonly accountId: string;
+    /** Permissions boundary of every IAM role. @default the bootstrap's `<app>-<env>-boundary` */
+    readonly permissionsBoundaryArn?: string;
     readonly env: EnvName;
     readonly region: string;
     /** Tags on every resource: app, environment, managed-by. */
@@ -137,6 +161,7 @@ export interface Settings {
     readonly service: ServiceSettings;
     readonly loadBalancer: LoadBalancerSettings;
     readonly deployment: DeploymentSettings;
+    readonly monitoring: MonitoringSettings;
 }
 
 /** Every problem found in a stack's configuration, reported together. */
@@ -160,6 +185,9 @@ export interface RawConfig {
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** What the test harness passes for a `secure:` value it cannot decrypt. */
+const UNDECRYPTED = "[encrypted in stack file]";
 const PLATFORM_VARS = ["APP_ENV", "LOG_LEVEL", "PORT", "SHUTDOWN_TIMEOUT_MS"];
 /** Seconds the app's graceful shutdown leaves before the stop timeout's SIGKILL, for its last log lines. */
 const SHUTDOWN_MARGIN_SECONDS = 2;
@@ -192,6 +220,22 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     } else if (!REGION.test(region)) {
         fail("aws:region", region, "must be an AWS region name such as eu-west-1");
     }
+    // The account: the AWS provider refuses credentials of any other, and ARNs in policies name it.
+    let accounts: unknown;
+    try {
+        accounts = JSON.parse(raw.values["aws:allowedAccountIds"] ?? "null");
+    } catch {
+        accounts = raw.values["aws:allowedAccountIds"];
+    }
+    const accountId =
+        Array.isArray(accounts) && accounts.length === 1 && typeof accounts[0] === "string" && /^\d{12}$/.test(accounts[0]) ? accounts[0] : undefined;
+    if (!accountId) {
+        fail(
+            "aws:allowedAccountIds",
+            accounts ?? "(missing)",
+            'exactly one 12-digit account id as a quoted string, e.g. ["123456789012"]: the AWS provider then refuses credentials of any other account',
+        );
+    }
 
     // 2. Types and required keys.
     const values = {} as Record<KeyName, unknown>;
@@ -214,9 +258,12 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         } else {
             values[key] = typed.value;
         }
-        if (spec.secret && !raw.secretKeys.includes(full)) {
+        // An empty value is "not set" (Pulumi.yaml's default), not a secret in plain text.
+        if (spec.secret && text !== "" && !raw.secretKeys.includes(full)) {
             problems.push(
-                `key ${full} holds plain-text values; secret values must be encrypted: remove them from Pulumi.${stack}.yaml and set each with pulumi config set --secret --path '${key}.NAME' VALUE`,
+                spec.type === "object"
+                    ? `key ${full} holds plain-text values; secret values must be encrypted: remove them from Pulumi.${stack}.yaml and set each with pulumi config set --secret --path '${key}.NAME' VALUE`
+                    : `key ${full} is in plain text; it must be encrypted: remove it from Pulumi.${stack}.yaml and set it with pulumi config set --secret ${key} VALUE`,
             );
         }
     }
@@ -371,7 +418,32 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     if (!inRange(v.rollbackOn5xxPercent, 1, 100)) fail("rollbackOn5xxPercent", v.rollbackOn5xxPercent, "allowed: 1 to 100 percent");
     if (!inRange(v.rollbackOnP99LatencyMs, 10, 60000)) fail("rollbackOnP99LatencyMs", v.rollbackOnP99LatencyMs, "allowed: 10 to 60000 ms");
 
-    // 11. Environment and secrets.
+    // 11. IAM.
+    const boundary = /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]{1,128}$/;
+    if (!["bootstrap", "none"].includes(v.permissionsBoundary) && !boundary.test(v.permissionsBoundary))
+        fail("permissionsBoundary", v.permissionsBoundary, "allowed: bootstrap, none, or an IAM policy ARN arn:aws:iam::<account>:policy/<name>");
+
+    // 12. Monitoring.
+    if (!HOST_NAME.test(v.hostName) || v.hostName.length > 253)
+        fail(
+            "hostName",
+            v.hostName,
+            "must be a DNS host name such as alpha.example.org: lowercase labels of letters, digits and hyphens, at most 253 characters",
+        );
+    for (const [key, low, high, unit] of [
+        ["alarm5xxPercent", 1, 100, "percent"],
+        ["alarmP99LatencyMs", 10, 60000, "ms"],
+        ["alarmCpuPercent", 1, 100, "percent"],
+        ["alarmMemoryPercent", 1, 100, "percent"],
+        ["reminderMinutes", 5, 1440, "minutes"],
+        ["endpointCheckMinutes", 1, 5, "minutes (the issue asks for a check at least every 5 minutes)"],
+    ] as const) {
+        if (!inRange(v[key], low, high)) fail(key, v[key], `allowed: ${low} to ${high} ${unit}`);
+    }
+    if (v.slackWebhookUrl !== "" && !/^https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+$/.test(v.slackWebhookUrl) && v.slackWebhookUrl !== UNDECRYPTED)
+        fail("slackWebhookUrl", "[secret]", "must be a Slack incoming webhook URL, https://hooks.slack.com/services/...");
+
+    // 13. Environment and secrets.
     for (const [name, value] of Object.entries(v.environment)) {
         const key = `environment.${name}`;
         if (!ENV_NAME.test(name)) fail(key, name, "invalid variable name: letters, digits and underscores, not starting with a digit");
@@ -410,6 +482,13 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
 
     return deepFreeze({
         app: v.appName,
+        accountId: accountId as string,
+        permissionsBoundaryArn:
+            v.permissionsBoundary === "none"
+                ? undefined
+                : v.permissionsBoundary === "bootstrap"
+                  ? `arn:${partitionOf(region ?? "")}:iam::${accountId as string}:policy/${v.appName}-${env}-boundary`
+                  : v.permissionsBoundary,
         env,
         region: region as string,
         tags,
@@ -456,6 +535,17 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
                 unhealthyThreshold: v.unhealthyThreshold,
                 matcher: v.healthCheckMatcher,
             },
+        },
+        monitoring: {
+            hostName: v.hostName,
+            alarm5xxPercent: v.alarm5xxPercent,
+            alarmP99LatencyMs: v.alarmP99LatencyMs,
+            alarmCpuPercent: v.alarmCpuPercent,
+            alarmMemoryPercent: v.alarmMemoryPercent,
+            reminderMinutes: v.reminderMinutes,
+            endpointCheckMinutes: v.endpointCheckMinutes,
+            slackWebhookUrl: v.slackWebhookUrl === "" ? undefined : pulumi.secret(v.slackWebhookUrl),
+            tracing: v.tracing,
         },
         deployment: {
             strategy: v.deployment as DeploymentStrategy,

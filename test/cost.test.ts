@@ -323,7 +323,7 @@ describe("cost estimate", () => {
                 /NAT gateway data processing/,
                 /data transfer out/,
                 /CloudWatch Logs ingestion/,
-                /Lambda and SNS/,
+                /Lambda, SNS, EventBridge Scheduler, DynamoDB \(on demand\) and SQS usage/,
                 /Spot price variation/,
                 /Taxes/,
                 /Free Tier/,
@@ -423,6 +423,16 @@ describe("cost estimate", () => {
             );
         });
 
+        it("prices the endpoint check's two custom metrics per endpoint, and no other function", () => {
+            for (const s of ["alpha", "live"]) {
+                const lines = est(s).lines.filter((l) => l.type === "aws:lambda/function:Function");
+                assert.deepEqual(
+                    lines.map((l) => [l.resource, l.description]),
+                    [[`demo-${s}-monitoring-endpoint-check`, "endpoint check: 2 custom metrics (Success and Latency per endpoint)"]],
+                );
+                assert.ok(Math.abs(lines[0].monthlyUsd - 2 * 0.3) < 1e-9, s);
+            }
+        });
         it("names live's flow logs and the autoscaling headroom among what is left out", () => {
             assert.ok(est("live").leftOut.some((l) => /^VPC flow logs \(demo-live-flow-logs\)/.test(l)));
             assert.ok(est("live").leftOut.some((l) => /Autoscaling may run up to 10 tasks/.test(l)));

@@ -39,7 +39,9 @@ describe("offline plan", function () {
         const p = plan("live", live);
         assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
         assert.equal(p.totalRegistered, live.graph.all.length);
-        assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in 4 components$`)); // the smoke test too
+        const components = live.graph.all.filter((r) => !r.custom).length;
+        assert.equal(components, 6); // network, load balancer, service, smoke test, alarm topic, monitoring
+        assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
     it("shows secret values as [secret] and nowhere in plain text", () => {
         const p = plan("live", live);
@@ -92,7 +94,7 @@ describe("offline plan", function () {
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stderr, /running stack beta under the mock runtime/);
             assert.match(r.stdout, /^Plan for stack beta/);
-            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 3 components\n/);
+            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 5 components\n/);
             assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
             assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
         });

@@ -835,7 +835,8 @@ describe("policy rules", () => {
                 "elb-deletion-protection demo-gamma-lb-alb",
                 "vpc-flow-logs demo-gamma-vpc",
             ],
-            live: ["ecs-container-user-set demo-live-web-task", "elb-access-logs demo-live-lb-alb"],
+            // Neither the app nor the tracing collector names its user.
+            live: ["ecs-container-user-set demo-live-web-task", "ecs-container-user-set demo-live-web-task", "elb-access-logs demo-live-lb-alb"],
         };
 
         for (const stack of STACKS) {

@@ -118,6 +118,56 @@ describe("stacks/ settings", () => {
                 expect: [/key shipyard:containerPort = 80: port out of range/],
             },
             {
+                name: "a host name with an underscore",
+                stack: "beta",
+                overrides: { set: { hostName: "beta_app.example.org" } },
+                expect: [/key shipyard:hostName = "beta_app.example.org": must be a DNS host name such as alpha.example.org/],
+            },
+            {
+                name: "an alarm threshold above 100 percent",
+                stack: "live",
+                overrides: { set: { alarm5xxPercent: 150, alarmCpuPercent: 0 } },
+                expect: [/key shipyard:alarm5xxPercent = 150: allowed: 1 to 100 percent/, /key shipyard:alarmCpuPercent = 0: allowed: 1 to 100 percent/],
+            },
+            {
+                name: "endpoint checks less often than every 5 minutes",
+                stack: "gamma",
+                overrides: { set: { endpointCheckMinutes: 10 } },
+                expect: [/key shipyard:endpointCheckMinutes = 10: allowed: 1 to 5 minutes/],
+            },
+            {
+                name: "reminders every minute",
+                stack: "live",
+                overrides: { set: { reminderMinutes: 1 } },
+                expect: [/key shipyard:reminderMinutes = 1: allowed: 5 to 1440 minutes/],
+            },
+            {
+                name: "a Slack webhook in plain text",
+                stack: "beta",
+                overrides: { set: { slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX" } },
+                expect: [
+                    /key shipyard:slackWebhookUrl is in plain text; it must be encrypted: remove it from Pulumi.beta.yaml and set it with pulumi config set --secret slackWebhookUrl VALUE/,
+                ],
+            },
+            {
+                name: "a Slack webhook that is not Slack's",
+                stack: "beta",
+                overrides: { secret: { slackWebhookUrl: "https://evil.example.com/hook" } },
+                expect: [/key shipyard:slackWebhookUrl = "\[secret\]": must be a Slack incoming webhook URL/],
+            },
+            {
+                name: "two allowed accounts",
+                stack: "beta",
+                overrides: { set: { "aws:allowedAccountIds": ["123456789012", "210987654321"] } },
+                expect: [/key aws:allowedAccountIds = \["123456789012","210987654321"\]: exactly one 12-digit account id/],
+            },
+            {
+                name: "no allowed account",
+                stack: "alpha",
+                overrides: { remove: ["aws:allowedAccountIds"] },
+                expect: [/key aws:allowedAccountIds = "\(missing\)": exactly one 12-digit account id as a quoted string/],
+            },
+            {
                 name: "an unknown deployment strategy",
                 stack: "gamma",
                 overrides: { set: { deployment: "canary" } },

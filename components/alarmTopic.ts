@@ -1,0 +1,94 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { partitionOf, physicalName } from "../stacks/validators";
+
+export const ALARM_TOPIC_TYPE = "shipyard:monitoring:AlarmTopic";
+
+export interface AlarmTopicArgs {
+    /** Parts of physical names, `[app, env]`. */
+    readonly nameParts: readonly [string, string];
+    readonly region: string;
+    /** The account whose alarms may publish (no cloud lookup). */
+    readonly accountId: string;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The environment's one alarm topic, encrypted with a key of its own: every alarm of the
+ * environment (deployment alarms included) notifies it, and only this account's CloudWatch alarms
+ * named `<app>-<env>-*` may publish to it.
+ */
+export class AlarmTopic extends pulumi.ComponentResource {
+    readonly topic: aws.sns.Topic;
+    readonly key: aws.kms.Key;
+
+    constructor(name: string, args: AlarmTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(ALARM_TOPIC_TYPE, name, {}, opts);
+        if (!/^\d{12}$/.test(args.accountId)) throw new Error(`AlarmTopic: accountId must be 12 digits, got ${args.accountId}`);
+        const [app, env] = args.nameParts;
+        const { tags } = args;
+        const child = { parent: this };
+
+        // CloudWatch can publish to an encrypted topic only with a customer managed key whose
+        // policy lets it use the key; the AWS managed aws/sns key cannot grant that.
+        const key = (this.key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `Alarm topic of ${app} ${env}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 7,
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AccountAdministers",
+                            Effect: "Allow",
+                            Principal: { AWS: `arn:${partitionOf(args.region)}:iam::${args.accountId}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "CloudWatchPublishes",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                        },
+                    ],
+                }),
+                tags,
+            },
+            child,
+        ));
+        new aws.kms.Alias(`${name}-key`, { name: `alias/${physicalName([app, env, "alarms"], 250)}`, targetKeyId: key.keyId }, child);
+        this.topic = new aws.sns.Topic(`${name}-topic`, { name: physicalName([app, env, "alarms"], 256), kmsMasterKeyId: key.arn, tags }, child);
+        new aws.sns.TopicPolicy(
+            `${name}-topic`,
+            {
+                arn: this.topic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "CloudWatchAlarmsOfThisAccount",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: this.topic.arn,
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": args.accountId },
+                                ArnLike: {
+                                    "aws:SourceArn": `arn:${partitionOf(args.region)}:cloudwatch:${args.region}:${args.accountId}:alarm:${app}-${env}-*`,
+                                },
+                            },
+                        },
+                    ],
+                }),
+            },
+            child,
+        );
+
+        this.registerOutputs({ topicArn: this.topic.arn });
+    }
+}

@@ -1,0 +1,554 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { partitionOf, physicalName } from "../stacks/validators";
+import { AlarmTopic } from "./alarmTopic";
+import { functionCode, functionHandler } from "./functionCode";
+
+export const MONITORING_TYPE = "shipyard:monitoring:Monitoring";
+
+/** Namespace of the endpoint check's metrics (functions/endpointCheck). */
+export const ENDPOINT_CHECK_NAMESPACE = "Shipyard/EndpointCheck";
+
+/** A service the dashboard shows and the alarms watch. */
+export interface MonitoredService {
+    /** The service's short name, e.g. `web`. */
+    readonly name: string;
+    readonly clusterName: pulumi.Input<string>;
+    readonly serviceName: pulumi.Input<string>;
+    /** CloudWatch dimension values of its load balancer and target groups (two under blue/green). */
+    readonly loadBalancerArnSuffix: pulumi.Input<string>;
+    readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
+}
+
+/** A public URL checked from outside the VPC. */
+export interface EndpointTarget {
+    /** Short name, the metric's `Endpoint` dimension, e.g. `web`. */
+    readonly name: string;
+    /** `https://<host><path>` of the health endpoint. */
+    readonly url: string;
+}
+
+export interface AlarmThresholds {
+    /** Percent of responses that are 5xx. */
+    readonly fiveXxPercent: number;
+    readonly p99LatencyMs: number;
+    readonly cpuPercent: number;
+    readonly memoryPercent: number;
+}
+
+export interface MonitoringArgs {
+    /** Parts of physical names, `[app, env]`. */
+    readonly nameParts: readonly [string, string];
+    /** Where every alarm goes, and what the Slack notifier subscribes to. */
+    readonly topic: AlarmTopic;
+    readonly region: string;
+    /** The account, for the alarms' ARNs in policies (no cloud lookup). */
+    readonly accountId: string;
+    readonly services: readonly MonitoredService[];
+    readonly thresholds: AlarmThresholds;
+    /** Checked every `endpointCheckMinutes` by a function outside the VPC. */
+    readonly endpoints: readonly EndpointTarget[];
+    /** Minutes between endpoint checks (1-5). */
+    readonly endpointCheckMinutes: number;
+    /**
+     * Slack: the incoming webhook (a secret) and the minutes between reminders of alarms still
+     * firing. Absent: the alarms reach the topic, and nothing is subscribed to it.
+     */
+    readonly slack?: { readonly webhookUrl: pulumi.Input<string>; readonly reminderMinutes: number };
+    readonly logRetentionDays: number;
+    /**
+     * ARN of the permissions boundary every IAM role of this component carries (the bootstrap's
+     * `<app>-<env>-boundary`): a deploy role may create roles only with it, so no role it creates
+     * can hold more than the boundary allows. @default none
+     */
+    readonly permissionsBoundary?: pulumi.Input<string>;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+export function validateMonitoringArgs(args: MonitoringArgs): void {
+    if (args.services.length === 0) throw new Error("Monitoring: at least one service to watch");
+    const names = args.services.map((s) => s.name);
+    if (new Set(names).size !== names.length) throw new Error(`Monitoring: service names must be distinct, got ${names.join(", ")}`);
+    for (const e of args.endpoints)
+        if (!/^https:\/\/[^/\s]+\/\S*$/.test(e.url)) throw new Error(`Monitoring: endpoint ${e.name} must be an https URL with a path, got ${e.url}`);
+    if (!Number.isInteger(args.endpointCheckMinutes) || args.endpointCheckMinutes < 1 || args.endpointCheckMinutes > 5)
+        throw new Error(`Monitoring: endpointCheckMinutes must be 1-5, got ${args.endpointCheckMinutes}`);
+    if (!/^\d{12}$/.test(args.accountId)) throw new Error(`Monitoring: accountId must be 12 digits, got ${args.accountId}`);
+}
+
+type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
+
+/**
+ * What a small team reads: one encrypted SNS topic that every alarm of the environment notifies,
+ * the alarms themselves (per service: 5xx share, p99 latency, unhealthy targets, CPU, memory,
+ * running below desired; per public endpoint: the outside check failing), a dashboard, the
+ * endpoint check (a scheduled function outside the VPC), and, with a Slack webhook, the notifier
+ * that posts alarm and OK transitions and reminds of alarms still firing.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly topic: AlarmTopic;
+    readonly dashboard: aws.cloudwatch.Dashboard;
+    /** Physical names of every alarm, in creation order. */
+    readonly alarmNames: string[] = [];
+    readonly notifier?: aws.lambda.Function;
+    readonly endpointCheck?: aws.lambda.Function;
+
+    private readonly name: string;
+    private readonly args: MonitoringArgs;
+
+    constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(MONITORING_TYPE, name, {}, opts);
+        validateMonitoringArgs(args);
+        this.name = name;
+        this.args = args;
+        this.topic = args.topic;
+
+        for (const svc of args.services) this.serviceAlarms(svc);
+        if (args.endpoints.length > 0) this.endpointCheck = this.endpointChecks();
+        this.dashboard = this.buildDashboard();
+        if (args.slack) this.notifier = this.slackNotifier(args.slack);
+
+        this.registerOutputs({ dashboardName: this.dashboard.dashboardName });
+    }
+
+    private alarm(
+        role: string,
+        description: string,
+        props: Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmDescription" | "alarmActions" | "okActions" | "tags">,
+    ) {
+        const [app, env] = this.args.nameParts;
+        const alarmName = physicalName([app, env, role], 255);
+        this.alarmNames.push(alarmName);
+        return new aws.cloudwatch.MetricAlarm(
+            `${this.name}-${role}`,
+            {
+                ...props,
+                name: alarmName,
+                alarmDescription: description,
+                alarmActions: [this.topic.topic.arn],
+                okActions: [this.topic.topic.arn],
+                tags: this.args.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    private serviceAlarms(svc: MonitoredService): void {
+        const t = this.args.thresholds;
+        const [, env] = this.args.nameParts;
+        const elb = (id: string, metricName: string, stat: string, tg: pulumi.Input<string>): MetricQuery => ({
+            id,
+            returnData: false,
+            metric: { namespace: "AWS/ApplicationELB", metricName, stat, period: 60, dimensions: { LoadBalancer: svc.loadBalancerArnSuffix, TargetGroup: tg } },
+        });
+        const groups = svc.targetGroupArnSuffixes;
+        const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
+        const ecsDims = { ClusterName: svc.clusterName, ServiceName: svc.serviceName };
+        const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
+
+        this.alarm(`${svc.name}-5xx`, `${svc.name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx`, {
+            ...threeOfFive,
+            threshold: t.fiveXxPercent,
+            treatMissingData: "notBreaching",
+            metricQueries: [
+                ...groups.flatMap((tg, i) => [elb(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg), elb(`r${i}`, "RequestCount", "Sum", tg)]),
+                {
+                    id: "share",
+                    label: "5xx share of responses (%)",
+                    returnData: true,
+                    expression: `IF((${sum("r")}) > 0, 100 * (${sum("e")}) / (${sum("r")}), 0)`,
+                },
+            ],
+        });
+        this.alarm(`${svc.name}-p99`, `${svc.name} in ${env}: p99 response time over ${t.p99LatencyMs} ms`, {
+            ...threeOfFive,
+            threshold: t.p99LatencyMs,
+            treatMissingData: "notBreaching",
+            metricQueries: [
+                ...groups.map((tg, i) => elb(`t${i}`, "TargetResponseTime", "p99", tg)),
+                {
+                    id: "p99",
+                    label: "p99 target response time (ms)",
+                    returnData: true,
+                    expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
+                },
+            ],
+        });
+        this.alarm(`${svc.name}-unhealthy`, `${svc.name} in ${env}: the load balancer sees unhealthy targets`, {
+            ...threeOfFive,
+            threshold: 0,
+            treatMissingData: "notBreaching",
+            metricQueries: [
+                ...groups.map((tg, i) => elb(`u${i}`, "UnHealthyHostCount", "Maximum", tg)),
+                {
+                    id: "unhealthy",
+                    label: "unhealthy targets",
+                    returnData: true,
+                    expression: groups.length === 1 ? "u0" : `MAX([${groups.map((_, i) => `u${i}`).join(", ")}])`,
+                },
+            ],
+        });
+        for (const [what, metricName, limit] of [
+            ["cpu", "CPUUtilization", t.cpuPercent],
+            ["memory", "MemoryUtilization", t.memoryPercent],
+        ] as const) {
+            this.alarm(`${svc.name}-${what}`, `${svc.name} in ${env}: average ${what} over ${limit}% for 10 minutes`, {
+                namespace: "AWS/ECS",
+                metricName,
+                dimensions: ecsDims,
+                statistic: "Average",
+                period: 60,
+                evaluationPeriods: 10,
+                datapointsToAlarm: 10,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: limit,
+                treatMissingData: "missing",
+            });
+        }
+        // Container Insights' task counts: fewer running than desired for 5 minutes means tasks
+        // keep failing to start or to stay up (a deploy's extra tasks only add to running).
+        this.alarm(`${svc.name}-tasks`, `${svc.name} in ${env}: fewer tasks running than desired for 5 minutes`, {
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "breaching",
+            metricQueries: [
+                {
+                    id: "desired",
+                    returnData: false,
+                    metric: { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", stat: "Minimum", period: 60, dimensions: ecsDims },
+                },
+                {
+                    id: "running",
+                    returnData: false,
+                    metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", stat: "Minimum", period: 60, dimensions: ecsDims },
+                },
+                { id: "missing", label: "tasks missing (desired - running)", returnData: true, expression: "desired - running" },
+            ],
+        });
+    }
+
+    /** A scheduled function outside the VPC requests every endpoint; an alarm per endpoint watches the result. */
+    private endpointChecks(): aws.lambda.Function {
+        const a = this.args;
+        const [app, env] = a.nameParts;
+        const fn = this.scheduledFunction("endpoint-check", "endpointCheck", {
+            description: `Checks ${a.endpoints.map((e) => e.url).join(", ")} from outside the VPC`,
+            environment: {
+                CHECK_TARGETS: JSON.stringify(a.endpoints.map((e) => ({ name: e.name, url: e.url, expectStatus: 200 }))),
+                METRIC_NAMESPACE: ENDPOINT_CHECK_NAMESPACE,
+                ENVIRONMENT: env,
+            },
+            timeoutSeconds: 30,
+            scheduleMinutes: a.endpointCheckMinutes,
+            input: "{}",
+            statements: [],
+        });
+        for (const e of a.endpoints) {
+            // A check that did not run is a failure too: a dead checker must not look healthy.
+            this.alarm(`${e.name}-endpoint`, `${e.url} failed its outside check (${app} ${env})`, {
+                namespace: ENDPOINT_CHECK_NAMESPACE,
+                metricName: "Success",
+                dimensions: { Environment: env, Endpoint: e.name },
+                statistic: "Minimum",
+                period: 60 * a.endpointCheckMinutes,
+                evaluationPeriods: 3,
+                datapointsToAlarm: 2,
+                comparisonOperator: "LessThanThreshold",
+                threshold: 1,
+                treatMissingData: "breaching",
+            });
+        }
+        return fn;
+    }
+
+    private slackNotifier(slack: NonNullable<MonitoringArgs["slack"]>): aws.lambda.Function {
+        const a = this.args;
+        const [app, env] = a.nameParts;
+        const child = { parent: this };
+        const webhook = new aws.secretsmanager.Secret(
+            `${this.name}-slack-webhook`,
+            { name: `${app}/${env}/slack-webhook`, description: `Slack incoming webhook for ${app} ${env} alarms`, recoveryWindowInDays: 7, tags: a.tags },
+            child,
+        );
+        new aws.secretsmanager.SecretVersion(`${this.name}-slack-webhook`, { secretId: webhook.id, secretString: slack.webhookUrl }, child);
+        // SNS redelivers: the notifier claims each message id here before posting, once.
+        const dedupe = new aws.dynamodb.Table(
+            `${this.name}-notified`,
+            {
+                name: physicalName([app, env, "alarm-notified"], 255),
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: "id",
+                attributes: [{ name: "id", type: "S" }],
+                ttl: { attributeName: "expiresAt", enabled: true },
+                serverSideEncryption: { enabled: true },
+                pointInTimeRecovery: { enabled: false },
+                tags: a.tags,
+            },
+            child,
+        );
+        const deadLetters = new aws.sqs.Queue(
+            `${this.name}-notifier-dlq`,
+            { name: physicalName([app, env, "alarm-notifier-dlq"], 80), messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true, tags: a.tags },
+            child,
+        );
+        const fn = this.scheduledFunction("alarm-notifier", "alarmNotifier", {
+            description: `Posts ${app} ${env} alarms to Slack and reminds of those still firing`,
+            environment: {
+                SLACK_WEBHOOK_SECRET_ARN: webhook.arn,
+                DEDUPE_TABLE: dedupe.name,
+                APP_NAME: app,
+                ENVIRONMENT: env,
+                ALARM_NAME_PREFIX: `${app}-${env}-`,
+                REMINDER_MINUTES: String(slack.reminderMinutes),
+            },
+            timeoutSeconds: 60,
+            scheduleMinutes: slack.reminderMinutes,
+            input: JSON.stringify({ action: "remind" }),
+            deadLetterArn: deadLetters.arn,
+            statements: [
+                { Sid: "ReadWebhook", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: webhook.arn },
+                { Sid: "ClaimMessages", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: dedupe.arn },
+                {
+                    Sid: "ListFiringAlarms",
+                    Effect: "Allow",
+                    Action: "cloudwatch:DescribeAlarms",
+                    Resource: `arn:${partitionOf(a.region)}:cloudwatch:${a.region}:${a.accountId}:alarm:${app}-${env}-*`,
+                },
+                { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: deadLetters.arn },
+            ],
+        });
+        new aws.lambda.Permission(
+            `${this.name}-alarm-notifier-sns`,
+            { function: fn.name, action: "lambda:InvokeFunction", principal: "sns.amazonaws.com", sourceArn: this.topic.topic.arn },
+            child,
+        );
+        new aws.sns.TopicSubscription(`${this.name}-alarm-notifier`, { topic: this.topic.topic.arn, protocol: "lambda", endpoint: fn.arn }, child);
+        return fn;
+    }
+
+    /**
+     * A function of ours (functions/<code>), its log group, a role that may write its logs and do
+     * `statements`, and an EventBridge Scheduler schedule that invokes it every `scheduleMinutes`.
+     */
+    private scheduledFunction(
+        role: string,
+        code: string,
+        f: {
+            description: string;
+            environment: Record<string, pulumi.Input<string>>;
+            timeoutSeconds: number;
+            scheduleMinutes: number;
+            input: string;
+            deadLetterArn?: pulumi.Input<string>;
+            statements: Record<string, unknown>[];
+        },
+    ): aws.lambda.Function {
+        const a = this.args;
+        const [app, env] = a.nameParts;
+        const child = { parent: this };
+        const functionName = physicalName([app, env, role], 64);
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${this.name}-${role}-logs`,
+            { name: `/aws/lambda/${functionName}`, retentionInDays: a.logRetentionDays, tags: a.tags },
+            child,
+        );
+        const execRole = new aws.iam.Role(
+            `${this.name}-${role}`,
+            {
+                name: physicalName([app, env, role], 64),
+                description: `${f.description}: its logs and what it needs, nothing else`,
+                permissionsBoundary: a.permissionsBoundary,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags: a.tags,
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${this.name}-${role}`,
+            {
+                role: execRole.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "WriteOwnLogs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                        },
+                        ...f.statements,
+                    ],
+                }),
+            },
+            child,
+        );
+        const fn = new aws.lambda.Function(
+            `${this.name}-${role}`,
+            {
+                name: functionName,
+                description: f.description,
+                runtime: "nodejs22.x",
+                architectures: ["arm64"],
+                handler: functionHandler(code),
+                code: functionCode(code),
+                role: execRole.arn,
+                timeout: f.timeoutSeconds,
+                memorySize: 256,
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                deadLetterConfig: f.deadLetterArn ? { targetArn: f.deadLetterArn } : undefined,
+                environment: { variables: f.environment },
+                tags: a.tags,
+            },
+            { ...child, dependsOn: [logGroup] },
+        );
+        const schedulerRole = new aws.iam.Role(
+            `${this.name}-${role}-schedule`,
+            {
+                name: physicalName([app, env, role, "schedule"], 64),
+                description: `EventBridge Scheduler invokes ${functionName}`,
+                permissionsBoundary: a.permissionsBoundary,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "scheduler.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
+                        },
+                    ],
+                }),
+                tags: a.tags,
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${this.name}-${role}-schedule`,
+            {
+                role: schedulerRole.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "InvokeOne", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.arn }],
+                }),
+            },
+            child,
+        );
+        new aws.scheduler.Schedule(
+            `${this.name}-${role}`,
+            {
+                name: physicalName([app, env, role], 64),
+                description: `Every ${f.scheduleMinutes} minute(s): ${f.description}`,
+                scheduleExpression: f.scheduleMinutes === 1 ? "rate(1 minute)" : `rate(${f.scheduleMinutes} minutes)`,
+                flexibleTimeWindow: { mode: "OFF" },
+                target: { arn: fn.arn, roleArn: schedulerRole.arn, input: f.input, retryPolicy: { maximumRetryAttempts: 0 } },
+            },
+            child,
+        );
+        return fn;
+    }
+
+    private buildDashboard(): aws.cloudwatch.Dashboard {
+        const a = this.args;
+        const [app, env] = a.nameParts;
+        const body = pulumi
+            .all(
+                a.services.map((s) =>
+                    pulumi.all([
+                        pulumi.output(s.loadBalancerArnSuffix),
+                        pulumi.all([...s.targetGroupArnSuffixes]),
+                        pulumi.output(s.clusterName),
+                        pulumi.output(s.serviceName),
+                    ]),
+                ),
+            )
+            .apply((resolved) => JSON.stringify({ widgets: dashboardWidgets(a, resolved) }));
+        return new aws.cloudwatch.Dashboard(`${this.name}-dashboard`, { dashboardName: physicalName([app, env], 255), dashboardBody: body }, { parent: this });
+    }
+}
+
+type Resolved = [string, string[], string, string];
+
+/** The dashboard's widgets: a row per service, then the endpoint checks. Pure, for tests. */
+export function dashboardWidgets(a: Pick<MonitoringArgs, "services" | "region" | "endpoints" | "nameParts">, resolved: readonly Resolved[]): unknown[] {
+    const widgets: unknown[] = [];
+    const [, env] = a.nameParts;
+    let y = 0;
+    const graph = (x: number, title: string, metrics: unknown[][], extra: Record<string, unknown> = {}, width = 6) => ({
+        type: "metric",
+        x,
+        y,
+        width,
+        height: 6,
+        properties: { title, region: a.region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra },
+    });
+    a.services.forEach((s, i) => {
+        const [lb, tgs, cluster, service] = resolved[i];
+        const perTg = (metric: string, stat: string, label: string) =>
+            tgs.map((tg, n) => [
+                "AWS/ApplicationELB",
+                metric,
+                "LoadBalancer",
+                lb,
+                "TargetGroup",
+                tg,
+                { stat, label: tgs.length > 1 ? `${label} (${n === 0 ? "primary" : "alternate"})` : label },
+            ]);
+        widgets.push({ type: "text", x: 0, y, width: 24, height: 1, properties: { markdown: `## ${s.name} (${env})` } });
+        y += 1;
+        widgets.push(
+            graph(0, `${s.name}: requests, 4xx, 5xx`, [
+                ...perTg("RequestCount", "Sum", "requests"),
+                ...perTg("HTTPCode_Target_4XX_Count", "Sum", "4xx"),
+                ...perTg("HTTPCode_Target_5XX_Count", "Sum", "5xx"),
+                ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", lb, { stat: "Sum", label: "5xx from the load balancer" }],
+            ]),
+            graph(6, `${s.name}: response time p50 / p99`, [...perTg("TargetResponseTime", "p50", "p50"), ...perTg("TargetResponseTime", "p99", "p99")], {
+                yAxis: { left: { label: "seconds", min: 0 } },
+            }),
+            graph(12, `${s.name}: healthy / unhealthy targets`, [
+                ...perTg("HealthyHostCount", "Minimum", "healthy"),
+                ...perTg("UnHealthyHostCount", "Maximum", "unhealthy"),
+            ]),
+            graph(18, `${s.name}: CPU / memory (%), running vs desired tasks`, [
+                ["AWS/ECS", "CPUUtilization", "ClusterName", cluster, "ServiceName", service, { stat: "Average", label: "CPU %" }],
+                ["AWS/ECS", "MemoryUtilization", "ClusterName", cluster, "ServiceName", service, { stat: "Average", label: "memory %" }],
+                [
+                    "ECS/ContainerInsights",
+                    "RunningTaskCount",
+                    "ClusterName",
+                    cluster,
+                    "ServiceName",
+                    service,
+                    { stat: "Minimum", label: "running tasks", yAxis: "right" },
+                ],
+                [
+                    "ECS/ContainerInsights",
+                    "DesiredTaskCount",
+                    "ClusterName",
+                    cluster,
+                    "ServiceName",
+                    service,
+                    { stat: "Maximum", label: "desired tasks", yAxis: "right" },
+                ],
+            ]),
+        );
+        y += 6;
+    });
+    if (a.endpoints.length > 0) {
+        widgets.push(
+            graph(
+                0,
+                "Endpoint checks from outside (1 = up)",
+                a.endpoints.map((e) => [ENDPOINT_CHECK_NAMESPACE, "Success", "Environment", env, "Endpoint", e.name, { stat: "Minimum", label: e.url }]),
+                { yAxis: { left: { min: 0, max: 1 } } },
+                12,
+            ),
+        );
+    }
+    return widgets;
+}

@@ -1,0 +1,274 @@
+/**
+ * Monitoring under the mock runtime, for all four stacks, with a Slack webhook set as
+ * `pulumi config set --secret slackWebhookUrl ...` would: the alarm topic, every alarm, the
+ * notifier and its subscription, reminders, endpoint checks, the dashboard and tracing.
+ */
+import * as assert from "assert/strict";
+import { dashboardWidgets } from "../components/monitoring";
+import { Graph, Match, Recorded } from "./harness/graph";
+import { runStack, StackRun } from "./harness/runStack";
+
+const STACKS = ["alpha", "beta", "gamma", "live"] as const;
+const WEBHOOK = "https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/abcdefghijklmnopqrstuvwx";
+const T = {
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    subscription: "aws:sns/topicSubscription:TopicSubscription",
+    key: "aws:kms/key:Key",
+    lambda: "aws:lambda/function:Function",
+    permission: "aws:lambda/permission:Permission",
+    schedule: "aws:scheduler/schedule:Schedule",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    table: "aws:dynamodb/table:Table",
+    queue: "aws:sqs/queue:Queue",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    taskDef: "aws:ecs/taskDefinition:TaskDefinition",
+    service: "aws:ecs/service:Service",
+};
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: unknown };
+const statements = (r: Recorded) => (JSON.parse(r.inputs.policy as string) as { Statement: Statement[] }).Statement;
+
+describe("monitoring, per committed stack with a Slack webhook", function () {
+    this.timeout(30_000);
+    const runs = new Map<string, StackRun>();
+    before(async () => {
+        for (const stack of STACKS) runs.set(stack, await runStack(stack, { overrides: { secret: { slackWebhookUrl: WEBHOOK } } }));
+    });
+    const g = (stack: string): Graph => {
+        const run = runs.get(stack);
+        assert.ok(run, stack);
+        if (run.error) throw run.error;
+        return run.graph;
+    };
+    const topicArn = (graph: Graph) => graph.one(T.topic).outputs.arn as string;
+    const fn = (graph: Graph, role: string) => graph.one(T.lambda, { name: Match.stringLike(new RegExp(`-${role}$`)) });
+
+    it("every alarm of every stack, deployment alarms included, notifies the one topic on ALARM and on OK", () => {
+        for (const s of STACKS) {
+            const graph = g(s);
+            const alarms = graph.ofType(T.alarm);
+            assert.equal(alarms.length, 9, s); // 6 per service, 1 endpoint, 2 deployment alarms
+            for (const a of alarms) {
+                assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topicArn(graph)], [topicArn(graph)]], `${s}: ${a.name}`);
+            }
+        }
+    });
+    it("the topic is encrypted with its own key, which CloudWatch of this account may use, and only this environment's alarms may publish", () => {
+        for (const s of STACKS) {
+            const graph = g(s);
+            const key = graph.one(T.key, { description: `Alarm topic of demo ${s}` });
+            assert.equal(graph.one(T.topic).inputs.kmsMasterKeyId, key.outputs.arn);
+            const cw = statements(key).find((x) => x.Sid === "CloudWatchPublishes");
+            assert.deepEqual(cw, {
+                Sid: "CloudWatchPublishes",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            });
+            const [publish] = statements(graph.one(T.topicPolicy));
+            assert.deepEqual(publish.Condition, {
+                StringEquals: { "aws:SourceAccount": "123456789012" },
+                ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-${s}-*` },
+            });
+            // Every alarm's name falls under that pattern, or its notifications would be refused.
+            for (const a of graph.ofType(T.alarm)) assert.match(String(a.inputs.name), new RegExp(`^demo-${s}-`), a.name);
+        }
+    });
+    it("the notifier is subscribed to the topic and may be invoked by SNS from that topic only", () => {
+        for (const s of STACKS) {
+            const graph = g(s);
+            const notifier = fn(graph, "alarm-notifier");
+            graph.resourceCountIs(T.subscription, 1);
+            assert.deepEqual(graph.one(T.subscription).inputs, { topic: topicArn(graph), protocol: "lambda", endpoint: notifier.outputs.arn });
+            const sns = graph.find(T.permission, { principal: "sns.amazonaws.com" });
+            assert.deepEqual(
+                sns.map((p) => [p.inputs.function, p.inputs.action, p.inputs.sourceArn]),
+                [[notifier.outputs.name, "lambda:InvokeFunction", topicArn(graph)]],
+            );
+        }
+    });
+    it("the webhook reaches the notifier only through Secrets Manager: secret in the plan, ARN in the function", () => {
+        const graph = g("live");
+        const version = graph.one(T.secretVersion);
+        assert.deepEqual(version.secretPaths, ["secretString"]);
+        const env = (fn(graph, "alarm-notifier").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.equal(env.SLACK_WEBHOOK_SECRET_ARN, graph.one(T.secret).outputs.arn);
+        const plain = graph.all.filter((r) => r !== version && JSON.stringify(r.inputs).includes(WEBHOOK.slice(WEBHOOK.lastIndexOf("/"))));
+        assert.deepEqual(
+            plain.map((r) => r.name),
+            [],
+        );
+    });
+    it("the notifier's role reads that one secret, claims messages in its one table, lists this environment's alarms, and nothing else", () => {
+        const graph = g("beta");
+        const policy = statements(graph.one(T.rolePolicy, { role: "demo-beta-monitoring-alarm-notifier-id" }));
+        assert.deepEqual(
+            policy.map((x) => [x.Sid, x.Action, x.Resource]),
+            [
+                [
+                    "WriteOwnLogs",
+                    ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/demo-beta-alarm-notifier:*`,
+                ],
+                ["ReadWebhook", "secretsmanager:GetSecretValue", graph.one(T.secret).outputs.arn],
+                ["ClaimMessages", ["dynamodb:PutItem", "dynamodb:DeleteItem"], graph.one(T.table).outputs.arn],
+                ["ListFiringAlarms", "cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-beta-*"],
+                ["DeadLetters", "sqs:SendMessage", graph.one(T.queue).outputs.arn],
+            ],
+        );
+    });
+    it("thresholds and intervals differ where the stacks say so", () => {
+        const threshold = (s: string, role: string) => g(s).one(T.alarm, { name: `demo-${s}-web-${role}` }).inputs.threshold;
+        assert.deepEqual(
+            STACKS.map((s) => [threshold(s, "5xx"), threshold(s, "p99"), threshold(s, "cpu"), threshold(s, "memory")]),
+            [
+                [10, 3000, 85, 85],
+                [10, 3000, 85, 85],
+                [5, 2000, 85, 85],
+                [2, 1000, 85, 85],
+            ],
+        );
+        const rate = (s: string, role: string) => g(s).one(T.schedule, { name: `demo-${s}-${role}` }).inputs.scheduleExpression;
+        assert.deepEqual(
+            STACKS.map((s) => [rate(s, "alarm-notifier"), rate(s, "endpoint-check")]),
+            [
+                ["rate(240 minutes)", "rate(5 minutes)"],
+                ["rate(240 minutes)", "rate(5 minutes)"],
+                ["rate(120 minutes)", "rate(1 minute)"],
+                ["rate(30 minutes)", "rate(1 minute)"],
+            ],
+        );
+        const reminder = (s: string) => (fn(g(s), "alarm-notifier").inputs.environment as { variables: Record<string, string> }).variables.REMINDER_MINUTES;
+        assert.deepEqual(STACKS.map(reminder), ["240", "240", "120", "30"]);
+    });
+    it("the reminder schedule invokes the notifier with the remind action, through a role that may invoke only it", () => {
+        const graph = g("live");
+        const schedule = graph.one(T.schedule, { name: "demo-live-alarm-notifier" });
+        const target = schedule.inputs.target as { arn: string; input: string; roleArn: string };
+        assert.equal(target.arn, fn(graph, "alarm-notifier").outputs.arn);
+        assert.deepEqual(JSON.parse(target.input), { action: "remind" });
+        const invoke = statements(graph.one(T.rolePolicy, { role: "demo-live-monitoring-alarm-notifier-schedule-id" }));
+        assert.deepEqual(invoke, [{ Sid: "InvokeOne", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn(graph, "alarm-notifier").outputs.arn }]);
+    });
+    it("the endpoint check requests the stack's public health URL from outside the VPC, and a missing check counts as a failure", () => {
+        for (const s of STACKS) {
+            const graph = g(s);
+            const check = fn(graph, "endpoint-check");
+            assert.equal(check.inputs.vpcConfig, undefined, s);
+            const env = (check.inputs.environment as { variables: Record<string, string> }).variables;
+            const host = s === "live" ? "example.org" : `${s}.example.org`;
+            assert.deepEqual(JSON.parse(env.CHECK_TARGETS), [{ name: "web", url: `https://${host}/health`, expectStatus: 200 }]);
+            const alarm = graph.one(T.alarm, { name: `demo-${s}-web-endpoint` }).inputs;
+            assert.deepEqual(
+                [alarm.namespace, alarm.metricName, alarm.dimensions, alarm.comparisonOperator, alarm.threshold, alarm.treatMissingData],
+                ["Shipyard/EndpointCheck", "Success", { Environment: s, Endpoint: "web" }, "LessThanThreshold", 1, "breaching"],
+            );
+        }
+    });
+    it("live's 5xx, latency and unhealthy-target alarms watch both blue/green target groups", () => {
+        const graph = g("live");
+        for (const role of ["5xx", "p99", "unhealthy"]) {
+            const queries = graph.one(T.alarm, { name: `demo-live-web-${role}` }).inputs.metricQueries as {
+                metric?: { dimensions: { TargetGroup: string } };
+            }[];
+            const groups = [...new Set(queries.flatMap((q) => (q.metric ? [q.metric.dimensions.TargetGroup] : [])))].sort();
+            assert.equal(groups.length, 2, role);
+        }
+    });
+    it("without a Slack webhook, the alarms still reach the topic, and no notifier, secret or subscription exists", async () => {
+        const run = await runStack("gamma");
+        assert.equal(run.error, undefined);
+        for (const t of [T.subscription, T.secret, T.table, T.queue]) run.graph.resourceCountIs(t, 0);
+        assert.deepEqual(
+            run.graph.ofType(T.lambda).map((f) => f.inputs.name),
+            ["demo-gamma-endpoint-check"],
+        );
+        assert.equal(run.graph.ofType(T.alarm).length, 9);
+    });
+    it("tracing: live runs the collector beside the app with the OTEL variables and X-Ray rights; alpha runs neither", () => {
+        const containers = (s: string) =>
+            JSON.parse(g(s).one(T.taskDef).inputs.containerDefinitions as string) as {
+                name: string;
+                essential: boolean;
+                environment?: { name: string; value: string }[];
+                dependsOn?: unknown;
+            }[];
+        assert.deepEqual(
+            containers("live").map((c) => [c.name, c.essential]),
+            [
+                ["web", true],
+                ["otel-collector", false],
+            ],
+        );
+        const env = Object.fromEntries((containers("live")[0].environment ?? []).map((e) => [e.name, e.value]));
+        assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, "http://localhost:4318");
+        assert.equal(env.OTEL_SERVICE_NAME, "web");
+        assert.deepEqual(containers("live")[0].dependsOn, [{ containerName: "otel-collector", condition: "START" }]);
+        const xray = statements(g("live").one(T.rolePolicy, { role: "demo-live-web-task-id" }));
+        assert.deepEqual(xray[0].Action, ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]);
+        assert.deepEqual(
+            containers("alpha").map((c) => c.name),
+            ["web"],
+        );
+        assert.equal(g("alpha").find(T.rolePolicy, { role: "demo-alpha-web-task-id" }).length, 0);
+    });
+    it("the dashboard shows, per service, requests and errors, p50/p99, healthy hosts, CPU, memory and running vs desired tasks", () => {
+        const body = JSON.parse(g("live").one(T.dashboard).inputs.dashboardBody as string) as {
+            widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+        };
+        const titles = body.widgets.map((w) => w.properties.title).filter((t) => t !== undefined);
+        assert.deepEqual(titles, [
+            "web: requests, 4xx, 5xx",
+            "web: response time p50 / p99",
+            "web: healthy / unhealthy targets",
+            "web: CPU / memory (%), running vs desired tasks",
+            "Endpoint checks from outside (1 = up)",
+        ]);
+        const metricNames = body.widgets.flatMap((w) => (w.properties.metrics ?? []).map((m) => m[1]));
+        for (const m of [
+            "RequestCount",
+            "HTTPCode_Target_4XX_Count",
+            "HTTPCode_Target_5XX_Count",
+            "TargetResponseTime",
+            "HealthyHostCount",
+            "UnHealthyHostCount",
+            "CPUUtilization",
+            "MemoryUtilization",
+            "RunningTaskCount",
+            "DesiredTaskCount",
+        ]) {
+            assert.ok(metricNames.includes(m), m);
+        }
+    });
+});
+
+describe("dashboardWidgets", () => {
+    it("GIVEN two services WHEN laid out THEN each gets a header row and four graphs, stacked without overlap", () => {
+        const services = ["web", "api"].map((name) => ({
+            name,
+            clusterName: "c",
+            serviceName: name,
+            loadBalancerArnSuffix: "app/x/1",
+            targetGroupArnSuffixes: ["targetgroup/t/1"],
+        }));
+        const widgets = dashboardWidgets({ services, region: "eu-west-1", endpoints: [], nameParts: ["demo", "beta"] }, [
+            ["app/x/1", ["targetgroup/web/1"], "c", "web"],
+            ["app/x/1", ["targetgroup/api/1"], "c", "api"],
+        ]) as { x: number; y: number; width: number; height: number }[];
+        assert.equal(widgets.length, 10);
+        const cells = new Set<string>();
+        for (const w of widgets)
+            for (let dx = 0; dx < w.width; dx++)
+                for (let dy = 0; dy < w.height; dy++) {
+                    const cell = `${w.x + dx},${w.y + dy}`;
+                    assert.ok(!cells.has(cell), `overlap at ${cell}`);
+                    cells.add(cell);
+                }
+    });
+});
