@@ -234,6 +234,11 @@ describe("workflows: one image, built once", () => {
         assert.match(byName("main.yml").text, /release -- image-repository --stack alpha/);
     });
 
+    it("pushes no provenance or SBOM attestations, whose untagged manifests ECR's lifecycle policy could expire", () => {
+        const build = allSteps(byName("main.yml").jobs.build).find((s) => s.uses?.startsWith("docker/build-push-action@"));
+        assert.deepEqual([build?.with?.provenance, build?.with?.sbom], [false, false]);
+    });
+
     it("deploys the digest resolved from ECR and checks the rollout after pulumi up", () => {
         const run = allSteps(byName("deploy.yml").jobs.deploy)
             .map((s) => s.run ?? "")
