@@ -102,6 +102,17 @@ describe("workflows: which trigger deploys where", () => {
         assert.deepEqual(Object.keys(byName("deploy.yml").on), ["workflow_call"]);
     });
 
+    it("deploys no pre-release to live: the first job skips it, and every other job needs that job", () => {
+        const live = byName("live.yml");
+        const first = jobs(live).filter(([, j]) => needsOf(j).length === 0);
+        assert.deepEqual(
+            first.map(([id, j]) => [id, j.if]),
+            [["resolve", "${{ !github.event.release.prerelease }}"]],
+        );
+        const reaches = (id: string): boolean => id === "resolve" || needsOf(live.jobs[id]).some(reaches);
+        for (const [id] of jobs(live)) assert.equal(reaches(id), true, id);
+    });
+
     it("lets a rollback choose exactly the four environments", () => {
         const inputs = (byName("rollback.yml").on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[] }> }).inputs;
         assert.equal(inputs.environment.type, "choice");
