@@ -8,6 +8,7 @@ import { LoadBalancedApp } from "./components/loadBalancedApp";
 import { AlarmTopic } from "./components/alarmTopic";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
+import { rolloutPath, steadyStateTimeoutMinutes } from "./plan/rollout";
 import { SmokeTest } from "./components/smokeTest";
 import { loadSettings, Settings } from "./stacks";
 import { partitionOf } from "./stacks/validators";
@@ -124,6 +125,7 @@ function environment(settings: Settings) {
             spot: svc.spot,
             healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
             stopTimeoutSeconds: svc.stopTimeoutSeconds,
+            steadyStateTimeoutMinutes: steadyStateTimeoutMinutes(rolloutPath(settings)),
             tracing: mon.tracing,
             permissionsBoundary: settings.permissionsBoundaryArn,
             tags,

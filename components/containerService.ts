@@ -68,6 +68,12 @@ export interface ContainerServiceArgs {
      * @default { fiveXxPercent: 5, p99LatencyMs: 2000 }
      */
     readonly rollbackAlarms?: { readonly fiveXxPercent: number; readonly p99LatencyMs: number };
+    /**
+     * Minutes `pulumi up` waits for the service to become stable after a change (a deploy): the
+     * rollout's worst case plus margin, bake time included, so a long bake does not fail the update.
+     * @default the provider's 20 minutes
+     */
+    readonly steadyStateTimeoutMinutes?: number;
     /** The topic the deployment alarms notify (ALARM and OK), so a rollback reaches the team too. @default none */
     readonly alarmTopicArn?: pulumi.Input<string>;
     /** Tasks kept running at least; the initial desired count. */
@@ -536,6 +542,9 @@ export class ContainerService extends pulumi.ComponentResource {
                 dependsOn: [capacity],
                 // Autoscaling owns the running count after the first deploy.
                 ignoreChanges: ["desiredCount"],
+                customTimeouts: args.steadyStateTimeoutMinutes
+                    ? { create: `${args.steadyStateTimeoutMinutes}m`, update: `${args.steadyStateTimeoutMinutes}m` }
+                    : undefined,
             },
         );
 

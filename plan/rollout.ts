@@ -17,12 +17,21 @@ export interface RolloutPath {
     readonly drainSeconds: number;
     /** healthy + drain: the load balancer's share of every rollout. */
     readonly loadBalancerSeconds: number;
-    /** blueGreen: the smoke test's worst case (every round, every request to its timeout); 0 otherwise. */
+    /** blueGreen: the smoke test's answer when it judges at once (every round, every request to its timeout); 0 otherwise. */
     readonly smokeTestSeconds: number;
+    /** blueGreen: the smoke test's worst case, when ECS has to call it back (IN_PROGRESS) the most times it allows. */
+    readonly smokeTestWorstSeconds: number;
+    /**
+     * Until the release carries all production traffic: rolling, new tasks healthy and old ones
+     * drained; blueGreen, green healthy and smoke-tested (blue drains only after the bake time).
+     */
+    readonly beforeBakeSeconds: number;
     /** blueGreen: minutes blue stays ready after the switch, in seconds; 0 for rolling. */
     readonly bakeSeconds: number;
-    /** Everything above. */
+    /** Everything above (smoke test answering at once). */
     readonly totalSeconds: number;
+    /** The same with the smoke test's worst case: what `pulumi up` may have to wait. */
+    readonly worstSeconds: number;
     /** The same path with AWS's default health check and drain. */
     readonly awsDefaultLoadBalancerSeconds: number;
 }
@@ -30,6 +39,9 @@ export interface RolloutPath {
 /** Smoke test defaults of functions/smokeHook: 3 rounds of GET /health, 2000 ms each at most. */
 const SMOKE_ROUNDS = 3;
 const SMOKE_TIMEOUT_SECONDS = 2;
+/** ECS calls an IN_PROGRESS hook back after 30 s; the hook gives up after 5 (functions/smokeHook/hook.ts). */
+const SMOKE_CALLBACKS = 5;
+const SMOKE_CALLBACK_SECONDS = 30;
 
 export function rolloutPath(settings: Settings): RolloutPath {
     const hc = settings.loadBalancer.healthCheck;
@@ -38,6 +50,7 @@ export function rolloutPath(settings: Settings): RolloutPath {
     const healthySeconds = hc.healthyThreshold * hc.intervalSeconds;
     const drainSeconds = settings.loadBalancer.deregistrationDelaySeconds;
     const smokeTestSeconds = blueGreen && d.smokeTest ? SMOKE_ROUNDS * SMOKE_TIMEOUT_SECONDS : 0;
+    const smokeTestWorstSeconds = smokeTestSeconds > 0 ? smokeTestSeconds + SMOKE_CALLBACKS * SMOKE_CALLBACK_SECONDS : 0;
     const bakeSeconds = blueGreen ? d.bakeTimeMinutes * 60 : 0;
     return {
         stack: settings.env,
@@ -46,25 +59,39 @@ export function rolloutPath(settings: Settings): RolloutPath {
         drainSeconds,
         loadBalancerSeconds: healthySeconds + drainSeconds,
         smokeTestSeconds,
+        smokeTestWorstSeconds,
+        beforeBakeSeconds: blueGreen ? healthySeconds + smokeTestSeconds : healthySeconds + drainSeconds,
         bakeSeconds,
         totalSeconds: healthySeconds + drainSeconds + smokeTestSeconds + bakeSeconds,
+        worstSeconds: healthySeconds + drainSeconds + smokeTestWorstSeconds + bakeSeconds,
         awsDefaultLoadBalancerSeconds: AWS_DEFAULTS.healthyThreshold * AWS_DEFAULTS.intervalSeconds + AWS_DEFAULTS.deregistrationDelaySeconds,
     };
 }
 
+/** Minutes `pulumi up` should wait for the service to be stable: the worst rollout, plus starting tasks and margin. */
+export function steadyStateTimeoutMinutes(path: RolloutPath): number {
+    return Math.max(20, Math.ceil(path.worstSeconds / 60) + 15);
+}
+
+const duration = (seconds: number) => (seconds >= 120 ? `${Math.round((seconds / 60) * 10) / 10} min` : `${seconds} s`);
+
 export function formatRolloutTable(paths: readonly RolloutPath[]): string {
-    const header = ["stack", "strategy", "healthy", "drain", "LB overhead", "smoke test", "bake", "total", "AWS defaults (LB)"];
-    const rows = paths.map((p) => [
-        p.stack,
-        p.strategy,
-        `${p.healthySeconds} s`,
-        `${p.drainSeconds} s`,
-        `${p.loadBalancerSeconds} s`,
-        p.strategy === "blueGreen" ? `<= ${p.smokeTestSeconds} s` : "-",
-        p.strategy === "blueGreen" ? `${p.bakeSeconds / 60} min` : "-",
-        p.totalSeconds >= 120 ? `${Math.round((p.totalSeconds / 60) * 10) / 10} min` : `${p.totalSeconds} s`,
-        `${p.awsDefaultLoadBalancerSeconds} s`,
-    ]);
+    const header = ["stack", "strategy", "healthy", "drain", "LB overhead", "smoke test", "before bake", "bake", "total", "AWS defaults (LB)"];
+    const rows = paths.map((p) => {
+        const bg = p.strategy === "blueGreen";
+        return [
+            p.stack,
+            p.strategy,
+            `${p.healthySeconds} s`,
+            `${p.drainSeconds} s`,
+            `${p.loadBalancerSeconds} s`,
+            bg && p.smokeTestSeconds > 0 ? `${p.smokeTestSeconds} s (<= ${duration(p.smokeTestWorstSeconds)})` : "-",
+            `${p.beforeBakeSeconds} s`,
+            bg ? `${p.bakeSeconds / 60} min` : "-",
+            duration(p.totalSeconds),
+            `${p.awsDefaultLoadBalancerSeconds} s`,
+        ];
+    });
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) =>
         cells

@@ -18,8 +18,15 @@ function main(): void {
     const paths = stacks.map((s) => rolloutPath(buildSettings(s, stackConfig(s))));
     process.stdout.write(`${formatRolloutTable(paths)}\n`);
     process.stdout.write(
-        "\nhealthy = healthyThreshold x interval (worst case); drain = deregistrationDelaySeconds; LB overhead = healthy + drain.\n" +
-            "blueGreen adds the smoke test (3 rounds, 2 s timeout at most) and the bake time, during which blue still runs.\n",
+        [
+            "",
+            "healthy     = healthyThreshold x interval: the load balancer's worst case to call a new task healthy",
+            "drain       = deregistrationDelaySeconds; LB overhead = healthy + drain",
+            "smoke test  = blueGreen: 3 rounds of requests at most 2 s each (worst case: ECS calls the hook back 5 x 30 s)",
+            "before bake = rolling: healthy + drain; blueGreen: healthy + smoke test (blue drains after the bake time)",
+            "total       = healthy + drain + smoke test + bake; not counted: image pull and container start",
+            "",
+        ].join("\n"),
     );
 }
 

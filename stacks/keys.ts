@@ -136,7 +136,8 @@ export const KEYS = {
     bakeTimeMinutes: {
         type: "integer",
         default: perEnv(2, 2, 5, 10),
-        description: "blueGreen: minutes the previous (blue) tasks stay ready for an instant rollback after production traffic moved (0-1440).",
+        description:
+            "blueGreen: minutes the previous (blue) tasks stay ready for an instant rollback after production traffic moved (0-30: the deploy waits through it).",
     },
     testListenerPort: {
         type: "integer",

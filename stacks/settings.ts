@@ -395,7 +395,12 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     // 10. Deployment.
     const blueGreen = v.deployment === "blueGreen";
     if (!(DEPLOYMENT_STRATEGIES as readonly string[]).includes(v.deployment)) fail("deployment", v.deployment, `allowed: ${DEPLOYMENT_STRATEGIES.join(", ")}`);
-    if (!inRange(v.bakeTimeMinutes, 0, 1440)) fail("bakeTimeMinutes", v.bakeTimeMinutes, "allowed: 0 to 1440 minutes (ECS's limit)");
+    if (!inRange(v.bakeTimeMinutes, 0, 30))
+        fail(
+            "bakeTimeMinutes",
+            v.bakeTimeMinutes,
+            "allowed: 0 to 30 minutes: pulumi up and the deploy job wait through the bake time (the job's timeout is 60 minutes; ECS itself allows up to 1440)",
+        );
     if (!inRange(v.testListenerPort, 1, 65535) || v.testListenerPort === 80 || v.testListenerPort === 443)
         fail("testListenerPort", v.testListenerPort, "allowed: 1 to 65535 except 80 and 443, which carry production traffic");
     for (const c of v.testListenerCidrs) if (!parseCidr(c)) fail("testListenerCidrs", c, "must be an IPv4 CIDR block such as 203.0.113.0/24");

@@ -6,6 +6,7 @@
 import * as assert from "assert/strict";
 import { dashboardWidgets } from "../components/monitoring";
 import { Graph, Match, Recorded } from "./harness/graph";
+import { evaluate } from "./harness/metricMath";
 import { runStack, StackRun } from "./harness/runStack";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
@@ -170,6 +171,17 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
                 ["Shipyard/EndpointCheck", "Success", { Environment: s, Endpoint: "web" }, "LessThanThreshold", 1, "breaching"],
             );
         }
+    });
+    it("the alarms compute what they say from data: the 5xx share, the worse p99, the most unhealthy targets, tasks missing", () => {
+        const expr = (s: string, name: string, id: string) =>
+            (g(s).one(T.alarm, { name }).inputs.metricQueries as { id: string; expression?: string }[]).find((q) => q.id === id)?.expression ?? "";
+        assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), { r0: 200, e0: 30 }), 15);
+        assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), {}), 0);
+        assert.equal(evaluate(expr("live", "demo-live-web-5xx", "share"), { r0: 3, e0: 3, r1: 1 }), 75);
+        assert.equal(evaluate(expr("live", "demo-live-web-p99", "p99"), { t0: 1.2 }), 1200);
+        assert.equal(evaluate(expr("live", "demo-live-web-unhealthy", "unhealthy"), { u0: 0, u1: 2 }), 2);
+        assert.equal(evaluate(expr("gamma", "demo-gamma-web-tasks", "missing"), { desired: 2, running: 1 }), 1);
+        assert.equal(evaluate(expr("gamma", "demo-gamma-web-tasks", "missing"), { desired: 2, running: 4 }), -2); // a deploy's extra tasks: no alarm
     });
     it("live's 5xx, latency and unhealthy-target alarms watch both blue/green target groups", () => {
         const graph = g("live");

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert/strict";
 import { spawnSync } from "child_process";
-import { formatRolloutTable, rolloutPath } from "../plan/rollout";
+import { formatRolloutTable, rolloutPath, steadyStateTimeoutMinutes } from "../plan/rollout";
 import { buildSettings } from "../stacks/settings";
 import { ConfigOverrides, ROOT, stackConfig } from "./harness/stackConfig";
 
@@ -38,6 +38,19 @@ describe("rollout critical path", () => {
         assert.equal(p.bakeSeconds, bake * 60);
         assert.equal(p.totalSeconds, p.loadBalancerSeconds + p.smokeTestSeconds + p.bakeSeconds);
     });
+    it("GIVEN live's blue/green WHEN measured THEN production moves after healthy + smoke test, and blue drains only after the bake", () => {
+        const p = path("live");
+        assert.deepEqual(
+            [p.beforeBakeSeconds, p.smokeTestSeconds, p.smokeTestWorstSeconds, p.worstSeconds - p.totalSeconds],
+            [p.healthySeconds + 6, 6, 6 + 5 * 30, 5 * 30],
+        );
+    });
+    it("GIVEN a rollout path WHEN the service's steady-state timeout is derived THEN it covers the worst case plus 15 minutes, never under the provider's 20", () => {
+        assert.equal(steadyStateTimeoutMinutes(path("alpha")), 20);
+        const live = path("live");
+        assert.equal(steadyStateTimeoutMinutes(live), Math.ceil(live.worstSeconds / 60) + 15);
+        assert.ok(steadyStateTimeoutMinutes(live) * 60 >= live.worstSeconds + 15 * 60);
+    });
     it("GIVEN live switched to rolling WHEN measured THEN neither smoke test nor bake time counts", () => {
         const p = path("live", { set: { deployment: "rolling" } });
         assert.deepEqual([p.smokeTestSeconds, p.bakeSeconds, p.totalSeconds], [0, 0, p.loadBalancerSeconds]);
@@ -51,8 +64,8 @@ describe("rollout critical path", () => {
     it("GIVEN two paths WHEN formatted THEN one row per stack under the header", () => {
         const lines = formatRolloutTable([path("alpha"), path("live")]).split("\n");
         assert.equal(lines.length, 4);
-        assert.match(lines[2], /^alpha\s+rolling\s+10 s\s+5 s\s+15 s\s+-\s+-\s+15 s\s+450 s$/);
-        assert.match(lines[3], /^live\s+blueGreen\s+90 s\s+30 s\s+120 s\s+<= 6 s\s+10 min\s+12\.1 min\s+450 s$/);
+        assert.match(lines[2], /^alpha\s+rolling\s+10 s\s+5 s\s+15 s\s+-\s+15 s\s+-\s+15 s\s+450 s$/);
+        assert.match(lines[3], /^live\s+blueGreen\s+90 s\s+30 s\s+120 s\s+6 s \(<= 2\.6 min\)\s+96 s\s+10 min\s+12\.1 min\s+450 s$/);
     });
     it("GIVEN npm run rollout WHEN run THEN it prints the four stacks; an unknown stack exits 2", () => {
         const ok = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/rollout.ts"], { cwd: ROOT, encoding: "utf8" });

@@ -174,16 +174,16 @@ describe("stacks/ settings", () => {
                 expect: [/key shipyard:deployment = "canary": allowed: rolling, blueGreen/],
             },
             {
-                name: "a bake time beyond ECS's limit",
+                name: "a bake time longer than a deploy may wait",
                 stack: "live",
-                overrides: { set: { bakeTimeMinutes: 1441 } },
-                expect: [/key shipyard:bakeTimeMinutes = 1441: allowed: 0 to 1440 minutes/],
+                overrides: { set: { bakeTimeMinutes: 31 } },
+                expect: [/key shipyard:bakeTimeMinutes = 31: allowed: 0 to 30 minutes: pulumi up and the deploy job wait through the bake time/],
             },
             {
                 name: "a negative bake time",
                 stack: "live",
                 overrides: { set: { bakeTimeMinutes: -1 } },
-                expect: [/key shipyard:bakeTimeMinutes = -1: allowed: 0 to 1440 minutes/],
+                expect: [/key shipyard:bakeTimeMinutes = -1: allowed: 0 to 30 minutes/],
             },
             {
                 name: "the test listener on the production HTTPS port",

@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import * as fs from "fs";
 import * as path from "path";
 import { Graph, Match, Recorded } from "./harness/graph";
+import { evaluate } from "./harness/metricMath";
 import { FakeCloud, runStack, StackRun } from "./harness/runStack";
 import { committedStacks, stackFile } from "./harness/stackConfig";
 
@@ -558,8 +559,31 @@ describe("the program under the mock runtime, per committed stack", function () 
             );
             const share = g("live").one(T.alarm, { name: "demo-live-web-deploy-5xx" }).inputs;
             assert.equal(share.threshold, 5);
-            const expression = (share.metricQueries as { id: string; expression?: string }[]).find((q) => q.id === "share")?.expression;
-            assert.equal(expression, "IF((FILL(r0, 0) + FILL(r1, 0)) >= 10, 100 * (FILL(e0, 0) + FILL(e1, 0)) / (FILL(r0, 0) + FILL(r1, 0)), 0)");
+            const queries = share.metricQueries as { id: string; expression?: string; metric?: { metricName: string; dimensions: { TargetGroup: string } } }[];
+            const expression = queries.find((q) => q.id === "share")?.expression ?? "";
+            // The metric ids the expression reads are the ones the alarm queries.
+            const ids = queries.filter((q) => q.metric).map((q) => `${q.id}=${q.metric?.metricName}`);
+            assert.deepEqual(ids.sort(), ["e0=HTTPCode_Target_5XX_Count", "e1=HTTPCode_Target_5XX_Count", "r0=RequestCount", "r1=RequestCount"]);
+            // What it computes, per minute: the 5xx share across both target groups, from 10 requests on.
+            assert.equal(evaluate(expression, { r0: 100, e0: 6 }), 6); // no 5xx datapoint in the other group: 0
+            assert.equal(evaluate(expression, { r0: 50, e0: 1, r1: 50, e1: 9 }), 10);
+            assert.equal(evaluate(expression, { r0: 9, e0: 9 }), 0); // 9 requests: too few to judge
+            assert.equal(evaluate(expression, {}), 0); // no traffic at all is no failure
+            const p99 = g("live").one(T.alarm, { name: "demo-live-web-deploy-p99" }).inputs;
+            const p99Expression = (p99.metricQueries as { id: string; expression?: string }[]).find((q) => q.id === "p99")?.expression ?? "";
+            assert.equal(evaluate(p99Expression, { t0: 0.25, t1: 2.5 }), 2500); // seconds in, milliseconds out, the worse group
+            assert.equal(p99.threshold, 2000);
+        });
+        it("pulumi up waits for the service as long as the rollout's worst case needs: bake time and smoke test callbacks included", () => {
+            const timeouts = STACKS.map((s) => g(s).one(T.service).customTimeouts);
+            // rolling stacks: well under the provider's 20 minutes, which stays; live: 90 s healthy + 30 s drain
+            // + 6 s smoke + 150 s callbacks + 10 min bake = 14.6 min, rounded up, plus 15 minutes to start tasks.
+            assert.deepEqual(timeouts, [
+                { create: "20m", update: "20m", delete: undefined },
+                { create: "20m", update: "20m", delete: undefined },
+                { create: "20m", update: "20m", delete: undefined },
+                { create: "30m", update: "30m", delete: undefined },
+            ]);
         });
         it("switching a stack's strategy is one setting: gamma to blueGreen, live to rolling", async () => {
             const gamma = await runStack("gamma", { overrides: { set: { deployment: "blueGreen" } } });
@@ -580,13 +604,13 @@ describe("the program under the mock runtime, per committed stack", function () 
             );
         });
         it("a blue/green setting the strategy cannot use is rejected before any resource is created", async () => {
-            const run = await runStack("beta", { overrides: { set: { smokeTest: true, bakeTimeMinutes: 1441 } } });
+            const run = await runStack("beta", { overrides: { set: { smokeTest: true, bakeTimeMinutes: 31 } } });
             assert.ok(run.error);
             assert.equal(
                 run.error.message,
                 [
                     'stack "beta" has invalid configuration:',
-                    "  - key shipyard:bakeTimeMinutes = 1441: allowed: 0 to 1440 minutes (ECS's limit)",
+                    "  - key shipyard:bakeTimeMinutes = 31: allowed: 0 to 30 minutes: pulumi up and the deploy job wait through the bake time (the job's timeout is 60 minutes; ECS itself allows up to 1440)",
                     "  - key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployment blueGreen has (deployment is rolling); allowed: false, or set deployment: blueGreen",
                 ].join("\n"),
             );

@@ -19,6 +19,8 @@ export interface Recorded {
     /** Logical names of explicit and implicit dependencies. */
     readonly dependsOn: readonly string[];
     readonly ignoreChanges: readonly string[];
+    /** `customTimeouts` the program set (e.g. "35m"), if any. */
+    readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
     /** Inputs with secret values unwrapped. */
     readonly inputs: Record<string, unknown>;
     /** Input paths whose values were secret (`value`, `environment[0].value`, ...). */

@@ -54,6 +54,7 @@ type RegisterRequest = {
     getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getObject(): unknown;
 };
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
@@ -100,6 +101,12 @@ async function resolveAssets(value: unknown): Promise<unknown> {
         return out;
     }
     return value;
+}
+
+function timeoutsOf(req: RegisterRequest): Recorded["customTimeouts"] {
+    const t = req.getCustomtimeouts();
+    if (!t || (!t.getCreate() && !t.getUpdate() && !t.getDelete())) return undefined;
+    return { create: t.getCreate() || undefined, update: t.getUpdate() || undefined, delete: t.getDelete() || undefined };
 }
 
 function nameOfUrn(urn: string): string {
@@ -227,6 +234,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
                         retainOnDelete: req.getRetainondelete() ?? false,
                         dependsOn: req.getDependenciesList().map(nameOfUrn),
                         ignoreChanges: req.getIgnorechangesList(),
+                    customTimeouts: timeoutsOf(req),
                         inputs: inputs as Record<string, unknown>,
                         secretPaths: paths,
                         outputs: unwrapSecrets(pulumi.runtime.deserializeProperties((response as unknown as { getObject(): never }).getObject()))
