@@ -42,6 +42,10 @@ interface Workflow {
 const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
 const DEPLOY = "./.github/workflows/deploy.yml";
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
+/** Dependabot's pull requests run like a fork's: no secrets, no OIDC token, even when re-run by someone else. */
+const NOT_DEPENDABOT = "github.actor != 'dependabot[bot]'";
+/** The guard of every pull request job that gets credentials: a branch of this repository, not Dependabot's. */
+const TRUSTED_PULL_REQUEST = `${SAME_REPOSITORY} && ${NOT_DEPENDABOT}`;
 
 function load(file: string): Workflow {
     const text = fs.readFileSync(file, "utf8");
@@ -159,7 +163,11 @@ describe("workflows: who gets credentials", () => {
             privileged.map(([id]) => id),
             ["preview"],
         );
-        for (const [id, j] of privileged) assert.equal(j.if, SAME_REPOSITORY, id);
+        for (const [id, j] of privileged) assert.equal(j.if, TRUSTED_PULL_REQUEST, id);
+    });
+
+    it("skips previews for Dependabot's pull requests, which get no OIDC token", () => {
+        assert.equal(byName("pull-request.yml").jobs.preview.if, TRUSTED_PULL_REQUEST);
     });
 
     it("previews every stack with the read-only preview role, commenting on the pull request", () => {
