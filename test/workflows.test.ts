@@ -28,12 +28,14 @@ interface Job {
     readonly "timeout-minutes"?: number;
     readonly uses?: string;
     readonly with?: Record<string, unknown>;
+    readonly secrets?: unknown;
     readonly steps?: Step[];
 }
 
 interface Workflow {
     readonly file: string;
     readonly text: string;
+    /** A map here; the other YAML forms (`on: push`, `on: [push]`) are read by {@link triggers}. */
     readonly on: Record<string, unknown>;
     readonly permissions?: Record<string, string> | string;
     readonly jobs: Record<string, Job>;
@@ -78,6 +80,64 @@ function assumes(job: Job, roleVariable: string): boolean {
     return allSteps(job).some(
         (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") && String(s.with?.["role-to-assume"]).includes(`vars.${roleVariable}`),
     );
+}
+
+/**
+ * Events that someone without write access can cause: a fork's pull request and everything that
+ * follows from it (reviews, comments, a workflow_run after its run), issues and discussions.
+ */
+const FORK_EVENTS = [
+    "pull_request",
+    "pull_request_target",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "issue_comment",
+    "issues",
+    "discussion",
+    "discussion_comment",
+    "workflow_run",
+    "fork",
+    "watch",
+];
+
+const triggers = (w: Workflow): string[] => {
+    const on: unknown = w.on;
+    return typeof on === "string" ? [on] : Array.isArray(on) ? (on as string[]) : Object.keys(w.on);
+};
+
+/** What a job can use against the repository or AWS: secrets, an environment (its secrets and roles), an OIDC token. */
+function exposuresOf(w: Workflow, job: Job): string[] {
+    const found: string[] = [];
+    const text = JSON.stringify([job, ...allSteps(job)]);
+    for (const m of text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) found.push(`secrets.${m[1]}`);
+    if (job.secrets === "inherit") found.push("secrets: inherit");
+    else if (job.secrets !== undefined) found.push("secrets passed to a reusable workflow");
+    if (job.environment !== undefined) found.push(`environment ${String(job.environment)}`);
+    const workflowIdToken = typeof w.permissions === "object" ? w.permissions["id-token"] : w.permissions === "write-all" ? "write" : undefined;
+    if ((job.permissions?.["id-token"] ?? workflowIdToken) === "write") found.push("id-token: write");
+    if (job.uses?.startsWith("./.github/workflows/")) {
+        const called = load(path.join(ROOT, job.uses));
+        for (const [, j] of jobs(called)) found.push(...exposuresOf(called, j).filter((e) => !e.startsWith("id-token")));
+    }
+    return [...new Set(found)];
+}
+
+/** A job is guarded when its `if` requires, with && only, that the pull request comes from this repository. */
+const guarded = (job: Job): boolean =>
+    typeof job.if === "string" &&
+    !job.if.includes("||") &&
+    job.if
+        .replace(/^\$\{\{\s*|\s*\}\}$/g, "")
+        .split("&&")
+        .map((c) => c.trim())
+        .includes(SAME_REPOSITORY);
+
+/** Every job a fork can start that gets credentials without the same-repository guard, as "file job: exposure". */
+function forkExposures(w: Workflow): string[] {
+    if (!triggers(w).some((t) => FORK_EVENTS.includes(t))) return [];
+    return jobs(w)
+        .filter(([, j]) => !guarded(j))
+        .flatMap(([id, j]) => exposuresOf(w, j).map((e) => `${w.file} ${id}: ${e}`));
 }
 
 describe("workflows: which trigger deploys where", () => {
@@ -155,19 +215,66 @@ describe("workflows: which trigger deploys where", () => {
 });
 
 describe("workflows: who gets credentials", () => {
-    it("guards every pull request job that can reach secrets, a role or an OIDC token to branches of this repository", () => {
-        const privileged = jobs(byName("pull-request.yml")).filter(
-            ([, j]) => /secrets\./.test(JSON.stringify(j)) || /vars\.[A-Z_]*ROLE/.test(JSON.stringify(j)) || j.permissions?.["id-token"] === "write",
-        );
+    it("gives no job that a fork can trigger secrets, an environment or an OIDC token without the same-repository guard", () => {
+        assert.deepEqual(workflows.flatMap(forkExposures), []);
+    });
+
+    it("guards the pull request jobs that do get credentials, so the check above is not vacuous", () => {
+        const exposed = jobs(byName("pull-request.yml")).filter(([, j]) => exposuresOf(byName("pull-request.yml"), j).length > 0);
         assert.deepEqual(
-            privileged.map(([id]) => id),
-            ["preview"],
+            exposed.map(([id, j]) => [id, j.if]),
+            [["preview", TRUSTED_PULL_REQUEST]],
         );
-        for (const [id, j] of privileged) assert.equal(j.if, TRUSTED_PULL_REQUEST, id);
     });
 
     it("skips previews for Dependabot's pull requests, which get no OIDC token", () => {
         assert.equal(byName("pull-request.yml").jobs.preview.if, TRUSTED_PULL_REQUEST);
+    });
+
+    describe("the fork check itself", () => {
+        const workflow = (text: string): Workflow => ({ ...(parse(text) as Omit<Workflow, "file" | "text">), file: "bad.yml", text });
+        const cases: [string, string, string[]][] = [
+            [
+                "pull_request_target passing every secret to a reusable workflow",
+                "on: pull_request_target\njobs:\n  a:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n",
+                ["bad.yml a: secrets: inherit", "bad.yml a: environment ${{ inputs.environment }}"],
+            ],
+            [
+                "workflow_run asking for an OIDC token",
+                "on:\n  workflow_run:\n    workflows: [x]\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n",
+                ["bad.yml a: id-token: write"],
+            ],
+            [
+                "pull_request reading a secret",
+                'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "$T"\n        env:\n          T: ${{ secrets.TOKEN }}\n',
+                ["bad.yml a: secrets.TOKEN"],
+            ],
+            [
+                "issue_comment with an OIDC token for every job",
+                "on: issue_comment\npermissions:\n  id-token: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n",
+                ["bad.yml a: id-token: write"],
+            ],
+            [
+                "the guard weakened by ||",
+                `on: pull_request\njobs:\n  a:\n    if: \${{ ${SAME_REPOSITORY} || github.actor == 'me' }}\n    runs-on: ubuntu-latest\n    environment: live\n    steps:\n      - run: echo\n`,
+                ["bad.yml a: environment live"],
+            ],
+            [
+                "a guarded job",
+                `on: pull_request\njobs:\n  a:\n    if: ${SAME_REPOSITORY}\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n`,
+                [],
+            ],
+            [
+                "a push workflow, which forks cannot trigger",
+                "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n",
+                [],
+            ],
+        ];
+        for (const [given, text, expected] of cases) {
+            it(`GIVEN ${given} THEN it reports ${expected.length === 0 ? "nothing" : expected.join(", ")}`, () => {
+                assert.deepEqual(forkExposures(workflow(text)), expected);
+            });
+        }
     });
 
     it("previews every stack with the read-only preview role, commenting on the pull request", () => {
