@@ -4,19 +4,24 @@ import {
     Account,
     GITHUB_OIDC_AUDIENCE,
     GITHUB_OIDC_HOST,
+    PREVIEW_PRODUCTION_ENVIRONMENT,
     PolicyDocument,
     StateAccess,
     buildPolicy,
     deployPolicy,
     githubSubject,
     githubTrustPolicy,
+    previewGroups,
     previewPolicy,
 } from "./policies";
 
 export const GITHUB_ROLES_TYPE = "shipyard-bootstrap:iam:GithubRoles";
 
 export interface GithubRolesArgs {
-    /** Role names are `<app>-github-build`, `<app>-github-preview`, `<app>-github-deploy-<env>`. */
+    /**
+     * Role names are `<app>-github-build`, `<app>-github-preview`, `<app>-github-preview-production`
+     * and `<app>-github-deploy-<env>`.
+     */
     readonly app: string;
     /** `owner/name`: only this repository's workflows can assume the roles. */
     readonly repository: string;
@@ -31,7 +36,7 @@ export interface GithubRolesArgs {
     readonly project: string;
     /** Partition, region and account of the ARNs in the permissions. */
     readonly account: Account;
-    /** The state bucket and its key: deploy roles write their stack's objects, the preview role reads. */
+    /** The state bucket and its key: deploy roles write their stack's objects, the preview roles read. */
     readonly state: StateAccess;
     /** The service repositories: build pushes to them, deploy reads digests from them. */
     readonly repositoryArns: pulumi.Input<string>[];
@@ -44,13 +49,22 @@ export const MAX_SESSION_SECONDS = 3600;
 
 /**
  * The IAM roles GitHub Actions workflows of one repository assume through OIDC, with no stored
- * AWS keys: build (push images, from main only), preview (read-only, from pull requests) and one
- * deploy role per environment (from jobs running in the GitHub environment of the same name).
+ * AWS keys: build (push images, from main only), two read-only preview roles and one deploy role
+ * per environment (from jobs running in the GitHub environment of the same name). Previews are
+ * split because a pull request runs its own code with the role: `preview` (any pull request of a
+ * branch of the repository) reads only the stacks outside {@link PRODUCTION_STACKS};
+ * `preview-production` reads only those, and only jobs in the GitHub environment
+ * `preview-production`, whose reviewers approve each job, can assume it.
  */
 export class GithubRoles extends pulumi.ComponentResource {
     readonly providerArn: pulumi.Output<string>;
     readonly buildRole: aws.iam.Role;
-    readonly previewRole: aws.iam.Role;
+    /** Previews of the non-production stacks; undefined when the account runs none. */
+    readonly previewRole?: aws.iam.Role;
+    /** Previews of the production stacks; undefined when the account runs none. */
+    readonly previewProductionRole?: aws.iam.Role;
+    /** By environment: the one preview role that may read it and decrypt its secrets. */
+    readonly previewRoles: Readonly<Record<string, aws.iam.Role>>;
     /** By environment. */
     readonly deployRoles: Readonly<Record<string, aws.iam.Role>>;
 
@@ -90,12 +104,31 @@ export class GithubRoles extends pulumi.ComponentResource {
             githubSubject.main(args.repository),
             buildPolicy(args.repositoryArns),
         );
-        this.previewRole = role(
-            "preview",
-            `GitHub Actions of ${args.repository} on pull requests: read-only pulumi preview`,
-            githubSubject.pullRequest(args.repository),
-            previewPolicy({ account: args.account, app: args.app, environments: args.environments, project: args.project, state: args.state }),
+        const groups = previewGroups(args.environments);
+        const preview = (suffix: string, description: string, subject: string, environments: readonly string[]) =>
+            environments.length === 0
+                ? undefined
+                : role(
+                      suffix,
+                      `GitHub Actions of ${args.repository} ${description}: read-only pulumi preview of ${environments.join(", ")}`,
+                      subject,
+                      previewPolicy({ account: args.account, app: args.app, environments, project: args.project, state: args.state }),
+                  );
+        this.previewRole = preview("preview", "on pull requests", githubSubject.pullRequest(args.repository), groups.preview);
+        this.previewProductionRole = preview(
+            "preview-production",
+            `in the GitHub environment ${PREVIEW_PRODUCTION_ENVIRONMENT}`,
+            githubSubject.environment(args.repository, PREVIEW_PRODUCTION_ENVIRONMENT),
+            groups.previewProduction,
         );
+        const previewRoles: Record<string, aws.iam.Role> = {};
+        for (const [previewer, environments] of [
+            [this.previewRole, groups.preview],
+            [this.previewProductionRole, groups.previewProduction],
+        ] as const) {
+            for (const env of environments) if (previewer) previewRoles[env] = previewer;
+        }
+        this.previewRoles = previewRoles;
         const deployRoles: Record<string, aws.iam.Role> = {};
         for (const env of args.environments) {
             deployRoles[env] = role(
@@ -111,7 +144,8 @@ export class GithubRoles extends pulumi.ComponentResource {
         this.registerOutputs({
             providerArn: this.providerArn,
             buildRoleArn: this.buildRole.arn,
-            previewRoleArn: this.previewRole.arn,
+            previewRoleArn: this.previewRole?.arn,
+            previewProductionRoleArn: this.previewProductionRole?.arn,
         });
     }
 }

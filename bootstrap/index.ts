@@ -43,23 +43,25 @@ function bootstrap(s: BootstrapSettings) {
         tags: s.tags,
     });
 
+    const byEnv = <T>(f: (env: string) => T) => Object.fromEntries(s.environments.map((env) => [env, f(env)]));
     const secrets = new SecretsKeys(`${s.app}-secrets`, {
         app: s.app,
         environments: s.environments,
         account,
-        deployRoleArns: Object.fromEntries(s.environments.map((env) => [env, github.deployRoles[env].arn])),
-        previewRoleArn: github.previewRole.arn,
+        deployRoleArns: byEnv((env) => github.deployRoles[env].arn),
+        previewRoleArns: byEnv((env) => github.previewRoles[env].arn),
         tags: s.tags,
     });
 
-    const byEnv = <T>(f: (env: string) => T) => Object.fromEntries(s.environments.map((env) => [env, f(env)]));
     return {
         stateBucket: state.bucket.bucket,
         backendUrl: pulumi.interpolate`s3://${state.bucket.bucket}?region=${s.region}`,
         secretsProviders: byEnv((env) => pulumi.interpolate`awskms://${secrets.aliases[env].name}?region=${s.region}`),
         repositoryUrls: Object.fromEntries(s.services.map((service, i) => [service, repositories[i].repositoryUrl])),
         buildRoleArn: github.buildRole.arn,
-        previewRoleArn: github.previewRole.arn,
+        // A preview role exists only when the account runs environments it previews.
+        ...(github.previewRole ? { previewRoleArn: github.previewRole.arn } : {}),
+        ...(github.previewProductionRole ? { previewProductionRoleArn: github.previewProductionRole.arn } : {}),
         deployRoleArns: byEnv((env) => github.deployRoles[env].arn),
     };
 }

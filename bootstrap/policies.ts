@@ -48,6 +48,23 @@ export const githubSubject = {
     environment: (repository: string, env: string) => `repo:${repository}:environment:${env}`,
 };
 
+/**
+ * The GitHub environment whose jobs preview the production stacks. Its required reviewers approve
+ * each preview job before it gets a token: a pull request runs its own code, and these stacks'
+ * secrets are production's.
+ */
+export const PREVIEW_PRODUCTION_ENVIRONMENT = "preview-production";
+/** Stacks previewed only in {@link PREVIEW_PRODUCTION_ENVIRONMENT}; the others' previews run on any pull request of the repository. */
+export const PRODUCTION_STACKS: readonly string[] = ["gamma", "live"];
+
+/** Splits the environments into those the pull-request preview role reads and those only the production preview role reads. */
+export function previewGroups(environments: readonly string[]): { readonly preview: string[]; readonly previewProduction: string[] } {
+    return {
+        preview: environments.filter((env) => !PRODUCTION_STACKS.includes(env)),
+        previewProduction: environments.filter((env) => PRODUCTION_STACKS.includes(env)),
+    };
+}
+
 /** Trust policy: only tokens of GitHub's issuer, for AWS STS, with exactly this subject. */
 export function githubTrustPolicy(providerArn: pulumi.Input<string>, subject: string): PolicyDocument {
     return policy({
@@ -138,21 +155,30 @@ export function environmentArns(a: Account, app: string, env: string) {
 }
 
 /**
- * Object keys of one stack in Pulumi's DIY backend (project layout, `.pulumi/meta.yaml` version 1),
- * from pulumi/pulumi pkg/backend/diy: the checkpoint `stacks/<project>/<stack>.json` (with `.gz`
- * or `.zst` when compressed, `.bak` for the previous one) and its `.pulumi-tags`; the lock
- * objects under `locks/organization/<project>/<stack>/`; `history/`, `backups/` and `journal/`
+ * What reading one stack needs in Pulumi's DIY backend (project layout, `.pulumi/meta.yaml`
+ * version 1, pulumi/pulumi pkg/backend/diy store.go and stack_tags.go): the checkpoint
+ * `stacks/<project>/<stack>.json` (with `.gz` or `.zst` when compressed, `.bak` for the previous
+ * one) and its tags, `<stack>.pulumi-tags`.
+ */
+export function stackReadKeys(bucketArn: pulumi.Input<string>, project: string, stack: string): pulumi.Output<string>[] {
+    return [`.pulumi/stacks/${project}/${stack}.json*`, `.pulumi/stacks/${project}/${stack}.pulumi-tags`].map((key) => pulumi.interpolate`${bucketArn}/${key}`);
+}
+
+/**
+ * Every object key of one stack in the DIY backend: {@link stackReadKeys}, the lock objects under
+ * `locks/organization/<project>/<stack>/` (lock.go), and `history/`, `backups/` and `journal/`
  * under `<project>/<stack>/`.
  */
 export function stackStateKeys(bucketArn: pulumi.Input<string>, project: string, stack: string): pulumi.Output<string>[] {
     return [
-        `.pulumi/stacks/${project}/${stack}.json*`,
-        `.pulumi/stacks/${project}/${stack}.pulumi-tags`,
-        `.pulumi/locks/organization/${project}/${stack}/*`,
-        `.pulumi/history/${project}/${stack}/*`,
-        `.pulumi/backups/${project}/${stack}/*`,
-        `.pulumi/journal/${project}/${stack}/*`,
-    ].map((key) => pulumi.interpolate`${bucketArn}/${key}`);
+        ...stackReadKeys(bucketArn, project, stack),
+        ...[
+            `.pulumi/locks/organization/${project}/${stack}/*`,
+            `.pulumi/history/${project}/${stack}/*`,
+            `.pulumi/backups/${project}/${stack}/*`,
+            `.pulumi/journal/${project}/${stack}/*`,
+        ].map((key) => pulumi.interpolate`${bucketArn}/${key}`),
+    ];
 }
 
 function stateListAndMeta(state: StateAccess): Statement[] {
@@ -253,17 +279,20 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
 export interface PreviewPolicyArgs {
     readonly account: Account;
     readonly app: string;
+    /** The stacks this role previews; nothing of any other environment is readable. */
     readonly environments: readonly string[];
     readonly project: string;
     readonly state: StateAccess;
 }
 
 /**
- * Read-only: what `pulumi preview` (also with `--refresh`) of any environment reads; an inline
- * set rather than the AWS managed ReadOnlyAccess, which would let any pull request read every S3
- * object and DynamoDB item of the account. A preview
- * takes no lock in the DIY backend (pulumi/pulumi pkg/backend/diy/backend.go: Preview applies
- * without Lock; Update, Refresh, Destroy and Import lock), so it writes nothing to the bucket.
+ * Read-only: what `pulumi preview` (also with `--refresh`) of the given environments reads; an
+ * inline set rather than the AWS managed ReadOnlyAccess, which would let any pull request read
+ * every S3 object and DynamoDB item of the account. Parameters (SecureString values decrypt with
+ * the AWS managed aws/ssm key, whose policy admits any principal of the account that may call
+ * SSM), roles, functions and stack state only of these environments. A preview takes no lock in
+ * the DIY backend (pulumi/pulumi pkg/backend/diy/backend.go: Preview applies without Lock; Update,
+ * Refresh, Destroy and Import lock), so it writes nothing to the bucket.
  */
 export function previewPolicy(p: PreviewPolicyArgs): PolicyDocument {
     const own = p.environments.map((env) => environmentArns(p.account, p.app, env));
@@ -278,7 +307,7 @@ export function previewPolicy(p: PreviewPolicyArgs): PolicyDocument {
             Sid: "ReadEnvironmentStacks",
             Effect: "Allow",
             Action: "s3:GetObject",
-            Resource: pulumi.interpolate`${p.state.bucketArn}/.pulumi/stacks/${p.project}/*`,
+            Resource: p.environments.flatMap((env) => stackReadKeys(p.state.bucketArn, p.project, env)),
         },
         stateKeyThroughS3(p.account, p.state, ["kms:Decrypt"]),
     );
@@ -323,8 +352,8 @@ export function accountKeyPolicy(a: Account): PolicyDocument {
 }
 
 /**
- * One environment's secrets key: its deploy role encrypts and decrypts, the preview role only
- * decrypts, no other environment's role is named.
+ * One environment's secrets key: its deploy role encrypts and decrypts, the one preview role that
+ * previews this environment only decrypts, no other environment's role is named.
  */
 export function secretsKeyPolicy(a: Account, deployRoleArn: pulumi.Input<string>, previewRoleArn: pulumi.Input<string>): PolicyDocument {
     return policy(

@@ -13,8 +13,8 @@ export interface SecretsKeysArgs {
     readonly account: Account;
     /** Each environment's deploy role: the only role that may encrypt with that environment's key. */
     readonly deployRoleArns: Readonly<Record<string, pulumi.Input<string>>>;
-    /** May decrypt with every environment's key: a preview has to decrypt the stack's secrets. */
-    readonly previewRoleArn: pulumi.Input<string>;
+    /** Each environment's preview role: the only other role that may decrypt with its key (a preview decrypts the stack's secrets). */
+    readonly previewRoleArns: Readonly<Record<string, pulumi.Input<string>>>;
     /** Tags on every key; its `environment` tag is replaced by the key's environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -42,8 +42,13 @@ export class SecretsKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretsKeysArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(SECRETS_KEYS_TYPE, name, {}, opts);
-        const missing = args.environments.filter((env) => args.deployRoleArns[env] === undefined);
-        if (missing.length > 0) throw new Error(`SecretsKeys: no deploy role for ${missing.join(", ")}`);
+        for (const [kind, arns] of [
+            ["deploy", args.deployRoleArns],
+            ["preview", args.previewRoleArns],
+        ] as const) {
+            const missing = args.environments.filter((env) => arns[env] === undefined);
+            if (missing.length > 0) throw new Error(`SecretsKeys: no ${kind} role for ${missing.join(", ")}`);
+        }
         const keys: Record<string, aws.kms.Key> = {};
         const aliases: Record<string, aws.kms.Alias> = {};
         for (const env of args.environments) {
@@ -53,7 +58,7 @@ export class SecretsKeys extends pulumi.ComponentResource {
                     description: `Pulumi secrets provider of the ${args.app} ${env} stack`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
-                    policy: pulumi.jsonStringify(secretsKeyPolicy(args.account, args.deployRoleArns[env], args.previewRoleArn)),
+                    policy: pulumi.jsonStringify(secretsKeyPolicy(args.account, args.deployRoleArns[env], args.previewRoleArns[env])),
                     tags: { ...args.tags, environment: env },
                 },
                 { parent: this, protect: true },

@@ -131,8 +131,8 @@ describe("bootstrap/ (once per AWS account)", function () {
             assert.deepEqual(shared.invokes, []);
             assert.deepEqual(g().countsByType(), {
                 [T.oidc]: 1,
-                [T.role]: 6,
-                [T.rolePolicy]: 6,
+                [T.role]: 7,
+                [T.rolePolicy]: 7,
                 [T.repository]: 1,
                 [T.ecrLifecycle]: 1,
                 [T.key]: 5,
@@ -329,7 +329,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             assert.equal(run.error, undefined);
             run.graph.resourceCountIs(T.oidc, 0);
             const roles = run.graph.ofType(T.role);
-            assert.equal(roles.length, 6);
+            assert.equal(roles.length, 7);
             for (const r of roles) assert.deepEqual(json(r, "assumeRolePolicy").Statement[0].Principal, { Federated: existing }, r.name);
         });
         it("GIVEN the four environments WHEN run THEN exactly four deploy roles, each assumable only from its own GitHub environment", () => {
@@ -377,17 +377,36 @@ describe("bootstrap/ (once per AWS account)", function () {
                 ],
             );
         });
-        it("lets pull-request jobs assume the preview role, which reads and never writes, not even a lock", () => {
-            assert.equal(trust("demo-github-preview").Statement[0].Condition?.StringEquals[`${OIDC}:sub`], `repo:${REPO}:pull_request`);
-            const actions = permissions("demo-github-preview").Statement.flatMap((s) => list(s.Action));
-            const writes = actions.filter((a) => !/^[a-z0-9-]+:(Get|List|Describe|BatchGet)/.test(a) && a !== "s3:GetObject" && a !== "kms:Decrypt");
-            assert.deepEqual(writes, []);
-            const policy = permissions("demo-github-preview");
-            assert.equal(allows(policy, "s3:GetObject", `${BUCKET_ARN}/.pulumi/stacks/shipyard/live.json`), true);
-            assert.equal(allows(policy, "s3:PutObject", `${BUCKET_ARN}/.pulumi/locks/organization/shipyard/live/x.json`), false);
-            assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
-            assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN), false);
-        });
+        const PREVIEWS: [string, string, string[]][] = [
+            ["demo-github-preview", `repo:${REPO}:pull_request`, ["alpha", "beta"]],
+            ["demo-github-preview-production", `repo:${REPO}:environment:preview-production`, ["gamma", "live"]],
+        ];
+        for (const [role, subject, own] of PREVIEWS) {
+            it(`lets only ${subject} assume ${role}, which reads and never writes, not even a lock`, () => {
+                assert.equal(trust(role).Statement[0].Condition?.StringEquals[`${OIDC}:sub`], subject);
+                const actions = permissions(role).Statement.flatMap((s) => list(s.Action));
+                const writes = actions.filter((a) => !/^[a-z0-9-]+:(Get|List|Describe|BatchGet)/.test(a) && a !== "s3:GetObject" && a !== "kms:Decrypt");
+                assert.deepEqual(writes, []);
+                const policy = permissions(role);
+                assert.equal(allows(policy, "s3:PutObject", `${BUCKET_ARN}/.pulumi/locks/organization/shipyard/${own[0]}/x.json`), false);
+                assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
+                assert.equal(allows(policy, "kms:Decrypt", STATE_KEY_ARN), false);
+            });
+            it(`lets ${role} read the state, parameters, roles and functions of ${own.join(" and ")} only`, () => {
+                const policy = permissions(role);
+                for (const env of ENVS) {
+                    const mine = own.includes(env);
+                    for (const key of [`stacks/shipyard/${env}.json`, `stacks/shipyard/${env}.json.gz`, `stacks/shipyard/${env}.pulumi-tags`]) {
+                        assert.equal(allows(policy, "s3:GetObject", `${BUCKET_ARN}/.pulumi/${key}`), mine, `${role} reads ${key}`);
+                    }
+                    const parameter = `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/${env}/web/DATABASE_URL`;
+                    assert.equal(allows(policy, "ssm:GetParameter", parameter), mine, `${role} reads ${parameter}`);
+                    assert.equal(allows(policy, "iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/demo-${env}-web-task`), mine, `${role} reads ${env}'s roles`);
+                    assert.equal(allows(policy, "lambda:GetFunction", `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:demo-${env}-x`), mine);
+                }
+                assert.equal(allows(policy, "s3:GetObject", `${BUCKET_ARN}/.pulumi/stacks/shipyard-bootstrap/shared.json`), false);
+            });
+        }
         it("lets each deploy role write exactly its own stack's state objects, locks included, read the backend version, and make the release commands' calls", () => {
             for (const env of ENVS) {
                 const policy = permissions(`demo-github-deploy-${env}`);
@@ -434,7 +453,13 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.deepEqual(one(T.alias, `demo-secrets-${env}`).inputs, { name: `alias/demo-pulumi-${env}`, targetKeyId: `demo-secrets-${env}-id` });
             }
         });
-        it("lets only its own deploy role encrypt with an environment's key, and the preview role decrypt", () => {
+        it("lets only its own deploy role encrypt with an environment's key, and only the preview role of its group decrypt", () => {
+            const previewer = {
+                alpha: "demo-github-preview",
+                beta: "demo-github-preview",
+                gamma: "demo-github-preview-production",
+                live: "demo-github-preview-production",
+            };
             for (const env of ENVS) {
                 const statements = json(one(T.key, `demo-secrets-${env}`), "policy").Statement;
                 assert.deepEqual(
@@ -446,7 +471,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                             { AWS: `arn:aws:iam::${ACCOUNT}:role/demo-github-deploy-${env}` },
                             ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
                         ],
-                        ["PreviewRoleDecrypts", { AWS: `arn:aws:iam::${ACCOUNT}:role/demo-github-preview` }, "kms:Decrypt"],
+                        ["PreviewRoleDecrypts", { AWS: `arn:aws:iam::${ACCOUNT}:role/${previewer[env as keyof typeof previewer]}` }, "kms:Decrypt"],
                     ],
                     env,
                 );
@@ -460,7 +485,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             assert.equal(run.error, undefined);
             assert.deepEqual(
                 run.graph.ofType(T.role).map((r) => r.inputs.name),
-                ["demo-github-build", "demo-github-preview", "demo-github-deploy-live"],
+                ["demo-github-build", "demo-github-preview-production", "demo-github-deploy-live"],
             );
             assert.deepEqual(
                 run.graph.ofType(T.alias).map((r) => r.inputs.name),
@@ -468,6 +493,8 @@ describe("bootstrap/ (once per AWS account)", function () {
             );
             assert.deepEqual(run.outputs?.deployRoleArns, { live: `arn:aws:iam::${ACCOUNT}:role/demo-github-deploy-live` });
             assert.deepEqual(run.outputs?.secretsProviders, { live: "awskms://alias/demo-pulumi-live?region=eu-west-1" });
+            assert.equal(run.outputs?.previewRoleArn, undefined);
+            assert.equal(run.outputs?.previewProductionRoleArn, `arn:aws:iam::${ACCOUNT}:role/demo-github-preview-production`);
         });
     });
 
@@ -480,6 +507,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             repositoryUrls: { web: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-web` },
             buildRoleArn: role("demo-github-build"),
             previewRoleArn: role("demo-github-preview"),
+            previewProductionRoleArn: role("demo-github-preview-production"),
             deployRoleArns: Object.fromEntries(ENVS.map((e) => [e, role(`demo-github-deploy-${e}`)])),
         });
     });

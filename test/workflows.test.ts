@@ -10,8 +10,9 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { lintWorkflow, workflowFiles } from "../scripts/lint-workflows";
+import { PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups } from "../bootstrap/policies";
 import { ENVIRONMENTS } from "../stacks/keys";
-import { ROOT } from "./harness/stackConfig";
+import { ROOT, committedStacks } from "./harness/stackConfig";
 
 interface Step {
     readonly uses?: string;
@@ -60,12 +61,19 @@ const byName = (file: string) => workflows.find((w) => w.file === file) ?? asser
 const jobs = (w: Workflow) => Object.entries(w.jobs);
 const needsOf = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
 
-/** Composite actions of the repository: their steps count as the steps of every job that uses them. */
-const compositeSteps = (uses: string | undefined): Step[] =>
-    uses?.startsWith("./.github/actions/")
-        ? ((parse(fs.readFileSync(path.join(ROOT, uses, "action.yml"), "utf8")) as { runs: { steps: Step[] } }).runs.steps ?? [])
-        : [];
-const allSteps = (job: Job): Step[] => (job.steps ?? []).flatMap((s) => [s, ...compositeSteps(s.uses)]);
+/**
+ * Composite actions of the repository: their steps count as the steps of every job that uses them,
+ * with each `${{ inputs.<name> }}` replaced by what the job passes, so that a role or a stack
+ * passed in reads as if the job had written the step itself.
+ */
+function compositeSteps(uses: string | undefined, inputs: Record<string, unknown> = {}): Step[] {
+    if (!uses?.startsWith("./.github/actions/")) return [];
+    const text = fs
+        .readFileSync(path.join(ROOT, uses, "action.yml"), "utf8")
+        .replace(/\$\{\{ inputs\.([a-z-]+) \}\}/g, (ref, name: string) => (typeof inputs[name] === "string" ? (inputs[name] as string) : ref));
+    return (parse(text) as { runs: { steps?: Step[] } }).runs.steps ?? [];
+}
+const allSteps = (job: Job): Step[] => (job.steps ?? []).flatMap((s) => [s, ...compositeSteps(s.uses, s.with)]);
 
 /** Each job that calls deploy.yml, as [workflow, job id, environment input, needs]. */
 function deployments(): [string, string, unknown, string[]][] {
@@ -192,12 +200,12 @@ describe("workflows: which trigger deploys where", () => {
         }
     });
 
-    it("deploys nothing from a pull request: no deploy job, no environment, no deploy or build role", () => {
+    it("deploys nothing from a pull request: no deploy job, no environment but preview-production, no deploy or build role", () => {
         const pr = byName("pull-request.yml");
         assert.deepEqual(Object.keys(pr.on), ["pull_request"]);
         for (const [id, j] of jobs(pr)) {
             assert.equal(j.uses, undefined, id);
-            assert.equal(j.environment, undefined, id);
+            assert.ok(j.environment === undefined || j.environment === PREVIEW_PRODUCTION_ENVIRONMENT, `${id}: environment ${String(j.environment)}`);
             assert.equal(assumes(j, "DEPLOY_ROLE_ARN") || assumes(j, "BUILD_ROLE_ARN"), false, id);
         }
     });
@@ -223,12 +231,15 @@ describe("workflows: who gets credentials", () => {
         const exposed = jobs(byName("pull-request.yml")).filter(([, j]) => exposuresOf(byName("pull-request.yml"), j).length > 0);
         assert.deepEqual(
             exposed.map(([id, j]) => [id, j.if]),
-            [["preview", TRUSTED_PULL_REQUEST]],
+            [
+                ["preview", TRUSTED_PULL_REQUEST],
+                ["preview-production", TRUSTED_PULL_REQUEST],
+            ],
         );
     });
 
     it("skips previews for Dependabot's pull requests, which get no OIDC token", () => {
-        assert.equal(byName("pull-request.yml").jobs.preview.if, TRUSTED_PULL_REQUEST);
+        for (const id of ["preview", "preview-production"]) assert.equal(byName("pull-request.yml").jobs[id].if, TRUSTED_PULL_REQUEST, id);
     });
 
     describe("the fork check itself", () => {
@@ -277,18 +288,33 @@ describe("workflows: who gets credentials", () => {
         }
     });
 
-    it("previews every stack with the read-only preview role, commenting on the pull request", () => {
-        const preview = byName("pull-request.yml").jobs.preview;
-        assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
-        assert.equal(assumes(preview, "PREVIEW_ROLE_ARN"), true);
-        const pulumi = allSteps(preview).find((s) => s.uses?.startsWith("pulumi/actions@"));
-        assert.deepEqual(pulumi?.with, {
-            command: "preview",
-            "stack-name": "${{ matrix.stack }}",
-            "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
-            "comment-on-pr": true,
-            "github-token": "${{ github.token }}",
+    const PREVIEW_JOBS: [string, string, string | undefined, readonly string[]][] = [
+        ["preview", "PREVIEW_ROLE_ARN", undefined, previewGroups(ENVIRONMENTS).preview],
+        ["preview-production", "PREVIEW_PRODUCTION_ROLE_ARN", PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups(ENVIRONMENTS).previewProduction],
+    ];
+    for (const [id, role, environment, stacks] of PREVIEW_JOBS) {
+        it(`previews ${stacks.join(" and ")} in job ${id} with ${role}${environment ? ` in the GitHub environment ${environment}` : ", without a GitHub environment"}, commenting on the pull request`, () => {
+            const job = byName("pull-request.yml").jobs[id] as Job & { strategy: { matrix: { stack: string[] } } };
+            assert.deepEqual(job.strategy.matrix.stack, stacks);
+            assert.equal(job.environment, environment);
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+            assert.deepEqual(
+                ["PREVIEW_ROLE_ARN", "PREVIEW_PRODUCTION_ROLE_ARN"].filter((v) => assumes(job, v)),
+                [role],
+            );
+            const pulumi = allSteps(job).find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview");
+            assert.deepEqual(pulumi?.with, {
+                command: "preview",
+                "stack-name": "${{ matrix.stack }}",
+                "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+                "comment-on-pr": true,
+                "github-token": "${{ github.token }}",
+            });
         });
+    }
+
+    it("previews every committed stack exactly once", () => {
+        assert.deepEqual(PREVIEW_JOBS.flatMap(([, , , stacks]) => stacks).sort(), [...committedStacks()].sort());
     });
 
     it("assumes DEPLOY_ROLE_ARN only in deploy.yml's job, which names the environment it deploys", () => {
