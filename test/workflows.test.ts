@@ -313,6 +313,51 @@ describe("workflows: who gets credentials", () => {
         });
     }
 
+    describe("previews against the image the stack runs, not the stack file's placeholder", () => {
+        const steps = allSteps(byName("pull-request.yml").jobs.preview);
+        const setImage = steps.findIndex((s) => /pulumi config set image/.test(s.run ?? ""));
+        const fakePulumi = (outputs: string, outputStatus = 0) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
+            const log = path.join(dir, "calls");
+            fs.writeFileSync(
+                path.join(dir, "pulumi"),
+                `#!/bin/bash\necho "$*" >> "${log}"\nif [ "$1 $2" = "stack output" ]; then echo '${outputs}'; exit ${outputStatus}; fi\n`,
+                {
+                    mode: 0o755,
+                },
+            );
+            const r = spawnSync("bash", ["-e", "-c", steps[setImage].run ?? ""], {
+                env: { PATH: `${dir}:${process.env.PATH ?? ""}`, STACK: "live", PULUMI_BACKEND_URL: "s3://state?region=eu-west-1" },
+                encoding: "utf8",
+            });
+            const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+            fs.rmSync(dir, { recursive: true, force: true });
+            return { status: r.status, stdout: r.stdout, calls };
+        };
+
+        it("sets the image before pulumi preview runs", () => {
+            const preview = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview");
+            assert.ok(setImage >= 0 && setImage < preview, `set image at step ${setImage}, preview at ${preview}`);
+        });
+        it("GIVEN a deployed stack WHEN the step runs THEN it sets the image of its outputs", () => {
+            const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:" + "a".repeat(64);
+            const r = fakePulumi(JSON.stringify({ image, clusterName: "demo-live" }));
+            assert.equal(r.status, 0, r.stdout);
+            assert.deepEqual(r.calls, ["login s3://state?region=eu-west-1", "stack output --json --stack live", `config set image ${image} --stack live`]);
+        });
+        it("GIVEN a stack that was never deployed WHEN the step runs THEN it keeps the stack file's image and says so", () => {
+            const r = fakePulumi("{}");
+            assert.equal(r.status, 0, r.stdout);
+            assert.deepEqual(r.calls, ["login s3://state?region=eu-west-1", "stack output --json --stack live"]);
+            assert.match(r.stdout, /::notice::stack live has no image output yet/);
+        });
+        it("GIVEN outputs the role may not read WHEN the step runs THEN it fails instead of previewing the placeholder", () => {
+            const r = fakePulumi("", 255);
+            assert.notEqual(r.status, 0);
+            assert.deepEqual(r.calls, ["login s3://state?region=eu-west-1", "stack output --json --stack live"]);
+        });
+    });
+
     it("previews every committed stack exactly once", () => {
         assert.deepEqual(PREVIEW_JOBS.flatMap(([, , , stacks]) => stacks).sort(), [...committedStacks()].sort());
     });
