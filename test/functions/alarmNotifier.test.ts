@@ -28,7 +28,7 @@ import {
     type PutItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 
 import type { NotifierConfig } from "../../functions/alarmNotifier/config";
 import { CLAIM_CONDITION, DEDUPE_TTL_SECONDS } from "../../functions/alarmNotifier/dedupe";
@@ -153,9 +153,10 @@ async function slack(respond: Responder = ok): Promise<{ origin: string; url: st
 
 // --- AWS mocks, clock, logs -------------------------------------------------------------------
 
-const secrets = mockClient(SecretsManagerClient);
-const dynamodb = mockClient(DynamoDBClient);
-const cloudwatch = mockClient(CloudWatchClient);
+// Created in before() and restored in after(), so the SDK clients are mocked only while these tests run.
+let secrets: AwsClientStub<SecretsManagerClient>;
+let dynamodb: AwsClientStub<DynamoDBClient>;
+let cloudwatch: AwsClientStub<CloudWatchClient>;
 
 /** A dedupe table in memory that applies the claim condition as DynamoDB would. */
 function memoryTable(): Map<string, Record<string, AttributeValue>> {
@@ -233,6 +234,12 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe("alarm notifier (functions/alarmNotifier) against a Slack stand-in on 127.0.0.1", () => {
+    before(() => {
+        secrets = mockClient(SecretsManagerClient);
+        dynamodb = mockClient(DynamoDBClient);
+        cloudwatch = mockClient(CloudWatchClient);
+    });
+
     beforeEach(() => {
         secrets.reset();
         dynamodb.reset();
