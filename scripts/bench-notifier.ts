@@ -34,7 +34,7 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 
-import type { NotifierConfig } from "../functions/alarmNotifier/config";
+import { loadConfig } from "../functions/alarmNotifier/config";
 import { createHandler, type Handler } from "../functions/alarmNotifier/notifier";
 
 const MESSAGES = 1000;
@@ -43,20 +43,14 @@ const FUNCTION_TIMEOUT_MS = 60_000;
 /** Lambda retries a failed asynchronous invocation twice. */
 const LAMBDA_RETRIES = 2;
 
-const CONFIG: NotifierConfig = {
-    webhookSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:demo-live-slack-webhook-AbCdEf",
-    dedupeTable: "demo-live-alarm-notifier",
-    appName: "demo",
-    environment: "live",
-    alarmNamePrefix: "demo-live-",
-    serviceNames: [],
-    reminderMinutes: 60,
-    requestTimeoutMs: 3000,
-    maxAttempts: 5,
-    concurrency: 4,
-    webhookCacheSeconds: 300,
-    region: "eu-west-1",
-};
+/** The deployed defaults (timeout, attempts, CONCURRENCY 4), as the function loads them from its environment. */
+const CONFIG = loadConfig({
+    SLACK_WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:demo-live-slack-webhook-AbCdEf",
+    DEDUPE_TABLE: "demo-live-alarm-notifier",
+    APP_NAME: "demo",
+    ENVIRONMENT: "live",
+    AWS_REGION: "eu-west-1",
+});
 
 /** Slack on 127.0.0.1, with faults by request number; remembers every alarm it accepted. */
 class SlackStandIn {
