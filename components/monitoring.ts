@@ -301,6 +301,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 APP_NAME: app,
                 ENVIRONMENT: env,
                 ALARM_NAME_PREFIX: `${app}-${env}-`,
+                // Lets the notifier split <app>-<env>-<service>-<what> when a service name has hyphens.
+                SERVICE_NAMES: a.services.map((svc) => svc.name).join(","),
                 REMINDER_MINUTES: String(slack.reminderMinutes),
             },
             timeoutSeconds: 60,

@@ -145,7 +145,12 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
                 ["rate(30 minutes)", "rate(1 minute)"],
             ],
         );
-        const reminder = (s: string) => (fn(g(s), "alarm-notifier").inputs.environment as { variables: Record<string, string> }).variables.REMINDER_MINUTES;
+        const notifierEnv = (s: string) => (fn(g(s), "alarm-notifier").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual(
+            STACKS.map((s) => [notifierEnv(s).ENVIRONMENT, notifierEnv(s).APP_NAME, notifierEnv(s).ALARM_NAME_PREFIX, notifierEnv(s).SERVICE_NAMES]),
+            STACKS.map((s) => [s, "demo", `demo-${s}-`, "web"]),
+        );
+        const reminder = (s: string) => notifierEnv(s).REMINDER_MINUTES;
         assert.deepEqual(STACKS.map(reminder), ["240", "240", "120", "30"]);
     });
     it("the reminder schedule invokes the notifier with the remind action, through a role that may invoke only it", () => {
