@@ -9,7 +9,7 @@ export interface ImageRepositoriesArgs {
     readonly app: string;
     /** One repository each; names already checked by the settings. */
     readonly services: readonly string[];
-    /** Newest release images (git-SHA tags) each repository keeps. */
+    /** Newest release images (git-SHA tags) each repository keeps besides those deployed to gamma and live. */
     readonly keepReleaseImages: number;
     /** Days an untagged image is kept. */
     readonly untaggedImageDays: number;

@@ -273,6 +273,18 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             Action: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             Resource: p.repositoryArns,
         },
+        {
+            // After a deploy, tag-deployed adds the tag <env>-<sha> to the image it deployed, so the
+            // lifecycle policy keeps it. PutImage cannot be limited to tags of this environment: ECR
+            // has no condition key for the tag (Service Authorization Reference: only aws:RequestTag,
+            // aws:ResourceTag, aws:TagKeys, ecr:AccountSetting and ecr:ResourceTag), so a deploy role
+            // could tag any image of the repositories with any new tag. Without the layer upload
+            // actions it cannot push new content, and immutable tags cannot be moved.
+            Sid: "TagDeployedImages",
+            Effect: "Allow",
+            Action: "ecr:PutImage",
+            Resource: p.repositoryArns,
+        },
     );
 }
 
@@ -382,27 +394,47 @@ export function tlsOnlyBucketPolicy(bucketArn: pulumi.Input<string>): PolicyDocu
 }
 
 /**
- * ECR lifecycle policy: untagged images expire after `untaggedDays`; of tagged images, the newest
- * `keepTagged` stay. ECR selects an image by a rule only when it has a tag for EVERY entry of
- * tagPrefixList or tagPatternList, so no list of prefixes can say "starts with a hex digit"; the
- * one pattern "*" (any tag) is used, which counts exactly the release images as long as the
- * build pushes nothing but git-SHA tags (tags are immutable, so there is no moving `latest`).
+ * How many images deployed to an environment ECR keeps, newest first by push time: a deploy tags
+ * its image `<env>-<sha>` (`npm run release -- tag-deployed`), and these environments lag main by
+ * more than `keepReleaseImages` commits. alpha and beta run main's newest commits, which the last
+ * rule keeps.
+ */
+export const KEEP_DEPLOYED_IMAGES: readonly { readonly env: string; readonly keep: number }[] = [
+    { env: "live", keep: 50 },
+    { env: "gamma", keep: 20 },
+];
+
+/**
+ * ECR lifecycle policy, rules by priority (ECR user guide, "Lifecycle policy properties" and "How
+ * lifecycle policies work"): an image matched by a rule's tag selection can no longer be expired by
+ * a rule of lower priority, whether or not the matching rule expires it.
+ *
+ * 1. images ever deployed to live (`live-*`): the newest 50 stay;
+ * 2. images ever deployed to gamma (`gamma-*`): the newest 20 stay;
+ * 3. untagged images expire after `untaggedDays`;
+ * 4. any other tagged image: the newest `keepTagged` stay. ECR counts the images the rules above
+ *    matched here too, without expiring them.
+ *
+ * ECR selects an image by a rule only when it has a tag for EVERY entry of tagPrefixList or
+ * tagPatternList, so each rule has one pattern. Counting is by push time, which a later tag does
+ * not change (aws/containers-roadmap#2746): the 50 kept live images are the 50 most recently
+ * built of those ever deployed to live.
  */
 export function imageLifecyclePolicy(keepTagged: number, untaggedDays: number) {
-    return {
-        rules: [
-            {
-                rulePriority: 1,
-                description: `Expire untagged images after ${untaggedDays} days`,
-                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
-                action: { type: "expire" },
-            },
-            {
-                rulePriority: 2,
-                description: `Keep the newest ${keepTagged} release images (tagged with their git SHA)`,
-                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
-                action: { type: "expire" },
-            },
-        ],
-    };
+    const deployed = KEEP_DEPLOYED_IMAGES.map(({ env, keep }) => ({
+        description: `Keep the newest ${keep} images deployed to ${env} (tagged ${env}-<git SHA>)`,
+        selection: { tagStatus: "tagged", tagPatternList: [`${env}-*`], countType: "imageCountMoreThan", countNumber: keep },
+    }));
+    const rules = [
+        ...deployed,
+        {
+            description: `Expire untagged images after ${untaggedDays} days`,
+            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
+        },
+        {
+            description: `Keep the newest ${keepTagged} other release images (tagged with their git SHA)`,
+            selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
+        },
+    ];
+    return { rules: rules.map((r, i) => ({ rulePriority: i + 1, ...r, action: { type: "expire" } })) };
 }

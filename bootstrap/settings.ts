@@ -45,7 +45,8 @@ export const BOOTSTRAP_KEYS = {
     keepReleaseImages: {
         type: "integer",
         default: 30,
-        description: "Release images (tagged with their git SHA) each repository keeps; older ones expire (1-1000).",
+        description:
+            "Release images (tagged with their git SHA) each repository keeps besides those deployed to gamma or live, which rules of their own keep; older ones expire (1-1000).",
     },
     untaggedImageDays: {
         type: "integer",

@@ -3,7 +3,7 @@
  * clock, output) passed in, so that the tests run them as the workflows do, offline.
  */
 import { parseArgs } from "util";
-import { resolveDigest } from "./ecr";
+import { deployedTag, resolveDigest, tagDeployed } from "./ecr";
 import { EXIT, ReleaseError, UsageError } from "./errors";
 import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository, stackEcrImage, stackImage } from "./image";
 import { Clock, RolloutTarget, exitCodeOf, verifyRollout } from "./rollout";
@@ -15,6 +15,8 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
   image-ref --stack <env> --digest sha256:<64 hex>
                                               registry/repository@digest to deploy the stack with
   resolve-digest --stack <env> --sha <40 hex> digest of the image built from that commit (aws ecr describe-images)
+  tag-deployed --stack <env> --sha <40 hex>   tag that image <env>-<sha> as well, once it runs in <env>, so ECR's
+                                              lifecycle policy keeps it (aws ecr batch-get-image, put-image)
   verify-rollout --cluster <name> --service <name> --task-definition <arn> [--region <region>]
   verify-rollout --stack-outputs <file> [--expect-image <ref>]
                  [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
@@ -158,6 +160,16 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
         const stack = stackFlag(v, deps);
         const sha = checkGitSha(v.sha);
         deps.out(`${await resolveDigest(deps.run, stackEcrImage(stack, imageOf(stack, deps)), sha)}\n`);
+        return EXIT.OK;
+    },
+    "tag-deployed": async (args, deps) => {
+        const v = flags(args, ["stack", "sha"]);
+        const stack = stackFlag(v, deps);
+        const sha = checkGitSha(v.sha);
+        const image = stackEcrImage(stack, imageOf(stack, deps));
+        const digest = await tagDeployed(deps.run, image, sha, stack);
+        deps.err(`${image.repository}@${digest} is tagged ${deployedTag(stack, sha)}\n`);
+        deps.out(`${deployedTag(stack, sha)}\n`);
         return EXIT.OK;
     },
     "verify-rollout": verify,

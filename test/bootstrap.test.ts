@@ -94,6 +94,51 @@ function allows(doc: Doc, action: string, resource: string, context: Record<stri
     );
 }
 
+interface LifecycleRule {
+    rulePriority: number;
+    description?: string;
+    selection: { tagStatus: string; tagPatternList?: string[]; countType: string; countUnit?: string; countNumber: number };
+    action?: { type: string };
+}
+interface LifecyclePolicy {
+    rules: LifecycleRule[];
+}
+interface Image {
+    digest: string;
+    pushedDay: number;
+    tags: string[];
+}
+
+/** Whether a rule's selection matches an image: ECR needs a tag matching EVERY pattern of the list, `*` any run of characters. */
+function selects(rule: LifecycleRule, image: Image): boolean {
+    const s = rule.selection;
+    if (s.tagStatus === "untagged") return image.tags.length === 0;
+    if (s.tagStatus === "tagged" && image.tags.length === 0) return false;
+    return (s.tagPatternList ?? []).every((p) => image.tags.some((t) => iamMatch(p, t)));
+}
+
+/**
+ * The digests an ECR lifecycle policy expires, as the ECR user guide describes the evaluation
+ * ("How lifecycle policies work", "Lifecycle policy properties"): rules in rulePriority order; a
+ * rule's count includes every image its selection matches, newest pushed first; an image that a
+ * higher-priority rule's selection matched cannot be expired by a lower-priority rule.
+ */
+function evaluateLifecycle(policy: LifecyclePolicy, images: readonly Image[], today: number): Set<string> {
+    const expired = new Set<string>();
+    const matchedAbove = new Set<string>();
+    for (const rule of [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority)) {
+        const matched = images.filter((i) => selects(rule, i));
+        const { countType, countNumber } = rule.selection;
+        const expiring =
+            countType === "imageCountMoreThan"
+                ? [...matched].sort((a, b) => b.pushedDay - a.pushedDay).slice(countNumber)
+                : matched.filter((i) => today - i.pushedDay > countNumber);
+        for (const i of expiring) if (!matchedAbove.has(i.digest)) expired.add(i.digest);
+        for (const i of matched) matchedAbove.add(i.digest);
+    }
+    return expired;
+}
+
 function problemsOf(overrides: ConfigOverrides): string {
     try {
         buildBootstrapSettings("shared", stackConfig("shared", overrides, BOOTSTRAP));
@@ -264,24 +309,83 @@ describe("bootstrap/ (once per AWS account)", function () {
                 tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
             });
         });
-        it("expires untagged images after 7 days and keeps the newest 30 tagged (release) images", () => {
+        const lifecycleOf = (r: Recorded) => JSON.parse(r.inputs.policy as string) as LifecyclePolicy;
+        it("keeps the newest 50 images deployed to live and 20 deployed to gamma, expires untagged images after 7 days, and keeps the newest 30 others", () => {
             const policy = one(T.ecrLifecycle, "demo-images-web");
             assert.equal(policy.inputs.repository, "demo-web");
-            assert.deepEqual(JSON.parse(policy.inputs.policy as string), {
+            assert.deepEqual(lifecycleOf(policy), {
                 rules: [
                     {
                         rulePriority: 1,
+                        description: "Keep the newest 50 images deployed to live (tagged live-<git SHA>)",
+                        selection: { tagStatus: "tagged", tagPatternList: ["live-*"], countType: "imageCountMoreThan", countNumber: 50 },
+                        action: { type: "expire" },
+                    },
+                    {
+                        rulePriority: 2,
+                        description: "Keep the newest 20 images deployed to gamma (tagged gamma-<git SHA>)",
+                        selection: { tagStatus: "tagged", tagPatternList: ["gamma-*"], countType: "imageCountMoreThan", countNumber: 20 },
+                        action: { type: "expire" },
+                    },
+                    {
+                        rulePriority: 3,
                         description: "Expire untagged images after 7 days",
                         selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
                         action: { type: "expire" },
                     },
                     {
-                        rulePriority: 2,
-                        description: "Keep the newest 30 release images (tagged with their git SHA)",
+                        rulePriority: 4,
+                        description: "Keep the newest 30 other release images (tagged with their git SHA)",
                         selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 30 },
                         action: { type: "expire" },
                     },
                 ],
+            });
+        });
+
+        describe("what the lifecycle policy does to a release that live runs while main moves on", () => {
+            const sha = (n: number) => n.toString(16).padStart(40, "0");
+            // Commit 0 went to live (and gamma before it); 40 more commits went only to alpha and beta.
+            const promoted: Image = { digest: "live", pushedDay: 0, tags: [sha(0), `alpha-${sha(0)}`, `gamma-${sha(0)}`, `live-${sha(0)}`] };
+            const main = Array.from({ length: 40 }, (_, i): Image => ({
+                digest: `main-${i + 1}`,
+                pushedDay: i + 1,
+                tags: [sha(i + 1), `alpha-${sha(i + 1)}`],
+            }));
+            const images = [promoted, ...main];
+            const current = () => lifecycleOf(one(T.ecrLifecycle, "demo-images-web"));
+            const digests = (xs: Iterable<string | Image>) => [...xs].map((x) => (typeof x === "string" ? x : x.digest)).sort();
+
+            it("GIVEN a promoted image THEN the live rule is the first whose selection matches it", () => {
+                const first = current().rules.find((r) => selects(r, promoted));
+                assert.equal(first?.rulePriority, 1);
+                assert.deepEqual(first?.selection.tagPatternList, ["live-*"]);
+            });
+            it("GIVEN 40 newer commits on main WHEN the policy runs THEN live's image stays, and only main's 10 oldest expire", () => {
+                const expired = evaluateLifecycle(current(), images, 41);
+                // Rule 4 would expire live's image, the oldest of the 41 tagged, but rule 1 matched it first.
+                assert.equal(expired.has("live"), false);
+                assert.deepEqual(digests(expired), digests(main.slice(0, 10)));
+            });
+            it("GIVEN the former policy (one rule for every tag) THEN the same 40 commits expire live's image", () => {
+                const former: LifecyclePolicy = {
+                    rules: [
+                        { rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 } },
+                        { rulePriority: 2, selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 30 } },
+                    ],
+                };
+                assert.equal(evaluateLifecycle(former, images, 41).has("live"), true);
+            });
+            it("GIVEN 60 releases to live THEN the 10 oldest of them expire and the newest 50 stay", () => {
+                const releases = Array.from({ length: 60 }, (_, i): Image => ({ digest: `r${i}`, pushedDay: i, tags: [sha(i), `live-${sha(i)}`] }));
+                assert.deepEqual(digests(evaluateLifecycle(current(), releases, 61)), digests(releases.slice(0, 10)));
+            });
+            it("GIVEN an untagged manifest 8 days old THEN it expires, and one 6 days old stays", () => {
+                const untagged: Image[] = [
+                    { digest: "old", pushedDay: 0, tags: [] },
+                    { digest: "new", pushedDay: 2, tags: [] },
+                ];
+                assert.deepEqual(digests(evaluateLifecycle(current(), untagged, 8)), ["old"]);
             });
         });
         it("GIVEN services [web, worker], keepReleaseImages 5, untaggedImageDays 2 WHEN run THEN two repositories with those numbers", async () => {
@@ -298,7 +402,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 const rules = (JSON.parse(p.inputs.policy as string) as { rules: { selection: { countNumber: number } }[] }).rules;
                 assert.deepEqual(
                     rules.map((r) => r.selection.countNumber),
-                    [2, 5],
+                    [50, 20, 2, 5],
                     p.name,
                 );
             }
@@ -432,7 +536,12 @@ describe("bootstrap/ (once per AWS account)", function () {
                 }
                 assert.equal(allows(policy, "s3:PutObject", own(`stacks/shipyard-bootstrap/shared.json`)), false, `${env} writes the bootstrap's state`);
                 assert.equal(allows(policy, "kms:GenerateDataKey", STATE_KEY_ARN, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }), true);
-                assert.equal(allows(policy, "ecr:PutImage", WEB_REPO_ARN), false);
+                // tag-deployed retags the deployed image (put-image with its manifest); pushing new layers stays the build's.
+                assert.equal(allows(policy, "ecr:PutImage", WEB_REPO_ARN), true);
+                assert.equal(allows(policy, "ecr:BatchGetImage", WEB_REPO_ARN), true);
+                for (const action of ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:BatchDeleteImage"]) {
+                    assert.equal(allows(policy, action, WEB_REPO_ARN), false, `${env} ${action}`);
+                }
                 // What the release commands call besides pulumi up (release/README.md).
                 const service = `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/demo-${env}/demo-${env}-web`;
                 assert.equal(allows(policy, "ecr:DescribeImages", WEB_REPO_ARN), true);

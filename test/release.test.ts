@@ -591,6 +591,160 @@ describe("release: resolve-digest", () => {
     }
 });
 
+describe("release: tag-deployed", () => {
+    // A manifest as ECR stores it: its exact bytes (whitespace included) are what the digest names.
+    const MANIFEST =
+        '{\n   "schemaVersion": 2,\n   "mediaType": "application/vnd.oci.image.manifest.v1+json",\n   "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 7023, "digest": "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},\n   "layers": []\n}';
+    const TAG = `live-${SHA}`;
+    const registry = ["--registry-id", "123456789012", "--region", "eu-west-1", "--repository-name", "demo-web"];
+    const batchGetImage = [
+        "ecr",
+        "batch-get-image",
+        ...registry,
+        "--image-ids",
+        `imageTag=${SHA}`,
+        "--accepted-media-types",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.index.v1+json",
+        "--output",
+        "json",
+    ];
+    const putImage = [
+        "ecr",
+        "put-image",
+        ...registry,
+        "--image-tag",
+        TAG,
+        "--image-manifest",
+        MANIFEST,
+        "--image-manifest-media-type",
+        "application/vnd.oci.image.manifest.v1+json",
+        "--image-digest",
+        DIGEST,
+        "--output",
+        "json",
+    ];
+    const found = {
+        code: 0,
+        stdout: JSON.stringify({
+            images: [
+                {
+                    registryId: "123456789012",
+                    repositoryName: "demo-web",
+                    imageId: { imageDigest: DIGEST, imageTag: SHA },
+                    imageManifest: MANIFEST,
+                    imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
+                },
+            ],
+            failures: [],
+        }),
+        stderr: "",
+    };
+    const awsError = (code: string, message: string): RunResult => ({
+        code: 254,
+        stdout: "",
+        stderr: `\nAn error occurred (${code}) when calling the PutImage operation: ${message}\n`,
+    });
+    /** An `aws` that answers each ECR command with the given result and records the calls. */
+    function fakeEcr(answers: Record<string, RunResult>) {
+        const calls: string[][] = [];
+        const run: Runner = async (command, args) => {
+            assert.equal(command, "aws");
+            calls.push([...args]);
+            const answer = answers[args[1]];
+            if (!answer) throw new Error(`unexpected aws call: ${args.join(" ")}`);
+            return answer;
+        };
+        return { run, calls };
+    }
+
+    it("tags the commit's image <env>-<sha> with put-image, passing its manifest byte for byte and its digest", async () => {
+        const aws = fakeEcr({ "batch-get-image": found, "put-image": { code: 0, stdout: "{}", stderr: "" } });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.OK);
+        assert.deepEqual(aws.calls, [batchGetImage, putImage]);
+        assert.equal(c.stdout(), `${TAG}\n`);
+        assert.match(c.stderr(), new RegExp(`demo-web@${DIGEST} is tagged ${TAG}`));
+    });
+
+    it("succeeds without change when run again: ECR answers ImageAlreadyExistsException", async () => {
+        const aws = fakeEcr({
+            "batch-get-image": found,
+            "put-image": awsError(
+                "ImageAlreadyExistsException",
+                `Image with digest '${DIGEST}' and tag '${TAG}' already exists in the repository with name 'demo-web' in registry with id '123456789012'`,
+            ),
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.OK);
+        assert.deepEqual(aws.calls, [batchGetImage, putImage]);
+        assert.equal(c.stdout(), `${TAG}\n`);
+    });
+
+    it("succeeds when the immutable tag exists already and names this digest", async () => {
+        const aws = fakeEcr({
+            "batch-get-image": found,
+            "put-image": awsError(
+                "ImageTagAlreadyExistsException",
+                `The image tag '${TAG}' already exists in the 'demo-web' repository and cannot be overwritten because the repository is immutable.`,
+            ),
+            "describe-images": { code: 0, stdout: JSON.stringify({ imageDetails: [{ imageDigest: DIGEST, imageTags: [SHA, TAG] }] }), stderr: "" },
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.OK);
+        assert.deepEqual(aws.calls[2].slice(0, 2), ["ecr", "describe-images"]);
+        assert.ok(aws.calls[2].includes(`imageTag=${TAG}`));
+    });
+
+    it("fails when the immutable tag names another image, which only a push by hand can cause", async () => {
+        const other = `sha256:${"0".repeat(64)}`;
+        const aws = fakeEcr({
+            "batch-get-image": found,
+            "put-image": awsError("ImageTagAlreadyExistsException", "The image tag already exists."),
+            "describe-images": { code: 0, stdout: JSON.stringify({ imageDetails: [{ imageDigest: other, imageTags: [TAG] }] }), stderr: "" },
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), new RegExp(`tag demo-web:${TAG} already names ${other}, not ${DIGEST}, the image of ${SHA}`));
+        assert.equal(c.stdout(), "");
+    });
+
+    it("exits 4 when the commit was never built, before any put-image", async () => {
+        const notFound = {
+            code: 0,
+            stdout: JSON.stringify({
+                images: [],
+                failures: [{ imageId: { imageTag: SHA }, failureCode: "ImageNotFound", failureReason: "Requested image not found" }],
+            }),
+            stderr: "",
+        };
+        const aws = fakeEcr({ "batch-get-image": notFound });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["tag-deployed", "--stack", "gamma", "--sha", SHA], c.deps), EXIT.IMAGE_NOT_FOUND);
+        assert.equal(aws.calls.length, 1);
+    });
+
+    it("exits 1 with the AWS CLI's words when the role may not tag", async () => {
+        const aws = fakeEcr({
+            "batch-get-image": found,
+            "put-image": awsError(
+                "AccessDeniedException",
+                "User: arn:aws:sts::123456789012:assumed-role/demo-github-deploy-live/deploy is not authorized to perform: ecr:PutImage",
+            ),
+        });
+        const c = cli(aws.run);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /aws ecr put-image failed \(exit 254\): An error occurred \(AccessDeniedException\)/);
+    });
+
+    it("refuses a --sha that is not a full commit SHA before calling AWS", async () => {
+        const c = cli();
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", "v1.4.0"], c.deps), EXIT.USAGE);
+    });
+});
+
 describe("release: verify-rollout", () => {
     const outputs = {
         clusterName: "demo-alpha-web",

@@ -436,7 +436,7 @@ describe("workflows: one image, built once", () => {
         assert.deepEqual([build?.with?.provenance, build?.with?.sbom], [false, false]);
     });
 
-    it("deploys the digest resolved from ECR and checks the rollout after pulumi up", () => {
+    it("deploys the digest resolved from ECR, checks the rollout after pulumi up, then tags the image as deployed", () => {
         const run = allSteps(byName("deploy.yml").jobs.deploy)
             .map((s) => s.run ?? "")
             .join("\n");
@@ -446,6 +446,7 @@ describe("workflows: one image, built once", () => {
             "pulumi up --yes",
             "pulumi stack output --json",
             "release -- verify-rollout",
+            "release -- tag-deployed",
         ].map((c) => run.indexOf(c));
         assert.ok(
             order.every((i) => i >= 0),
