@@ -1,11 +1,13 @@
 /**
  * The bootstrap program, run once per AWS account: what the environments' stacks share and need
- * before their first deploy. Settings for this stack -> state backend, image repositories, GitHub
- * roles, secrets keys -> the outputs the README turns into GitHub variables.
+ * before their first deploy. Settings for this stack -> state backend, image repositories,
+ * permissions boundaries, GitHub roles, secrets keys -> the outputs the README turns into GitHub
+ * variables.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GithubRoles } from "./githubRoles";
 import { ImageRepositories } from "./imageRepositories";
+import { PermissionsBoundaries } from "./permissionsBoundaries";
 import { SecretsKeys } from "./secretsKeys";
 import { BootstrapSettings, loadBootstrapSettings } from "./settings";
 import { StateBackend } from "./stateBackend";
@@ -31,17 +33,29 @@ function bootstrap(s: BootstrapSettings) {
     });
     const repositories = s.services.map((service) => images.repositories[service]);
 
-    const github = new GithubRoles(`${s.app}-github`, {
+    const boundaries = new PermissionsBoundaries(`${s.app}-boundaries`, {
         app: s.app,
-        repository: s.githubRepository,
-        existingProviderArn: s.githubOidcProviderArn,
         environments: s.environments,
-        project: s.environmentsProject,
         account,
-        state: { bucketArn: state.bucket.arn, keyArn: state.key.arn },
         repositoryArns: repositories.map((r) => r.arn),
         tags: s.tags,
     });
+
+    const github = new GithubRoles(
+        `${s.app}-github`,
+        {
+            app: s.app,
+            repository: s.githubRepository,
+            existingProviderArn: s.githubOidcProviderArn,
+            environments: s.environments,
+            project: s.environmentsProject,
+            account,
+            state: { bucketArn: state.bucket.arn, keyArn: state.key.arn },
+            repositoryArns: repositories.map((r) => r.arn),
+            tags: s.tags,
+        },
+        { dependsOn: Object.values(boundaries.policies) },
+    );
 
     const byEnv = <T>(f: (env: string) => T) => Object.fromEntries(s.environments.map((env) => [env, f(env)]));
     const secrets = new SecretsKeys(`${s.app}-secrets`, {
@@ -63,6 +77,7 @@ function bootstrap(s: BootstrapSettings) {
         ...(github.previewRole ? { previewRoleArn: github.previewRole.arn } : {}),
         ...(github.previewProductionRole ? { previewProductionRoleArn: github.previewProductionRole.arn } : {}),
         deployRoleArns: byEnv((env) => github.deployRoles[env].arn),
+        permissionsBoundaryArns: byEnv((env) => boundaries.arns[env]),
     };
 }
 

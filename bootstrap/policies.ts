@@ -118,27 +118,40 @@ const ENVIRONMENT_SERVICE_READS = [
 /**
  * Services the environments' program passes its roles to: ECS tasks (task and execution roles),
  * ECS itself (the infrastructure role of blue/green deployments and their lifecycle hooks),
- * Lambda (the blue/green smoke test) and VPC flow logs.
+ * Lambda (the smoke test and the monitoring functions), VPC flow logs and EventBridge Scheduler
+ * (the schedules that invoke the monitoring functions).
  */
-export const PASSED_TO_SERVICES = ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "lambda.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+export const PASSED_TO_SERVICES = [
+    "ecs-tasks.amazonaws.com",
+    "ecs.amazonaws.com",
+    "lambda.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+    "scheduler.amazonaws.com",
+];
 /** AWS managed policies the program attaches to its own roles; no other managed policy can be attached. */
 export const ATTACHABLE_MANAGED_POLICIES = ["AmazonECSInfrastructureRolePolicyForLoadBalancers"];
 /** Service-linked roles a first deploy in a fresh account creates (ECS, the load balancer, ECS autoscaling). */
 export const SERVICE_LINKED_ROLES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"];
 
 const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags"];
+/** Role changes that cannot add permissions to a role. */
 const ROLE_WRITES = [
-    "iam:CreateRole",
     "iam:DeleteRole",
     "iam:UpdateRole",
     "iam:UpdateRoleDescription",
     "iam:UpdateAssumeRolePolicy",
     "iam:TagRole",
     "iam:UntagRole",
-    "iam:PutRolePolicy",
-    "iam:DeleteRolePolicy",
     "iam:ListInstanceProfilesForRole",
 ];
+/**
+ * Role changes that can add permissions, allowed only while the role has the environment's
+ * permissions boundary: each of these actions supports the `iam:PermissionsBoundary` condition key
+ * (Service Authorization Reference, IAM; IAM user guide, "Permissions boundaries for IAM
+ * entities"), whose value is the boundary the request sets (CreateRole, PutRolePermissionsBoundary)
+ * or the one the role has (the others).
+ */
+const BOUNDED_ROLE_WRITES = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"];
 const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"];
 const PARAMETER_WRITES = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"];
 
@@ -204,6 +217,138 @@ function regionOnly(a: Account) {
     return { StringEquals: { "aws:RequestedRegion": a.region } };
 }
 
+/** The permissions boundary of one environment's roles: a customer managed policy named `<app>-<env>-boundary`, path `/`. */
+export function boundaryPolicyName(app: string, env: string): string {
+    return `${app}-${env}-boundary`;
+}
+
+/** Its ARN, which the environments' program sets as `permissionsBoundary` on every role it creates (shipyard:permissionsBoundary). */
+export function boundaryArn(a: Pick<Account, "partition" | "accountId">, app: string, env: string): string {
+    return `arn:${a.partition}:iam::${a.accountId}:policy/${boundaryPolicyName(app, env)}`;
+}
+
+/**
+ * The AWS managed policy ECS's infrastructure role for blue/green deployments gets, version v6 of
+ * 2026-02-12 (AWS Managed Policy Reference, AmazonECSInfrastructureRolePolicyForLoadBalancers):
+ * its actions, which the boundary must allow on the environment's load balancers.
+ */
+export const ECS_LOAD_BALANCER_ACTIONS = {
+    read: [
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+    ],
+    targets: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+    listeners: ["elasticloadbalancing:ModifyListener"],
+    rules: ["elasticloadbalancing:ModifyRule"],
+};
+
+/**
+ * Load balancer and target group names start with this: the program names them
+ * `physicalName([app, env, ...], 32)`, which keeps the first 24 characters when it must shorten
+ * (stacks/validators.ts), trailing hyphens dropped.
+ */
+export function elbNamePrefix(app: string, env: string): string {
+    return `${app}-${env}-`.slice(0, 24).replace(/-+$/, "");
+}
+
+export interface BoundaryPolicyArgs {
+    readonly account: Account;
+    readonly app: string;
+    readonly env: string;
+    /** The service repositories, from which the execution roles pull. */
+    readonly repositoryArns: pulumi.Input<string>[];
+}
+
+/**
+ * The most any role of one environment may do: the union of what the program's roles need, each
+ * scoped to the environment's own resources where the service has resource-level permissions.
+ * A role's effective permissions are the intersection of its policies and this boundary, so a
+ * deploy role that may write inline policies still cannot make a role do more (IAM user guide,
+ * "Permissions boundaries for IAM entities"). Grants nothing by itself.
+ *
+ * From the components: execution role (its log streams, image pull, its parameters), task role
+ * (X-Ray), flow logs role (its log group), ECS infrastructure role (the managed load balancer
+ * policy), ECS lifecycle hook role and EventBridge Scheduler roles (invoke the environment's
+ * functions), Lambda roles (logs, VPC network interfaces, the webhook secret, the dedupe table,
+ * alarms, metrics, the dead-letter queue).
+ */
+export function boundaryPolicy(p: BoundaryPolicyArgs): PolicyDocument {
+    const { partition, region, accountId } = p.account;
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
+    const lb = elbNamePrefix(p.app, p.env);
+    const own = `${p.app}-${p.env}-`;
+    return policy(
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [
+                arn("logs", `log-group:/ecs/${p.app}/${p.env}/*`),
+                arn("logs", `log-group:/aws/lambda/${own}*`),
+                arn("logs", `log-group:/vpc/${p.app}-${p.env}/*`),
+            ],
+        },
+        // GetAuthorizationToken has no resource-level permissions and grants no image access by itself.
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "PullServiceImages",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: p.repositoryArns,
+        },
+        { Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: arn("ssm", `parameter/${p.app}/${p.env}/*`) },
+        {
+            Sid: "ReadOwnSecrets",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: arn("secretsmanager", `secret:${p.app}/${p.env}/*`),
+        },
+        // The X-Ray API has no resource-level permissions for these.
+        {
+            Sid: "SendTraces",
+            Effect: "Allow",
+            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+            Resource: "*",
+        },
+        // Describe* of Elastic Load Balancing has no resource-level permissions.
+        { Sid: "DescribeLoadBalancing", Effect: "Allow", Action: ECS_LOAD_BALANCER_ACTIONS.read, Resource: "*" },
+        { Sid: "MoveOwnTargets", Effect: "Allow", Action: ECS_LOAD_BALANCER_ACTIONS.targets, Resource: arn("elasticloadbalancing", `targetgroup/${lb}*/*`) },
+        {
+            Sid: "ShiftOwnListeners",
+            Effect: "Allow",
+            Action: ECS_LOAD_BALANCER_ACTIONS.listeners,
+            Resource: [arn("elasticloadbalancing", `listener/app/${lb}*/*/*`), arn("elasticloadbalancing", `listener/net/${lb}*/*/*`)],
+        },
+        {
+            Sid: "ShiftOwnListenerRules",
+            Effect: "Allow",
+            Action: ECS_LOAD_BALANCER_ACTIONS.rules,
+            Resource: arn("elasticloadbalancing", `listener-rule/app/${lb}*/*/*/*`),
+        },
+        { Sid: "InvokeOwnFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: arn("lambda", `function:${own}*`) },
+        // Lambda attaches functions to the VPC through network interfaces; these actions are granted on * (AWSLambdaVPCAccessExecutionRole does the same).
+        {
+            Sid: "FunctionNetworkInterfaces",
+            Effect: "Allow",
+            Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            Resource: "*",
+        },
+        { Sid: "ClaimOwnMessages", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: arn("dynamodb", `table/${own}*`) },
+        { Sid: "ReadOwnAlarms", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: arn("cloudwatch", `alarm:${own}*`) },
+        // PutMetricData has no resource-level permissions.
+        { Sid: "PublishMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*" },
+        { Sid: "SendToOwnQueues", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", `${own}*`) },
+    );
+}
+
 export interface DeployPolicyArgs {
     readonly account: Account;
     readonly app: string;
@@ -216,11 +361,15 @@ export interface DeployPolicyArgs {
 
 /**
  * What `pulumi up` of one environment needs, as tight as the services allow. Decryption of the
- * stack's secrets is granted by that environment's key policy, not here.
+ * stack's secrets is granted by that environment's key policy, not here. Every role it creates or
+ * gives permissions must carry the environment's permissions boundary ({@link boundaryPolicy}):
+ * the deploy role cannot grant a role more than that, cannot remove a boundary, and cannot change
+ * the boundary policy (it has no policy-version rights; a Deny says so explicitly).
  */
 export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
     const own = environmentArns(p.account, p.app, p.env);
     const { accountId, partition } = p.account;
+    const boundary = boundaryArn(p.account, p.app, p.env);
     return policy(
         {
             Sid: "EnvironmentServicesInRegion",
@@ -233,18 +382,41 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
         // DescribeParameters has no resource-level permissions.
         { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
         { Sid: "ManageOwnRoles", Effect: "Allow", Action: [...ROLE_READS, ...ROLE_WRITES], Resource: own.roles },
+        {
+            Sid: "GrantOwnRolesOnlyWithinTheBoundary",
+            Effect: "Allow",
+            Action: BOUNDED_ROLE_WRITES,
+            Resource: own.roles,
+            Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
+        },
         { Sid: "ManageOwnFunctions", Effect: "Allow", Action: "lambda:*", Resource: own.functions },
         {
-            // Only the AWS managed policies the program uses, never e.g. AdministratorAccess. Inline
-            // policies on these roles stay unrestricted: see "What the deploy role can do" in the README.
+            // Only the AWS managed policies the program uses, never e.g. AdministratorAccess, and
+            // only to roles within the boundary.
             Sid: "AttachEcsManagedPoliciesToOwnRoles",
             Effect: "Allow",
             Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
             Resource: own.roles,
-            Condition: { ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES.map((name) => `arn:${partition}:iam::aws:policy/${name}`) } },
+            Condition: {
+                ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES.map((name) => `arn:${partition}:iam::aws:policy/${name}`) },
+                StringEquals: { "iam:PermissionsBoundary": boundary },
+            },
         },
         {
-            Sid: "PassOwnRolesToEcsLambdaAndFlowLogs",
+            // Nothing allows these; the Deny keeps it so if an Allow is ever added by mistake.
+            Sid: "KeepBoundaries",
+            Effect: "Deny",
+            Action: [
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+                "iam:DeletePolicy",
+            ],
+            Resource: [`arn:${partition}:iam::${accountId}:role/*`, `arn:${partition}:iam::${accountId}:policy/${p.app}-*-boundary`],
+        },
+        {
+            Sid: "PassOwnRolesToTheirServices",
             Effect: "Allow",
             Action: "iam:PassRole",
             Resource: own.roles,

@@ -24,6 +24,23 @@ const STATE_KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/demo-state-key-id`;
 const WEB_REPO_ARN = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/demo-web`;
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 const OIDC = "token.actions.githubusercontent.com";
+const BOUNDARY = (env: string) => `arn:aws:iam::${ACCOUNT}:policy/demo-${env}-boundary`;
+/**
+ * The actions of the AWS managed policies the environments' program attaches, from the AWS Managed
+ * Policy Reference: AmazonECSInfrastructureRolePolicyForLoadBalancers, version v6 (2026-02-12).
+ */
+const MANAGED_POLICY_ACTIONS: Record<string, string[]> = {
+    "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers": [
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyRule",
+    ],
+};
 const T = {
     bucket: "aws:s3/bucket:Bucket",
     versioning: "aws:s3/bucketVersioning:BucketVersioning",
@@ -39,9 +56,12 @@ const T = {
     oidc: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    policy: "aws:iam/policy:Policy",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     param: "aws:ssm/parameter:Parameter",
     function: "aws:lambda/function:Function",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
 };
 
 type Condition = Record<string, Record<string, string | string[]>>;
@@ -75,23 +95,24 @@ function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
 
 /**
  * Whether an identity policy allows `action` on `resource` in the given request context. Enough of
- * IAM's evaluation for these documents: Allow statements, wildcards, and the exact-match condition
- * operators they use; any other operator fails closed, and a Deny anywhere fails the test.
+ * IAM's evaluation for these documents: an explicit Deny that matches wins, otherwise an Allow must
+ * match; wildcards, and the exact-match condition operators they use; any other operator fails
+ * closed (an Allow with it does not match, a Deny with it does).
  */
 function allows(doc: Doc, action: string, resource: string, context: Record<string, string> = {}): boolean {
-    assert.equal(
-        doc.Statement.some((s) => s.Effect !== "Allow"),
-        false,
-        "identity policies here only allow",
-    );
     const holds = (c: Condition | undefined) =>
         Object.entries(c ?? {}).every(
             ([op, kv]) =>
                 ["StringEquals", "ArnEquals"].includes(op) && Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
         );
-    return doc.Statement.some(
-        (s) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource)) && holds(s.Condition),
-    );
+    const applies = (s: Statement) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource));
+    if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s) && (s.Condition === undefined || holds(s.Condition)))) return false;
+    return doc.Statement.some((s) => s.Effect === "Allow" && applies(s) && holds(s.Condition));
+}
+
+/** Whether some Allow statement's Action covers `action` (IAM wildcards; a wildcard action is covered by a pattern that matches it as text). */
+function allowsAction(doc: Doc, action: string): boolean {
+    return doc.Statement.some((s) => s.Effect === "Allow" && list(s.Action).some((a) => iamMatch(a, action, true)));
 }
 
 interface LifecycleRule {
@@ -178,6 +199,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.oidc]: 1,
                 [T.role]: 7,
                 [T.rolePolicy]: 7,
+                [T.policy]: 4,
                 [T.repository]: 1,
                 [T.ecrLifecycle]: 1,
                 [T.key]: 5,
@@ -191,13 +213,14 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.versioning]: 1,
                 "shipyard-bootstrap:ecr:ImageRepositories": 1,
                 "shipyard-bootstrap:iam:GithubRoles": 1,
+                "shipyard-bootstrap:iam:PermissionsBoundaries": 1,
                 "shipyard-bootstrap:kms:SecretsKeys": 1,
                 "shipyard-bootstrap:state:StateBackend": 1,
             });
         });
         it("names every child after its parent component", () => {
             const components = g().all.filter((r) => !r.custom);
-            assert.equal(components.length, 4);
+            assert.equal(components.length, 5);
             for (const c of components) {
                 const children = g().childrenOf(c);
                 assert.ok(children.length > 0, c.name);
@@ -553,6 +576,66 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
     });
 
+    describe("permissions boundaries", () => {
+        it("GIVEN four environments WHEN run THEN one customer managed policy each, named demo-<env>-boundary at path /", () => {
+            assert.deepEqual(
+                g()
+                    .ofType(T.policy)
+                    .map((r) => [r.name, r.inputs.name, r.inputs.path, r.inputs.tags]),
+                ENVS.map((env) => [`demo-boundaries-${env}`, `demo-${env}-boundary`, "/", { app: "demo", environment: env, "managed-by": "pulumi" }]),
+            );
+        });
+        it("lets each deploy role create roles and grant them permissions only with its own environment's boundary", () => {
+            for (const env of ENVS) {
+                const policy = json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy");
+                const role = `arn:aws:iam::${ACCOUNT}:role/demo-${env}-web-task`;
+                for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"]) {
+                    assert.equal(allows(policy, action, role, { "iam:PermissionsBoundary": BOUNDARY(env) }), true, `${env} ${action} with its boundary`);
+                    assert.equal(allows(policy, action, role), false, `${env} ${action} without a boundary`);
+                    for (const other of ENVS.filter((e) => e !== env)) {
+                        assert.equal(
+                            allows(policy, action, role, { "iam:PermissionsBoundary": BOUNDARY(other) }),
+                            false,
+                            `${env} ${action} with ${other}'s boundary`,
+                        );
+                    }
+                }
+                const ecs = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers";
+                assert.equal(allows(policy, "iam:AttachRolePolicy", role, { "iam:PolicyARN": ecs, "iam:PermissionsBoundary": BOUNDARY(env) }), true);
+                assert.equal(allows(policy, "iam:AttachRolePolicy", role, { "iam:PolicyARN": ecs }), false, `${env} attaches to a role without the boundary`);
+                // Changes that cannot add permissions need no boundary.
+                assert.equal(allows(policy, "iam:UpdateAssumeRolePolicy", role), true);
+            }
+        });
+        it("denies every deploy role removing a boundary or changing a boundary policy, explicitly", () => {
+            for (const env of ENVS) {
+                const policy = json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy");
+                const role = `arn:aws:iam::${ACCOUNT}:role/demo-${env}-web-task`;
+                assert.equal(allows(policy, "iam:DeleteRolePermissionsBoundary", role, { "iam:PermissionsBoundary": BOUNDARY(env) }), false);
+                for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"]) {
+                    for (const target of ENVS) assert.equal(allows(policy, action, BOUNDARY(target)), false, `${env} ${action} ${target}`);
+                }
+                const deny = policy.Statement.filter((st) => st.Effect === "Deny");
+                assert.deepEqual(
+                    deny.map((st) => [st.Sid, list(st.Action).sort(), st.Resource]),
+                    [
+                        [
+                            "KeepBoundaries",
+                            [
+                                "iam:CreatePolicyVersion",
+                                "iam:DeletePolicy",
+                                "iam:DeletePolicyVersion",
+                                "iam:DeleteRolePermissionsBoundary",
+                                "iam:SetDefaultPolicyVersion",
+                            ],
+                            [`arn:aws:iam::${ACCOUNT}:role/*`, `arn:aws:iam::${ACCOUNT}:policy/demo-*-boundary`],
+                        ],
+                    ],
+                );
+            }
+        });
+    });
+
     describe("secrets keys", () => {
         it("GIVEN four environments WHEN run THEN one protected, rotated key each behind alias/demo-pulumi-<env>", () => {
             for (const env of ENVS) {
@@ -618,6 +701,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             previewRoleArn: role("demo-github-preview"),
             previewProductionRoleArn: role("demo-github-preview-production"),
             deployRoleArns: Object.fromEntries(ENVS.map((e) => [e, role(`demo-github-deploy-${e}`)])),
+            permissionsBoundaryArns: Object.fromEntries(ENVS.map((e) => [e, `arn:aws:iam::${ACCOUNT}:policy/demo-${e}-boundary`])),
         });
     });
 
@@ -649,12 +733,15 @@ describe("bootstrap/ (once per AWS account)", function () {
                     .map((r) => ({ arn: `arn:aws:iam::${ACCOUNT}:role/${String(r.inputs.role)}`, policy: String(r.inputs.policyArn) }));
                 assert.ok(roles.length >= 2 && parameters.length >= 1, `nothing to check in ${env}`);
 
+                // The program sets the environment's boundary on every role (checked below); the
+                // deploy role's role writes require it.
+                const bounded = { "iam:PermissionsBoundary": BOUNDARY(env) };
                 for (const candidate of ENVS) {
                     const policy = deployPolicyOf(candidate);
                     const own = candidate === env;
                     for (const role of roles) {
-                        for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:TagRole", "iam:DeleteRole"]) {
-                            assert.equal(allows(policy, action, role.arn), own, `${candidate}: ${action} ${role.arn}`);
+                        for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:TagRole", "iam:DeleteRole"]) {
+                            assert.equal(allows(policy, action, role.arn, bounded), own, `${candidate}: ${action} ${role.arn}`);
                         }
                         for (const service of role.services) {
                             assert.equal(
@@ -676,17 +763,86 @@ describe("bootstrap/ (once per AWS account)", function () {
                     }
                     for (const a of attachments) {
                         assert.equal(
-                            allows(policy, "iam:AttachRolePolicy", a.arn, { "iam:PolicyARN": a.policy }),
+                            allows(policy, "iam:AttachRolePolicy", a.arn, { "iam:PolicyARN": a.policy, ...bounded }),
                             own,
                             `${candidate}: attach ${a.policy} to ${a.arn}`,
                         );
                     }
                 }
                 assert.equal(
-                    allows(deployPolicyOf(env), "iam:AttachRolePolicy", roles[0].arn, { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }),
+                    allows(deployPolicyOf(env), "iam:AttachRolePolicy", roles[0].arn, {
+                        "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess",
+                        ...bounded,
+                    }),
                     false,
                 );
                 assert.equal(allows(deployPolicyOf(env), "iam:PassRole", roles[0].arn, { "iam:PassedToService": "ec2.amazonaws.com" }), false);
+            });
+        }
+
+        const boundaryOf = (env: string) => json(one(T.policy, `demo-boundaries-${env}`), "policy");
+        const runOf = (env: string) => {
+            const run = envRuns.get(env);
+            assert.ok(run);
+            if (run.error) throw run.error;
+            return run;
+        };
+        for (const env of ENVS) {
+            it(`GIVEN the ${env} stack WHEN its program runs THEN every role it creates has the permissions boundary demo-${env}-boundary`, () => {
+                const roles = runOf(env).graph.ofType(T.role);
+                assert.ok(roles.length >= 2, `no roles in ${env}`);
+                assert.deepEqual(
+                    roles.filter((r) => r.inputs.permissionsBoundary !== BOUNDARY(env)).map((r) => [r.name, r.inputs.permissionsBoundary]),
+                    [],
+                );
+            });
+
+            it(`GIVEN the ${env} stack WHEN its program runs THEN demo-${env}-boundary allows every action of every role policy it writes and managed policy it attaches`, () => {
+                const run = runOf(env);
+                const boundary = boundaryOf(env);
+                const actions = new Set<string>();
+                for (const r of run.graph.ofType(T.rolePolicy)) {
+                    for (const st of json(r, "policy").Statement.filter((x) => x.Effect === "Allow")) for (const a of list(st.Action)) actions.add(a);
+                }
+                for (const r of run.graph.ofType(T.attachment)) {
+                    const managed = MANAGED_POLICY_ACTIONS[String(r.inputs.policyArn)];
+                    assert.ok(managed, `no fixture of the actions of ${String(r.inputs.policyArn)}`);
+                    for (const a of managed) actions.add(a);
+                }
+                assert.ok(actions.size >= 5, `${actions.size} actions in ${env}`);
+                assert.deepEqual(
+                    [...actions].filter((a) => !allowsAction(boundary, a)),
+                    [],
+                );
+                // And nothing a role could use to climb out: no IAM, STS, KMS, S3 or SSM writes.
+                for (const a of ["iam:PassRole", "iam:PutRolePolicy", "sts:AssumeRole", "kms:Decrypt", "s3:GetObject", "ssm:PutParameter", "ecs:RunTask"]) {
+                    assert.equal(allowsAction(boundary, a), false, a);
+                }
+            });
+
+            it(`GIVEN the ${env} stack WHEN its program runs THEN demo-${env}-boundary scopes its roles to ${env}'s log groups, parameters, functions and target groups`, () => {
+                const run = runOf(env);
+                const within = (candidate: string) => boundaryOf(candidate);
+                for (const type of [T.logGroup, T.param, T.function, T.targetGroup]) assert.ok(run.graph.ofType(type).length > 0, `no ${type} in ${env}`);
+                for (const candidate of ENVS) {
+                    const own = candidate === env;
+                    for (const g of run.graph.ofType(T.logGroup)) {
+                        const stream = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${String(g.inputs.name)}:log-stream:x`;
+                        assert.equal(allows(within(candidate), "logs:PutLogEvents", stream), own, `${candidate}: ${stream}`);
+                    }
+                    for (const p of run.graph.ofType(T.param)) {
+                        const arn = `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter${String(p.inputs.name)}`;
+                        assert.equal(allows(within(candidate), "ssm:GetParameters", arn), own, `${candidate}: ${arn}`);
+                    }
+                    for (const f of run.graph.ofType(T.function)) {
+                        const arn = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${String(f.inputs.name)}`;
+                        assert.equal(allows(within(candidate), "lambda:InvokeFunction", arn), own, `${candidate}: ${arn}`);
+                    }
+                    for (const t of run.graph.ofType(T.targetGroup)) {
+                        const arn = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/${String(t.inputs.name)}/73e2d6bc24d8a067`;
+                        assert.equal(allows(within(candidate), "elasticloadbalancing:RegisterTargets", arn), own, `${candidate}: ${arn}`);
+                    }
+                }
             });
         }
 
