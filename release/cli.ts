@@ -6,6 +6,7 @@ import { parseArgs } from "util";
 import { deployedTag, resolveDigest, tagDeployed } from "./ecr";
 import { EXIT, ReleaseError, UsageError } from "./errors";
 import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository, stackEcrImage, stackImage } from "./image";
+import { deployedProgram } from "./program";
 import { Clock, RolloutTarget, exitCodeOf, verifyRollout } from "./rollout";
 import { Runner } from "./runner";
 
@@ -17,6 +18,8 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
   resolve-digest --stack <env> --sha <40 hex> digest of the image built from that commit (aws ecr describe-images)
   tag-deployed --stack <env> --sha <40 hex>   tag that image <env>-<sha> as well, once it runs in <env>, so ECR's
                                               lifecycle policy keeps it (aws ecr batch-get-image, put-image)
+  deployed-program --stack <env>              commit whose program the stack last ran (pulumi stack tag ls), what a
+                                              rollback runs the earlier image with
   verify-rollout --cluster <name> --service <name> --task-definition <arn> [--region <region>]
   verify-rollout --stack-outputs <file> [--expect-image <ref>]
                  [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
@@ -170,6 +173,11 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
         const digest = await tagDeployed(deps.run, image, sha, stack);
         deps.err(`${image.repository}@${digest} is tagged ${deployedTag(stack, sha)}\n`);
         deps.out(`${deployedTag(stack, sha)}\n`);
+        return EXIT.OK;
+    },
+    "deployed-program": async (args, deps) => {
+        const stack = stackFlag(flags(args, ["stack"]), deps);
+        deps.out(`${await deployedProgram(deps.run, stack)}\n`);
         return EXIT.OK;
     },
     "verify-rollout": verify,

@@ -498,15 +498,18 @@ describe("release: image commands", () => {
     }
 });
 
+/** A runner that answers every call with `result` and records each as [command, ...args]. */
+function answering(result: RunResult) {
+    const calls: string[][] = [];
+    const run: Runner = async (command, args) => {
+        calls.push([command, ...args]);
+        return result;
+    };
+    return { run, calls };
+}
+
 describe("release: resolve-digest", () => {
-    function ecr(result: RunResult) {
-        const calls: string[][] = [];
-        const run: Runner = async (command, args) => {
-            calls.push([command, ...args]);
-            return result;
-        };
-        return { run, calls };
-    }
+    const ecr = answering;
 
     it("asks ECR for the image tagged with the commit and prints its digest", async () => {
         const aws = ecr({
@@ -742,6 +745,41 @@ describe("release: tag-deployed", () => {
     it("refuses a --sha that is not a full commit SHA before calling AWS", async () => {
         const c = cli();
         assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", "v1.4.0"], c.deps), EXIT.USAGE);
+    });
+});
+
+describe("release: deployed-program", () => {
+    const pulumi = answering;
+    const PROGRAM = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3";
+
+    it("prints the commit of the stack tag shipyard:program-commit, from pulumi stack tag ls --json", async () => {
+        const p = pulumi({ code: 0, stdout: JSON.stringify({ "pulumi:project": "shipyard", "shipyard:program-commit": PROGRAM }), stderr: "" });
+        const c = cli(p.run);
+        assert.equal(await runCli(["deployed-program", "--stack", "live"], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), `${PROGRAM}\n`);
+        assert.deepEqual(p.calls, [["pulumi", "stack", "tag", "ls", "--json", "--stack", "live"]]);
+    });
+
+    it("exits 1 and says what to do when the stack was last deployed before the tag was recorded", async () => {
+        const c = cli(pulumi({ code: 0, stdout: JSON.stringify({ "pulumi:project": "shipyard" }), stderr: "" }).run);
+        assert.equal(await runCli(["deployed-program", "--stack", "gamma"], c.deps), EXIT.FAILED);
+        assert.match(
+            c.stderr(),
+            /stack "gamma" records no program commit \(stack tag shipyard:program-commit\).*Run the rollback again with the program input set/,
+        );
+        assert.equal(c.stdout(), "");
+    });
+
+    it("exits 1 when the tag is not a commit SHA, so that nothing is checked out from it", async () => {
+        const c = cli(pulumi({ code: 0, stdout: JSON.stringify({ "shipyard:program-commit": "main; rm -rf /" }), stderr: "" }).run);
+        assert.equal(await runCli(["deployed-program", "--stack", "live"], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /stack tag shipyard:program-commit = "main; rm -rf \/" is not a commit SHA/);
+    });
+
+    it("exits 1 with Pulumi's own words when it cannot read the stack", async () => {
+        const c = cli(pulumi({ code: 255, stdout: "", stderr: "error: no stack named 'live' found\n" }).run);
+        assert.equal(await runCli(["deployed-program", "--stack", "live"], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /pulumi stack tag ls --json --stack live failed \(exit 255\): error: no stack named 'live' found/);
     });
 });
 

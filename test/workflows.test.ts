@@ -11,6 +11,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { lintWorkflow, workflowFiles } from "../scripts/lint-workflows";
 import { PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups } from "../bootstrap/policies";
+import { PROGRAM_COMMIT_TAG } from "../release/program";
 import { ENVIRONMENTS } from "../stacks/keys";
 import { ROOT, committedStacks } from "./harness/stackConfig";
 
@@ -74,6 +75,25 @@ function compositeSteps(uses: string | undefined, inputs: Record<string, unknown
     return (parse(text) as { runs: { steps?: Step[] } }).runs.steps ?? [];
 }
 const allSteps = (job: Job): Step[] => (job.steps ?? []).flatMap((s) => [s, ...compositeSteps(s.uses, s.with)]);
+
+/**
+ * Runs a step's bash script as GitHub does (`bash -e`), with the given environment and with fake
+ * programs first on PATH: each fake logs "<name> <args>" and then runs its bash body.
+ */
+function runScript(script: string, env: Record<string, string>, fakes: Record<string, string>) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
+    const log = path.join(dir, "calls");
+    try {
+        for (const [name, body] of Object.entries(fakes)) {
+            fs.writeFileSync(path.join(dir, name), `#!/bin/bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+        }
+        const r = spawnSync("bash", ["-e", "-c", script], { env: { PATH: `${dir}:${process.env.PATH ?? ""}`, ...env }, encoding: "utf8" });
+        const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
 
 /** Each job that calls deploy.yml, as [workflow, job id, environment input, needs]. */
 function deployments(): [string, string, unknown, string[]][] {
@@ -200,6 +220,83 @@ describe("workflows: which trigger deploys where", () => {
         }
     });
 
+    it("rolls back the image only: rollback.yml runs the program the environment runs now, unless a program is named", () => {
+        const programs = workflows.flatMap((w) =>
+            jobs(w)
+                .filter(([, j]) => j.uses === DEPLOY)
+                .map(([id, j]) => [`${w.file} ${id}`, j.with?.ref]),
+        );
+        assert.deepEqual(programs, [
+            ["gamma.yml gamma", undefined],
+            ["live.yml live", undefined],
+            ["main.yml alpha", undefined],
+            ["main.yml beta", undefined],
+            ["rollback.yml rollback", "${{ needs.resolve.outputs.program || 'deployed' }}"],
+        ]);
+        const inputs = (byName("rollback.yml").on.workflow_dispatch as { inputs: Record<string, { required?: boolean; default?: string }> }).inputs;
+        assert.deepEqual([inputs.program.required, inputs.program.default], [false, ""]);
+    });
+
+    describe("deploy.yml chooses the program to run", () => {
+        const job = byName("deploy.yml").jobs.deploy;
+        const script = allSteps(job).find((s) => /deployed-program/.test(s.run ?? ""))?.run ?? "";
+        const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+        const DEPLOYED = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3";
+        const choose = (programRef: string, head: string, onMain = true) =>
+            runScript(
+                script,
+                { STACK: "live", SHA, PROGRAM_REF: programRef, PULUMI_BACKEND_URL: "s3://state", GITHUB_OUTPUT: "/dev/null" },
+                {
+                    pulumi: "",
+                    npm: `if [ "$1" = run ]; then echo ${DEPLOYED}; fi`,
+                    git: `case "$1" in merge-base) exit ${onMain ? 0 : 1};; rev-parse) echo ${head};; esac`,
+                },
+            );
+
+        it("checks out the program commit, or the caller's commit when the program is the deployed one, with full history", () => {
+            const checkout = (job.steps ?? []).find((s) => s.uses?.startsWith("actions/checkout@"));
+            assert.deepEqual(checkout?.with, {
+                ref: "${{ inputs.ref == 'deployed' && github.sha || inputs.ref || inputs.sha }}",
+                "fetch-depth": 0,
+                "persist-credentials": false,
+            });
+        });
+        it("GIVEN no program WHEN deploying THEN it runs the image's own commit, already checked out", () => {
+            const r = choose("", SHA);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, ["pulumi login s3://state", `git merge-base --is-ancestor ${SHA} origin/main`, "git rev-parse HEAD"]);
+        });
+        it("GIVEN program deployed WHEN rolling back THEN it reads the program from the stack tag and checks it out", () => {
+            const r = choose("deployed", SHA);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [
+                "pulumi login s3://state",
+                "npm run --silent release -- deployed-program --stack live",
+                `git merge-base --is-ancestor ${DEPLOYED} origin/main`,
+                "git rev-parse HEAD",
+                `git checkout --quiet --detach ${DEPLOYED}`,
+                "npm ci --no-audit --no-fund",
+            ]);
+        });
+        it("GIVEN a program that is not on main WHEN deploying THEN it stops before checking it out", () => {
+            const r = choose("deployed", SHA, false);
+            assert.notEqual(r.status, 0);
+            assert.match(r.stdout, new RegExp(`::error::program ${DEPLOYED} is not a commit on main`));
+            assert.equal(
+                r.calls.some((c) => c.startsWith("git checkout")),
+                false,
+            );
+        });
+        it(`records the program that ran as the stack tag ${PROGRAM_COMMIT_TAG} right after pulumi up`, () => {
+            const run = allSteps(job)
+                .map((s) => s.run ?? "")
+                .join("\n");
+            const up = run.indexOf("pulumi up --yes");
+            const tag = run.indexOf(`pulumi stack tag set ${PROGRAM_COMMIT_TAG} "$PROGRAM" --stack "$STACK"`);
+            assert.ok(up >= 0 && tag > up, `pulumi up at ${up}, stack tag at ${tag}`);
+        });
+    });
+
     it("deploys nothing from a pull request: no deploy job, no environment but preview-production, no deploy or build role", () => {
         const pr = byName("pull-request.yml");
         assert.deepEqual(Object.keys(pr.on), ["pull_request"]);
@@ -316,24 +413,14 @@ describe("workflows: who gets credentials", () => {
     describe("previews against the image the stack runs, not the stack file's placeholder", () => {
         const steps = allSteps(byName("pull-request.yml").jobs.preview);
         const setImage = steps.findIndex((s) => /pulumi config set image/.test(s.run ?? ""));
-        const fakePulumi = (outputs: string, outputStatus = 0) => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
-            const log = path.join(dir, "calls");
-            fs.writeFileSync(
-                path.join(dir, "pulumi"),
-                `#!/bin/bash\necho "$*" >> "${log}"\nif [ "$1 $2" = "stack output" ]; then echo '${outputs}'; exit ${outputStatus}; fi\n`,
+        const fakePulumi = (outputs: string, outputStatus = 0) =>
+            runScript(
+                steps[setImage].run ?? "",
+                { STACK: "live", PULUMI_BACKEND_URL: "s3://state?region=eu-west-1" },
                 {
-                    mode: 0o755,
+                    pulumi: `if [ "$1 $2" = "stack output" ]; then echo '${outputs}'; exit ${outputStatus}; fi`,
                 },
             );
-            const r = spawnSync("bash", ["-e", "-c", steps[setImage].run ?? ""], {
-                env: { PATH: `${dir}:${process.env.PATH ?? ""}`, STACK: "live", PULUMI_BACKEND_URL: "s3://state?region=eu-west-1" },
-                encoding: "utf8",
-            });
-            const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
-            fs.rmSync(dir, { recursive: true, force: true });
-            return { status: r.status, stdout: r.stdout, calls };
-        };
 
         it("sets the image before pulumi preview runs", () => {
             const preview = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview");
@@ -343,18 +430,22 @@ describe("workflows: who gets credentials", () => {
             const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:" + "a".repeat(64);
             const r = fakePulumi(JSON.stringify({ image, clusterName: "demo-live" }));
             assert.equal(r.status, 0, r.stdout);
-            assert.deepEqual(r.calls, ["login s3://state?region=eu-west-1", "stack output --json --stack live", `config set image ${image} --stack live`]);
+            assert.deepEqual(r.calls, [
+                "pulumi login s3://state?region=eu-west-1",
+                "pulumi stack output --json --stack live",
+                `pulumi config set image ${image} --stack live`,
+            ]);
         });
         it("GIVEN a stack that was never deployed WHEN the step runs THEN it keeps the stack file's image and says so", () => {
             const r = fakePulumi("{}");
             assert.equal(r.status, 0, r.stdout);
-            assert.deepEqual(r.calls, ["login s3://state?region=eu-west-1", "stack output --json --stack live"]);
+            assert.deepEqual(r.calls, ["pulumi login s3://state?region=eu-west-1", "pulumi stack output --json --stack live"]);
             assert.match(r.stdout, /::notice::stack live has no image output yet/);
         });
         it("GIVEN outputs the role may not read WHEN the step runs THEN it fails instead of previewing the placeholder", () => {
             const r = fakePulumi("", 255);
             assert.notEqual(r.status, 0);
-            assert.deepEqual(r.calls, ["login s3://state?region=eu-west-1", "stack output --json --stack live"]);
+            assert.deepEqual(r.calls, ["pulumi login s3://state?region=eu-west-1", "pulumi stack output --json --stack live"]);
         });
     });
 
