@@ -6,6 +6,7 @@ import { parseArgs } from "util";
 import { deployedTag, resolveDigest, tagDeployed } from "./ecr";
 import { EXIT, ReleaseError, UsageError } from "./errors";
 import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository, stackEcrImage, stackImage } from "./image";
+import { gammaRunOf } from "./gate";
 import { deployedProgram } from "./program";
 import { Clock, RolloutTarget, exitCodeOf, verifyRollout } from "./rollout";
 import { Runner } from "./runner";
@@ -20,6 +21,8 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
                                               lifecycle policy keeps it (aws ecr batch-get-image, put-image)
   deployed-program --stack <env>              commit whose program the stack last ran (pulumi stack tag ls), what a
                                               rollback runs the earlier image with
+  gamma-passed --repository <owner/name> --sha <40 hex>
+                                              URL of a successful gamma.yml run of that commit, or fail: the live gate (gh api)
   verify-rollout --cluster <name> --service <name> --task-definition <arn> [--region <region>]
   verify-rollout --stack-outputs <file> [--expect-image <ref>]
                  [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
@@ -178,6 +181,13 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
     "deployed-program": async (args, deps) => {
         const stack = stackFlag(flags(args, ["stack"]), deps);
         deps.out(`${await deployedProgram(deps.run, stack)}\n`);
+        return EXIT.OK;
+    },
+    "gamma-passed": async (args, deps) => {
+        const v = flags(args, ["repository", "sha"]);
+        const repository = required(v, "repository");
+        if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) throw new UsageError(`--repository "${repository}" is not owner/name`);
+        deps.out(`${await gammaRunOf(deps.run, repository, checkGitSha(v.sha))}\n`);
         return EXIT.OK;
     },
     "verify-rollout": verify,

@@ -783,6 +783,76 @@ describe("release: deployed-program", () => {
     });
 });
 
+describe("release: gamma-passed (the live gate)", () => {
+    const REPO = "example-org/shipyard";
+    /** A run as the REST API's "List workflow runs for a workflow" shows it. */
+    const run = (over: Record<string, unknown> = {}) => ({
+        id: 7410000001,
+        name: "gamma",
+        path: ".github/workflows/gamma.yml",
+        head_branch: "v1.4.0",
+        head_sha: SHA,
+        event: "push",
+        status: "completed",
+        conclusion: "success",
+        html_url: "https://github.com/example-org/shipyard/actions/runs/7410000001",
+        ...over,
+    });
+    const gh = (runs: unknown[]) => answering({ code: 0, stdout: JSON.stringify({ total_count: runs.length, workflow_runs: runs }), stderr: "" });
+
+    it("asks GitHub for successful push runs of gamma.yml for the commit and prints the run", async () => {
+        const fake = gh([run()]);
+        const c = cli(fake.run);
+        assert.equal(await runCli(["gamma-passed", "--repository", REPO, "--sha", SHA], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), "https://github.com/example-org/shipyard/actions/runs/7410000001\n");
+        assert.deepEqual(fake.calls, [
+            [
+                "gh",
+                "api",
+                "--method",
+                "GET",
+                `repos/${REPO}/actions/workflows/gamma.yml/runs`,
+                "-f",
+                `head_sha=${SHA}`,
+                "-f",
+                "status=success",
+                "-f",
+                "event=push",
+                "-f",
+                "per_page=100",
+            ],
+        ]);
+    });
+
+    const refused: [string, unknown[]][] = [
+        ["no run at all", []],
+        ["a rollback.yml run that deployed to gamma from main", [run({ path: ".github/workflows/rollback.yml", event: "workflow_dispatch" })]],
+        ["a failed gamma.yml run", [run({ conclusion: "failure" })]],
+        ["a gamma.yml run still in progress", [run({ status: "in_progress", conclusion: null })]],
+        ["a gamma.yml run of another commit", [run({ head_sha: "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3" })]],
+        ["a gamma.yml run started by hand rather than by a tag", [run({ event: "workflow_dispatch" })]],
+    ];
+    for (const [given, runs] of refused) {
+        it(`GIVEN ${given} THEN the gate stays shut (exit 1) and says how to open it`, async () => {
+            const c = cli(gh(runs).run);
+            assert.equal(await runCli(["gamma-passed", "--repository", REPO, "--sha", SHA], c.deps), EXIT.FAILED);
+            assert.match(c.stderr(), new RegExp(`commit ${SHA} has no successful .github/workflows/gamma.yml run: tag it v\\* on main`));
+            assert.equal(c.stdout(), "");
+        });
+    }
+
+    it("exits 1 with gh's own words when the API call fails", async () => {
+        const c = cli(answering({ code: 1, stdout: "", stderr: "HTTP 403: Resource not accessible by integration\n" }).run);
+        assert.equal(await runCli(["gamma-passed", "--repository", REPO, "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /gh api --method GET repos\/example-org\/shipyard\/actions\/workflows\/gamma.yml\/runs failed \(exit 1\): HTTP 403/);
+    });
+
+    it("refuses a repository that is not owner/name before calling GitHub", async () => {
+        const c = cli();
+        assert.equal(await runCli(["gamma-passed", "--repository", "../../etc", "--sha", SHA], c.deps), EXIT.USAGE);
+    });
+});
+
 describe("release: verify-rollout", () => {
     const outputs = {
         clusterName: "demo-alpha-web",

@@ -11,6 +11,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { lintWorkflow, workflowFiles } from "../scripts/lint-workflows";
 import { PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups } from "../bootstrap/policies";
+import { GAMMA_WORKFLOW } from "../release/gate";
 import { PROGRAM_COMMIT_TAG } from "../release/program";
 import { ENVIRONMENTS } from "../stacks/keys";
 import { ROOT, committedStacks } from "./harness/stackConfig";
@@ -192,6 +193,19 @@ describe("workflows: which trigger deploys where", () => {
         assert.deepEqual(byName("live.yml").on, { release: { types: ["published"] } });
         assert.deepEqual(Object.keys(byName("rollback.yml").on), ["workflow_dispatch"]);
         assert.deepEqual(Object.keys(byName("deploy.yml").on), ["workflow_call"]);
+    });
+
+    it("deploys to live only after the gate finds a successful gamma.yml run of the commit, not any gamma deployment", () => {
+        const gate = byName("live.yml").jobs["gamma-first"];
+        assert.deepEqual(gate.permissions, { contents: "read", actions: "read" });
+        const script = allSteps(gate)
+            .map((s) => s.run ?? "")
+            .join("\n");
+        assert.match(script, /npm run --silent release -- gamma-passed --repository "\$GITHUB_REPOSITORY" --sha "\$SHA"/);
+        assert.doesNotMatch(script, /deployments/);
+        assert.ok(needsOf(byName("live.yml").jobs.live).includes("gamma-first"));
+        assert.equal(GAMMA_WORKFLOW, ".github/workflows/gamma.yml");
+        assert.deepEqual(byName("gamma.yml").on, { push: { tags: ["v*"] } });
     });
 
     it("deploys no pre-release to live: the first job skips it, and every other job needs that job", () => {
