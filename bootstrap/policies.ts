@@ -168,6 +168,22 @@ export function environmentArns(a: Account, app: string, env: string) {
 }
 
 /**
+ * ARN patterns of the monitoring resources one environment's program names: SNS topics, SQS
+ * queues, DynamoDB tables and EventBridge Scheduler schedules (default group) `<app>-<env>-*`,
+ * Secrets Manager secrets `<app>/<env>/*`.
+ */
+export function monitoringArns(a: Account, app: string, env: string): string[] {
+    const arn = (service: string, resource: string) => `arn:${a.partition}:${service}:${a.region}:${a.accountId}:${resource}`;
+    return [
+        arn("sns", `${app}-${env}-*`),
+        arn("sqs", `${app}-${env}-*`),
+        arn("dynamodb", `table/${app}-${env}-*`),
+        arn("secretsmanager", `secret:${app}/${env}/*`),
+        arn("scheduler", `schedule/default/${app}-${env}-*`),
+    ];
+}
+
+/**
  * What reading one stack needs in Pulumi's DIY backend (project layout, `.pulumi/meta.yaml`
  * version 1, pulumi/pulumi pkg/backend/diy store.go and stack_tags.go): the checkpoint
  * `stacks/<project>/<stack>.json` (with `.gz` or `.zst` when compressed, `.bak` for the previous
@@ -390,6 +406,30 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
         },
         { Sid: "ManageOwnFunctions", Effect: "Allow", Action: "lambda:*", Resource: own.functions },
+        {
+            // The monitoring's topic (its subscriptions' ARNs start with the topic's), dead-letter
+            // queue, dedupe table, webhook secret and schedules, all named after the environment.
+            Sid: "ManageOwnMonitoring",
+            Effect: "Allow",
+            Action: ["sns:*", "sqs:*", "dynamodb:*", "secretsmanager:*", "scheduler:*"],
+            Resource: monitoringArns(p.account, p.app, p.env),
+        },
+        // These list calls have no resource-level permissions.
+        {
+            Sid: "ListMonitoring",
+            Effect: "Allow",
+            Action: ["sns:ListTopics", "sns:ListSubscriptions", "scheduler:ListSchedules", "kms:ListAliases"],
+            Resource: "*",
+        },
+        {
+            // Reads only, for the refresh of the alarm topic's key, which the stack declares but
+            // the deploy role cannot create or change: KMS keys cannot be scoped by name, and a tag
+            // condition would let a role tag another environment's key as its own (bootstrap/README.md).
+            Sid: "ReadKeys",
+            Effect: "Allow",
+            Action: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+            Resource: `arn:${partition}:kms:${p.account.region}:${accountId}:key/*`,
+        },
         {
             // Only the AWS managed policies the program uses, never e.g. AdministratorAccess, and
             // only to roles within the boundary.

@@ -709,8 +709,12 @@ describe("bootstrap/ (once per AWS account)", function () {
         const envRuns = new Map<string, StackRun>();
         before(async () => {
             for (const env of ENVS) {
-                // A secret, so that the stack creates an SSM parameter to check.
-                envRuns.set(env, await runStack(env, { overrides: { secret: { secrets: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" } } } }));
+                // A secret, so that the stack creates an SSM parameter to check, and a Slack webhook, so that it creates the notifier.
+                const secret = {
+                    secrets: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" },
+                    slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+                };
+                envRuns.set(env, await runStack(env, { overrides: { secret } }));
             }
         });
         const deployPolicyOf = (env: string) => json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy");
@@ -845,6 +849,43 @@ describe("bootstrap/ (once per AWS account)", function () {
                 }
             });
         }
+
+        const MONITORING: [string, string, (name: string) => string][] = [
+            ["aws:sns/topic:Topic", "sns:CreateTopic", (n) => `arn:aws:sns:eu-west-1:${ACCOUNT}:${n}`],
+            ["aws:sqs/queue:Queue", "sqs:CreateQueue", (n) => `arn:aws:sqs:eu-west-1:${ACCOUNT}:${n}`],
+            ["aws:dynamodb/table:Table", "dynamodb:CreateTable", (n) => `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/${n}`],
+            // Secrets Manager appends six random characters to a secret's ARN.
+            ["aws:secretsmanager/secret:Secret", "secretsmanager:CreateSecret", (n) => `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${n}-AbCdEf`],
+            ["aws:scheduler/schedule:Schedule", "scheduler:CreateSchedule", (n) => `arn:aws:scheduler:eu-west-1:${ACCOUNT}:schedule/default/${n}`],
+        ];
+        for (const env of ENVS) {
+            it(`GIVEN the ${env} stack WHEN its program runs THEN demo-github-deploy-${env} may create its topic, queue, table, secret and schedules, and no other environment's role may`, () => {
+                const run = runOf(env);
+                for (const [type, action, arnOf] of MONITORING) {
+                    const resources = run.graph.ofType(type);
+                    assert.ok(resources.length > 0, `no ${type} in ${env}`);
+                    for (const r of resources) {
+                        const arn = arnOf(String(r.inputs.name));
+                        for (const candidate of ENVS)
+                            assert.equal(allows(deployPolicyOf(candidate), action, arn), candidate === env, `${candidate}: ${action} ${arn}`);
+                    }
+                }
+            });
+        }
+
+        it("lets deploy roles read KMS keys, for the refresh of the alarm topic's key, but create, tag or change none", () => {
+            const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+            for (const env of ENVS) {
+                const policy = deployPolicyOf(env);
+                for (const action of ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]) {
+                    assert.equal(allows(policy, action, key), true, `${env} ${action}`);
+                }
+                for (const action of ["kms:CreateKey", "kms:PutKeyPolicy", "kms:TagResource", "kms:ScheduleKeyDeletion", "kms:CreateGrant", "kms:Decrypt"]) {
+                    assert.equal(allows(policy, action, key), false, `${env} ${action}`);
+                    assert.equal(allows(policy, action, "*"), false, `${env} ${action} on *`);
+                }
+            }
+        });
 
         it("GIVEN every environment's image WHEN compared THEN it comes from a bootstrap repository in the bootstrap's account and region", () => {
             const settings = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
