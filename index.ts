@@ -37,7 +37,13 @@ function environment(settings: Settings) {
     );
 
     // Every alarm of the environment, deployment alarms included, notifies this topic.
-    const alarms = new AlarmTopic(`${prefix}-alarms`, { nameParts: [app, env], region: settings.region, accountId: settings.accountId, tags });
+    const alarms = new AlarmTopic(`${prefix}-alarms`, {
+        nameParts: [app, env],
+        region: settings.region,
+        accountId: settings.accountId,
+        kmsKeyAlias: mon.alarmTopicKeyAlias,
+        tags,
+    });
 
     const edge = new LoadBalancedApp(`${prefix}-lb`, {
         nameParts: [app, env, svc.name],

@@ -5,6 +5,7 @@
  * variables.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AlarmKeys } from "./alarmKeys";
 import { GithubRoles } from "./githubRoles";
 import { ImageRepositories } from "./imageRepositories";
 import { PermissionsBoundaries } from "./permissionsBoundaries";
@@ -67,8 +68,11 @@ function bootstrap(s: BootstrapSettings) {
         tags: s.tags,
     });
 
+    const alarmKeys = new AlarmKeys(`${s.app}-alarm-keys`, { app: s.app, environments: s.environments, account, tags: s.tags });
+
     return {
         stateBucket: state.bucket.bucket,
+        alarmTopicKeys: byEnv((env) => alarmKeys.aliases[env].name),
         backendUrl: pulumi.interpolate`s3://${state.bucket.bucket}?region=${s.region}`,
         secretsProviders: byEnv((env) => pulumi.interpolate`awskms://${secrets.aliases[env].name}?region=${s.region}`),
         repositoryUrls: Object.fromEntries(s.services.map((service, i) => [service, repositories[i].repositoryUrl])),

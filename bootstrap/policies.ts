@@ -593,6 +593,22 @@ export function secretsKeyPolicy(a: Account, deployRoleArn: pulumi.Input<string>
     );
 }
 
+/**
+ * One environment's alarm-topic key: CloudWatch alarms of this account may use it to publish to
+ * the encrypted topic (the AWS managed aws/sns key cannot grant that); everything else goes
+ * through the account's IAM policies. SNS decrypts for its subscribers itself.
+ */
+export function alarmKeyPolicy(a: Account): PolicyDocument {
+    return policy(accountAdministers(a), {
+        Sid: "CloudWatchPublishes",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
+    });
+}
+
 /** The state bucket refuses every request that does not arrive over TLS. */
 export function tlsOnlyBucketPolicy(bucketArn: pulumi.Input<string>): PolicyDocument {
     return policy({

@@ -10,6 +10,13 @@ export interface AlarmTopicArgs {
     readonly region: string;
     /** The account whose alarms may publish (no cloud lookup). */
     readonly accountId: string;
+    /**
+     * The topic's KMS key, as an alias name (`alias/<app>-<env>-alarms`, which the bootstrap creates
+     * with a policy that lets CloudWatch use it). Absent: the component creates a key of its own,
+     * which takes kms:CreateKey and kms:PutKeyPolicy (an administrator, not a deploy role).
+     * @default a key of its own
+     */
+    readonly kmsKeyAlias?: string;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -20,7 +27,8 @@ export interface AlarmTopicArgs {
  */
 export class AlarmTopic extends pulumi.ComponentResource {
     readonly topic: aws.sns.Topic;
-    readonly key: aws.kms.Key;
+    /** The key the component created, when it was given none. */
+    readonly key?: aws.kms.Key;
 
     constructor(name: string, args: AlarmTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ALARM_TOPIC_TYPE, name, {}, opts);
@@ -31,38 +39,44 @@ export class AlarmTopic extends pulumi.ComponentResource {
 
         // CloudWatch can publish to an encrypted topic only with a customer managed key whose
         // policy lets it use the key; the AWS managed aws/sns key cannot grant that.
-        const key = (this.key = new aws.kms.Key(
-            `${name}-key`,
-            {
-                description: `Alarm topic of ${app} ${env}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 7,
-                policy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "AccountAdministers",
-                            Effect: "Allow",
-                            Principal: { AWS: `arn:${partitionOf(args.region)}:iam::${args.accountId}:root` },
-                            Action: "kms:*",
-                            Resource: "*",
-                        },
-                        {
-                            Sid: "CloudWatchPublishes",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudwatch.amazonaws.com" },
-                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            Resource: "*",
-                            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-                        },
-                    ],
-                }),
-                tags,
-            },
-            child,
-        ));
-        new aws.kms.Alias(`${name}-key`, { name: `alias/${physicalName([app, env, "alarms"], 250)}`, targetKeyId: key.keyId }, child);
-        this.topic = new aws.sns.Topic(`${name}-topic`, { name: physicalName([app, env, "alarms"], 256), kmsMasterKeyId: key.arn, tags }, child);
+        let kmsMasterKeyId: pulumi.Input<string>;
+        if (args.kmsKeyAlias) {
+            kmsMasterKeyId = args.kmsKeyAlias;
+        } else {
+            const key = (this.key = new aws.kms.Key(
+                `${name}-key`,
+                {
+                    description: `Alarm topic of ${app} ${env}`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: 7,
+                    policy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "AccountAdministers",
+                                Effect: "Allow",
+                                Principal: { AWS: `arn:${partitionOf(args.region)}:iam::${args.accountId}:root` },
+                                Action: "kms:*",
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "CloudWatchPublishes",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudwatch.amazonaws.com" },
+                                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                Resource: "*",
+                                Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+                            },
+                        ],
+                    }),
+                    tags,
+                },
+                child,
+            ));
+            new aws.kms.Alias(`${name}-key`, { name: `alias/${physicalName([app, env, "alarm-topic"], 250)}`, targetKeyId: key.keyId }, child);
+            kmsMasterKeyId = key.arn;
+        }
+        this.topic = new aws.sns.Topic(`${name}-topic`, { name: physicalName([app, env, "alarms"], 256), kmsMasterKeyId, tags }, child);
         new aws.sns.TopicPolicy(
             `${name}-topic`,
             {

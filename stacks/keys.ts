@@ -179,6 +179,12 @@ export const KEYS = {
         description:
             "Permissions boundary of every IAM role the stack creates: bootstrap (the bootstrap's <appName>-<env>-boundary policy, which the deploy roles require), none, or a policy ARN.",
     },
+    alarmTopicKey: {
+        type: "string",
+        default: "bootstrap",
+        description:
+            "KMS key of the alarm topic: bootstrap (the bootstrap's alias/<appName>-<env>-alarms, which lets CloudWatch publish) or create (the stack creates its own; needs kms:CreateKey, which the deploy roles do not have).",
+    },
     hostName: {
         type: "string",
         description:

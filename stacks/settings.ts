@@ -143,6 +143,8 @@ export interface MonitoringSettings {
     readonly slackWebhookUrl?: pulumi.Output<string>;
     /** An OpenTelemetry collector sidecar sending traces to X-Ray. @default on in live */
     readonly tracing: boolean;
+    /** The alarm topic's key alias (the bootstrap's), or undefined: the stack creates its own. */
+    readonly alarmTopicKeyAlias?: string;
 }
 
 export interface Settings {
@@ -445,6 +447,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     ] as const) {
         if (!inRange(v[key], low, high)) fail(key, v[key], `allowed: ${low} to ${high} ${unit}`);
     }
+    if (!["bootstrap", "create"].includes(v.alarmTopicKey)) fail("alarmTopicKey", v.alarmTopicKey, "allowed: bootstrap, create");
     if (v.slackWebhookUrl !== "" && !/^https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+$/.test(v.slackWebhookUrl) && v.slackWebhookUrl !== UNDECRYPTED)
         fail("slackWebhookUrl", "[secret]", "must be a Slack incoming webhook URL, https://hooks.slack.com/services/...");
 
@@ -551,6 +554,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             endpointCheckMinutes: v.endpointCheckMinutes,
             slackWebhookUrl: v.slackWebhookUrl === "" ? undefined : pulumi.secret(v.slackWebhookUrl),
             tracing: v.tracing,
+            alarmTopicKeyAlias: v.alarmTopicKey === "bootstrap" ? `alias/${v.appName}-${env}-alarms` : undefined,
         },
         deployment: {
             strategy: v.deployment as DeploymentStrategy,

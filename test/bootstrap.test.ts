@@ -202,8 +202,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.policy]: 4,
                 [T.repository]: 1,
                 [T.ecrLifecycle]: 1,
-                [T.key]: 5,
-                [T.alias]: 5,
+                [T.key]: 9, // state, 4 secrets keys, 4 alarm-topic keys
+                [T.alias]: 9,
                 [T.bucket]: 1,
                 [T.bucketPolicy]: 1,
                 [T.lifecycle]: 1,
@@ -212,6 +212,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.encryption]: 1,
                 [T.versioning]: 1,
                 "shipyard-bootstrap:ecr:ImageRepositories": 1,
+                "shipyard-bootstrap:kms:AlarmKeys": 1,
                 "shipyard-bootstrap:iam:GithubRoles": 1,
                 "shipyard-bootstrap:iam:PermissionsBoundaries": 1,
                 "shipyard-bootstrap:kms:SecretsKeys": 1,
@@ -220,7 +221,7 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
         it("names every child after its parent component", () => {
             const components = g().all.filter((r) => !r.custom);
-            assert.equal(components.length, 5);
+            assert.equal(components.length, 6);
             for (const c of components) {
                 const children = g().childrenOf(c);
                 assert.ok(children.length > 0, c.name);
@@ -680,8 +681,11 @@ describe("bootstrap/ (once per AWS account)", function () {
                 ["demo-github-build", "demo-github-preview-production", "demo-github-deploy-live"],
             );
             assert.deepEqual(
-                run.graph.ofType(T.alias).map((r) => r.inputs.name),
-                ["alias/demo-pulumi-state", "alias/demo-pulumi-live"],
+                run.graph
+                    .ofType(T.alias)
+                    .map((r) => String(r.inputs.name))
+                    .sort(),
+                ["alias/demo-live-alarms", "alias/demo-pulumi-live", "alias/demo-pulumi-state"],
             );
             assert.deepEqual(run.outputs?.deployRoleArns, { live: `arn:aws:iam::${ACCOUNT}:role/demo-github-deploy-live` });
             assert.deepEqual(run.outputs?.secretsProviders, { live: "awskms://alias/demo-pulumi-live?region=eu-west-1" });
@@ -690,12 +694,46 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
     });
 
+    describe("alarm-topic keys", () => {
+        it("one per environment, which CloudWatch alarms of this account may use and no GitHub role is named in", () => {
+            for (const env of ENVS) {
+                const key = g().one(T.key, { description: `Alarm topic of the demo ${env} stack` });
+                const statements = (
+                    JSON.parse(key.inputs.policy as string) as { Statement: { Sid: string; Principal: unknown; Action: unknown; Condition?: unknown }[] }
+                ).Statement;
+                assert.deepEqual(
+                    statements.map((st) => [st.Sid, st.Principal, st.Action, st.Condition]),
+                    [
+                        ["AccountAdministers", { AWS: `arn:aws:iam::${ACCOUNT}:root` }, "kms:*", undefined],
+                        [
+                            "CloudWatchPublishes",
+                            { Service: "cloudwatch.amazonaws.com" },
+                            ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+                        ],
+                    ],
+                );
+                assert.equal(key.inputs.enableKeyRotation, true);
+            }
+        });
+        for (const env of ENVS) {
+            it(`GIVEN the ${env} stack WHEN its program runs THEN its alarm topic uses the key alias this bootstrap creates for ${env}, and the stack creates no key`, async () => {
+                const run = await runStack(env);
+                assert.equal(run.error, undefined);
+                const topic = run.graph.one("aws:sns/topic:Topic");
+                assert.equal(topic.inputs.kmsMasterKeyId, (shared.outputs?.alarmTopicKeys as Record<string, string>)[env]);
+                run.graph.resourceCountIs(T.key, 0);
+            });
+        }
+    });
+
     it("outputs what the README turns into GitHub variables, in exactly these shapes", () => {
         const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
         assert.deepEqual(shared.outputs, {
             stateBucket: BUCKET,
             backendUrl: `s3://${BUCKET}?region=eu-west-1`,
             secretsProviders: Object.fromEntries(ENVS.map((e) => [e, `awskms://alias/demo-pulumi-${e}?region=eu-west-1`])),
+            alarmTopicKeys: Object.fromEntries(ENVS.map((e) => [e, `alias/demo-${e}-alarms`])),
             repositoryUrls: { web: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-web` },
             buildRoleArn: role("demo-github-build"),
             previewRoleArn: role("demo-github-preview"),

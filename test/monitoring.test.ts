@@ -58,20 +58,11 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             }
         }
     });
-    it("the topic is encrypted with its own key, which CloudWatch of this account may use, and only this environment's alarms may publish", () => {
+    it("the topic is encrypted with the bootstrap's alarm key, and only this environment's alarms may publish", () => {
         for (const s of STACKS) {
             const graph = g(s);
-            const key = graph.one(T.key, { description: `Alarm topic of demo ${s}` });
-            assert.equal(graph.one(T.topic).inputs.kmsMasterKeyId, key.outputs.arn);
-            const cw = statements(key).find((x) => x.Sid === "CloudWatchPublishes");
-            assert.deepEqual(cw, {
-                Sid: "CloudWatchPublishes",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
-            });
+            assert.equal(graph.one(T.topic).inputs.kmsMasterKeyId, `alias/demo-${s}-alarms`);
+            graph.resourceCountIs(T.key, 0);
             const [publish] = statements(graph.one(T.topicPolicy));
             assert.deepEqual(publish.Condition, {
                 StringEquals: { "aws:SourceAccount": "123456789012" },
@@ -80,6 +71,23 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             // Every alarm's name falls under that pattern, or its notifications would be refused.
             for (const a of graph.ofType(T.alarm)) assert.match(String(a.inputs.name), new RegExp(`^demo-${s}-`), a.name);
         }
+    });
+    it("with alarmTopicKey create, the stack creates the key itself, which CloudWatch of this account may use", async () => {
+        const run = await runStack("beta", { overrides: { set: { alarmTopicKey: "create" } } });
+        assert.equal(run.error, undefined);
+        const key = run.graph.one(T.key, { description: "Alarm topic of demo beta" });
+        assert.equal(run.graph.one(T.topic).inputs.kmsMasterKeyId, key.outputs.arn);
+        assert.deepEqual(
+            statements(key).find((x) => x.Sid === "CloudWatchPublishes"),
+            {
+                Sid: "CloudWatchPublishes",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
+        );
     });
     it("the notifier is subscribed to the topic and may be invoked by SNS from that topic only", () => {
         for (const s of STACKS) {

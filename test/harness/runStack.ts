@@ -234,7 +234,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
                         retainOnDelete: req.getRetainondelete() ?? false,
                         dependsOn: req.getDependenciesList().map(nameOfUrn),
                         ignoreChanges: req.getIgnorechangesList(),
-                    customTimeouts: timeoutsOf(req),
+                        customTimeouts: timeoutsOf(req),
                         inputs: inputs as Record<string, unknown>,
                         secretPaths: paths,
                         outputs: unwrapSecrets(pulumi.runtime.deserializeProperties((response as unknown as { getObject(): never }).getObject()))
