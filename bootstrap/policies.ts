@@ -596,7 +596,9 @@ export function secretsKeyPolicy(a: Account, deployRoleArn: pulumi.Input<string>
 /**
  * One environment's alarm-topic key: CloudWatch alarms of this account may use it to publish to
  * the encrypted topic (the AWS managed aws/sns key cannot grant that); everything else goes
- * through the account's IAM policies. SNS decrypts for its subscribers itself.
+ * through the account's IAM policies. SNS decrypts for its subscribers itself. No condition on the
+ * grant, as in the SNS guide's statement for CloudWatch: one that CloudWatch's KMS call did not
+ * carry would drop every notification silently; the topic policy limits who may publish.
  */
 export function alarmKeyPolicy(a: Account): PolicyDocument {
     return policy(accountAdministers(a), {
@@ -605,7 +607,6 @@ export function alarmKeyPolicy(a: Account): PolicyDocument {
         Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": a.accountId } },
     });
 }
 

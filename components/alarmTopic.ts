@@ -38,7 +38,10 @@ export class AlarmTopic extends pulumi.ComponentResource {
         const child = { parent: this };
 
         // CloudWatch can publish to an encrypted topic only with a customer managed key whose
-        // policy lets it use the key; the AWS managed aws/sns key cannot grant that.
+        // policy lets it use the key; the AWS managed aws/sns key cannot grant that. The grant has
+        // no condition, as in the SNS guide's statement for CloudWatch: a condition CloudWatch's KMS
+        // call did not carry would drop every notification silently. Who may publish is the topic
+        // policy's business (this account's alarms of this environment).
         let kmsMasterKeyId: pulumi.Input<string>;
         if (args.kmsKeyAlias) {
             kmsMasterKeyId = args.kmsKeyAlias;
@@ -65,7 +68,6 @@ export class AlarmTopic extends pulumi.ComponentResource {
                                 Principal: { Service: "cloudwatch.amazonaws.com" },
                                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                                 Resource: "*",
-                                Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
                             },
                         ],
                     }),

@@ -78,6 +78,9 @@ export function validateMonitoringArgs(args: MonitoringArgs): void {
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
 
+/** Requests a minute below which the 5xx share does not count: one error in two requests is not an outage. */
+export const MIN_REQUESTS = 10;
+
 /**
  * What a small team reads: one encrypted SNS topic that every alarm of the environment notifies,
  * the alarms themselves (per service: 5xx share, p99 latency, unhealthy targets, CPU, memory,
@@ -146,17 +149,27 @@ export class Monitoring extends pulumi.ComponentResource {
         const ecsDims = { ClusterName: svc.clusterName, ServiceName: svc.serviceName };
         const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
 
-        this.alarm(`${svc.name}-5xx`, `${svc.name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx`, {
+        // Every 5xx a client saw: the targets' and the load balancer's own (502/503/504 when no
+        // target answers; with no healthy target there are no target responses at all), over
+        // every request the load balancer received; judged from 10 requests a minute.
+        const lbMetric = (id: string, metricName: string): MetricQuery => ({
+            id,
+            returnData: false,
+            metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: svc.loadBalancerArnSuffix } },
+        });
+        this.alarm(`${svc.name}-5xx`, `${svc.name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx (targets' and the load balancer's)`, {
             ...threeOfFive,
             threshold: t.fiveXxPercent,
             treatMissingData: "notBreaching",
             metricQueries: [
-                ...groups.flatMap((tg, i) => [elb(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg), elb(`r${i}`, "RequestCount", "Sum", tg)]),
+                ...groups.map((tg, i) => elb(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg)),
+                lbMetric("lb5xx", "HTTPCode_ELB_5XX_Count"),
+                lbMetric("requests", "RequestCount"),
                 {
                     id: "share",
                     label: "5xx share of responses (%)",
                     returnData: true,
-                    expression: `IF((${sum("r")}) > 0, 100 * (${sum("e")}) / (${sum("r")}), 0)`,
+                    expression: `IF(FILL(requests, 0) >= ${MIN_REQUESTS}, 100 * (${sum("e")} + FILL(lb5xx, 0)) / FILL(requests, 0), 0)`,
                 },
             ],
         });
@@ -184,7 +197,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     id: "unhealthy",
                     label: "unhealthy targets",
                     returnData: true,
-                    expression: groups.length === 1 ? "u0" : `MAX([${groups.map((_, i) => `u${i}`).join(", ")}])`,
+                    expression: groups.length === 1 ? "FILL(u0, 0)" : `MAX([${groups.map((_, i) => `FILL(u${i}, 0)`).join(", ")}])`,
                 },
             ],
         });
@@ -243,6 +256,9 @@ export class Monitoring extends pulumi.ComponentResource {
             timeoutSeconds: 30,
             scheduleMinutes: a.endpointCheckMinutes,
             input: "{}",
+            // A late or repeated check says nothing about now: the next run checks again.
+            maxEventAgeSeconds: 60,
+            maxRetries: 0,
             statements: [],
         });
         for (const e of a.endpoints) {
@@ -269,7 +285,14 @@ export class Monitoring extends pulumi.ComponentResource {
         const child = { parent: this };
         const webhook = new aws.secretsmanager.Secret(
             `${this.name}-slack-webhook`,
-            { name: `${app}/${env}/slack-webhook`, description: `Slack incoming webhook for ${app} ${env} alarms`, recoveryWindowInDays: 7, tags: a.tags },
+            {
+                name: `${app}/${env}/slack-webhook`,
+                description: `Slack incoming webhook for ${app} ${env} alarms`,
+                // The value lives in the stack's configuration: a secret kept "pending deletion" would
+                // only block setting slackWebhookUrl again within the window.
+                recoveryWindowInDays: 0,
+                tags: a.tags,
+            },
             child,
         );
         new aws.secretsmanager.SecretVersion(`${this.name}-slack-webhook`, { secretId: webhook.id, secretString: slack.webhookUrl }, child);
@@ -293,6 +316,19 @@ export class Monitoring extends pulumi.ComponentResource {
             { name: physicalName([app, env, "alarm-notifier-dlq"], 80), messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true, tags: a.tags },
             child,
         );
+        // What the notifier could not deliver after Lambda's retries; an alarm says so (through the
+        // topic: subscribe an e-mail address to it to hear about it when Slack itself is the problem).
+        this.alarm("alarm-notifier-undelivered", `${app} ${env}: alarm notifications Slack did not receive are waiting in the dead-letter queue`, {
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: deadLetters.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+        });
         const fn = this.scheduledFunction("alarm-notifier", "alarmNotifier", {
             description: `Posts ${app} ${env} alarms to Slack and reminds of those still firing`,
             environment: {
@@ -309,6 +345,12 @@ export class Monitoring extends pulumi.ComponentResource {
             scheduleMinutes: slack.reminderMinutes,
             input: JSON.stringify({ action: "remind" }),
             deadLetterArn: deadLetters.arn,
+            // Slack takes about one message a second per webhook: one copy at a time posts a burst
+            // in order, and Lambda keeps the throttled rest queued (up to 6 hours) instead of
+            // failing them into the dead-letter queue.
+            reservedConcurrency: 1,
+            maxEventAgeSeconds: 6 * 3600,
+            maxRetries: 2,
             statements: [
                 { Sid: "ReadWebhook", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: webhook.arn },
                 { Sid: "ClaimMessages", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: dedupe.arn },
@@ -344,6 +386,11 @@ export class Monitoring extends pulumi.ComponentResource {
             scheduleMinutes: number;
             input: string;
             deadLetterArn?: pulumi.Input<string>;
+            /** At most this many copies run at once; Lambda queues the rest (asynchronous invocations) for up to `maxEventAgeSeconds`. */
+            reservedConcurrency?: number;
+            /** How long Lambda keeps retrying an asynchronous event (throttles included), and how often it retries errors. */
+            maxEventAgeSeconds: number;
+            maxRetries: number;
             statements: Record<string, unknown>[];
         },
     ): aws.lambda.Function {
@@ -403,10 +450,16 @@ export class Monitoring extends pulumi.ComponentResource {
                 memorySize: 256,
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
                 deadLetterConfig: f.deadLetterArn ? { targetArn: f.deadLetterArn } : undefined,
+                reservedConcurrentExecutions: f.reservedConcurrency,
                 environment: { variables: f.environment },
                 tags: a.tags,
             },
             { ...child, dependsOn: [logGroup] },
+        );
+        new aws.lambda.FunctionEventInvokeConfig(
+            `${this.name}-${role}`,
+            { functionName: fn.name, maximumEventAgeInSeconds: f.maxEventAgeSeconds, maximumRetryAttempts: f.maxRetries },
+            child,
         );
         const schedulerRole = new aws.iam.Role(
             `${this.name}-${role}-schedule`,

@@ -204,6 +204,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:sns/topicSubscription:TopicSubscription",
     "aws:lambda/permission:Permission",
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/policy:Policy",

@@ -3,6 +3,10 @@
  * loader catches these for stack files first).
  */
 import * as assert from "assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { ContainerServiceArgs, validateContainerServiceArgs } from "../components/containerService";
 import { functionCode, functionHandler } from "../components/functionCode";
 import { validateLoadBalancedAppArgs } from "../components/loadBalancedApp";
@@ -84,4 +88,44 @@ describe("functionCode", () => {
     it("GIVEN smokeHook WHEN packaged THEN its handler path is <name>/handler.handler", () => {
         assert.equal(functionHandler("smokeHook"), "smokeHook/handler.handler");
     });
+});
+
+describe("the packaged functions, as Lambda loads them", () => {
+    // Each package is written out as Lambda unpacks it and its handler module is required by plain
+    // Node (no ts-node), with the AWS SDK resolvable as the nodejs22.x runtime provides it.
+    const cases: [string, Record<string, string>][] = [
+        [
+            "alarmNotifier",
+            {
+                SLACK_WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:demo/live/slack-webhook-AbCdEf",
+                DEDUPE_TABLE: "demo-live-alarm-notified",
+                APP_NAME: "demo",
+                ENVIRONMENT: "live",
+            },
+        ],
+        ["endpointCheck", { CHECK_TARGETS: '[{"name":"web","url":"https://example.org/health","expectStatus":200}]', ENVIRONMENT: "live" }],
+        ["smokeHook", { SMOKE_BASE_URL: "http://internal.example:9080" }],
+    ];
+    for (const [name, env] of cases) {
+        it(`GIVEN ${name}'s package unpacked WHEN plain Node loads ${functionHandler(name)} THEN it exports the handler function`, async () => {
+            const archive = functionCode(name) as unknown as { assets: Promise<Record<string, { text: Promise<string> }>> };
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pkg-${name}-`));
+            try {
+                for (const [file, asset] of Object.entries(await archive.assets)) {
+                    fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+                    fs.writeFileSync(path.join(dir, file), await asset.text);
+                }
+                const [module, exported] = functionHandler(name).split(/\.(?=[^.]+$)/);
+                const probe = `const m = require(${JSON.stringify(path.join(dir, module))}); process.stdout.write(typeof m[${JSON.stringify(exported)}]);`;
+                const run = spawnSync(process.execPath, ["-e", probe], {
+                    env: { PATH: process.env.PATH ?? "", NODE_PATH: path.join(__dirname, "..", "node_modules"), AWS_REGION: "eu-west-1", ...env },
+                    encoding: "utf8",
+                });
+                assert.equal(run.status, 0, run.stderr);
+                assert.equal(run.stdout, "function");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    }
 });

@@ -52,7 +52,7 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         for (const s of STACKS) {
             const graph = g(s);
             const alarms = graph.ofType(T.alarm);
-            assert.equal(alarms.length, 9, s); // 6 per service, 1 endpoint, 2 deployment alarms
+            assert.equal(alarms.length, 10, s); // 6 per service, 1 endpoint, 2 deployment alarms, 1 on undelivered notifications
             for (const a of alarms) {
                 assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topicArn(graph)], [topicArn(graph)]], `${s}: ${a.name}`);
             }
@@ -85,7 +85,6 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
             },
         );
     });
@@ -185,12 +184,67 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             );
         }
     });
+    it("every alarm reads the metrics AWS publishes, under the namespace, dimensions and statistic they are published with", () => {
+        const graph = g("live");
+        const lb = graph.one("aws:lb/loadBalancer:LoadBalancer").outputs.arnSuffix;
+        const tg = graph.byName("demo-live-lb-tg").outputs.arnSuffix;
+        const tgAlt = graph.byName("demo-live-lb-tg-alt").outputs.arnSuffix;
+        const ecs = { ClusterName: "demo-live", ServiceName: "demo-live-web" };
+        type Q = { id: string; metric?: { namespace: string; metricName: string; stat: string; dimensions: Record<string, string> } };
+        const read = (name: string) => {
+            const a = graph.one(T.alarm, { name }).inputs;
+            const queries = (a.metricQueries as Q[] | undefined) ?? [];
+            return queries.length > 0
+                ? queries.filter((q) => q.metric).map((q) => [q.id, q.metric?.namespace, q.metric?.metricName, q.metric?.stat, q.metric?.dimensions])
+                : [["-", a.namespace, a.metricName, a.statistic, a.dimensions]];
+        };
+        const elb = (id: string, metric: string, stat: string, group: unknown) => [
+            id,
+            "AWS/ApplicationELB",
+            metric,
+            stat,
+            { LoadBalancer: lb, TargetGroup: group },
+        ];
+        assert.deepEqual(read("demo-live-web-5xx"), [
+            elb("e0", "HTTPCode_Target_5XX_Count", "Sum", tg),
+            elb("e1", "HTTPCode_Target_5XX_Count", "Sum", tgAlt),
+            ["lb5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", { LoadBalancer: lb }],
+            ["requests", "AWS/ApplicationELB", "RequestCount", "Sum", { LoadBalancer: lb }],
+        ]);
+        assert.deepEqual(read("demo-live-web-p99"), [elb("t0", "TargetResponseTime", "p99", tg), elb("t1", "TargetResponseTime", "p99", tgAlt)]);
+        assert.deepEqual(read("demo-live-web-unhealthy"), [elb("u0", "UnHealthyHostCount", "Maximum", tg), elb("u1", "UnHealthyHostCount", "Maximum", tgAlt)]);
+        assert.deepEqual(read("demo-live-web-cpu"), [["-", "AWS/ECS", "CPUUtilization", "Average", ecs]]);
+        assert.deepEqual(read("demo-live-web-memory"), [["-", "AWS/ECS", "MemoryUtilization", "Average", ecs]]);
+        assert.deepEqual(read("demo-live-web-tasks"), [
+            ["desired", "ECS/ContainerInsights", "DesiredTaskCount", "Minimum", ecs],
+            ["running", "ECS/ContainerInsights", "RunningTaskCount", "Minimum", ecs],
+        ]);
+        assert.deepEqual(read("demo-live-web-endpoint"), [["-", "Shipyard/EndpointCheck", "Success", "Minimum", { Environment: "live", Endpoint: "web" }]]);
+        assert.deepEqual(read("demo-live-alarm-notifier-undelivered"), [
+            ["-", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName: graph.one(T.queue).outputs.name }],
+        ]);
+    });
+    it("the notifier runs one copy at a time (Slack's rate) and Lambda keeps throttled notifications queued for 6 hours; the endpoint check is never retried late", () => {
+        const graph = g("live");
+        assert.equal(fn(graph, "alarm-notifier").inputs.reservedConcurrentExecutions, 1);
+        assert.equal(fn(graph, "endpoint-check").inputs.reservedConcurrentExecutions, undefined);
+        const configs = graph
+            .ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+            .map((c) => [String(c.inputs.functionName), c.inputs.maximumEventAgeInSeconds, c.inputs.maximumRetryAttempts]);
+        assert.deepEqual(configs.sort(), [
+            ["demo-live-alarm-notifier", 21600, 2],
+            ["demo-live-endpoint-check", 60, 0],
+        ]);
+    });
     it("the alarms compute what they say from data: the 5xx share, the worse p99, the most unhealthy targets, tasks missing", () => {
         const expr = (s: string, name: string, id: string) =>
             (g(s).one(T.alarm, { name }).inputs.metricQueries as { id: string; expression?: string }[]).find((q) => q.id === id)?.expression ?? "";
-        assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), { r0: 200, e0: 30 }), 15);
+        // requests: every request the load balancer received; e<i>: 5xx of target group i; lb5xx: its own.
+        assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), { requests: 200, e0: 30 }), 15);
+        assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), { requests: 40, lb5xx: 40 }), 100); // no healthy target: only the load balancer answers
+        assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), { requests: 5, e0: 5 }), 0); // 5 requests: too few to judge
         assert.equal(evaluate(expr("beta", "demo-beta-web-5xx", "share"), {}), 0);
-        assert.equal(evaluate(expr("live", "demo-live-web-5xx", "share"), { r0: 3, e0: 3, r1: 1 }), 75);
+        assert.equal(evaluate(expr("live", "demo-live-web-5xx", "share"), { requests: 20, e0: 3, e1: 1, lb5xx: 1 }), 25);
         assert.equal(evaluate(expr("live", "demo-live-web-p99", "p99"), { t0: 1.2 }), 1200);
         assert.equal(evaluate(expr("live", "demo-live-web-unhealthy", "unhealthy"), { u0: 0, u1: 2 }), 2);
         assert.equal(evaluate(expr("gamma", "demo-gamma-web-tasks", "missing"), { desired: 2, running: 1 }), 1);
@@ -200,10 +254,10 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         const graph = g("live");
         for (const role of ["5xx", "p99", "unhealthy"]) {
             const queries = graph.one(T.alarm, { name: `demo-live-web-${role}` }).inputs.metricQueries as {
-                metric?: { dimensions: { TargetGroup: string } };
+                metric?: { dimensions: { TargetGroup?: string } };
             }[];
-            const groups = [...new Set(queries.flatMap((q) => (q.metric ? [q.metric.dimensions.TargetGroup] : [])))].sort();
-            assert.equal(groups.length, 2, role);
+            const groups = [...new Set(queries.flatMap((q) => (q.metric?.dimensions.TargetGroup ? [q.metric.dimensions.TargetGroup] : [])))].sort();
+            assert.deepEqual(groups, [graph.byName("demo-live-lb-tg").outputs.arnSuffix, graph.byName("demo-live-lb-tg-alt").outputs.arnSuffix].sort(), role);
         }
     });
     it("without a Slack webhook, the alarms still reach the topic, and no notifier, secret or subscription exists", async () => {
@@ -235,6 +289,11 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, "http://localhost:4318");
         assert.equal(env.OTEL_SERVICE_NAME, "web");
         assert.deepEqual(containers("live")[0].dependsOn, [{ containerName: "otel-collector", condition: "START" }]);
+        const collector = containers("live")[1] as unknown as { image: string; command: string[]; readonlyRootFilesystem: boolean };
+        assert.deepEqual(
+            [collector.image, collector.command, collector.readonlyRootFilesystem],
+            ["public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3", ["--config=/etc/ecs/ecs-xray.yaml"], true],
+        );
         const xray = statements(g("live").one(T.rolePolicy, { role: "demo-live-web-task-id" }));
         assert.deepEqual(xray[0].Action, ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]);
         assert.deepEqual(

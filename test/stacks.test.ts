@@ -680,6 +680,7 @@ describe("the program under the mock runtime, per committed stack", function () 
 
 /** Resource types the AWS provider gives no tags argument. */
 const NOT_TAGGABLE = new Set([
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     "aws:kms/alias:Alias",
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:scheduler/schedule:Schedule",
