@@ -10,6 +10,7 @@ import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { rolloutPath, steadyStateTimeoutMinutes } from "./plan/rollout";
 import { SmokeTest } from "./components/smokeTest";
+import { WebAcl } from "./components/webAcl";
 import { loadSettings, Settings } from "./stacks";
 import { partitionOf } from "./stacks/validators";
 
@@ -68,6 +69,16 @@ function environment(settings: Settings) {
             : undefined,
         tags,
     });
+
+    if (lb.waf) {
+        new WebAcl(`${prefix}-waf`, {
+            nameParts: [app, env],
+            loadBalancerArn: edge.loadBalancer.arn,
+            rateLimitPer5Minutes: lb.wafRateLimit,
+            logRetentionDays: svc.logRetentionDays,
+            tags,
+        });
+    }
 
     // The blue/green lifecycle hook: smoke requests to the test listener before production moves.
     const smokeTest =

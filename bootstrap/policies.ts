@@ -414,11 +414,22 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             Action: ["sns:*", "sqs:*", "dynamodb:*", "secretsmanager:*", "scheduler:*"],
             Resource: monitoringArns(p.account, p.app, p.env),
         },
+        {
+            // The environment's web ACL (waf: true), named <app>-<env>, and the AWS managed rule
+            // groups it uses; the load balancer side (elasticloadbalancing:SetWebAcl) is above.
+            Sid: "ManageOwnWebAcl",
+            Effect: "Allow",
+            Action: "wafv2:*",
+            Resource: [
+                `arn:${p.account.partition}:wafv2:${p.account.region}:${p.account.accountId}:regional/webacl/${p.app}-${p.env}/*`,
+                `arn:${p.account.partition}:wafv2:${p.account.region}:${p.account.accountId}:regional/managedruleset/*/*`,
+            ],
+        },
         // These list calls have no resource-level permissions.
         {
             Sid: "ListMonitoring",
             Effect: "Allow",
-            Action: ["sns:ListTopics", "sns:ListSubscriptions", "scheduler:ListSchedules", "kms:ListAliases"],
+            Action: ["sns:ListTopics", "sns:ListSubscriptions", "scheduler:ListSchedules", "kms:ListAliases", "wafv2:ListWebACLs", "wafv2:CheckCapacity"],
             Resource: "*",
         },
         {

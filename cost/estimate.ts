@@ -205,6 +205,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:sns/topicSubscription:TopicSubscription",
     "aws:lambda/permission:Permission",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/policy:Policy",

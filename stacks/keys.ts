@@ -179,6 +179,17 @@ export const KEYS = {
         description:
             "Permissions boundary of every IAM role the stack creates: bootstrap (the bootstrap's <appName>-<env>-boundary policy, which the deploy roles require), none, or a policy ARN.",
     },
+    waf: {
+        type: "boolean",
+        default: perEnv(false, false, false, true),
+        description:
+            "An AWS WAF web ACL on the load balancer: AWS managed IP reputation, common and known-bad-inputs rules, a rate limit per client address, logging (about $5 a month plus $1 per rule and $0.60 per million requests).",
+    },
+    wafRateLimit: {
+        type: "integer",
+        default: 2000,
+        description: "waf: requests one client address may send in 5 minutes before it is blocked (10-2000000000).",
+    },
     alarmTopicKey: {
         type: "string",
         default: "bootstrap",

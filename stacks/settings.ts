@@ -14,6 +14,7 @@ import {
     parseCidr,
     parseImageRef,
     partitionOf,
+    WAF_RATE_LIMIT_RANGE,
     secretLookingValue,
     subdivideCidr,
     Cidr,
@@ -90,6 +91,10 @@ export interface LoadBalancerSettings {
     readonly idleTimeoutSeconds: number;
     /** @default 5 s outside live (AWS guidance for fast deploys), 30 s in live */
     readonly deregistrationDelaySeconds: number;
+    /** An AWS WAF web ACL on the load balancer. @default on in live */
+    readonly waf: boolean;
+    /** waf: requests per client address per 5 minutes. @default 2000 */
+    readonly wafRateLimit: number;
     readonly healthCheck: {
         /** @default "/health" */
         readonly path: string;
@@ -392,6 +397,12 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     else if (region && cert[1] !== region)
         fail("certificateArn", v.certificateArn, `the certificate must be in the stack's region ${region}, where the load balancer is`);
     if (v.ingressCidrs.length === 0) fail("ingressCidrs", v.ingressCidrs, "at least one IPv4 block, e.g. 0.0.0.0/0");
+    if (!inRange(v.wafRateLimit, WAF_RATE_LIMIT_RANGE[0], WAF_RATE_LIMIT_RANGE[1]))
+        fail(
+            "wafRateLimit",
+            v.wafRateLimit,
+            `allowed: ${WAF_RATE_LIMIT_RANGE[0]} to ${WAF_RATE_LIMIT_RANGE[1]} requests per client address per 5 minutes (AWS WAF's limits)`,
+        );
     for (const c of v.ingressCidrs) if (!parseCidr(c)) fail("ingressCidrs", c, "must be an IPv4 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24");
 
     // 10. Deployment.
@@ -535,6 +546,8 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             ingressCidrs: [...v.ingressCidrs],
             idleTimeoutSeconds: v.idleTimeoutSeconds,
             deregistrationDelaySeconds: v.deregistrationDelaySeconds,
+            waf: v.waf,
+            wafRateLimit: v.wafRateLimit,
             healthCheck: {
                 path: v.healthCheckPath,
                 intervalSeconds: v.healthCheckIntervalSeconds,

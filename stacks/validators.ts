@@ -158,3 +158,6 @@ export function physicalName(parts: readonly string[], max: number): string {
     const hash = createHash("sha256").update(full).digest("hex").slice(0, 7);
     return `${full.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
+
+/** AWS WAF's bounds for a rate-based rule's limit (requests per evaluation window, per key). */
+export const WAF_RATE_LIMIT_RANGE = [10, 2_000_000_000] as const;

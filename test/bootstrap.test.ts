@@ -694,6 +694,27 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
     });
 
+    it("each deploy role may manage only its own environment's web ACL, named <app>-<env>, and read the AWS managed rule groups", () => {
+        for (const env of ENVS) {
+            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as {
+                Statement: { Sid: string; Action: unknown; Resource: unknown }[];
+            };
+            assert.deepEqual(
+                policy.Statement.find((st) => st.Sid === "ManageOwnWebAcl"),
+                {
+                    Sid: "ManageOwnWebAcl",
+                    Effect: "Allow",
+                    Action: "wafv2:*",
+                    Resource: [
+                        `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/demo-${env}/*`,
+                        `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/managedruleset/*/*`,
+                    ],
+                },
+                env,
+            );
+        }
+    });
+
     describe("alarm-topic keys", () => {
         it("one per environment, which CloudWatch may use and no GitHub role is named in", () => {
             for (const env of ENVS) {
@@ -868,7 +889,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 for (const type of [T.logGroup, T.param, T.function, T.targetGroup]) assert.ok(run.graph.ofType(type).length > 0, `no ${type} in ${env}`);
                 for (const candidate of ENVS) {
                     const own = candidate === env;
-                    for (const g of run.graph.ofType(T.logGroup)) {
+                    // WAF writes its own log group through a log delivery, not through a role of the environment.
+                    for (const g of run.graph.ofType(T.logGroup).filter((l) => !String(l.inputs.name).startsWith("aws-waf-logs-"))) {
                         const stream = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${String(g.inputs.name)}:log-stream:x`;
                         assert.equal(allows(within(candidate), "logs:PutLogEvents", stream), own, `${candidate}: ${stream}`);
                     }

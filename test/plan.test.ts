@@ -40,7 +40,7 @@ describe("offline plan", function () {
         assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
         assert.equal(p.totalRegistered, live.graph.all.length);
         const components = live.graph.all.filter((r) => !r.custom).length;
-        assert.equal(components, 6); // network, load balancer, service, smoke test, alarm topic, monitoring
+        assert.equal(components, 7); // network, load balancer, service, smoke test, alarm topic, monitoring, WAF
         assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
     it("shows secret values as [secret] and nowhere in plain text", () => {

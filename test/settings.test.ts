@@ -168,6 +168,12 @@ describe("stacks/ settings", () => {
                 expect: [/key aws:allowedAccountIds = "\(missing\)": exactly one 12-digit account id as a quoted string/],
             },
             {
+                name: "a WAF rate limit below AWS WAF's minimum",
+                stack: "live",
+                overrides: { set: { wafRateLimit: 5 } },
+                expect: [/key shipyard:wafRateLimit = 5: allowed: 10 to 2000000000 requests per client address per 5 minutes/],
+            },
+            {
                 name: "an unknown deployment strategy",
                 stack: "gamma",
                 overrides: { set: { deployment: "canary" } },

@@ -124,8 +124,8 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("names every child after its parent component", () => {
                 const components = g(stack).all.filter((r) => !r.custom);
-                // network, load balancer, service, alarm topic, monitoring; + the smoke test in live
-                assert.equal(components.length, BLUE_GREEN.has(stack) ? 6 : 5);
+                // network, load balancer, service, alarm topic, monitoring; + the smoke test and WAF in live
+                assert.equal(components.length, BLUE_GREEN.has(stack) ? 7 : 5);
                 for (const c of components) {
                     const children = g(stack).childrenOf(c);
                     assert.ok(children.length > 0, c.name);
@@ -680,6 +680,8 @@ describe("the program under the mock runtime, per committed stack", function () 
 
 /** Resource types the AWS provider gives no tags argument. */
 const NOT_TAGGABLE = new Set([
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     "aws:kms/alias:Alias",
     "aws:sns/topicPolicy:TopicPolicy",
