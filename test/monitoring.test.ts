@@ -160,6 +160,27 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         const reminder = (s: string) => notifierEnv(s).REMINDER_MINUTES;
         assert.deepEqual(STACKS.map(reminder), ["240", "240", "120", "30"]);
     });
+    it("a stack file's own threshold and intervals reach that stack's alarms and schedules, and no other stack's", async () => {
+        const set = { alarm5xxPercent: 7, alarmP99LatencyMs: 1500, reminderMinutes: 45, endpointCheckMinutes: 3 };
+        const run = await runStack("beta", { overrides: { set, secret: { slackWebhookUrl: WEBHOOK } } });
+        assert.equal(run.error, undefined);
+        const graph = run.graph;
+        assert.deepEqual(
+            [
+                graph.one(T.alarm, { name: "demo-beta-web-5xx" }).inputs.threshold,
+                graph.one(T.alarm, { name: "demo-beta-web-p99" }).inputs.threshold,
+                graph.one(T.schedule, { name: "demo-beta-alarm-notifier" }).inputs.scheduleExpression,
+                graph.one(T.schedule, { name: "demo-beta-endpoint-check" }).inputs.scheduleExpression,
+                graph.one(T.alarm, { name: "demo-beta-web-endpoint" }).inputs.period,
+            ],
+            [7, 1500, "rate(45 minutes)", "rate(3 minutes)", 180],
+        );
+        // The committed beta (run before, without the override) keeps its defaults.
+        assert.deepEqual(
+            [g("beta").one(T.alarm, { name: "demo-beta-web-5xx" }).inputs.threshold, g("beta").one(T.alarm, { name: "demo-beta-web-endpoint" }).inputs.period],
+            [10, 300],
+        );
+    });
     it("the reminder schedule invokes the notifier with the remind action, through a role that may invoke only it", () => {
         const graph = g("live");
         const schedule = graph.one(T.schedule, { name: "demo-live-alarm-notifier" });
