@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Account, alarmKeyPolicy } from "./policies";
+import { alarmKeyPolicy } from "../components/alarmTopic";
+import { Account } from "./policies";
 
 export const ALARM_KEYS_TYPE = "shipyard-bootstrap:kms:AlarmKeys";
 
@@ -41,7 +42,7 @@ export class AlarmKeys extends pulumi.ComponentResource {
                     description: `Alarm topic of the ${args.app} ${env} stack`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 7,
-                    policy: pulumi.jsonStringify(alarmKeyPolicy(args.account)),
+                    policy: JSON.stringify(alarmKeyPolicy(args.account.partition, args.account.accountId)),
                     tags: { ...args.tags, environment: env },
                 },
                 { parent: this },

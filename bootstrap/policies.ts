@@ -6,6 +6,7 @@
  * an invoke (`aws.iam.getPolicyDocument` would be a cloud call at preview time).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_VPC_ACTIONS } from "../components/lambdaFunction";
 
 export type Resources = pulumi.Input<string> | pulumi.Input<string>[];
 
@@ -345,18 +346,7 @@ export function boundaryPolicy(p: BoundaryPolicyArgs): PolicyDocument {
         },
         { Sid: "InvokeOwnFunctions", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: arn("lambda", `function:${own}*`) },
         // Lambda attaches functions to the VPC through network interfaces; these actions are granted on * (AWSLambdaVPCAccessExecutionRole does the same).
-        {
-            Sid: "FunctionNetworkInterfaces",
-            Effect: "Allow",
-            Action: [
-                "ec2:CreateNetworkInterface",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DeleteNetworkInterface",
-                "ec2:AssignPrivateIpAddresses",
-                "ec2:UnassignPrivateIpAddresses",
-            ],
-            Resource: "*",
-        },
+        { Sid: "FunctionNetworkInterfaces", Effect: "Allow", Action: [...LAMBDA_VPC_ACTIONS], Resource: "*" },
         { Sid: "ClaimOwnMessages", Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: arn("dynamodb", `table/${own}*`) },
         { Sid: "ReadOwnAlarms", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: arn("cloudwatch", `alarm:${own}*`) },
         // PutMetricData has no resource-level permissions.
@@ -602,23 +592,6 @@ export function secretsKeyPolicy(a: Account, deployRoleArn: pulumi.Input<string>
         },
         { Sid: "PreviewRoleDecrypts", Effect: "Allow", Principal: { AWS: previewRoleArn }, Action: "kms:Decrypt", Resource: "*" },
     );
-}
-
-/**
- * One environment's alarm-topic key: CloudWatch alarms of this account may use it to publish to
- * the encrypted topic (the AWS managed aws/sns key cannot grant that); everything else goes
- * through the account's IAM policies. SNS decrypts for its subscribers itself. No condition on the
- * grant, as in the SNS guide's statement for CloudWatch: one that CloudWatch's KMS call did not
- * carry would drop every notification silently; the topic policy limits who may publish.
- */
-export function alarmKeyPolicy(a: Account): PolicyDocument {
-    return policy(accountAdministers(a), {
-        Sid: "CloudWatchPublishes",
-        Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-        Resource: "*",
-    });
 }
 
 /** The state bucket refuses every request that does not arrive over TLS. */

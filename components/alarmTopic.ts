@@ -4,6 +4,29 @@ import { partitionOf, physicalName } from "../stacks/validators";
 
 export const ALARM_TOPIC_TYPE = "shipyard:monitoring:AlarmTopic";
 
+/**
+ * The key policy of an alarm topic's key: the account administers it (so IAM policies apply), and
+ * CloudWatch may use it to publish to the encrypted topic (the AWS managed aws/sns key cannot grant
+ * that). No condition on CloudWatch's grant, as in the SNS guide's statement for CloudWatch: one
+ * that CloudWatch's KMS call did not carry would drop every notification silently; the topic
+ * policy decides who may publish. The bootstrap's alarm keys use the same policy.
+ */
+export function alarmKeyPolicy(partition: string, accountId: string) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "CloudWatchPublishes",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+            },
+        ],
+    };
+}
+
 export interface AlarmTopicArgs {
     /** Parts of physical names, `[app, env]`. */
     readonly nameParts: readonly [string, string];
@@ -37,11 +60,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
         const { tags } = args;
         const child = { parent: this };
 
-        // CloudWatch can publish to an encrypted topic only with a customer managed key whose
-        // policy lets it use the key; the AWS managed aws/sns key cannot grant that. The grant has
-        // no condition, as in the SNS guide's statement for CloudWatch: a condition CloudWatch's KMS
-        // call did not carry would drop every notification silently. Who may publish is the topic
-        // policy's business (this account's alarms of this environment).
+        // A customer managed key whose policy lets CloudWatch publish (alarmKeyPolicy).
         let kmsMasterKeyId: pulumi.Input<string>;
         if (args.kmsKeyAlias) {
             kmsMasterKeyId = args.kmsKeyAlias;
@@ -52,25 +71,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
                     description: `Alarm topic of ${app} ${env}`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 7,
-                    policy: JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Sid: "AccountAdministers",
-                                Effect: "Allow",
-                                Principal: { AWS: `arn:${partitionOf(args.region)}:iam::${args.accountId}:root` },
-                                Action: "kms:*",
-                                Resource: "*",
-                            },
-                            {
-                                Sid: "CloudWatchPublishes",
-                                Effect: "Allow",
-                                Principal: { Service: "cloudwatch.amazonaws.com" },
-                                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                                Resource: "*",
-                            },
-                        ],
-                    }),
+                    policy: JSON.stringify(alarmKeyPolicy(partitionOf(args.region), args.accountId)),
                     tags,
                 },
                 child,

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf, physicalName } from "../stacks/validators";
 import { AlarmTopic } from "./alarmTopic";
-import { functionCode, functionHandler } from "./functionCode";
+import { lambdaFunction } from "./lambdaFunction";
 
 export const MONITORING_TYPE = "shipyard:monitoring:Monitoring";
 
@@ -398,63 +398,24 @@ export class Monitoring extends pulumi.ComponentResource {
         const [app, env] = a.nameParts;
         const child = { parent: this };
         const functionName = physicalName([app, env, role], 64);
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${this.name}-${role}-logs`,
-            { name: `/aws/lambda/${functionName}`, retentionInDays: a.logRetentionDays, tags: a.tags },
-            child,
-        );
-        const execRole = new aws.iam.Role(
+        const fn = lambdaFunction(
             `${this.name}-${role}`,
             {
-                name: physicalName([app, env, role], 64),
-                description: `${f.description}: its logs and what it needs, nothing else`,
-                permissionsBoundary: a.permissionsBoundary,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-                tags: a.tags,
-            },
-            child,
-        );
-        new aws.iam.RolePolicy(
-            `${this.name}-${role}`,
-            {
-                role: execRole.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "WriteOwnLogs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                        },
-                        ...f.statements,
-                    ],
-                }),
-            },
-            child,
-        );
-        const fn = new aws.lambda.Function(
-            `${this.name}-${role}`,
-            {
-                name: functionName,
+                functionName,
+                roleName: physicalName([app, env, role], 64),
                 description: f.description,
-                runtime: "nodejs22.x",
-                architectures: ["arm64"],
-                handler: functionHandler(code),
-                code: functionCode(code),
-                role: execRole.arn,
-                timeout: f.timeoutSeconds,
-                memorySize: 256,
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                deadLetterConfig: f.deadLetterArn ? { targetArn: f.deadLetterArn } : undefined,
-                reservedConcurrentExecutions: f.reservedConcurrency,
-                environment: { variables: f.environment },
+                roleDescription: `${f.description}: its logs and what it needs, nothing else`,
+                code,
+                timeoutSeconds: f.timeoutSeconds,
+                environment: f.environment,
+                deadLetterArn: f.deadLetterArn,
+                reservedConcurrency: f.reservedConcurrency,
+                statements: f.statements,
+                permissionsBoundary: a.permissionsBoundary,
+                logRetentionDays: a.logRetentionDays,
                 tags: a.tags,
             },
-            { ...child, dependsOn: [logGroup] },
+            this,
         );
         new aws.lambda.FunctionEventInvokeConfig(
             `${this.name}-${role}`,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../stacks/validators";
-import { functionCode, functionHandler } from "./functionCode";
+import { lambdaFunction } from "./lambdaFunction";
 
 export const SMOKE_TEST_TYPE = "shipyard:ecs:SmokeTest";
 
@@ -49,56 +49,6 @@ export class SmokeTest extends pulumi.ComponentResource {
         const child = { parent: this };
         const functionName = physicalName([app, env, svc, "smoke-test"], 64);
 
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, tags },
-            child,
-        );
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                name: physicalName([app, env, svc, "smoke-test"], 64),
-                description: `Smoke test of ${svc} in ${env}: its logs and its network interfaces only`,
-                permissionsBoundary: args.permissionsBoundary,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-                tags,
-            },
-            child,
-        );
-        new aws.iam.RolePolicy(
-            `${name}-role`,
-            {
-                role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "WriteOwnLogs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                        },
-                        {
-                            // Lambda attaches the function to the VPC through ENIs; these actions have no resource-level permissions.
-                            Sid: "VpcNetworkInterfaces",
-                            Effect: "Allow",
-                            Action: [
-                                "ec2:CreateNetworkInterface",
-                                "ec2:DescribeNetworkInterfaces",
-                                "ec2:DeleteNetworkInterface",
-                                "ec2:AssignPrivateIpAddresses",
-                                "ec2:UnassignPrivateIpAddresses",
-                            ],
-                            Resource: "*",
-                        },
-                    ],
-                }),
-            },
-            child,
-        );
         const securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
@@ -118,29 +68,25 @@ export class SmokeTest extends pulumi.ComponentResource {
             },
             child,
         );
-        this.function = new aws.lambda.Function(
+        this.function = lambdaFunction(
             `${name}-function`,
             {
-                name: functionName,
+                functionName,
+                roleName: physicalName([app, env, svc, "smoke-test"], 64),
                 description: `ECS blue/green hook: smoke-tests green ${svc} in ${env} through the test listener`,
-                runtime: "nodejs22.x",
-                architectures: ["arm64"],
-                handler: functionHandler("smokeHook"),
-                code: functionCode("smokeHook"),
-                role: role.arn,
-                timeout: SMOKE_TEST_TIMEOUT_SECONDS,
-                memorySize: 256,
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-                vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [securityGroup.id] },
+                roleDescription: `Smoke test of ${svc} in ${env}: its logs and its network interfaces only`,
+                code: "smokeHook",
+                timeoutSeconds: SMOKE_TEST_TIMEOUT_SECONDS,
+                vpc: { subnetIds: args.subnetIds, securityGroupIds: [securityGroup.id] },
                 environment: {
-                    variables: {
-                        SMOKE_BASE_URL: args.baseUrl,
-                        SMOKE_CHECKS: JSON.stringify([{ path: args.path ?? "/health", expectStatus: 200 }]),
-                    },
+                    SMOKE_BASE_URL: args.baseUrl,
+                    SMOKE_CHECKS: JSON.stringify([{ path: args.path ?? "/health", expectStatus: 200 }]),
                 },
+                permissionsBoundary: args.permissionsBoundary,
+                logRetentionDays: args.logRetentionDays,
                 tags,
             },
-            { ...child, dependsOn: [logGroup] },
+            this,
         );
         this.registerOutputs({ functionArn: this.function.arn });
     }

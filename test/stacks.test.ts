@@ -186,7 +186,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                         `demo-${stack}-monitoring-endpoint-check-schedule`,
                         ...(stack === "live" ? ["demo-live-web-ecs-hook"] : []),
                         `demo-${stack}-web-execution`,
-                        ...(stack === "live" ? ["demo-live-web-smoke-role"] : []),
+                        ...(stack === "live" ? ["demo-live-web-smoke-function"] : []),
                         ...(stack === "live" ? ["demo-live-web-task-tracing"] : []),
                     ],
                 );
