@@ -38,6 +38,74 @@ export interface NetworkArgs {
     readonly tags: Readonly<Record<string, string>>;
 }
 
+/** Amazon gives a VPC that asks for IPv6 a /56 of its own; we neither choose nor size it. */
+const VPC_IPV6_PREFIX = 56;
+const SUBNET_IPV6_PREFIX = 64;
+
+/**
+ * The `index`-th /64 of a VPC's /56, in the compressed form AWS reports (RFC 5952: lower case, no
+ * leading zeros, the longest run of zero groups as `::`), so the provider sees no difference
+ * between what we ask for and what AWS answers. A /56 holds 256 /64s: the low byte of the fourth
+ * group numbers them.
+ * @example ipv6Subnet64("2600:1f18:abcd:ef00::/56", 5) === "2600:1f18:abcd:ef05::/64"
+ */
+export function ipv6Subnet64(vpcBlock: string, index: number): string {
+    const [address, prefix, ...rest] = vpcBlock.split("/");
+    if (prefix === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix)) {
+        throw new Error(`ipv6Subnet64: "${vpcBlock}" is not a CIDR block; pass the VPC's ipv6CidrBlock, such as "2600:1f18:abcd:ef00::/56"`);
+    }
+    const groups = parseIpv6(address, vpcBlock);
+    if (Number(prefix) !== VPC_IPV6_PREFIX) {
+        throw new Error(
+            `ipv6Subnet64: "${vpcBlock}" is a /${Number(prefix)}; expected the /${VPC_IPV6_PREFIX} Amazon assigns a VPC (assignGeneratedIpv6CidrBlock), which holds 256 /64 subnets`,
+        );
+    }
+    if ((groups[3] & 0xff) !== 0 || groups.slice(4).some((g) => g !== 0)) {
+        const network = formatIpv6([...groups.slice(0, 3), groups[3] & 0xff00, 0, 0, 0, 0]);
+        throw new Error(
+            `ipv6Subnet64: "${vpcBlock}" has bits set after its first ${VPC_IPV6_PREFIX}; the /${VPC_IPV6_PREFIX} that holds it is "${network}/${VPC_IPV6_PREFIX}"`,
+        );
+    }
+    if (!Number.isInteger(index) || index < 0 || index > 255) {
+        throw new Error(
+            `ipv6Subnet64: index ${index} is not a whole number from 0 to 255; a /${VPC_IPV6_PREFIX} holds 256 /${SUBNET_IPV6_PREFIX} subnets, numbered 0 to 255`,
+        );
+    }
+    groups[3] |= index;
+    return `${formatIpv6(groups)}/${SUBNET_IPV6_PREFIX}`;
+}
+
+/** Eight 16-bit groups from a full or `::`-compressed IPv6 address (no embedded IPv4, no zone). */
+function parseIpv6(address: string, block: string): number[] {
+    const invalid = (why: string) =>
+        new Error(`ipv6Subnet64: "${block}" is not an IPv6 block (${why}); pass the VPC's ipv6CidrBlock, such as "2600:1f18:abcd:ef00::/56"`);
+    const halves = address.split("::");
+    if (halves.length > 2) throw invalid(`"::" appears more than once`);
+    const [head, tail] = halves.map((h) => (h === "" ? [] : h.split(":")));
+    for (const g of [...head, ...(tail ?? [])]) {
+        if (!/^[0-9a-f]{1,4}$/i.test(g)) throw invalid(`"${g}" is not a group of 1 to 4 hex digits`);
+    }
+    const given = head.length + (tail?.length ?? 0);
+    if (tail === undefined ? given !== 8 : given > 7) throw invalid(`${given} groups; an address has 8, or fewer with "::"`);
+    const zeros = tail === undefined ? [] : Array.from({ length: 8 - given }, () => "0");
+    return [...head, ...zeros, ...(tail ?? [])].map((g) => parseInt(g, 16));
+}
+
+/** RFC 5952 text of eight 16-bit groups. */
+function formatIpv6(groups: readonly number[]): string {
+    // The longest run of two or more zero groups (the first, on a tie) becomes "::".
+    let best = { at: -1, length: 1 };
+    for (let i = 0; i < groups.length;) {
+        let j = i;
+        while (j < groups.length && groups[j] === 0) j++;
+        if (j - i > best.length) best = { at: i, length: j - i };
+        i = j === i ? i + 1 : j;
+    }
+    const hex = groups.map((g) => g.toString(16));
+    if (best.at < 0) return hex.join(":");
+    return `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.length).join(":")}`;
+}
+
 export function validateNetworkArgs(args: NetworkArgs): void {
     const n = args.availabilityZones.length;
     if (n < 2 || n > 3) throw new Error(`Network: availabilityZones must list 2 or 3 zones, got ${n}`);
@@ -53,9 +121,18 @@ export function validateNetworkArgs(args: NetworkArgs): void {
  * routed through NAT gateways (by setting), the default security group emptied, and optional
  * flow logs. Nothing in it admits inbound traffic; that is for the security groups of what runs
  * inside.
+ *
+ * Dual stack at the edge only, so the load balancer can be `ipAddressType: "dualstack"`: the VPC
+ * takes the /56 Amazon provides (free), public subnet i takes its i-th /64 ({@link ipv6Subnet64}),
+ * and the public route table sends `::/0` to the internet gateway. Private subnets stay IPv4-only:
+ * tasks there reach the internet through NAT over IPv4, and no IPv6 route or egress-only gateway
+ * exists for them. What admits IPv6 traffic to the load balancer is its own security group, not
+ * this component.
  */
 export class Network extends pulumi.ComponentResource {
     readonly vpc: aws.ec2.Vpc;
+    /** The VPC's Amazon-provided /56, e.g. `2600:1f18:abcd:ef00::/56`; the public subnets' /64s come from it. */
+    readonly ipv6CidrBlock: pulumi.Output<string>;
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly privateSubnetIds: pulumi.Output<string>[];
     readonly natGatewayCount: number;
@@ -74,6 +151,9 @@ export class Network extends pulumi.ComponentResource {
             `${name}-vpc`,
             {
                 cidrBlock: args.cidrBlock,
+                // A dual-stack load balancer needs an IPv6 block on the VPC and on each of its
+                // subnets. Added to an existing VPC in place (an association, not a new VPC).
+                assignGeneratedIpv6CidrBlock: true,
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
                 tags: tagged("vpc"),
@@ -103,6 +183,18 @@ export class Network extends pulumi.ComponentResource {
             },
             child,
         );
+        // ELB's dual-stack requirements: the load balancer's subnets route IPv6 traffic. The
+        // default network ACL, which we leave unmodified, gains allow-all IPv6 rules when the VPC
+        // gets its block, as the other requirement (network ACLs allow IPv6) asks.
+        new aws.ec2.Route(
+            `${name}-public-default-ipv6`,
+            {
+                routeTableId: publicRoutes.id,
+                destinationIpv6CidrBlock: "::/0",
+                gatewayId: igw.id,
+            },
+            child,
+        );
 
         const publicSubnets = args.availabilityZones.map((az, i) => {
             const subnet = new aws.ec2.Subnet(
@@ -113,6 +205,15 @@ export class Network extends pulumi.ComponentResource {
                     cidrBlock: args.publicSubnetCidrs[i],
                     // Nothing launched here gets a public IP unless it asks for one explicitly.
                     mapPublicIpOnLaunch: false,
+                    ipv6CidrBlock: this.vpc.ipv6CidrBlock.apply((block) => ipv6Subnet64(block, i)),
+                    // ELB's dual-stack requirements (IPv6 blocks on the VPC and subnets, IPv6
+                    // routes, security group and network ACL rules) do not include this: the load
+                    // balancer takes its own addresses from the /64. Left false, the /64 can also
+                    // change in place (the provider replaces a subnet created with it true). It
+                    // does not keep tasks here IPv4-only: ECS's Fargate networking docs say a task
+                    // in a subnet with an IPv6 block gets an IPv6 address too. Their security group
+                    // admits only the load balancer and sends out over IPv4 only.
+                    assignIpv6AddressOnCreation: false,
                     tags: { ...tagged(`public-${az}`), tier: "public" },
                 },
                 child,
@@ -222,6 +323,7 @@ export class Network extends pulumi.ComponentResource {
             );
         }
 
+        this.ipv6CidrBlock = this.vpc.ipv6CidrBlock;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.natGatewayCount = natCount;
