@@ -11,12 +11,16 @@ import { Network } from "./components/network";
 import { rolloutPath, steadyStateTimeoutMinutes } from "./plan/rollout";
 import { SmokeTest } from "./components/smokeTest";
 import { WebAcl } from "./components/webAcl";
+import { CloudflareDns } from "./components/cloudflareDns";
+import { DnsValidatedCertificate } from "./components/certificate";
+import { Route53Dns } from "./components/route53Dns";
 import { loadSettings, Settings } from "./stacks";
+import { lookUp, Lookups } from "./stacks/lookups";
 import { partitionOf } from "./stacks/validators";
 
-/** Creates one environment from its settings and returns the stack outputs. */
-function environment(settings: Settings) {
-    const { app, env, network: net, service: svc, loadBalancer: lb, deployment, monitoring: mon, tags } = settings;
+/** Creates one environment from its settings (and what was looked up for them) and returns the stack outputs. */
+function environment(settings: Settings, found: Lookups) {
+    const { app, env, network: net, dns, service: svc, loadBalancer: lb, deployment, monitoring: mon, tags } = settings;
     const blueGreen = deployment.strategy === "blueGreen";
     const prefix = `${app}-${env}`;
 
@@ -46,37 +50,66 @@ function environment(settings: Settings) {
         tags,
     });
 
+    // The certificate for the environment's names, validated by DNS records in its zone; the HTTPS
+    // listener takes its ARN from the validation, so it waits until ACM has issued it.
+    const comment = `${prefix}: managed by Pulumi (shipyard)`;
+    const certificate = new DnsValidatedCertificate(`${prefix}-cert`, {
+        domainNames: dns.hostNames,
+        zone: { provider: dns.provider, zoneId: found.zoneId },
+        comment,
+        tags,
+    });
+
+    // Through Cloudflare: only its ranges reach the load balancer, and only requests with the
+    // environment's origin header are served (by the listener, or by the web ACL under blue/green).
+    const cf = found.cloudflare;
+    const testListenerCidrs = [
+        ...deployment.testListenerCidrs,
+        // The smoke test reaches the test listener from the private subnets, through NAT.
+        ...(deployment.smokeTest ? network.natPublicIps.map((ip) => pulumi.interpolate`${ip}/32`) : []),
+    ];
     const edge = new LoadBalancedApp(`${prefix}-lb`, {
         nameParts: [app, env, svc.name],
         vpcId: network.vpc.id,
         subnetIds: network.publicSubnetIds,
-        certificateArn: lb.certificateArn,
+        certificateArn: certificate.certificateArn,
         targetPort: svc.containerPort,
-        ingressCidrs: lb.ingressCidrs,
+        ingressCidrs: cf ? cf.ipv4Cidrs : lb.ingressCidrs,
+        ingressIpv6Cidrs: cf ? cf.ipv6Cidrs : lb.ingressIpv6Cidrs,
+        originHeader: cf && !blueGreen ? cf.originHeader : undefined,
         healthCheck: lb.healthCheck,
         deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
         idleTimeoutSeconds: lb.idleTimeoutSeconds,
         protect: settings.protect,
-        blueGreen: blueGreen
-            ? {
-                  testListenerPort: deployment.testListenerPort,
-                  // The smoke test reaches the test listener from the private subnets, through NAT.
-                  testListenerCidrs: [
-                      ...deployment.testListenerCidrs,
-                      ...(deployment.smokeTest ? network.natPublicIps.map((ip) => pulumi.interpolate`${ip}/32`) : []),
-                  ],
-              }
-            : undefined,
+        blueGreen: blueGreen ? { testListenerPort: deployment.testListenerPort, testListenerCidrs } : undefined,
         tags,
     });
 
-    if (lb.waf) {
+    // Under blue/green the listener cannot check the origin header: a web ACL does, with or without waf's protections.
+    if (lb.waf || (cf && blueGreen)) {
         new WebAcl(`${prefix}-waf`, {
             nameParts: [app, env],
             loadBalancerArn: edge.loadBalancer.arn,
-            rateLimitPer5Minutes: lb.wafRateLimit,
+            protections: lb.waf ? { rateLimitPer5Minutes: lb.wafRateLimit } : undefined,
             logRetentionDays: svc.logRetentionDays,
+            // Behind Cloudflare every request comes from Cloudflare's addresses; the client's is in this header.
+            clientIpHeader: cf ? "CF-Connecting-IP" : undefined,
+            originHeader: cf && blueGreen ? { ...cf.originHeader, exemptCidrs: testListenerCidrs } : undefined,
             tags,
+        });
+    }
+
+    if (dns.provider === "cloudflare") {
+        new CloudflareDns(`${prefix}-dns`, {
+            zoneId: found.zoneId,
+            records: dns.hostNames.map((hostName) => ({ hostName, target: edge.loadBalancer.dnsName, proxied: dns.proxied })),
+            comment,
+        });
+    } else {
+        new Route53Dns(`${prefix}-dns`, {
+            zoneId: found.zoneId,
+            hostNames: dns.hostNames,
+            target: { dnsName: edge.loadBalancer.dnsName, zoneId: edge.loadBalancer.zoneId },
         });
     }
 
@@ -182,7 +215,9 @@ function environment(settings: Settings) {
         environment: env,
         region: settings.region,
         vpcId: network.vpc.id,
+        url: `https://${dns.hostNames[0]}`,
         loadBalancerDnsName: edge.loadBalancer.dnsName,
+        certificateArn: certificate.certificateArn,
         clusterName: service.cluster.name,
         serviceName: service.service.name,
         taskDefinitionArn: service.taskDefinition.arn,
@@ -195,5 +230,9 @@ function environment(settings: Settings) {
 /**
  * Entry point. The Pulumi Node.js host calls an exported function inside the stack and uses its
  * result as the stack outputs; the test harness calls the same function under the mock runtime.
+ * Settings are validated, then the few lookups made, before the first resource is registered.
  */
-export = () => environment(loadSettings());
+export = async () => {
+    const settings = loadSettings();
+    return environment(settings, await lookUp(settings));
+};

@@ -31,15 +31,32 @@ export interface LoadBalancedAppArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Public subnets, at least two AZs. */
     readonly subnetIds: pulumi.Input<string>[];
-    /** ARN of the certificate for the HTTPS listener, in the load balancer's region. */
+    /**
+     * ARN of the certificate for the HTTPS listener, in the load balancer's region; pass a
+     * validated one (`DnsValidatedCertificate.certificateArn`) so the listener waits for issue.
+     */
     readonly certificateArn: pulumi.Input<string>;
     /** Port the targets (containers) listen on. */
     readonly targetPort: number;
     /**
-     * IPv4 blocks that may reach ports 80 and 443.
-     * @default ["0.0.0.0/0"]: the whole internet, since this is a public web entry point.
+     * IPv4 blocks that may reach ports 80 and 443: the whole internet for a public entry point,
+     * Cloudflare's ranges when Cloudflare proxies.
+     * @default ["0.0.0.0/0"]
      */
     readonly ingressCidrs?: readonly string[];
+    /**
+     * IPv6 blocks that may reach ports 80 and 443 of the dual-stack load balancer.
+     * @default ["::/0"]
+     */
+    readonly ingressIpv6Cidrs?: readonly string[];
+    /**
+     * Requests on 443 must carry this header with this value (Cloudflare adds it), or get 403:
+     * the HTTPS listener answers 403 by default and forwards only requests with the header.
+     * Not with blueGreen, whose listeners ECS requires to hold forward actions only; check the
+     * header in the web ACL there (`WebAcl`'s originHeader).
+     * @default undefined: every request that reaches the listener is forwarded
+     */
+    readonly originHeader?: { readonly name: string; readonly value: pulumi.Input<string> };
     /**
      * Target group health check. The defaults are the live values agreed in the deployment seed
      * (HTTP /health, 3 healthy, 2 unhealthy, 5 s timeout, 30 s interval, 200-299).
@@ -92,14 +109,19 @@ export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
     const port = args.blueGreen?.testListenerPort;
     if (port !== undefined && (port === 80 || port === 443 || port < 1 || port > 65535))
         throw new Error(`LoadBalancedApp: blueGreen.testListenerPort must be 1-65535 and not 80 or 443, got ${port}`);
+    if (args.originHeader && args.blueGreen)
+        throw new Error(
+            "LoadBalancedApp: originHeader cannot be checked by the listener under blueGreen (ECS refuses listeners mixing forward and fixed-response actions); check it in the web ACL",
+        );
     if (args.subnetIds.length < 2)
         throw new Error(`LoadBalancedApp: an application load balancer needs subnets in at least 2 AZs, got ${args.subnetIds.length}`);
 }
 
 /**
- * A public application load balancer: HTTPS (TLS 1.3 policy) forwarding to one IP target group,
- * HTTP answered with a permanent redirect to HTTPS, invalid header fields dropped, and a
- * security group that admits 80 and 443 from `ingressCidrs` and sends nothing anywhere until a
+ * A public, dual-stack application load balancer: HTTPS (TLS 1.3 policy) forwarding to one IP
+ * target group (only requests carrying `originHeader`, when given; others get 403), HTTP answered
+ * with a permanent redirect to HTTPS, invalid header fields dropped, and a security group that
+ * admits 80 and 443 from `ingressCidrs` and `ingressIpv6Cidrs` and sends nothing anywhere until a
  * service grants it a path to its own security group.
  */
 export class LoadBalancedApp extends pulumi.ComponentResource {
@@ -107,6 +129,8 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
     readonly loadBalancer: aws.lb.LoadBalancer;
     readonly targetGroup: aws.lb.TargetGroup;
     readonly httpsListener: aws.lb.Listener;
+    /** originHeader only: the rule on 443 that forwards requests carrying the header. */
+    readonly originRule?: aws.lb.ListenerRule;
     /** blueGreen only: the target group green tasks start in (ECS alternates the two). */
     readonly alternateTargetGroup?: aws.lb.TargetGroup;
     /** blueGreen only: the rule on 443 whose weights ECS shifts from blue to green. */
@@ -120,6 +144,7 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
         validateLoadBalancedAppArgs(args);
         const hc = args.healthCheck ?? {};
         const ingressCidrs = args.ingressCidrs ?? ["0.0.0.0/0"];
+        const ingressIpv6Cidrs = args.ingressIpv6Cidrs ?? ["::/0"];
         const protect = args.protect ?? false;
         const child = { parent: this };
 
@@ -134,22 +159,29 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
             },
             child,
         );
+        // One rule per block and port, named after the block, so that a range Cloudflare adds or
+        // drops changes that one rule and no other.
+        const sources = [
+            ...ingressCidrs.map((cidr) => ({ cidr, source: { cidrIpv4: cidr } })),
+            ...ingressIpv6Cidrs.map((cidr) => ({ cidr, source: { cidrIpv6: cidr } })),
+        ];
         for (const port of [80, 443]) {
-            ingressCidrs.forEach((cidr, i) => {
+            for (const { cidr, source } of sources) {
+                // ":" and "/" would confuse URNs ("::" separates their parts).
                 new aws.vpc.SecurityGroupIngressRule(
-                    `${name}-in-${port}-${i}`,
+                    `${name}-in-${port}-${cidr.replace(/[:/]/g, "-")}`,
                     {
                         securityGroupId: this.securityGroup.id,
                         ipProtocol: "tcp",
                         fromPort: port,
                         toPort: port,
-                        cidrIpv4: cidr,
+                        ...source,
                         description: `${port === 443 ? "HTTPS" : "HTTP (redirected)"} from ${cidr}`,
                         tags: args.tags,
                     },
                     child,
                 );
-            });
+            }
         }
 
         this.loadBalancer = new aws.lb.LoadBalancer(
@@ -158,6 +190,8 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
                 name: physicalName(args.nameParts, 32),
                 loadBalancerType: "application",
                 internal: false,
+                // IPv4 and IPv6 (the public subnets have both); targets stay IPv4.
+                ipAddressType: "dualstack",
                 subnets: args.subnetIds,
                 securityGroups: [this.securityGroup.id],
                 dropInvalidHeaderFields: true,
@@ -199,11 +233,29 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: TLS_POLICY,
                 certificateArn: args.certificateArn,
-                defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+                defaultActions: [
+                    args.originHeader
+                        ? { type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }
+                        : { type: "forward", targetGroupArn: this.targetGroup.arn },
+                ],
                 tags: args.tags,
             },
             child,
         );
+        if (args.originHeader) {
+            // Only requests that came through Cloudflare carry the header; its value stays secret in the state.
+            this.originRule = new aws.lb.ListenerRule(
+                `${name}-origin-rule`,
+                {
+                    listenerArn: this.httpsListener.arn,
+                    priority: CATCH_ALL_RULE_PRIORITY,
+                    conditions: [{ httpHeader: { httpHeaderName: args.originHeader.name, values: [pulumi.secret(args.originHeader.value)] } }],
+                    actions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+                    tags: args.tags,
+                },
+                child,
+            );
+        }
 
         new aws.lb.Listener(
             `${name}-http`,

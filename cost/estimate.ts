@@ -233,6 +233,10 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:wafv2/ipSet:IpSet",
+    // DNS records are free on every Cloudflare plan, proxied or not.
+    "cloudflare:index/dnsRecord:DnsRecord",
+    // Alias queries to a load balancer are free; CNAME queries (validation) cost $0.40 per million, which ACM's renewals never reach.
+    "aws:route53/record:Record",
 ]);
 
 /**
@@ -655,6 +659,10 @@ export function estimateCost(resources: readonly CostResource[], options: Estima
             `VPC flow logs (${flowLogs.map((f) => f.name).join(", ")}): vended log ingestion at ${usd(table.prices.cloudwatchVendedLogsIngestionGb)} per GB, traffic-dependent.`,
         );
     }
+    if (e.ofType("cloudflare:index/dnsRecord:DnsRecord").length > 0)
+        conditional.push("Cloudflare: its Free plan proxies, serves DNS and issues edge certificates at no charge; a paid plan is not included.");
+    if (e.ofType("aws:route53/record:Record").length > 0)
+        conditional.push("Route 53: the hosted zone ($0.50 a month) is the team's own, outside the stack; alias queries to the load balancer are free.");
     const acls = e.ofType(TYPES.webAcl);
     if (acls.length > 0) conditional.push(`WAF requests at ${usd(table.prices.wafMillionRequests)} per million (${acls.map((a) => a.name).join(", ")}).`);
     const scaling = e.ofType(TYPES.scalingTarget);

@@ -49,7 +49,7 @@ function summaryOf(type: string, i: Inputs): string {
         case "aws:ec2/natGateway:NatGateway":
             return `NAT gateway in ${i.subnetId}`;
         case "aws:ec2/route:Route":
-            return `${i.destinationCidrBlock} -> ${i.natGatewayId ?? i.gatewayId}`;
+            return `${i.destinationCidrBlock ?? i.destinationIpv6CidrBlock} -> ${i.natGatewayId ?? i.gatewayId}`;
         case "aws:ec2/flowLog:FlowLog":
             return `traffic ${i.trafficType} -> ${i.logDestinationType}`;
         case "aws:cloudwatch/logGroup:LogGroup":

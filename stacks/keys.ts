@@ -24,6 +24,11 @@ export interface KeySpec {
     readonly default?: Default;
     /** The value must be set with `pulumi config set --secret`. */
     readonly secret?: boolean;
+    /**
+     * Unset, the value follows other keys (the description says how), so `Pulumi.yaml` does not
+     * declare it: the CLI would pass a declared default and hide that it was not set.
+     */
+    readonly derived?: boolean;
 }
 
 function perEnv(alpha: Value, beta: Value, gamma: Value, live: Value): Default {
@@ -165,8 +170,39 @@ export const KEYS = {
         default: 2000,
         description: "Deployment alarm: roll a deploy back when the p99 target response time exceeds this in 2 of 3 minutes (10-60000 ms).",
     },
-    certificateArn: { type: "string", description: "ARN of the ACM certificate in the stack's region for the HTTPS listener." },
-    ingressCidrs: { type: "array", default: ["0.0.0.0/0"], description: "IPv4 blocks allowed to reach the load balancer on 80 and 443." },
+    dnsProvider: {
+        type: "string",
+        default: "cloudflare",
+        description:
+            "Where the environment's DNS records and certificate validation records live: cloudflare (a zone in the Cloudflare account of CLOUDFLARE_API_TOKEN) or route53 (a public hosted zone in the stack's AWS account).",
+    },
+    dnsZone: {
+        type: "string",
+        description: "The DNS zone the environment's host names belong to, e.g. example.org; hostName must be this name or end with .<dnsZone>.",
+    },
+    dnsZoneId: {
+        type: "string",
+        default: "",
+        description: "The zone's id (32 hex digits at Cloudflare, Z... at Route 53). Empty: looked up by dnsZone; set: checked to be dnsZone's.",
+    },
+    dnsProxied: {
+        type: "boolean",
+        default: true,
+        derived: true,
+        description:
+            "cloudflare: the host name's record is proxied, and the load balancer admits only Cloudflare's addresses carrying the environment's origin header (set by the bootstrap). Unset: true with cloudflare; route53 cannot proxy.",
+    },
+    ingressCidrs: {
+        type: "array",
+        default: ["0.0.0.0/0"],
+        description:
+            "Records not proxied: IPv4 blocks allowed to reach the load balancer on 80 and 443. Proxied: Cloudflare's ranges instead, and this must stay unset.",
+    },
+    ingressIpv6Cidrs: {
+        type: "array",
+        default: ["::/0"],
+        description: "Records not proxied: IPv6 blocks allowed to reach the (dual-stack) load balancer on 80 and 443. Proxied: Cloudflare's ranges instead.",
+    },
     idleTimeoutSeconds: { type: "integer", default: 60, description: "Load balancer idle connection timeout (1-4000)." },
     protect: {
         type: "boolean",

@@ -11,6 +11,7 @@ import {
     cidrContains,
     cidrsOverlap,
     fargateSizeProblem,
+    isIpv6Cidr,
     parseCidr,
     parseImageRef,
     partitionOf,
@@ -81,12 +82,29 @@ export interface ServiceSettings {
     readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
+export const DNS_PROVIDERS = ["cloudflare", "route53"] as const;
+export type DnsProvider = (typeof DNS_PROVIDERS)[number];
+
+/** Where the environment's names and certificate validation records live; see `stacks/keys.ts`. */
+export interface DnsSettings {
+    /** @default "cloudflare" */
+    readonly provider: DnsProvider;
+    /** The zone's name, e.g. example.org. Required. */
+    readonly zone: string;
+    /** The zone's id; absent: looked up by name. */
+    readonly zoneId?: string;
+    /** Records proxied by Cloudflare, and the load balancer closed to everyone else. @default true with cloudflare */
+    readonly proxied: boolean;
+    /** The environment's public host names, each inside the zone: one record each, and names on the certificate. */
+    readonly hostNames: readonly string[];
+}
+
 /** Load balancer and its target group's health check; see `stacks/keys.ts`. */
 export interface LoadBalancerSettings {
-    /** Required until DNS-validated certificates land. */
-    readonly certificateArn: string;
-    /** @default ["0.0.0.0/0"] */
+    /** Records not proxied: IPv4 blocks admitted on 80 and 443. @default ["0.0.0.0/0"] */
     readonly ingressCidrs: readonly string[];
+    /** Records not proxied: IPv6 blocks admitted on 80 and 443. @default ["::/0"] */
+    readonly ingressIpv6Cidrs: readonly string[];
     /** @default 60 */
     readonly idleTimeoutSeconds: number;
     /** @default 5 s outside live (AWS guidance for fast deploys), 30 s in live */
@@ -165,6 +183,7 @@ export interface Settings {
     /** @default true in live only */
     readonly protect: boolean;
     readonly network: NetworkSettings;
+    readonly dns: DnsSettings;
     readonly service: ServiceSettings;
     readonly loadBalancer: LoadBalancerSettings;
     readonly deployment: DeploymentSettings;
@@ -391,12 +410,40 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     if (!["debug", "info", "warn", "error"].includes(v.logLevel)) fail("logLevel", v.logLevel, "allowed: debug, info, warn, error");
     if (!LOG_RETENTION_DAYS.includes(v.logRetentionDays)) fail("logRetentionDays", v.logRetentionDays, `allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
 
-    // 9. Load balancer.
-    const cert = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/.exec(v.certificateArn);
-    if (!cert) fail("certificateArn", v.certificateArn, "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>");
-    else if (region && cert[1] !== region)
-        fail("certificateArn", v.certificateArn, `the certificate must be in the stack's region ${region}, where the load balancer is`);
-    if (v.ingressCidrs.length === 0) fail("ingressCidrs", v.ingressCidrs, "at least one IPv4 block, e.g. 0.0.0.0/0");
+    // 9. Load balancer and DNS.
+    const blueGreen = v.deployment === "blueGreen";
+    const provider = v.dnsProvider as DnsProvider;
+    if (!(DNS_PROVIDERS as readonly string[]).includes(v.dnsProvider)) fail("dnsProvider", v.dnsProvider, `allowed: ${DNS_PROVIDERS.join(", ")}`);
+    if (v.dnsZone === "") fail("dnsZone", v.dnsZone, "the zone must be named, e.g. example.org: its records and the certificate's validation records go there");
+    else if (!HOST_NAME.test(v.dnsZone))
+        fail("dnsZone", v.dnsZone, "must be a DNS zone name such as example.org: lowercase labels of letters, digits and hyphens");
+    else if (v.hostName !== v.dnsZone && !v.hostName.endsWith(`.${v.dnsZone}`))
+        fail("hostName", v.hostName, `the host name is outside the zone ${v.dnsZone} (dnsZone); allowed: ${v.dnsZone} or a name ending in .${v.dnsZone}`);
+    const zoneIdPattern = provider === "route53" ? /^Z[A-Z0-9]{1,31}$/ : /^[0-9a-f]{32}$/;
+    if (v.dnsZoneId !== "" && !zoneIdPattern.test(v.dnsZoneId))
+        fail(
+            "dnsZoneId",
+            v.dnsZoneId,
+            provider === "route53" ? "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty" : "a Cloudflare zone id (32 hex digits), or empty",
+        );
+    // Left unset, proxying follows the provider: Cloudflare proxies, Route 53 cannot.
+    const proxied = raw.values[`${PROJECT}:dnsProxied`] !== undefined ? v.dnsProxied : provider === "cloudflare";
+    if (proxied && provider === "route53")
+        fail("dnsProxied", v.dnsProxied, "Route 53 answers with the load balancer's own addresses and cannot proxy; allowed with dnsProvider route53: false");
+    if (proxied) {
+        // Through Cloudflare, the load balancer admits Cloudflare's ranges only; a setting that would be ignored is an error.
+        for (const key of ["ingressCidrs", "ingressIpv6Cidrs"] as const) {
+            if (JSON.stringify(v[key]) !== JSON.stringify(KEYS[key].default))
+                fail(
+                    key,
+                    v[key],
+                    "records are proxied (dnsProvider cloudflare, dnsProxied true), so the load balancer admits Cloudflare's published ranges only; remove this key, or set dnsProxied: false",
+                );
+        }
+    }
+    if (v.ingressCidrs.length === 0 && v.ingressIpv6Cidrs.length === 0)
+        fail("ingressCidrs", v.ingressCidrs, "at least one IPv4 or IPv6 block, e.g. 0.0.0.0/0 (with ingressIpv6Cidrs ::/0)");
+    for (const c of v.ingressIpv6Cidrs) if (!isIpv6Cidr(c)) fail("ingressIpv6Cidrs", c, "must be an IPv6 CIDR block such as ::/0 or 2001:db8::/32");
     if (!inRange(v.wafRateLimit, WAF_RATE_LIMIT_RANGE[0], WAF_RATE_LIMIT_RANGE[1]))
         fail(
             "wafRateLimit",
@@ -406,7 +453,6 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     for (const c of v.ingressCidrs) if (!parseCidr(c)) fail("ingressCidrs", c, "must be an IPv4 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24");
 
     // 10. Deployment.
-    const blueGreen = v.deployment === "blueGreen";
     if (!(DEPLOYMENT_STRATEGIES as readonly string[]).includes(v.deployment)) fail("deployment", v.deployment, `allowed: ${DEPLOYMENT_STRATEGIES.join(", ")}`);
     if (!inRange(v.bakeTimeMinutes, 0, 30))
         fail(
@@ -541,9 +587,16 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             environment,
             secrets,
         },
+        dns: {
+            provider,
+            zone: v.dnsZone,
+            zoneId: v.dnsZoneId === "" ? undefined : v.dnsZoneId,
+            proxied,
+            hostNames: [v.hostName],
+        },
         loadBalancer: {
-            certificateArn: v.certificateArn,
             ingressCidrs: [...v.ingressCidrs],
+            ingressIpv6Cidrs: [...v.ingressIpv6Cidrs],
             idleTimeoutSeconds: v.idleTimeoutSeconds,
             deregistrationDelaySeconds: v.deregistrationDelaySeconds,
             waf: v.waf,

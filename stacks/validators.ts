@@ -3,6 +3,7 @@
  * (what is allowed) or undefined, so the loader can collect every problem of a stack at once.
  * They are exported so that tests can table-test them without a Pulumi runtime.
  */
+import { isIPv6 } from "net";
 import { createHash } from "crypto";
 
 /** Parsed IPv4 CIDR block. */
@@ -161,3 +162,9 @@ export function physicalName(parts: readonly string[], max: number): string {
 
 /** AWS WAF's bounds for a rate-based rule's limit (requests per evaluation window, per key). */
 export const WAF_RATE_LIMIT_RANGE = [10, 2_000_000_000] as const;
+
+/** An IPv6 block such as ::/0 or 2001:db8::/32 (address and prefix length 0-128). */
+export function isIpv6Cidr(text: string): boolean {
+    const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(text);
+    return m !== null && isIPv6(m[1]) && Number(m[2]) <= 128;
+}

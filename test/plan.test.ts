@@ -40,7 +40,7 @@ describe("offline plan", function () {
         assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
         assert.equal(p.totalRegistered, live.graph.all.length);
         const components = live.graph.all.filter((r) => !r.custom).length;
-        assert.equal(components, 7); // network, load balancer, service, smoke test, alarm topic, monitoring, WAF
+        assert.equal(components, 9); // network, certificate, load balancer, DNS, service, smoke test, alarm topic, monitoring, WAF
         assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
     it("shows secret values as [secret] and nowhere in plain text", () => {
@@ -59,9 +59,10 @@ describe("offline plan", function () {
             ["NatGateway demo-<env>-nat-0", "NatGateway demo-<env>-nat-1", "NatGateway demo-<env>-nat-2"],
         );
         assert.ok(onlyLive.includes("FlowLog demo-<env>-flow-logs"));
+        // The one resource only alpha has: the listener's origin-header rule (live checks the header in its web ACL).
         assert.deepEqual(
-            d.resources.filter((r) => r.kind === "only-b"),
-            [],
+            d.resources.filter((r) => r.kind === "only-b").map((r) => r.key),
+            ["ListenerRule demo-<env>-lb-origin-rule"],
         );
         const changes = (key: string) => Object.fromEntries((d.resources.find((r) => r.key === key)?.changes ?? []).map((c) => [c.path, [c.a, c.b]]));
         assert.deepEqual(changes("Target demo-<env>-web-scaling"), { maxCapacity: [10, 2], minCapacity: [3, 1] });
@@ -94,7 +95,7 @@ describe("offline plan", function () {
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stderr, /running stack beta under the mock runtime/);
             assert.match(r.stdout, /^Plan for stack beta/);
-            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 5 components\n/);
+            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 7 components\n/);
             assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
             assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
         });

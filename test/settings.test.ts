@@ -374,10 +374,58 @@ describe("stacks/ settings", () => {
                 expect: [/key shipyard:logLevel = "verbose": allowed: debug, info, warn, error/],
             },
             {
-                name: "a certificate in another region",
+                name: "a host name outside the zone",
                 stack: "beta",
-                overrides: { set: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000001" } },
-                expect: [/key shipyard:certificateArn = .*the certificate must be in the stack's region eu-west-1/],
+                overrides: { set: { hostName: "beta.example.net" } },
+                expect: [
+                    /key shipyard:hostName = "beta\.example\.net": the host name is outside the zone example\.org \(dnsZone\); allowed: example\.org or a name ending in \.example\.org$/m,
+                ],
+            },
+            {
+                name: "a host name that only ends like the zone",
+                stack: "alpha",
+                overrides: { set: { hostName: "alphaexample.org" } },
+                expect: [/key shipyard:hostName = "alphaexample\.org": the host name is outside the zone example\.org/],
+            },
+            {
+                name: "an empty zone",
+                stack: "gamma",
+                overrides: { set: { dnsZone: "" } },
+                expect: [/key shipyard:dnsZone = "": the zone must be named, e\.g\. example\.org/],
+            },
+            {
+                name: "an unknown DNS provider",
+                stack: "alpha",
+                overrides: { set: { dnsProvider: "godaddy" } },
+                expect: [/key shipyard:dnsProvider = "godaddy": allowed: cloudflare, route53$/m],
+            },
+            {
+                name: "proxying with Route 53, which cannot proxy",
+                stack: "live",
+                overrides: { set: { dnsProvider: "route53", dnsProxied: true } },
+                expect: [
+                    /key shipyard:dnsProxied = true: Route 53 answers with the load balancer's own addresses and cannot proxy; allowed with dnsProvider route53: false$/m,
+                ],
+            },
+            {
+                name: "a Cloudflare zone id that is not one",
+                stack: "beta",
+                overrides: { set: { dnsZoneId: "Z0EXAMPLE0ORG0ZONE0ID" } },
+                expect: [/key shipyard:dnsZoneId = "Z0EXAMPLE0ORG0ZONE0ID": a Cloudflare zone id \(32 hex digits\), or empty/],
+            },
+            {
+                name: "ingress blocks that proxying would ignore",
+                stack: "beta",
+                overrides: { set: { ingressCidrs: ["203.0.113.0/24"] } },
+                expect: [
+                    /key shipyard:ingressCidrs = \["203\.0\.113\.0\/24"\]: records are proxied .*Cloudflare's published ranges only; remove this key, or set dnsProxied: false$/m,
+                ],
+            },
+            {
+                name: "an IPv6 ingress block that is not one",
+                stack: "beta",
+                overrides: { set: { dnsProxied: false, ingressIpv6Cidrs: ["2001:db8::/129"] } },
+                expect: [/key shipyard:ingressIpv6Cidrs = "2001:db8::\/129": must be an IPv6 CIDR block/],
             },
             {
                 name: "maxTasks below minTasks",
@@ -414,7 +462,7 @@ describe("stacks/ settings", () => {
         it("declare every key whose default is the same in all environments, with its type and default", () => {
             for (const [key, spec] of Object.entries(KEYS) as [string, KeySpec][]) {
                 const perEnv = typeof spec.default === "object" && spec.default !== null && !Array.isArray(spec.default) && "perEnv" in spec.default;
-                if (spec.type === "object" || perEnv) {
+                if (spec.type === "object" || perEnv || spec.derived) {
                     assert.equal(declared[key], undefined, `${key} must not be declared: the CLI would pass its default to every stack`);
                     continue;
                 }

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Graph, Match, Recorded } from "./harness/graph";
 import { evaluate } from "./harness/metricMath";
-import { FakeCloud, runStack, StackRun } from "./harness/runStack";
+import { CLOUDFLARE_RANGES, FakeCloud, runStack, StackRun } from "./harness/runStack";
 import { committedStacks, stackFile } from "./harness/stackConfig";
 
 const DB_URL = "postgres://app:s3cr3t-pa55@db.internal:5432/app";
@@ -97,12 +97,20 @@ describe("the program under the mock runtime, per committed stack", function () 
 
     for (const stack of STACKS) {
         describe(stack, () => {
-            it("registers resources, looks up nothing in the cloud and finishes without error", () => {
+            it("registers resources, looks up only its zone, Cloudflare's ranges and its origin parameters, and finishes without error", () => {
                 const run = runs.get(stack);
                 assert.ok(run);
                 assert.equal(run.error, undefined);
                 assert.ok(run.graph.all.length >= 40, `only ${run.graph.all.length} resources`);
-                assert.deepEqual(run.invokes, []);
+                assert.deepEqual(
+                    run.invokes.map((i) => [i.token, i.args]),
+                    [
+                        ["cloudflare:index/getZone:getZone", { filter: { name: "example.org" } }],
+                        ["cloudflare:index/getIpRanges:getIpRanges", {}],
+                        ["aws:ssm/getParameter:getParameter", { name: `/demo/${stack}/edge/origin-hosts`, withDecryption: false }],
+                        ["aws:ssm/getParameter:getParameter", { name: `/demo/${stack}/edge/origin-secret`, withDecryption: true }],
+                    ],
+                );
             });
             it("has one VPC, one load balancer, one cluster, one service, one task definition", () => {
                 for (const t of [T.vpc, T.alb, T.cluster, T.service, T.taskDef, T.scalingTarget]) g(stack).resourceCountIs(t, 1);
@@ -124,8 +132,8 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("names every child after its parent component", () => {
                 const components = g(stack).all.filter((r) => !r.custom);
-                // network, load balancer, service, alarm topic, monitoring; + the smoke test and WAF in live
-                assert.equal(components.length, BLUE_GREEN.has(stack) ? 7 : 5);
+                // network, certificate, load balancer, DNS, service, alarm topic, monitoring; + the smoke test and WAF in live
+                assert.equal(components.length, BLUE_GREEN.has(stack) ? 9 : 7);
                 for (const c of components) {
                     const children = g(stack).childrenOf(c);
                     assert.ok(children.length > 0, c.name);
@@ -231,15 +239,17 @@ describe("the program under the mock runtime, per committed stack", function () 
                     cidrIpv4: undefined,
                 });
                 // Every CIDR-based ingress rule belongs to the load balancer: 80 and 443 from
-                // anywhere, the blue/green test port only from the NAT gateways' addresses.
+                // Cloudflare's ranges (the records are proxied), the blue/green test port only from
+                // the NAT gateways' addresses.
                 const natIps = graph.ofType(T.eip).map((e) => `${String(e.outputs.publicIp)}/32`);
-                const cidrRules = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined);
+                const cidrRules = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined || r.inputs.cidrIpv6 !== undefined);
                 for (const rule of cidrRules) assert.equal(rule.inputs.securityGroupId, `${albSg.name}-id`, rule.name);
+                const cloudflare = [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs];
                 assert.deepEqual(
-                    cidrRules.map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]),
-                    [[80, "0.0.0.0/0"], [443, "0.0.0.0/0"], ...(BLUE_GREEN.has(stack) ? natIps.map((ip) => [9080, ip]) : [])],
+                    cidrRules.map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]),
+                    [...cloudflare.map((c) => [80, c]), ...cloudflare.map((c) => [443, c]), ...(BLUE_GREEN.has(stack) ? natIps.map((ip) => [9080, ip]) : [])],
                 );
-                graph.resourceCountIs(T.ingress, BLUE_GREEN.has(stack) ? 6 : 3);
+                graph.resourceCountIs(T.ingress, 2 * cloudflare.length + 1 + (BLUE_GREEN.has(stack) ? 3 : 0));
                 graph.hasResourceProperties(T.egress, { securityGroupId: `${albSg.name}-id`, fromPort: 8080, toPort: 8080 });
             });
             it("empties the default security group", () => {
@@ -255,7 +265,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                     port: 443,
                     protocol: "HTTPS",
                     sslPolicy: Match.stringLike(/^ELBSecurityPolicy-TLS13-/),
-                    certificateArn: stackValue(stack, "shipyard:certificateArn"),
+                    certificateArn: graph.one("aws:acm/certificateValidation:CertificateValidation").outputs.certificateArn,
                 });
                 graph.hasResourceProperties(T.listener, {
                     port: 80,
@@ -436,15 +446,21 @@ describe("the program under the mock runtime, per committed stack", function () 
         };
         const service = (graph: Graph) => graph.one(T.service).inputs as unknown as Service;
 
-        it("alpha, beta and gamma roll with the circuit breaker: one target group, no listener rules, no ECS load balancer role", () => {
+        it("alpha, beta and gamma roll with the circuit breaker: one target group, only the origin-header rule, no ECS load balancer role", () => {
             for (const s of ["alpha", "beta", "gamma"]) {
                 const svc = service(g(s));
                 assert.deepEqual(svc.deploymentConfiguration, { strategy: "ROLLING" }, s);
                 assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true }, s);
                 assert.equal(svc.loadBalancers[0].advancedConfiguration, undefined, s);
                 assert.deepEqual(
-                    [g(s).ofType(T.targetGroup).length, g(s).ofType(T.listenerRule).length, g(s).find(T.role, { name: Match.stringLike(/ecs-lb$/) }).length],
-                    [1, 0, 0],
+                    [
+                        g(s).ofType(T.targetGroup).length,
+                        g(s)
+                            .ofType(T.listenerRule)
+                            .map((r) => r.name),
+                        g(s).find(T.role, { name: Match.stringLike(/ecs-lb$/) }).length,
+                    ],
+                    [1, [`demo-${s}-lb-origin-rule`], 0],
                     s,
                 );
             }
@@ -593,6 +609,11 @@ describe("the program under the mock runtime, per committed stack", function () 
                 [service(gamma.graph).deploymentConfiguration, gamma.graph.ofType(T.targetGroup).length, gamma.graph.ofType(T.listenerRule).length],
                 [{ strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" }, 2, 2],
             );
+            // Behind Cloudflare the origin header moves from the listener to a web ACL (gamma has no waf).
+            assert.deepEqual(
+                gamma.graph.ofType("aws:wafv2/webAcl:WebAcl").map((a) => (a.inputs.rules as { name: string }[]).map((r) => r.name)),
+                [["origin-header"]],
+            );
             assert.deepEqual(
                 [
                     service(live.graph).deploymentConfiguration,
@@ -601,6 +622,10 @@ describe("the program under the mock runtime, per committed stack", function () 
                     live.graph.ofType(T.listener).length,
                 ],
                 [{ strategy: "ROLLING" }, { enable: true, rollback: true }, 1, 2],
+            );
+            assert.deepEqual(
+                live.graph.ofType(T.listenerRule).map((r) => r.name),
+                ["demo-live-lb-origin-rule"],
             );
         });
         it("a blue/green setting the strategy cannot use is rejected before any resource is created", async () => {
@@ -680,6 +705,10 @@ describe("the program under the mock runtime, per committed stack", function () 
 
 /** Resource types the AWS provider gives no tags argument. */
 const NOT_TAGGABLE = new Set([
+    // Cloudflare records carry a comment naming the stack instead (their tags need a paid plan).
+    "cloudflare:index/dnsRecord:DnsRecord",
+    "aws:acm/certificateValidation:CertificateValidation",
+    "aws:route53/record:Record",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",

@@ -234,6 +234,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
             // Amazon gives every VPC that asks a /56 of its own; this one is from the documentation range.
             if (inputs.assignGeneratedIpv6CidrBlock) state.ipv6CidrBlock = "2001:db8:1234:5600::/56";
             break;
+        case "aws:route53/record:Record":
+            state.fqdn = String(inputs.name).replace(/\.$/, "");
+            break;
         case "aws:acm/certificate:Certificate": {
             // One CNAME per domain, in the shape ACM gives them (names end with a dot).
             const domains = [inputs.domainName, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])].map(String);

@@ -1,0 +1,87 @@
+/**
+ * The program's only reads of cloud state, made before any resource is created so that a
+ * problem stops the run with a clear message and nothing half-built: the DNS zone's id, and,
+ * when Cloudflare proxies, Cloudflare's published address ranges and the environment's origin
+ * secret (written by the bootstrap). The test harness answers exactly these invokes.
+ */
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { ORIGIN_HEADER, originHostsParameter, originSecretParameter } from "./origin";
+import { Settings, SettingsError } from "./settings";
+
+export interface Lookups {
+    /** The zone's id (Cloudflare zone id or Route 53 hosted zone id). */
+    readonly zoneId: string;
+    /** Proxied only: where the load balancer may be reached from, and the header that proves Cloudflare sent a request. */
+    readonly cloudflare?: {
+        readonly ipv4Cidrs: readonly string[];
+        readonly ipv6Cidrs: readonly string[];
+        readonly originHeader: { readonly name: string; readonly value: pulumi.Output<string> };
+    };
+}
+
+/** Looks up what the stack's settings name but do not hold. Throws {@link SettingsError} naming the key at fault. */
+export async function lookUp(s: Settings): Promise<Lookups> {
+    const problem = (key: string, value: string, text: string) => new SettingsError(s.env, [`key shipyard:${key} = ${value}: ${text}`]);
+    const { dns } = s;
+
+    let zoneId: string;
+    if (dns.provider === "cloudflare") {
+        const zone = await cloudflare.getZone(dns.zoneId ? { zoneId: dns.zoneId } : { filter: { name: dns.zone } }).catch((e: unknown) => {
+            throw problem(
+                dns.zoneId ? "dnsZoneId" : "dnsZone",
+                dns.zoneId ?? dns.zone,
+                `no such zone in the Cloudflare account of CLOUDFLARE_API_TOKEN (${message(e)})`,
+            );
+        });
+        if (zone.name !== dns.zone) throw problem("dnsZoneId", String(dns.zoneId), `is the Cloudflare zone ${zone.name}, not dnsZone ${dns.zone}`);
+        zoneId = zone.id;
+    } else {
+        const zone = await aws.route53.getZone(dns.zoneId ? { zoneId: dns.zoneId } : { name: dns.zone, privateZone: false }).catch((e: unknown) => {
+            throw problem(
+                dns.zoneId ? "dnsZoneId" : "dnsZone",
+                dns.zoneId ?? dns.zone,
+                `no public Route 53 hosted zone of that name in the account (${message(e)})`,
+            );
+        });
+        if (zone.name.replace(/\.$/, "") !== dns.zone)
+            throw problem("dnsZoneId", String(dns.zoneId), `is the hosted zone ${zone.name}, not dnsZone ${dns.zone}`);
+        zoneId = zone.zoneId;
+    }
+    if (!dns.proxied) return { zoneId };
+
+    const ranges = await cloudflare.getIpRanges({});
+    if (ranges.ipv4Cidrs.length === 0 || ranges.ipv6Cidrs.length === 0)
+        throw problem("dnsProxied", "true", "Cloudflare returned no IPv4 or no IPv6 ranges; refusing to close the load balancer to everyone");
+
+    // The bootstrap's Cloudflare rule adds the header for the host names it lists; a name it does not
+    // list would be refused (403) by this environment's load balancer.
+    const bootstrapHint = `run the bootstrap with shipyard-bootstrap:cloudflareZone ${dns.zone} and originHosts.${s.env} listing ${dns.hostNames.join(", ")}`;
+    const read = (name: string, decrypt: boolean) =>
+        aws.ssm.getParameter({ name, withDecryption: decrypt }).catch((e: unknown) => {
+            throw problem(
+                "dnsProxied",
+                "true",
+                `the origin header needs the bootstrap's parameter ${name}, which cannot be read (${message(e)}); ${bootstrapHint}`,
+            );
+        });
+    const hosts = (await read(originHostsParameter(s.app, s.env), false)).value.split(",");
+    const missing = dns.hostNames.filter((h) => !hosts.includes(h));
+    if (missing.length > 0)
+        throw problem(
+            "hostName",
+            missing.join(", "),
+            `the bootstrap's Cloudflare rule adds ${s.env}'s origin header only for ${hosts.join(", ")}; ${bootstrapHint}`,
+        );
+    const secret = pulumi.secret((await read(originSecretParameter(s.app, s.env), true)).value);
+
+    return {
+        zoneId,
+        cloudflare: { ipv4Cidrs: ranges.ipv4Cidrs, ipv6Cidrs: ranges.ipv6Cidrs, originHeader: { name: ORIGIN_HEADER, value: secret } },
+    };
+}
+
+function message(e: unknown): string {
+    return e instanceof Error ? e.message : String(e);
+}
