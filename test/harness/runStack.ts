@@ -311,7 +311,13 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
             call: (args) => {
                 const inputs = unwrapSecrets(args.inputs).value as Record<string, unknown>;
                 invokes.push({ token: args.token, args: inputs });
-                return cloud.invoke(args.token, inputs, region);
+                try {
+                    return cloud.invoke(args.token, inputs, region);
+                } catch (e) {
+                    // The SDK reads a failed invoke's message from the gRPC error's details, as the engine sends it.
+                    const message = e instanceof Error ? e.message : String(e);
+                    throw Object.assign(new Error(message), { details: message });
+                }
             },
         },
         project.name,
