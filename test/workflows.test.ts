@@ -359,7 +359,8 @@ describe("workflows: who gets credentials", () => {
             [
                 "pull_request_target passing every secret to a reusable workflow",
                 "on: pull_request_target\njobs:\n  a:\n    uses: ./.github/workflows/deploy.yml\n    secrets: inherit\n",
-                ["bad.yml a: secrets: inherit", "bad.yml a: environment ${{ inputs.environment }}"],
+                // deploy.yml's job reads its environment's Cloudflare token; the check follows the call.
+                ["bad.yml a: secrets: inherit", "bad.yml a: secrets.CLOUDFLARE_API_TOKEN", "bad.yml a: environment ${{ inputs.environment }}"],
             ],
             [
                 "workflow_run asking for an OIDC token",
