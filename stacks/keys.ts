@@ -219,7 +219,7 @@ export const KEYS = {
         type: "boolean",
         default: perEnv(false, false, false, true),
         description:
-            "An AWS WAF web ACL on the load balancer: AWS managed IP reputation, common and known-bad-inputs rules, a rate limit per client address, logging (about $5 a month plus $1 per rule and $0.60 per million requests).",
+            "An AWS WAF web ACL on the load balancer: AWS managed IP reputation, common and known-bad-inputs rules, a rate limit per client address (per CF-Connecting-IP behind Cloudflare), logging (about $5 a month plus $1 per rule and $0.60 per million requests). Under blueGreen behind Cloudflare a web ACL checking the origin header exists even when this is off.",
     },
     wafRateLimit: {
         type: "integer",
