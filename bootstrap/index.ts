@@ -1,11 +1,12 @@
 /**
  * The bootstrap program, run once per AWS account: what the environments' stacks share and need
  * before their first deploy. Settings for this stack -> state backend, image repositories,
- * permissions boundaries, GitHub roles, secrets keys -> the outputs the README turns into GitHub
- * variables.
+ * permissions boundaries, GitHub roles, secrets keys, the Cloudflare edge -> the outputs the README
+ * turns into GitHub variables.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmKeys } from "./alarmKeys";
+import { CloudflareEdge } from "./cloudflareEdge";
 import { GithubRoles } from "./githubRoles";
 import { ImageRepositories } from "./imageRepositories";
 import { PermissionsBoundaries } from "./permissionsBoundaries";
@@ -70,6 +71,16 @@ function bootstrap(s: BootstrapSettings) {
 
     const alarmKeys = new AlarmKeys(`${s.app}-alarm-keys`, { app: s.app, environments: s.environments, account, tags: s.tags });
 
+    const edge = s.cloudflare
+        ? new CloudflareEdge(`${s.app}-edge`, {
+              app: s.app,
+              zone: s.cloudflare.zone,
+              zoneId: s.cloudflare.zoneId,
+              originHosts: s.cloudflare.originHosts,
+              tags: s.tags,
+          })
+        : undefined;
+
     return {
         stateBucket: state.bucket.bucket,
         alarmTopicKeys: byEnv((env) => alarmKeys.aliases[env].name),
@@ -82,6 +93,7 @@ function bootstrap(s: BootstrapSettings) {
         ...(github.previewProductionRole ? { previewProductionRoleArn: github.previewProductionRole.arn } : {}),
         deployRoleArns: byEnv((env) => github.deployRoles[env].arn),
         permissionsBoundaryArns: byEnv((env) => boundaries.arns[env]),
+        ...(edge ? { cloudflareZoneId: edge.zoneId } : {}),
     };
 }
 

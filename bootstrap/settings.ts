@@ -63,6 +63,23 @@ export const BOOTSTRAP_KEYS = {
         default: "",
         description: "ARN of the account's existing GitHub OIDC provider (an account can hold only one). Empty: the bootstrap creates it.",
     },
+    cloudflareZone: {
+        type: "string",
+        default: "",
+        description:
+            "The Cloudflare zone in front of the environments, e.g. example.org: this stack owns its SSL/TLS settings and its request header transform rules. Empty: no Cloudflare resources (DNS on Route 53, or nothing proxied).",
+    },
+    cloudflareZoneId: {
+        type: "string",
+        default: "",
+        description: "The zone's id, 32 hex digits (the zone's Overview page). Empty: looked up by cloudflareZone; set: checked to be cloudflareZone's.",
+    },
+    originHosts: {
+        type: "object",
+        default: {},
+        description:
+            "Host names Cloudflare proxies, by environment (alpha: [alpha.example.org], live: [example.org]): requests for them get that environment's origin header. Each in cloudflareZone and under one environment; an environment left out gets no rule.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type BootstrapKey = keyof typeof BOOTSTRAP_KEYS;
@@ -97,6 +114,24 @@ export interface BootstrapSettings {
     readonly environmentsProject: string;
     /** Tags on every taggable resource; per-environment resources replace `environment`. */
     readonly tags: Readonly<Record<string, string>>;
+    /**
+     * The Cloudflare zone whose edge settings this stack owns. Plain, not an Input: it decides
+     * whether the Cloudflare resources exist. @default undefined (cloudflareZone empty: none)
+     */
+    readonly cloudflare?: CloudflareSettings;
+}
+
+/** The Cloudflare part of {@link BootstrapSettings}: keys cloudflareZone, cloudflareZoneId, originHosts. */
+export interface CloudflareSettings {
+    /** The zone's name, e.g. `example.org`. */
+    readonly zone: string;
+    /** @default undefined (looked up by {@link zone}) */
+    readonly zoneId?: string;
+    /**
+     * Host names by environment, in promotion order; only environments of this stack that have
+     * hosts. @default {} (no rule)
+     */
+    readonly originHosts: Readonly<Partial<Record<EnvName, readonly string[]>>>;
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -105,11 +140,30 @@ const NAME_RULE = "lowercase letters, digits and single hyphens, starting with a
 const ACCOUNT_ID = /^\d{12}$/;
 // GitHub: owner 1-39 letters, digits and single inner hyphens; repository 1-100 of letters, digits, '.', '_', '-'.
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[A-Za-z0-9._-]{1,100}$/;
+// RFC 1123 host names in lowercase, with a top-level label of letters as public names have.
+const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CLOUDFLARE_ZONE_ID = /^[0-9a-f]{32}$/;
 const OIDC_PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):oidc-provider\/token\.actions\.githubusercontent\.com$/;
 
 /** A name for ECR and IAM: the environments' name rule, without `--` (ECR refuses consecutive separators). */
 export function nameProblem(name: string): string | undefined {
     return NAME.test(name) && !name.includes("--") ? undefined : NAME_RULE;
+}
+
+/**
+ * Problem with a public DNS name (a zone or a host), or undefined: lowercase labels of letters,
+ * digits and inner hyphens, at most 63 characters each and 253 in all, a top-level label of
+ * letters. No wildcard: the origin rule compares host names exactly.
+ */
+export function dnsNameProblem(name: string): string | undefined {
+    return DNS_NAME.test(name)
+        ? undefined
+        : "must be a lowercase DNS name such as example.org or alpha.example.org: labels of letters, digits and inner hyphens (at most 63 characters each, 253 in all) separated by dots; no wildcards";
+}
+
+/** Whether `host` belongs to `zone`: the zone's apex or a name under it. */
+export function inZone(host: string, zone: string): boolean {
+    return host === zone || host.endsWith(`.${zone}`);
 }
 
 /**
@@ -175,11 +229,18 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         fail("githubRepository", repository, "must be owner/name as in https://github.com/owner/name, e.g. example-org/shipyard");
     }
 
-    const environments = v.list("environments") ?? [...ENVIRONMENTS];
+    const listed = v.list("environments");
+    const environments = listed ?? [...ENVIRONMENTS];
     const badEnvs = environments.filter((e) => !(ENVIRONMENTS as readonly string[]).includes(e));
-    if (environments.length === 0) fail("environments", environments, `list at least one of ${ENVIRONMENTS.join(", ")}`);
-    else if (badEnvs.length > 0) fail("environments", environments, `${badEnvs.join(", ")} is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`);
-    else if (new Set(environments).size !== environments.length) fail("environments", environments, "each environment at most once");
+    const environmentsProblem =
+        environments.length === 0
+            ? `list at least one of ${ENVIRONMENTS.join(", ")}`
+            : badEnvs.length > 0
+              ? `${badEnvs.join(", ")} is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`
+              : new Set(environments).size !== environments.length
+                ? "each environment at most once"
+                : undefined;
+    if (environmentsProblem) fail("environments", environments, environmentsProblem);
 
     const services = v.list("services") ?? ["web"];
     if (services.length === 0) fail("services", services, "list at least one service, e.g. [web]");
@@ -220,6 +281,9 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         );
     }
 
+    // A bad environments list is reported once, not again for every originHosts entry.
+    const cloudflare = cloudflareSettings(v, listed === undefined || environmentsProblem ? undefined : environments, fail);
+
     if (problems.length > 0) throw new SettingsError(stack, problems);
 
     return Object.freeze({
@@ -236,10 +300,71 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         ...counts,
         environmentsProject: ENVIRONMENTS_PROJECT,
         tags: Object.freeze({ app, environment: stack, "managed-by": "pulumi" }),
+        cloudflare,
     });
 }
 
 type Fail = (key: string, value: unknown, allowed: string) => void;
+
+/**
+ * The Cloudflare keys, validated together: a host must be in the zone and under one environment
+ * of this stack, and neither originHosts nor cloudflareZoneId means anything without a zone.
+ * Undefined when cloudflareZone is empty (or invalid, with the problems reported).
+ *
+ * @param environments the stack's environments, or undefined when that key itself is invalid
+ * (originHosts is then checked against all four).
+ */
+function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: readonly string[] | undefined, fail: Fail): CloudflareSettings | undefined {
+    const envs: readonly string[] = environments ?? ENVIRONMENTS;
+    const zone = v.string("cloudflareZone");
+    const zoneId = v.string("cloudflareZoneId");
+    const hosts = v.hostMap("originHosts") ?? {};
+
+    const zoneProblem = zone === "" ? undefined : dnsNameProblem(zone);
+    if (zoneProblem) fail("cloudflareZone", zone, zoneProblem);
+    if (zone === "" && Object.keys(hosts).length > 0) {
+        fail(
+            "originHosts",
+            hosts,
+            "needs cloudflareZone: set cloudflareZone to the Cloudflare zone these hosts belong to (e.g. example.org), or remove originHosts",
+        );
+    }
+    if (zone === "" && zoneId !== "") {
+        fail("cloudflareZoneId", zoneId, "needs cloudflareZone: set cloudflareZone to the zone's name, or remove cloudflareZoneId");
+    } else if (zoneId !== "" && !CLOUDFLARE_ZONE_ID.test(zoneId)) {
+        fail("cloudflareZoneId", zoneId, "must be a Cloudflare zone id, 32 lowercase hex digits (the zone's Overview page), or empty");
+    }
+
+    for (const env of Object.keys(hosts).filter((e) => !envs.includes(e))) {
+        fail(`originHosts.${env}`, hosts[env], `${env} is not among this stack's environments (${envs.join(", ")})`);
+    }
+    const owner = new Map<string, string>();
+    const originHosts: Partial<Record<EnvName, readonly string[]>> = {};
+    for (const env of ENVIRONMENTS.filter((e) => envs.includes(e) && hosts[e] !== undefined)) {
+        const list = hosts[env];
+        if (list.length === 0) fail(`originHosts.${env}`, list, `list at least one host name, or leave ${env} out (it then gets no rule)`);
+        for (const host of list) {
+            const problem = dnsNameProblem(host);
+            const other = owner.get(host);
+            if (problem) fail(`originHosts.${env}`, host, problem);
+            else if (zone !== "" && !zoneProblem && !inZone(host, zone)) {
+                fail(`originHosts.${env}`, host, `must be in the zone ${zone} (cloudflareZone): ${zone} itself or a name ending with .${zone}`);
+            } else if (other === env) fail(`originHosts.${env}`, host, "each host at most once");
+            else if (other !== undefined) {
+                fail(
+                    `originHosts.${env}`,
+                    host,
+                    `already a host of ${other}: a request gets one environment's origin header, so a host belongs to one environment`,
+                );
+            }
+            owner.set(host, other ?? env);
+        }
+        originHosts[env] = Object.freeze([...list]);
+    }
+
+    if (zone === "" || zoneProblem) return undefined;
+    return Object.freeze({ zone, zoneId: zoneId === "" ? undefined : zoneId, originHosts: Object.freeze(originHosts) });
+}
 
 /**
  * `aws:allowedAccountIds` must name exactly one account: the program builds ARNs from it instead
@@ -297,6 +422,23 @@ function typedValues(raw: RawConfig, problems: string[], fail: Fail) {
             }
             if (Array.isArray(parsed) && parsed.every((e) => typeof e === "string")) return parsed;
             fail(key, t, "wrong type: expected a list of strings");
+            return undefined;
+        },
+        /** The map of name -> list of strings, or undefined (and a problem) when the value is not one. */
+        hostMap(key: BootstrapKey): Record<string, string[]> | undefined {
+            const t = text(key);
+            if (t === undefined) return { ...(defaultOf(key) as Record<string, string[]>) };
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(t);
+            } catch {
+                parsed = undefined;
+            }
+            const isList = (l: unknown) => Array.isArray(l) && l.every((e) => typeof e === "string");
+            if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every(isList)) {
+                return parsed as Record<string, string[]>;
+            }
+            fail(key, t, "wrong type: expected a map of environment: [host name, ...], e.g. { alpha: [alpha.example.org] }");
             return undefined;
         },
     };

@@ -7,13 +7,21 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { BOOTSTRAP_KEYS, BOOTSTRAP_PROJECT, buildBootstrapSettings, ecrRepositoryNameProblem, s3BucketNameProblem } from "../bootstrap/settings";
-import { KEYS } from "../stacks/keys";
+import { originRuleExpression } from "../bootstrap/cloudflareEdge";
+import {
+    BOOTSTRAP_KEYS,
+    BOOTSTRAP_PROJECT,
+    buildBootstrapSettings,
+    dnsNameProblem,
+    ecrRepositoryNameProblem,
+    s3BucketNameProblem,
+} from "../bootstrap/settings";
+import { KEYS, KeySpec } from "../stacks/keys";
 import { SettingsError } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "./harness/graph";
-import { ACCOUNT, runStack, StackRun } from "./harness/runStack";
-import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig } from "./harness/stackConfig";
+import { ACCOUNT, FakeCloud, runStack, StackRun } from "./harness/runStack";
+import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackFile } from "./harness/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
 const ENVS = ["alpha", "beta", "gamma", "live"];
@@ -25,6 +33,10 @@ const WEB_REPO_ARN = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/demo-web`;
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 const OIDC = "token.actions.githubusercontent.com";
 const BOUNDARY = (env: string) => `arn:aws:iam::${ACCOUNT}:policy/demo-${env}-boundary`;
+/** The Cloudflare zone id the harness's fake cloud has for example.org. */
+const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
+/** bootstrap/Pulumi.shared.yaml's originHosts: each environment's shipyard:hostName. */
+const COMMITTED_ORIGIN_HOSTS = { alpha: ["alpha.example.org"], beta: ["beta.example.org"], gamma: ["gamma.example.org"], live: ["example.org"] };
 /**
  * The actions of the AWS managed policies the environments' program attaches, from the AWS Managed
  * Policy Reference: AmazonECSInfrastructureRolePolicyForLoadBalancers, version v6 (2026-02-12).
@@ -62,6 +74,8 @@ const T = {
     function: "aws:lambda/function:Function",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     targetGroup: "aws:lb/targetGroup:TargetGroup",
+    ruleset: "cloudflare:index/ruleset:Ruleset",
+    zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
 };
 
 type Condition = Record<string, Record<string, string | string[]>>;
@@ -160,6 +174,20 @@ function evaluateLifecycle(policy: LifecyclePolicy, images: readonly Image[], to
     return expired;
 }
 
+/**
+ * Every string in `value` that is not under one of `secretPaths` (unwrapSecrets' notation: `a.b`,
+ * `a[0]`), with its path: what Pulumi would show in plain text in a diff or the state.
+ */
+function plainStrings(value: unknown, secretPaths: readonly string[], at = ""): [string, string][] {
+    if (secretPaths.includes(at || "(root)")) return [];
+    if (typeof value === "string") return [[at, value]];
+    if (Array.isArray(value)) return value.flatMap((v, i) => plainStrings(v, secretPaths, `${at}[${i}]`));
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([k, v]) => plainStrings(v, secretPaths, at ? `${at}.${k}` : k));
+    }
+    return [];
+}
+
 function problemsOf(overrides: ConfigOverrides): string {
     try {
         buildBootstrapSettings("shared", stackConfig("shared", overrides, BOOTSTRAP));
@@ -192,9 +220,9 @@ describe("bootstrap/ (once per AWS account)", function () {
         it("is the only stack file of the project", () => {
             assert.deepEqual(committedStacks(BOOTSTRAP), ["shared"]);
         });
-        it("runs without error, looks up nothing in the cloud and creates exactly the expected resources", () => {
+        it("runs without error, looks up only the Cloudflare zone by its name, and creates exactly the expected resources", () => {
             assert.equal(shared.error, undefined);
-            assert.deepEqual(shared.invokes, []);
+            assert.deepEqual(shared.invokes, [{ token: "cloudflare:index/getZone:getZone", args: { filter: { name: "example.org" } } }]);
             assert.deepEqual(g().countsByType(), {
                 [T.oidc]: 1,
                 [T.role]: 7,
@@ -211,6 +239,10 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.publicAccess]: 1,
                 [T.encryption]: 1,
                 [T.versioning]: 1,
+                [T.param]: 8, // an origin secret and an origin hosts list per environment
+                [T.ruleset]: 1,
+                [T.zoneSetting]: 3,
+                "shipyard-bootstrap:cloudflare:CloudflareEdge": 1,
                 "shipyard-bootstrap:ecr:ImageRepositories": 1,
                 "shipyard-bootstrap:kms:AlarmKeys": 1,
                 "shipyard-bootstrap:iam:GithubRoles": 1,
@@ -221,7 +253,7 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
         it("names every child after its parent component", () => {
             const components = g().all.filter((r) => !r.custom);
-            assert.equal(components.length, 6);
+            assert.equal(components.length, 7);
             for (const c of components) {
                 const children = g().childrenOf(c);
                 assert.ok(children.length > 0, c.name);
@@ -235,7 +267,19 @@ describe("bootstrap/ (once per AWS account)", function () {
             // None of these types takes tags.
             assert.deepEqual(
                 [...new Set(untagged)].sort(),
-                [T.ecrLifecycle, T.alias, T.rolePolicy, T.bucketPolicy, T.lifecycle, T.ownership, T.publicAccess, T.encryption, T.versioning].sort(),
+                [
+                    T.ecrLifecycle,
+                    T.alias,
+                    T.rolePolicy,
+                    T.bucketPolicy,
+                    T.lifecycle,
+                    T.ownership,
+                    T.publicAccess,
+                    T.encryption,
+                    T.versioning,
+                    T.ruleset,
+                    T.zoneSetting,
+                ].sort(),
             );
             for (const r of g().all.filter((x) => x.custom && "tags" in x.inputs)) {
                 const env = ENVS.find((e) => r.name.endsWith(`-${e}`)) ?? "shared";
@@ -674,7 +718,10 @@ describe("bootstrap/ (once per AWS account)", function () {
             }
         });
         it("GIVEN environments [live] WHEN run THEN one deploy role, one secrets key, and outputs for live only", async () => {
-            const run = await runStack("shared", { project: BOOTSTRAP, overrides: { set: { environments: ["live"] } } });
+            const run = await runStack("shared", {
+                project: BOOTSTRAP,
+                overrides: { set: { environments: ["live"], originHosts: { live: ["example.org"] } } },
+            });
             assert.equal(run.error, undefined);
             assert.deepEqual(
                 run.graph.ofType(T.role).map((r) => r.inputs.name),
@@ -748,6 +795,406 @@ describe("bootstrap/ (once per AWS account)", function () {
         }
     });
 
+    describe("Cloudflare edge", () => {
+        // In the order of their names, which is promotion order (registration order is not guaranteed).
+        const byName = (a: Recorded, b: Recorded) => a.name.localeCompare(b.name);
+        const originSecrets = (graph: Graph) => graph.find(T.param, { type: "SecureString" }).sort(byName);
+        const originHosts = (graph: Graph) => graph.find(T.param, { type: "String" }).sort(byName);
+        const secretOf = (graph: Graph, env: string) => graph.one(T.param, { name: `/demo/${env}/edge/origin-secret` });
+        const CLOUDFLARE_TYPES = [T.ruleset, T.zoneSetting, "shipyard-bootstrap:cloudflare:CloudflareEdge"];
+        const run = async (overrides: ConfigOverrides, cloud?: FakeCloud) => runStack("shared", { project: BOOTSTRAP, overrides, cloud });
+        const ok = (r: StackRun) => {
+            if (r.error) throw r.error;
+            return r.graph;
+        };
+
+        describe("GIVEN the committed shared stack (cloudflareZone example.org, a host name per environment)", () => {
+            it("THEN each environment gets exactly one SecureString origin secret at /demo/<env>/edge/origin-secret, under the edge component", () => {
+                const secrets = originSecrets(g());
+                assert.deepEqual(
+                    secrets.map((r) => [r.name, r.parent, r.inputs.name, r.inputs.type, r.inputs.tags]),
+                    ENVS.map((env) => [
+                        `demo-edge-origin-secret-${env}`,
+                        "demo-edge",
+                        `/demo/${env}/edge/origin-secret`,
+                        "SecureString",
+                        { app: "demo", environment: env, "managed-by": "pulumi" },
+                    ]),
+                );
+                for (const r of secrets) {
+                    // No keyId: the AWS managed aws/ssm key, which the roles that may read the parameter may use.
+                    assert.deepEqual(Object.keys(r.inputs).sort(), ["description", "name", "tags", "type", "value"], r.name);
+                    assert.match(String(r.inputs.description), /x-origin-verify/, r.name);
+                }
+            });
+            it("THEN each origin secret is 32 random bytes in hex, a different one per environment", () => {
+                const values = originSecrets(g()).map((r) => String(r.inputs.value));
+                assert.equal(values.length, 4);
+                for (const v of values) assert.match(v, /^[0-9a-f]{64}$/);
+                assert.equal(new Set(values).size, 4);
+            });
+            it("THEN each origin secret's value is a secret input, and is created once: later runs ignore its changes", () => {
+                for (const r of originSecrets(g())) {
+                    assert.ok(r.secretPaths.includes("value"), `${r.name}: ${r.secretPaths.join(", ")}`);
+                    assert.deepEqual(r.ignoreChanges, ["value"], r.name);
+                }
+            });
+            it("THEN each environment gets exactly one String parameter at /demo/<env>/edge/origin-hosts listing its host names", () => {
+                assert.deepEqual(
+                    originHosts(g()).map((r) => [r.name, r.inputs.name, r.inputs.value, r.inputs.tags]),
+                    ENVS.map((env) => [
+                        `demo-edge-origin-hosts-${env}`,
+                        `/demo/${env}/edge/origin-hosts`,
+                        COMMITTED_ORIGIN_HOSTS[env as keyof typeof COMMITTED_ORIGIN_HOSTS].join(","),
+                        { app: "demo", environment: env, "managed-by": "pulumi" },
+                    ]),
+                );
+                for (const r of originHosts(g())) assert.deepEqual(r.ignoreChanges, [], r.name);
+            });
+            it("THEN one zone ruleset of the request header transform phase, for the zone's id", () => {
+                g().resourceCountIs(T.ruleset, 1);
+                const ruleset = g().one(T.ruleset);
+                assert.deepEqual(
+                    [ruleset.parent, ruleset.inputs.zoneId, ruleset.inputs.kind, ruleset.inputs.phase, typeof ruleset.inputs.name],
+                    ["demo-edge", ZONE_ID, "zone", "http_request_late_transform", "string"],
+                );
+                assert.equal(ruleset.inputs.accountId, undefined);
+            });
+            it("THEN the ruleset has exactly four rules, in promotion order, each setting x-origin-verify to its environment's secret for exactly its hosts", () => {
+                const rules = g().one(T.ruleset).inputs.rules as Record<string, unknown>[];
+                assert.equal(rules.length, 4);
+                const expressions = {
+                    alpha: '(http.host in {"alpha.example.org"})',
+                    beta: '(http.host in {"beta.example.org"})',
+                    gamma: '(http.host in {"gamma.example.org"})',
+                    live: '(http.host in {"example.org"})',
+                };
+                ENVS.forEach((env, i) => {
+                    const { ref, description, ...rule } = rules[i];
+                    assert.deepEqual(
+                        rule,
+                        {
+                            expression: expressions[env as keyof typeof expressions],
+                            action: "rewrite",
+                            actionParameters: { headers: { "x-origin-verify": { operation: "set", value: secretOf(g(), env).outputs.value } } },
+                            enabled: true,
+                        },
+                        env,
+                    );
+                    assert.match(String(description), new RegExp(`\\b${env}\\b`), env);
+                    assert.equal(typeof ref, "string", env);
+                });
+                assert.equal(new Set(rules.map((r) => r.ref)).size, 4);
+            });
+            it("THEN the rules' header values depend on the parameters, so they are the values SSM stores", () => {
+                assert.deepEqual(
+                    [...g().one(T.ruleset).dependsOn].sort(),
+                    ENVS.map((env) => `demo-edge-origin-secret-${env}`),
+                );
+            });
+            it("THEN exactly three zone settings: SSL Full (strict), Always Use HTTPS, TLS 1.2 at least", () => {
+                assert.deepEqual(
+                    g()
+                        .ofType(T.zoneSetting)
+                        .map((r) => r.inputs)
+                        .sort((a, b) => String(a.settingId).localeCompare(String(b.settingId))),
+                    [
+                        { zoneId: ZONE_ID, settingId: "always_use_https", value: "on" },
+                        { zoneId: ZONE_ID, settingId: "min_tls_version", value: "1.2" },
+                        { zoneId: ZONE_ID, settingId: "ssl", value: "strict" },
+                    ],
+                );
+            });
+            it("THEN no origin secret appears in any input that is not secret, nor in the stack outputs", () => {
+                const secrets = originSecrets(g()).map((r) => String(r.inputs.value));
+                const leaks = g().all.flatMap((r) =>
+                    plainStrings(r.inputs, r.secretPaths)
+                        .filter(([, text]) => secrets.some((x) => text.includes(x)))
+                        .map(([at]) => `${r.name}: ${at}`),
+                );
+                assert.deepEqual(leaks, []);
+                // The search finds them where they are: in the parameters and the ruleset's rules.
+                assert.equal(plainStrings(g().one(T.ruleset).inputs, []).filter(([, text]) => secrets.includes(text)).length, 4);
+                const outputs = JSON.stringify(shared.outputs);
+                for (const x of secrets) assert.equal(outputs.includes(x), false);
+            });
+            it("THEN each environment's deploy role and the preview role of its group may read its origin secret, and no other environment's role may", () => {
+                const previewer: Record<string, string> = {
+                    alpha: "demo-github-preview",
+                    beta: "demo-github-preview",
+                    gamma: "demo-github-preview-production",
+                    live: "demo-github-preview-production",
+                };
+                const policyOf = (role: string) => json(one(T.rolePolicy, role), "policy");
+                for (const env of ENVS) {
+                    const arn = String(secretOf(g(), env).outputs.arn);
+                    assert.equal(arn, `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/${env}/edge/origin-secret`);
+                    for (const candidate of ENVS) {
+                        assert.equal(
+                            allows(policyOf(`demo-github-deploy-${candidate}`), "ssm:GetParameter", arn),
+                            candidate === env,
+                            `${candidate} reads ${env}'s`,
+                        );
+                    }
+                    for (const role of ["demo-github-preview", "demo-github-preview-production"]) {
+                        assert.equal(allows(policyOf(role), "ssm:GetParameter", arn), previewer[env] === role, `${role} reads ${env}'s`);
+                    }
+                }
+            });
+            it("THEN every committed environment stack's shipyard:hostName is among the originHosts of its environment", () => {
+                const s = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
+                assert.deepEqual(committedStacks(), ENVS);
+                for (const env of ENVS) {
+                    const doc = parse(fs.readFileSync(stackFile(env), "utf8")) as { config: Record<string, unknown> };
+                    const host = doc.config["shipyard:hostName"];
+                    assert.equal(typeof host, "string", env);
+                    assert.ok(s.cloudflare?.originHosts[env as keyof typeof COMMITTED_ORIGIN_HOSTS]?.includes(host as string), `${env}: ${String(host)}`);
+                }
+            });
+        });
+
+        describe("GIVEN the bootstrap ran in an empty cloud WHEN alpha (rolling) and live (blue/green) run in that cloud", () => {
+            const runs = new Map<string, StackRun>();
+            let bootstrap: Graph;
+            before(async () => {
+                // No parameters but what this bootstrap run writes: the environments read exactly those.
+                const cloud = new FakeCloud({});
+                bootstrap = ok(await run({}, cloud));
+                for (const env of ["alpha", "live"]) runs.set(env, await runStack(env, { cloud }));
+            });
+            for (const env of ["alpha", "live"]) {
+                it(`THEN ${env} reads its own two parameters and checks for exactly its secret, in secret inputs only`, () => {
+                    const envRun = runs.get(env) as StackRun;
+                    const graph = ok(envRun);
+                    assert.deepEqual(
+                        envRun.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.args.name),
+                        [`/demo/${env}/edge/origin-hosts`, `/demo/${env}/edge/origin-secret`],
+                    );
+                    const mine = String(secretOf(bootstrap, env).outputs.value);
+                    const others = originSecrets(bootstrap)
+                        .filter((r) => r.inputs.name !== `/demo/${env}/edge/origin-secret`)
+                        .map((r) => String(r.inputs.value));
+                    const carriers = graph.all.filter((r) => JSON.stringify(r.inputs).includes(mine));
+                    assert.ok(carriers.length > 0, `no resource of ${env} checks its origin secret`);
+                    for (const r of graph.all) {
+                        assert.deepEqual(
+                            plainStrings(r.inputs, r.secretPaths).filter(([, text]) => text.includes(mine)),
+                            [],
+                            r.name,
+                        );
+                        const text = JSON.stringify(r.inputs);
+                        assert.equal(
+                            others.some((x) => text.includes(x)),
+                            false,
+                            `${r.name} holds another environment's secret`,
+                        );
+                    }
+                });
+            }
+        });
+
+        describe("GIVEN cloudflareZone empty and no originHosts", () => {
+            let noZone: StackRun;
+            before(async () => {
+                noZone = await run({ set: { cloudflareZone: "" }, remove: ["originHosts"] });
+            });
+            it("THEN the bootstrap looks up nothing and creates no Cloudflare resource, no edge parameter and no cloudflareZoneId output", () => {
+                const graph = ok(noZone);
+                assert.deepEqual(noZone.invokes, []);
+                for (const type of [...CLOUDFLARE_TYPES, T.param]) graph.resourceCountIs(type, 0);
+                assert.ok(noZone.outputs);
+                assert.equal("cloudflareZoneId" in noZone.outputs, false);
+            });
+        });
+
+        describe("GIVEN cloudflareZoneId", () => {
+            it("WHEN it is the zone's id THEN the zone is read by that id, not looked up by name, and every Cloudflare resource uses it", async () => {
+                const pinned = await run({ set: { cloudflareZoneId: ZONE_ID } });
+                const graph = ok(pinned);
+                assert.deepEqual(pinned.invokes, [{ token: "cloudflare:index/getZone:getZone", args: { zoneId: ZONE_ID } }]);
+                assert.deepEqual(
+                    [...graph.ofType(T.ruleset), ...graph.ofType(T.zoneSetting)].map((r) => r.inputs.zoneId),
+                    [ZONE_ID, ZONE_ID, ZONE_ID, ZONE_ID],
+                );
+            });
+            it("WHEN it is another zone's id THEN the program fails naming both zones, and changes no zone", async () => {
+                const cloud = new FakeCloud();
+                const other = "0123456789abcdef0123456789abcdef";
+                cloud.cloudflareZones.set("example.net", other);
+                const wrong = await run({ set: { cloudflareZoneId: other } }, cloud);
+                assert.match(String(wrong.error?.message), new RegExp(`cloudflareZoneId ${other} is the zone example.net, not example.org`));
+                for (const type of [T.ruleset, T.zoneSetting]) wrong.graph.resourceCountIs(type, 0);
+            });
+        });
+
+        describe("GIVEN originHosts of live only, two host names", () => {
+            let liveOnly: StackRun;
+            before(async () => {
+                liveOnly = await run({ set: { originHosts: { live: ["example.org", "www.example.org"] } } });
+            });
+            it("THEN only live gets an origin secret and a hosts parameter listing both names", () => {
+                assert.deepEqual(
+                    ok(liveOnly)
+                        .ofType(T.param)
+                        .sort(byName)
+                        .map((r) => [r.inputs.name, r.inputs.type, r.inputs.type === "String" ? r.inputs.value : "(secret)"]),
+                    [
+                        ["/demo/live/edge/origin-hosts", "String", "example.org,www.example.org"],
+                        ["/demo/live/edge/origin-secret", "SecureString", "(secret)"],
+                    ],
+                );
+            });
+            it("THEN the ruleset has one rule, matching exactly both names, with live's secret", () => {
+                const rules = ok(liveOnly).one(T.ruleset).inputs.rules as { expression: string; actionParameters: unknown }[];
+                assert.deepEqual(
+                    rules.map((r) => [r.expression, r.actionParameters]),
+                    [
+                        [
+                            '(http.host in {"example.org" "www.example.org"})',
+                            { headers: { "x-origin-verify": { operation: "set", value: secretOf(ok(liveOnly), "live").outputs.value } } },
+                        ],
+                    ],
+                );
+            });
+        });
+
+        it("GIVEN cloudflareZone and originHosts {} WHEN run THEN the zone settings only: no ruleset without rules, no parameter", async () => {
+            const graph = ok(await run({ set: { originHosts: {} } }));
+            graph.resourceCountIs(T.zoneSetting, 3);
+            graph.resourceCountIs(T.ruleset, 0);
+            graph.resourceCountIs(T.param, 0);
+        });
+
+        describe("settings", () => {
+            const K = (key: string) => `key shipyard-bootstrap:${key}`;
+            const hosts = (patch: Record<string, string[]>) => ({ ...COMMITTED_ORIGIN_HOSTS, ...patch });
+            const DNS =
+                "must be a lowercase DNS name such as example.org or alpha.example.org: labels of letters, digits and inner hyphens (at most 63 characters each, 253 in all) separated by dots; no wildcards";
+            const IN_ZONE = "must be in the zone example.org (cloudflareZone): example.org itself or a name ending with .example.org";
+            const cases: [string, ConfigOverrides, string][] = [
+                [
+                    "originHosts naming an environment the stack does not run",
+                    { set: { environments: ["live"], originHosts: { alpha: ["alpha.example.org"], live: ["example.org"] } } },
+                    `${K("originHosts.alpha")} = ["alpha.example.org"]: alpha is not among this stack's environments (live)`,
+                ],
+                [
+                    "originHosts naming something that is not an environment",
+                    { set: { originHosts: hosts({ prod: ["prod.example.org"] }) } },
+                    `${K("originHosts.prod")} = ["prod.example.org"]: prod is not among this stack's environments (alpha, beta, gamma, live)`,
+                ],
+                [
+                    "a host name with capitals",
+                    { set: { originHosts: hosts({ alpha: ["Alpha.example.org"] }) } },
+                    `${K("originHosts.alpha")} = "Alpha.example.org": ${DNS}`,
+                ],
+                ["a wildcard host name", { set: { originHosts: hosts({ alpha: ["*.example.org"] }) } }, `${K("originHosts.alpha")} = "*.example.org": ${DNS}`],
+                [
+                    "a host name with a trailing dot",
+                    { set: { originHosts: hosts({ live: ["example.org."] }) } },
+                    `${K("originHosts.live")} = "example.org.": ${DNS}`,
+                ],
+                [
+                    "a host name in another zone",
+                    { set: { originHosts: hosts({ beta: ["beta.example.com"] }) } },
+                    `${K("originHosts.beta")} = "beta.example.com": ${IN_ZONE}`,
+                ],
+                [
+                    "a host name that only ends with the zone's name",
+                    { set: { originHosts: hosts({ beta: ["notexample.org"] }) } },
+                    `${K("originHosts.beta")} = "notexample.org": ${IN_ZONE}`,
+                ],
+                [
+                    "one host name under two environments",
+                    { set: { originHosts: hosts({ beta: ["beta.example.org", "alpha.example.org"] }) } },
+                    `${K("originHosts.beta")} = "alpha.example.org": already a host of alpha: a request gets one environment's origin header, so a host belongs to one environment`,
+                ],
+                [
+                    "one host name twice in an environment",
+                    { set: { originHosts: hosts({ gamma: ["gamma.example.org", "gamma.example.org"] }) } },
+                    `${K("originHosts.gamma")} = "gamma.example.org": each host at most once`,
+                ],
+                [
+                    "an environment without host names",
+                    { set: { originHosts: hosts({ alpha: [] }) } },
+                    `${K("originHosts.alpha")} = []: list at least one host name, or leave alpha out (it then gets no rule)`,
+                ],
+                [
+                    "originHosts that is a list",
+                    { set: { originHosts: ["example.org"] } },
+                    `${K("originHosts")} = "[\\"example.org\\"]": wrong type: expected a map of environment: [host name, ...], e.g. { alpha: [alpha.example.org] }`,
+                ],
+                [
+                    "originHosts without cloudflareZone",
+                    { set: { cloudflareZone: "", originHosts: { live: ["example.org"] } } },
+                    `${K("originHosts")} = {"live":["example.org"]}: needs cloudflareZone: set cloudflareZone to the Cloudflare zone these hosts belong to (e.g. example.org), or remove originHosts`,
+                ],
+                ["a zone name with capitals", { set: { cloudflareZone: "Example.org" } }, `${K("cloudflareZone")} = "Example.org": ${DNS}`],
+                ["a zone name of one label", { set: { cloudflareZone: "example" } }, `${K("cloudflareZone")} = "example": ${DNS}`],
+                [
+                    "a zone id that is not 32 hex digits",
+                    { set: { cloudflareZoneId: "example.org" } },
+                    `${K("cloudflareZoneId")} = "example.org": must be a Cloudflare zone id, 32 lowercase hex digits (the zone's Overview page), or empty`,
+                ],
+                [
+                    "a zone id without cloudflareZone",
+                    { set: { cloudflareZone: "", cloudflareZoneId: ZONE_ID }, remove: ["originHosts"] },
+                    `${K("cloudflareZoneId")} = "${ZONE_ID}": needs cloudflareZone: set cloudflareZone to the zone's name, or remove cloudflareZoneId`,
+                ],
+            ];
+            for (const [given, overrides, problem] of cases) {
+                it(`GIVEN ${given} WHEN loaded THEN it names the stack, the key, the value and what is allowed`, () => {
+                    assert.equal(problemsOf(overrides), `stack "shared" has invalid configuration:\n  - ${problem}`);
+                });
+            }
+            it("GIVEN a bad environments list WHEN loaded THEN it is reported once, not again for each originHosts entry", () => {
+                assert.equal(
+                    problemsOf({ set: { environments: ["alpha", "prod"] } }),
+                    `stack "shared" has invalid configuration:\n  - ${K("environments")} = ["alpha","prod"]: prod is not an environment; allowed: alpha, beta, gamma, live`,
+                );
+            });
+            it("GIVEN cloudflareZone and an environment left out of originHosts WHEN loaded THEN it is accepted, and that environment has no hosts", () => {
+                const s = buildBootstrapSettings("shared", stackConfig("shared", { set: { originHosts: { alpha: ["alpha.example.org"] } } }, BOOTSTRAP));
+                assert.deepEqual(s.cloudflare, { zone: "example.org", zoneId: undefined, originHosts: { alpha: ["alpha.example.org"] } });
+            });
+            it("GIVEN cloudflareZone empty and no originHosts WHEN loaded THEN there are no Cloudflare settings", () => {
+                const s = buildBootstrapSettings("shared", stackConfig("shared", { set: { cloudflareZone: "" }, remove: ["originHosts"] }, BOOTSTRAP));
+                assert.equal(s.cloudflare, undefined);
+            });
+
+            const names: [string, boolean][] = [
+                ["example.org", true],
+                ["alpha.example.org", true],
+                ["a-b.c1.example.co.uk", true],
+                [`${"a".repeat(63)}.org`, true],
+                [`${"a".repeat(64)}.org`, false],
+                [`${"a.".repeat(125)}org`, true], // 253 characters, the most DNS allows
+                [`${"a.".repeat(126)}org`, false], // 255
+                ["example", false],
+                ["-a.example.org", false],
+                ["a-.example.org", false],
+                ["a..example.org", false],
+                ["a_b.example.org", false],
+                ["example.123", false],
+                ["Example.org", false],
+                ["*.example.org", false],
+            ];
+            for (const [name, valid] of names) {
+                it(`dnsNameProblem ${valid ? "accepts" : "rejects"} ${JSON.stringify(name.length > 30 ? `${name.slice(0, 12)}...(${name.length})` : name)}`, () => {
+                    assert.equal(dnsNameProblem(name) === undefined, valid, dnsNameProblem(name));
+                });
+            }
+            const rules: [string[], string][] = [
+                [["example.org"], '(http.host in {"example.org"})'],
+                [["example.org", "www.example.org"], '(http.host in {"example.org" "www.example.org"})'],
+            ];
+            for (const [list, expression] of rules) {
+                it(`originRuleExpression of ${list.join(", ")} is ${expression}`, () => {
+                    assert.equal(originRuleExpression(list), expression);
+                });
+            }
+        });
+    });
+
     it("outputs what the README turns into GitHub variables, in exactly these shapes", () => {
         const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
         assert.deepEqual(shared.outputs, {
@@ -761,6 +1208,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             previewProductionRoleArn: role("demo-github-preview-production"),
             deployRoleArns: Object.fromEntries(ENVS.map((e) => [e, role(`demo-github-deploy-${e}`)])),
             permissionsBoundaryArns: Object.fromEntries(ENVS.map((e) => [e, `arn:aws:iam::${ACCOUNT}:policy/demo-${e}-boundary`])),
+            cloudflareZoneId: ZONE_ID,
         });
     });
 
@@ -964,8 +1412,24 @@ describe("bootstrap/ (once per AWS account)", function () {
     describe("settings", () => {
         it("GIVEN bootstrap/Pulumi.yaml WHEN compared with bootstrap/settings.ts THEN both declare the same keys, types, descriptions and defaults", () => {
             const declared = projectDeclarations(BOOTSTRAP) as Record<string, { type: string; description: string; default?: unknown }>;
-            assert.deepEqual(Object.keys(declared).sort(), Object.keys(BOOTSTRAP_KEYS).sort());
-            for (const [key, spec] of Object.entries(BOOTSTRAP_KEYS)) {
+            const specs = Object.entries(BOOTSTRAP_KEYS as Record<string, KeySpec>);
+            const objects = specs.filter(([, spec]) => spec.type === "object").map(([key]) => key);
+            assert.deepEqual(objects, ["originHosts"]);
+            assert.deepEqual(
+                Object.keys(declared).sort(),
+                specs
+                    .filter(([, spec]) => spec.type !== "object")
+                    .map(([key]) => key)
+                    .sort(),
+            );
+            // The CLI cannot type a map, so Pulumi.yaml names it in its comment instead.
+            const comment = fs
+                .readFileSync(path.join(BOOTSTRAP.dir, "Pulumi.yaml"), "utf8")
+                .split("\n")
+                .filter((l) => l.startsWith("#"))
+                .join("\n");
+            for (const key of objects) assert.match(comment, new RegExp(`^#\\s+${key}:`, "m"), key);
+            for (const [key, spec] of specs.filter(([, x]) => x.type !== "object")) {
                 const d = declared[key];
                 assert.deepEqual([d.type, d.description, d.default], [spec.type, spec.description, "default" in spec ? spec.default : undefined], key);
             }
@@ -990,15 +1454,17 @@ describe("bootstrap/ (once per AWS account)", function () {
                     untaggedImageDays: 7,
                     environmentsProject: "shipyard",
                     tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
+                    cloudflare: { zone: "example.org", zoneId: undefined, originHosts: COMMITTED_ORIGIN_HOSTS },
                 },
             );
             assert.equal(Object.isFrozen(s) && Object.isFrozen(s.environments) && Object.isFrozen(s.tags), true);
+            assert.equal(Object.isFrozen(s.cloudflare) && Object.isFrozen(s.cloudflare?.originHosts) && Object.isFrozen(s.cloudflare?.originHosts.live), true);
         });
         it("GIVEN environments out of order WHEN loaded THEN they are kept in promotion order", () => {
-            assert.deepEqual(buildBootstrapSettings("shared", stackConfig("shared", { set: { environments: ["live", "alpha"] } }, BOOTSTRAP)).environments, [
-                "alpha",
-                "live",
-            ]);
+            const overrides = { set: { environments: ["live", "alpha"], originHosts: { live: ["example.org"], alpha: ["alpha.example.org"] } } };
+            const s = buildBootstrapSettings("shared", stackConfig("shared", overrides, BOOTSTRAP));
+            assert.deepEqual(s.environments, ["alpha", "live"]);
+            assert.deepEqual(Object.keys(s.cloudflare?.originHosts ?? {}), ["alpha", "live"]);
         });
         it("GIVEN the edges of every range WHEN loaded THEN they are accepted", () => {
             const s = buildBootstrapSettings(
