@@ -114,6 +114,12 @@ const ENVIRONMENT_SERVICE_READS = [
     "logs:Describe*",
     "logs:ListTagsForResource",
     "logs:ListTagsLogGroup",
+    "acm:DescribeCertificate",
+    "acm:ListTagsForCertificate",
+    "route53:GetHostedZone",
+    "route53:ListHostedZones",
+    "route53:ListHostedZonesByName",
+    "route53:ListResourceRecordSets",
 ];
 
 /**
@@ -405,15 +411,50 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             Resource: monitoringArns(p.account, p.app, p.env),
         },
         {
-            // The environment's web ACL (waf: true), named <app>-<env>, and the AWS managed rule
+            // The environment's web ACL (waf: true, or blue/green behind Cloudflare), named <app>-<env>, and the AWS managed rule
             // groups it uses; the load balancer side (elasticloadbalancing:SetWebAcl) is above.
             Sid: "ManageOwnWebAcl",
             Effect: "Allow",
             Action: "wafv2:*",
             Resource: [
                 `arn:${p.account.partition}:wafv2:${p.account.region}:${p.account.accountId}:regional/webacl/${p.app}-${p.env}/*`,
+                // The addresses exempt from the origin-header check (the smoke test's NAT gateways).
+                `arn:${p.account.partition}:wafv2:${p.account.region}:${p.account.accountId}:regional/ipset/${p.app}-${p.env}-*/*`,
                 `arn:${p.account.partition}:wafv2:${p.account.region}:${p.account.accountId}:regional/managedruleset/*/*`,
             ],
+        },
+        {
+            // The environment's certificate. RequestCertificate takes no resource and ACM names
+            // certificates by random id, so the region bounds it; what a certificate is for shows
+            // in its tags and domain names (dnsProvider, README "The edge").
+            Sid: "ManageCertificatesInRegion",
+            Effect: "Allow",
+            Action: [
+                "acm:RequestCertificate",
+                "acm:DescribeCertificate",
+                "acm:DeleteCertificate",
+                "acm:AddTagsToCertificate",
+                "acm:RemoveTagsFromCertificate",
+                "acm:ListTagsForCertificate",
+                "acm:ListCertificates",
+            ],
+            Resource: "*",
+            Condition: regionOnly(p.account),
+        },
+        {
+            // dnsProvider route53: alias and validation records in the team's hosted zone, of
+            // these types only (never NS, MX or TXT, which could take the domain or its mail).
+            Sid: "WriteAddressAndValidationRecords",
+            Effect: "Allow",
+            Action: "route53:ChangeResourceRecordSets",
+            Resource: `arn:${partition}:route53:::hostedzone/*`,
+            Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"] } },
+        },
+        {
+            Sid: "ReadHostedZones",
+            Effect: "Allow",
+            Action: ["route53:GetHostedZone", "route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:ListResourceRecordSets", "route53:GetChange"],
+            Resource: "*",
         },
         // These list calls have no resource-level permissions.
         {
