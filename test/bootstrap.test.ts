@@ -754,6 +754,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     Action: "wafv2:*",
                     Resource: [
                         `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/webacl/demo-${env}/*`,
+                        `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/ipset/demo-${env}-*/*`,
                         `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/managedruleset/*/*`,
                     ],
                 },
@@ -1380,6 +1381,36 @@ describe("bootstrap/ (once per AWS account)", function () {
                 }
             });
         }
+
+        it("GIVEN live WHEN its program runs THEN only live's deploy role may manage its web ACL and origin-exempt IP set; every deploy role may request certificates in the region only", () => {
+            const run = runOf("live");
+            const named = (type: string, kind: string) =>
+                run.graph
+                    .ofType(type)
+                    .map((r) => `arn:aws:wafv2:eu-west-1:${ACCOUNT}:regional/${kind}/${String(r.inputs.name)}/a1b2c3d4-0000-4000-8000-000000000000`);
+            const acls = named("aws:wafv2/webAcl:WebAcl", "webacl");
+            const ipSets = named("aws:wafv2/ipSet:IpSet", "ipset");
+            assert.deepEqual([acls.length, ipSets.length], [1, 1]);
+            for (const candidate of ENVS) {
+                const policy = deployPolicyOf(candidate);
+                for (const arn of acls) assert.equal(allows(policy, "wafv2:CreateWebACL", arn), candidate === "live", `${candidate}: ${arn}`);
+                for (const arn of ipSets) assert.equal(allows(policy, "wafv2:CreateIPSet", arn), candidate === "live", `${candidate}: ${arn}`);
+                assert.equal(allows(policy, "acm:RequestCertificate", "*", { "aws:RequestedRegion": "eu-west-1" }), true, candidate);
+                assert.equal(allows(policy, "acm:RequestCertificate", "*", { "aws:RequestedRegion": "us-east-1" }), false, candidate);
+                // Route 53: records of the types the program writes (alias A/AAAA, validation CNAME) only.
+                assert.deepEqual(
+                    policy.Statement.find((st) => st.Sid === "WriteAddressAndValidationRecords"),
+                    {
+                        Sid: "WriteAddressAndValidationRecords",
+                        Effect: "Allow",
+                        Action: "route53:ChangeResourceRecordSets",
+                        Resource: "arn:aws:route53:::hostedzone/*",
+                        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"] } },
+                    },
+                    candidate,
+                );
+            }
+        });
 
         it("lets deploy roles read KMS keys, for the refresh of the alarm topic's key, but create, tag or change none", () => {
             const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
