@@ -453,7 +453,13 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
         {
             Sid: "ReadHostedZones",
             Effect: "Allow",
-            Action: ["route53:GetHostedZone", "route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:ListResourceRecordSets", "route53:GetChange"],
+            Action: [
+                "route53:GetHostedZone",
+                "route53:ListHostedZones",
+                "route53:ListHostedZonesByName",
+                "route53:ListResourceRecordSets",
+                "route53:GetChange",
+            ],
             Resource: "*",
         },
         // These list calls have no resource-level permissions.
