@@ -235,7 +235,7 @@ export const KEYS = {
     hostName: {
         type: "string",
         description:
-            "The environment's public host name (e.g. alpha.example.org, example.org in live); the endpoint check requests https://<hostName><healthCheckPath>.",
+            "The environment's public host name in dnsZone (e.g. alpha.example.org, example.org in live): its DNS record and certificate are created there, and the endpoint check requests https://<hostName><healthCheckPath>.",
     },
     alarm5xxPercent: {
         type: "integer",
