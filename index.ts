@@ -3,7 +3,10 @@
  * Configuration is read and validated in `stacks/` before any resource is created.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerService } from "./components/containerService";
+import * as aws from "@pulumi/aws";
+import { ContainerService, LoadBalancerAttachment } from "./components/containerService";
+import { ServiceCluster } from "./components/cluster";
+import { NetworkLoadBalancer } from "./components/networkLoadBalancer";
 import { LoadBalancedApp } from "./components/loadBalancedApp";
 import { AlarmTopic } from "./components/alarmTopic";
 import { Monitoring } from "./components/monitoring";
@@ -14,15 +17,17 @@ import { WebAcl } from "./components/webAcl";
 import { CloudflareDns } from "./components/cloudflareDns";
 import { DnsValidatedCertificate } from "./components/certificate";
 import { Route53Dns } from "./components/route53Dns";
-import { loadSettings, Settings } from "./stacks";
+import { loadSettings, ServiceSettings, Settings } from "./stacks";
 import { lookUp, Lookups } from "./stacks/lookups";
 import { partitionOf } from "./stacks/validators";
 
 /** Creates one environment from its settings (and what was looked up for them) and returns the stack outputs. */
 function environment(settings: Settings, found: Lookups) {
-    const { app, env, network: net, dns, service: svc, loadBalancer: lb, deployment, monitoring: mon, tags } = settings;
+    const { app, env, network: net, dns, services, loadBalancer: lb, deployment, monitoring: mon, tags } = settings;
     const blueGreen = deployment.strategy === "blueGreen";
     const prefix = `${app}-${env}`;
+    const of = (exposure: ServiceSettings["exposure"]) => services.filter((s) => s.exposure === exposure);
+    const http = of("http");
 
     const network = new Network(
         prefix,
@@ -34,7 +39,7 @@ function environment(settings: Settings, found: Lookups) {
             privateSubnetCidrs: net.privateSubnetCidrs,
             natGateways: net.natGateways,
             flowLogs: net.flowLogs,
-            flowLogRetentionDays: svc.logRetentionDays,
+            flowLogRetentionDays: services[0].logRetentionDays,
             permissionsBoundary: settings.permissionsBoundaryArn,
             tags,
         },
@@ -50,48 +55,62 @@ function environment(settings: Settings, found: Lookups) {
         tags,
     });
 
-    // The certificate for the environment's names, validated by DNS records in its zone; the HTTPS
-    // listener takes its ARN from the validation, so it waits until ACM has issued it.
+    // One certificate for all the environment's public names (the ALB's hosts, then the NLBs'),
+    // validated by DNS records in its zone; listeners take its ARN from the validation, so they
+    // wait until ACM has issued it.
     const comment = `${prefix}: managed by Pulumi (shipyard)`;
-    const certificate = new DnsValidatedCertificate(`${prefix}-cert`, {
-        domainNames: dns.hostNames,
-        zone: { provider: dns.provider, zoneId: found.zoneId },
-        comment,
-        tags,
-    });
+    const certificate =
+        dns.hostNames.length > 0
+            ? new DnsValidatedCertificate(`${prefix}-cert`, {
+                  domainNames: dns.hostNames,
+                  zone: { provider: dns.provider, zoneId: found.zoneId },
+                  comment,
+                  tags,
+              })
+            : undefined;
 
-    // Through Cloudflare: only its ranges reach the load balancer, and only requests with the
-    // environment's origin header are served (by the listener, or by the web ACL under blue/green).
+    // Through Cloudflare: only its ranges reach the ALB, and only requests with the environment's
+    // origin header are served (by the listener rules, or by the web ACL under blue/green).
     const cf = found.cloudflare;
     const testListenerCidrs = [
         ...deployment.testListenerCidrs,
         // The smoke test reaches the test listener from the private subnets, through NAT.
         ...(deployment.smokeTest ? network.natPublicIps.map((ip) => pulumi.interpolate`${ip}/32`) : []),
     ];
-    const edge = new LoadBalancedApp(`${prefix}-lb`, {
-        nameParts: [app, env, svc.name],
-        vpcId: network.vpc.id,
-        subnetIds: network.publicSubnetIds,
-        certificateArn: certificate.certificateArn,
-        targetPort: svc.containerPort,
-        ingressCidrs: cf ? cf.ipv4Cidrs : lb.ingressCidrs,
-        ingressIpv6Cidrs: cf ? cf.ipv6Cidrs : lb.ingressIpv6Cidrs,
-        originHeader: cf && !blueGreen ? cf.originHeader : undefined,
-        healthCheck: lb.healthCheck,
-        deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
-        idleTimeoutSeconds: lb.idleTimeoutSeconds,
-        protect: settings.protect,
-        blueGreen: blueGreen ? { testListenerPort: deployment.testListenerPort, testListenerCidrs } : undefined,
-        tags,
-    });
+    const healthCheck = (s: ServiceSettings) => ({ ...lb.healthCheck, path: s.healthCheckPath });
+    const edge =
+        http.length > 0 && certificate
+            ? new LoadBalancedApp(`${prefix}-lb`, {
+                  nameParts: [app, env],
+                  vpcId: network.vpc.id,
+                  subnetIds: network.publicSubnetIds,
+                  certificateArn: certificate.certificateArn,
+                  services: http.map((s) => ({
+                      name: s.name,
+                      targetPort: s.containerPort,
+                      healthCheck: healthCheck(s),
+                      hosts: s.hosts,
+                      paths: s.paths,
+                      priority: s.priority,
+                  })),
+                  ingressCidrs: cf ? cf.ipv4Cidrs : lb.ingressCidrs,
+                  ingressIpv6Cidrs: cf ? cf.ipv6Cidrs : lb.ingressIpv6Cidrs,
+                  originHeader: cf && !blueGreen ? cf.originHeader : undefined,
+                  deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+                  idleTimeoutSeconds: lb.idleTimeoutSeconds,
+                  protect: settings.protect,
+                  blueGreen: blueGreen ? { testListenerPort: deployment.testListenerPort, testListenerCidrs } : undefined,
+                  tags,
+              })
+            : undefined;
 
     // Under blue/green the listener cannot check the origin header: a web ACL does, with or without waf's protections.
-    if (lb.waf || (cf && blueGreen)) {
+    if (edge && (lb.waf || (cf && blueGreen))) {
         new WebAcl(`${prefix}-waf`, {
             nameParts: [app, env],
             loadBalancerArn: edge.loadBalancer.arn,
             protections: lb.waf ? { rateLimitPer5Minutes: lb.wafRateLimit } : undefined,
-            logRetentionDays: svc.logRetentionDays,
+            logRetentionDays: services[0].logRetentionDays,
             // Behind Cloudflare every request comes from Cloudflare's addresses; the client's is in this header.
             clientIpHeader: cf ? "CF-Connecting-IP" : undefined,
             originHeader: cf && blueGreen ? { ...cf.originHeader, exemptCidrs: testListenerCidrs } : undefined,
@@ -99,114 +118,215 @@ function environment(settings: Settings, found: Lookups) {
         });
     }
 
+    // tcp services: a Network Load Balancer each, open to ingressCidrs (Cloudflare cannot proxy raw TCP).
+    const nlbs = new Map(
+        of("tcp").map((s) => [
+            s.name,
+            new NetworkLoadBalancer(`${prefix}-${s.name}-nlb`, {
+                nameParts: [app, env, s.name],
+                vpcId: network.vpc.id,
+                subnetIds: network.publicSubnetIds,
+                listeners: s.listeners,
+                certificateArn: certificate?.certificateArn,
+                targetPort: s.containerPort,
+                healthCheck: {
+                    intervalSeconds: lb.healthCheck.intervalSeconds,
+                    healthyThreshold: lb.healthCheck.healthyThreshold,
+                    unhealthyThreshold: lb.healthCheck.unhealthyThreshold,
+                },
+                ingressCidrs: lb.ingressCidrs,
+                ingressIpv6Cidrs: lb.ingressIpv6Cidrs,
+                deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+                protect: settings.protect,
+                tags,
+            }),
+        ]),
+    );
+
+    // One record per public name: the ALB's (proxied unless dnsProxied is false) and each NLB's (DNS-only).
+    const records = services.flatMap((s) =>
+        s.hosts.map((host) => {
+            const target = s.exposure === "http" ? edge?.loadBalancer : nlbs.get(s.name)?.loadBalancer;
+            return { host, target: target as aws.lb.LoadBalancer, proxied: s.exposure === "http" && dns.proxied };
+        }),
+    );
     if (dns.provider === "cloudflare") {
         new CloudflareDns(`${prefix}-dns`, {
             zoneId: found.zoneId,
-            records: dns.hostNames.map((hostName) => ({ hostName, target: edge.loadBalancer.dnsName, proxied: dns.proxied })),
+            records: records.map((r) => ({ hostName: r.host, target: r.target.dnsName, proxied: r.proxied })),
             comment,
         });
     } else {
         new Route53Dns(`${prefix}-dns`, {
             zoneId: found.zoneId,
-            hostNames: dns.hostNames,
-            target: { dnsName: edge.loadBalancer.dnsName, zoneId: edge.loadBalancer.zoneId },
+            records: records.map((r) => ({ hostName: r.host, target: { dnsName: r.target.dnsName, zoneId: r.target.zoneId } })),
         });
     }
 
     // The blue/green lifecycle hook: smoke requests to the test listener before production moves.
     const smokeTest =
-        blueGreen && deployment.smokeTest
-            ? new SmokeTest(`${prefix}-${svc.name}-smoke`, {
-                  nameParts: [app, env, svc.name],
+        edge && blueGreen && deployment.smokeTest
+            ? new SmokeTest(`${prefix}-smoke`, {
+                  nameParts: [app, env, "smoke"],
                   baseUrl: pulumi.interpolate`http://${edge.loadBalancer.dnsName}:${deployment.testListenerPort}`,
                   testListenerPort: deployment.testListenerPort,
                   path: lb.healthCheck.path,
                   vpcId: network.vpc.id,
                   subnetIds: network.privateSubnetIds,
-                  logRetentionDays: svc.logRetentionDays,
+                  logRetentionDays: services[0].logRetentionDays,
                   permissionsBoundary: settings.permissionsBoundaryArn,
                   tags,
               })
             : undefined;
 
+    const callers = (name: string) => services.filter((s) => s.calls.includes(name));
+    const cluster = new ServiceCluster(`${prefix}-cluster`, { nameParts: [app, env], serviceConnect: of("internal").length > 0, tags });
     const partition = partitionOf(settings.region);
-    const ecr = svc.imageRef.ecr;
-    const service = new ContainerService(
-        `${prefix}-${svc.name}`,
-        {
-            nameParts: [app, env, svc.name],
-            region: settings.region,
-            image: svc.image,
-            ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
-            cpu: svc.cpu,
-            memory: svc.memory,
-            cpuArchitecture: svc.cpuArchitecture,
-            containerPort: svc.containerPort,
-            environment: svc.environment,
-            secrets: svc.secrets,
-            logRetentionDays: svc.logRetentionDays,
-            vpcId: network.vpc.id,
-            subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
-            assignPublicIp: svc.taskSubnets === "public",
-            loadBalancer: {
-                targetGroupArn: edge.targetGroup.arn,
-                securityGroupId: edge.securityGroup.id,
-                loadBalancerArnSuffix: edge.loadBalancer.arnSuffix,
-                targetGroupArnSuffix: edge.targetGroup.arnSuffix,
-                blueGreen:
-                    edge.alternateTargetGroup && edge.productionRule && edge.testRule
-                        ? {
-                              alternateTargetGroupArn: edge.alternateTargetGroup.arn,
-                              alternateTargetGroupArnSuffix: edge.alternateTargetGroup.arnSuffix,
-                              productionListenerRuleArn: edge.productionRule.arn,
-                              testListenerRuleArn: edge.testRule.arn,
-                          }
-                        : undefined,
-            },
-            deployment: blueGreen
-                ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes, smokeTestFunctionArn: smokeTest?.function.arn }
-                : { strategy: "rolling" },
-            rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
-            alarmTopicArn: alarms.topic.arn,
-            minTasks: svc.minTasks,
-            maxTasks: svc.maxTasks,
-            cpuTargetPercent: svc.cpuTargetPercent,
-            memoryTargetPercent: svc.memoryTargetPercent,
-            spot: svc.spot,
-            healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
-            stopTimeoutSeconds: svc.stopTimeoutSeconds,
-            steadyStateTimeoutMinutes: steadyStateTimeoutMinutes(rolloutPath(settings)),
-            tracing: mon.tracing,
-            permissionsBoundary: settings.permissionsBoundaryArn,
-            tags,
-        },
-        { dependsOn: [edge.httpsListener] },
-    );
+    const containers = new Map<string, ContainerService>();
+    for (const svc of services) {
+        const ecr = svc.imageRef.ecr;
+        const routes = edge?.routes[svc.name];
+        const nlb = nlbs.get(svc.name);
+        const attachment: LoadBalancerAttachment | undefined =
+            svc.exposure === "http" && edge && routes
+                ? {
+                      kind: "application",
+                      targetGroupArn: routes.targetGroup.arn,
+                      securityGroupId: edge.securityGroup.id,
+                      loadBalancerArnSuffix: edge.loadBalancer.arnSuffix,
+                      targetGroupArnSuffix: routes.targetGroup.arnSuffix,
+                      blueGreen:
+                          routes.alternateTargetGroup && routes.productionRule && routes.testRule
+                              ? {
+                                    alternateTargetGroupArn: routes.alternateTargetGroup.arn,
+                                    alternateTargetGroupArnSuffix: routes.alternateTargetGroup.arnSuffix,
+                                    productionListenerRuleArn: routes.productionRule.arn,
+                                    testListenerRuleArn: routes.testRule.arn,
+                                }
+                              : undefined,
+                  }
+                : nlb
+                  ? {
+                        kind: "network",
+                        targetGroupArn: nlb.targetGroup.arn,
+                        securityGroupId: nlb.securityGroup.id,
+                        loadBalancerArnSuffix: nlb.loadBalancer.arnSuffix,
+                        targetGroupArnSuffix: nlb.targetGroup.arnSuffix,
+                    }
+                  : undefined;
+        // Blue/green where ECS can shift traffic: the ALB's services. Others roll (README "Several services").
+        const serviceBlueGreen = blueGreen && attachment?.blueGreen !== undefined;
+        const internal = svc.exposure === "internal";
+        containers.set(
+            svc.name,
+            new ContainerService(
+                `${prefix}-${svc.name}`,
+                {
+                    nameParts: [app, env, svc.name],
+                    region: settings.region,
+                    cluster: { arn: cluster.cluster.arn, name: cluster.cluster.name, ready: cluster.capacityProviders },
+                    image: svc.image,
+                    ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
+                    cpu: svc.cpu,
+                    memory: svc.memory,
+                    cpuArchitecture: svc.cpuArchitecture,
+                    containerPort: svc.containerPort,
+                    environment: svc.environment,
+                    secrets: svc.secrets,
+                    logRetentionDays: svc.logRetentionDays,
+                    vpcId: network.vpc.id,
+                    subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
+                    assignPublicIp: svc.taskSubnets === "public",
+                    loadBalancer: attachment,
+                    serviceConnect:
+                        cluster.namespace && (internal || svc.calls.length > 0)
+                            ? { namespaceArn: cluster.namespace.arn, discoveryName: internal ? svc.name : undefined }
+                            : undefined,
+                    deployment: serviceBlueGreen
+                        ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes, smokeTestFunctionArn: smokeTest?.function.arn }
+                        : { strategy: "rolling" },
+                    rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
+                    alarmTopicArn: alarms.topic.arn,
+                    minTasks: svc.minTasks,
+                    maxTasks: svc.maxTasks,
+                    cpuTargetPercent: svc.cpuTargetPercent,
+                    memoryTargetPercent: svc.memoryTargetPercent,
+                    spot: svc.spot,
+                    healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
+                    stopTimeoutSeconds: svc.stopTimeoutSeconds,
+                    steadyStateTimeoutMinutes: steadyStateTimeoutMinutes(rolloutPath(settings)),
+                    tracing: mon.tracing,
+                    permissionsBoundary: settings.permissionsBoundaryArn,
+                    tags,
+                },
+                { dependsOn: [...(edge && svc.exposure === "http" ? [edge.httpsListener] : []), ...(nlb ? nlb.listeners : [])] },
+            ),
+        );
+    }
+    // An internal service admits exactly the services that declare they call it, on its port.
+    for (const svc of of("internal")) {
+        const callee = containers.get(svc.name) as ContainerService;
+        for (const caller of callers(svc.name)) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${prefix}-${svc.name}-from-${caller.name}`,
+                {
+                    securityGroupId: callee.securityGroup.id,
+                    referencedSecurityGroupId: (containers.get(caller.name) as ContainerService).securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: svc.containerPort,
+                    toPort: svc.containerPort,
+                    description: `${caller.name} calls ${svc.name} (Service Connect)`,
+                    tags,
+                },
+                { parent: callee },
+            );
+        }
+    }
 
+    const container = (name: string) => containers.get(name) as ContainerService;
     const monitoring = new Monitoring(`${prefix}-monitoring`, {
         nameParts: [app, env],
         topic: alarms,
         region: settings.region,
         accountId: settings.accountId,
-        services: [
-            {
-                name: svc.name,
-                clusterName: service.cluster.name,
-                serviceName: service.service.name,
-                loadBalancerArnSuffix: edge.loadBalancer.arnSuffix,
-                targetGroupArnSuffixes: [edge.targetGroup.arnSuffix, ...(edge.alternateTargetGroup ? [edge.alternateTargetGroup.arnSuffix] : [])],
-            },
-        ],
+        services: services.map((s) => {
+            const routes = edge?.routes[s.name];
+            const nlb = nlbs.get(s.name);
+            return {
+                name: s.name,
+                clusterName: cluster.cluster.name,
+                serviceName: container(s.name).service.name,
+                loadBalancer:
+                    edge && routes
+                        ? {
+                              kind: "application" as const,
+                              arnSuffix: edge.loadBalancer.arnSuffix,
+                              targetGroupArnSuffixes: [
+                                  routes.targetGroup.arnSuffix,
+                                  ...(routes.alternateTargetGroup ? [routes.alternateTargetGroup.arnSuffix] : []),
+                              ],
+                          }
+                        : nlb
+                          ? { kind: "network" as const, arnSuffix: nlb.loadBalancer.arnSuffix, targetGroupArnSuffixes: [nlb.targetGroup.arnSuffix] }
+                          : undefined,
+            };
+        }),
         thresholds: {
             fiveXxPercent: mon.alarm5xxPercent,
             p99LatencyMs: mon.alarmP99LatencyMs,
             cpuPercent: mon.alarmCpuPercent,
             memoryPercent: mon.alarmMemoryPercent,
         },
-        endpoints: [{ name: svc.name, url: `https://${mon.hostName}${lb.healthCheck.path}` }],
+        // Each public HTTP(S) name is checked from outside: http services' hosts, and tcp services'
+        // hosts behind a TLS listener on 443 (an HTTP app behind TLS, such as the api's sockets).
+        endpoints: services.flatMap((s) =>
+            s.exposure === "http" || (s.exposure === "tcp" && s.listeners.some((l) => l.port === 443 && l.protocol === "TLS"))
+                ? s.hosts.map((host) => ({ name: s.name, url: `https://${host}${s.healthCheckPath}` }))
+                : [],
+        ),
         endpointCheckMinutes: mon.endpointCheckMinutes,
         slack: mon.slackWebhookUrl ? { webhookUrl: mon.slackWebhookUrl, reminderMinutes: mon.reminderMinutes } : undefined,
-        logRetentionDays: svc.logRetentionDays,
+        logRetentionDays: services[0].logRetentionDays,
         permissionsBoundary: settings.permissionsBoundaryArn,
         tags,
     });
@@ -215,13 +335,16 @@ function environment(settings: Settings, found: Lookups) {
         environment: env,
         region: settings.region,
         vpcId: network.vpc.id,
-        url: `https://${dns.hostNames[0]}`,
-        loadBalancerDnsName: edge.loadBalancer.dnsName,
-        certificateArn: certificate.certificateArn,
-        clusterName: service.cluster.name,
-        serviceName: service.service.name,
-        taskDefinitionArn: service.taskDefinition.arn,
-        image: svc.image,
+        urls: dns.hostNames.map((h) => `https://${h}`),
+        loadBalancerDnsName: edge?.loadBalancer.dnsName,
+        certificateArn: certificate?.certificateArn,
+        clusterName: cluster.cluster.name,
+        services: Object.fromEntries(
+            services.map((s) => [
+                s.name,
+                { image: s.image, exposure: s.exposure, clusterName: cluster.cluster.name, serviceName: container(s.name).service.name },
+            ]),
+        ),
         alarmTopicArn: alarms.topic.arn,
         dashboardName: monitoring.dashboard.dashboardName,
     };

@@ -20,6 +20,14 @@ export interface ContainerServiceArgs {
     readonly nameParts: readonly [string, string, string];
     /** The stack's region, for the log driver. */
     readonly region: string;
+    /** The environment's cluster (`ServiceCluster`); the service waits for its capacity providers. */
+    readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string>; readonly ready?: pulumi.Resource };
+    /**
+     * ECS Service Connect in the environment's namespace: every service that calls an internal one
+     * joins as a client; an internal service also offers its port under `discoveryName`
+     * (`http://<discoveryName>:<containerPort>`). @default none
+     */
+    readonly serviceConnect?: { readonly namespaceArn: pulumi.Input<string>; readonly discoveryName?: string };
     /** Full image reference, ideally pinned by digest. */
     readonly image: string;
     /**
@@ -54,7 +62,8 @@ export interface ContainerServiceArgs {
     readonly assignPublicIp?: boolean;
     /**
      * The load balancer in front: tasks register in its target group and admit only its security
-     * group. Absent: a service without inbound traffic (no blue/green, no traffic alarms).
+     * group. Absent: no load balancer (an internal service admits its callers, added by the
+     * program; a worker admits nothing).
      */
     readonly loadBalancer?: LoadBalancerAttachment;
     /**
@@ -112,6 +121,11 @@ export interface ContainerServiceArgs {
 }
 
 export interface LoadBalancerAttachment {
+    /**
+     * application: HTTP metrics exist, so the deployment alarms (5xx share, p99) watch the service.
+     * network: no HTTP metrics; the circuit breaker (failing health checks) rolls deploys back.
+     */
+    readonly kind: "application" | "network";
     readonly targetGroupArn: pulumi.Input<string>;
     readonly securityGroupId: pulumi.Input<string>;
     /** CloudWatch dimension values (`app/...`, `targetgroup/...`) for the deployment alarms. */
@@ -159,13 +173,13 @@ export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
 }
 
 /**
- * An ECS cluster (Container Insights on) running one Fargate service behind a load balancer:
- * task definition with separate execution and task roles, secrets by `valueFrom`, read-only root
+ * One Fargate service in the environment's cluster, behind a load balancer or none: task
+ * definition with separate execution and task roles, secrets by `valueFrom`, read-only root
  * filesystem, tasks without public IPs unless asked, rolling deploys (100%/200%) with the
- * circuit breaker rolling back, and target-tracking autoscaling on CPU and memory.
+ * circuit breaker rolling back, or blue/green, Service Connect when it calls or is an internal
+ * service, and target-tracking autoscaling on CPU and memory.
  */
 export class ContainerService extends pulumi.ComponentResource {
-    readonly cluster: aws.ecs.Cluster;
     readonly logGroup: aws.cloudwatch.LogGroup;
     readonly executionRole: aws.iam.Role;
     readonly taskRole: aws.iam.Role;
@@ -182,24 +196,6 @@ export class ContainerService extends pulumi.ComponentResource {
         const healthCheckCommand = args.healthCheckCommand ?? ["CMD", "node", "dist/healthcheck.js"];
         const child = { parent: this };
         const tags = args.tags;
-
-        this.cluster = new aws.ecs.Cluster(
-            `${name}-cluster`,
-            {
-                name: physicalName([app, env], 255),
-                settings: [{ name: "containerInsights", value: "enabled" }],
-                tags,
-            },
-            child,
-        );
-        const capacity = new aws.ecs.ClusterCapacityProviders(
-            `${name}-capacity`,
-            {
-                clusterName: this.cluster.name,
-                capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-            },
-            child,
-        );
 
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -350,7 +346,8 @@ export class ContainerService extends pulumi.ComponentResource {
                         name: svc,
                         image: args.image,
                         essential: true,
-                        portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http" }],
+                        // Service Connect names the port it offers; appProtocol gives its proxy HTTP metrics and retries.
+                        portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http", appProtocol: "http" }],
                         environment: Object.keys(environment)
                             .sort()
                             .map((n) => ({ name: n, value: environment[n] })),
@@ -404,7 +401,11 @@ export class ContainerService extends pulumi.ComponentResource {
             `${name}-sg`,
             {
                 vpcId: args.vpcId,
-                description: `${svc} tasks: in only from the load balancer`,
+                description: args.loadBalancer
+                    ? `${svc} tasks: in only from the load balancer`
+                    : args.serviceConnect?.discoveryName
+                      ? `${svc} tasks: in only from the services that call it`
+                      : `${svc} tasks: no inbound traffic`,
                 // Tasks call out to AWS APIs, registries and the services they depend on.
                 egress: [
                     { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "Outbound to AWS APIs, registries and dependencies" },
@@ -443,7 +444,7 @@ export class ContainerService extends pulumi.ComponentResource {
             );
         }
 
-        const alarmNames = lb ? this.rollbackAlarms(name, lb, args, child) : [];
+        const alarmNames = lb?.kind === "application" ? this.rollbackAlarms(name, lb, args, child) : [];
         const deployment = args.deployment ?? { strategy: "rolling" };
         const blueGreen = deployment.strategy === "blueGreen" ? { ...deployment, listeners: lb?.blueGreen } : undefined;
         const ecsRole = (role: string, description: string, policy: { managed?: string; inline?: pulumi.Input<string> }) => {
@@ -485,7 +486,7 @@ export class ContainerService extends pulumi.ComponentResource {
             `${name}-service`,
             {
                 name: physicalName([app, env, svc], 255),
-                cluster: this.cluster.arn,
+                cluster: args.cluster.arn,
                 taskDefinition: this.taskDefinition.arn,
                 desiredCount: args.minTasks,
                 capacityProviderStrategies: [{ capacityProvider: spot ? "FARGATE_SPOT" : "FARGATE", weight: 1, base: 0 }],
@@ -514,6 +515,21 @@ export class ContainerService extends pulumi.ComponentResource {
                       ]
                     : undefined,
                 healthCheckGracePeriodSeconds: lb ? (args.healthCheckGracePeriodSeconds ?? 60) : undefined,
+                serviceConnectConfiguration: args.serviceConnect
+                    ? {
+                          enabled: true,
+                          namespace: args.serviceConnect.namespaceArn,
+                          services: args.serviceConnect.discoveryName
+                              ? [
+                                    {
+                                        portName: "http",
+                                        discoveryName: args.serviceConnect.discoveryName,
+                                        clientAlias: [{ port: args.containerPort, dnsName: args.serviceConnect.discoveryName }],
+                                    },
+                                ]
+                              : undefined,
+                      }
+                    : undefined,
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
                 // The circuit breaker exists for rolling deployments only; blue/green relies on the
@@ -539,7 +555,7 @@ export class ContainerService extends pulumi.ComponentResource {
             },
             {
                 ...child,
-                dependsOn: [capacity],
+                dependsOn: args.cluster.ready ? [args.cluster.ready] : [],
                 // Autoscaling owns the running count after the first deploy.
                 ignoreChanges: ["desiredCount"],
                 customTimeouts: args.steadyStateTimeoutMinutes
@@ -553,7 +569,7 @@ export class ContainerService extends pulumi.ComponentResource {
             {
                 serviceNamespace: "ecs",
                 scalableDimension: "ecs:service:DesiredCount",
-                resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
+                resourceId: pulumi.interpolate`service/${args.cluster.name}/${this.service.name}`,
                 minCapacity: args.minTasks,
                 maxCapacity: args.maxTasks,
                 tags,
@@ -586,7 +602,6 @@ export class ContainerService extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({
-            clusterName: this.cluster.name,
             serviceName: this.service.name,
             taskDefinitionArn: this.taskDefinition.arn,
         });

@@ -25,8 +25,27 @@ export interface HealthCheckArgs {
     readonly matcher?: string;
 }
 
+/** One http service behind the load balancer: its target group and the rule that routes to it. */
+export interface HttpRoute {
+    /** The service's name; its target groups are `<app>-<env>-<name>` (and `-alt`). */
+    readonly name: string;
+    /** Port the service's containers listen on. */
+    readonly targetPort: number;
+    /**
+     * Target group health check. The defaults are the live values agreed in the deployment seed
+     * (HTTP /health, 3 healthy, 2 unhealthy, 5 s timeout, 30 s interval, 200-299).
+     */
+    readonly healthCheck?: HealthCheckArgs;
+    /** Host names routed to it; empty: any host. */
+    readonly hosts: readonly string[];
+    /** Path patterns routed to it, e.g. ["/*"] or ["/api/*"]. */
+    readonly paths: readonly string[];
+    /** Its rule's priority on the listeners (1-50000, unique; lower is evaluated first). */
+    readonly priority: number;
+}
+
 export interface LoadBalancedAppArgs {
-    /** Parts of physical names, `[app, env, service]`; cut to AWS's 32-character limit. */
+    /** Parts of physical names, `[app, env]`; cut to AWS's 32-character limit. */
     readonly nameParts: readonly string[];
     readonly vpcId: pulumi.Input<string>;
     /** Public subnets, at least two AZs. */
@@ -36,8 +55,8 @@ export interface LoadBalancedAppArgs {
      * validated one (`DnsValidatedCertificate.certificateArn`) so the listener waits for issue.
      */
     readonly certificateArn: pulumi.Input<string>;
-    /** Port the targets (containers) listen on. */
-    readonly targetPort: number;
+    /** The http services, each with its own target group and listener rule; at least one. */
+    readonly services: readonly HttpRoute[];
     /**
      * IPv4 blocks that may reach ports 80 and 443: the whole internet for a public entry point,
      * Cloudflare's ranges when Cloudflare proxies.
@@ -58,11 +77,6 @@ export interface LoadBalancedAppArgs {
      */
     readonly originHeader?: { readonly name: string; readonly value: pulumi.Input<string> };
     /**
-     * Target group health check. The defaults are the live values agreed in the deployment seed
-     * (HTTP /health, 3 healthy, 2 unhealthy, 5 s timeout, 30 s interval, 200-299).
-     */
-    readonly healthCheck?: HealthCheckArgs;
-    /**
      * Seconds in-flight requests may take to finish on a target that is leaving.
      * @default 30 (AWS's own default, 300, makes every deploy wait five minutes)
      */
@@ -72,13 +86,26 @@ export interface LoadBalancedAppArgs {
     /** Deletion protection on the load balancer, and Pulumi protect. @default false */
     readonly protect?: boolean;
     /**
-     * ECS-native blue/green: a second (alternate) target group, a production listener rule on 443
-     * and a test listener with its rule, all of which ECS rewrites during a deployment. Absent:
-     * the HTTPS listener forwards straight to the one target group (rolling deployments).
+     * ECS-native blue/green: per service a second (alternate) target group, a production rule on
+     * 443 and a rule on the test listener, all of which ECS rewrites during a deployment. Absent:
+     * each service's rule forwards to its one target group (rolling deployments).
      * @default undefined
      */
     readonly blueGreen?: BlueGreenListenerArgs;
     readonly tags: Readonly<Record<string, string>>;
+}
+
+/** What the load balancer holds for one service. */
+export interface ServiceTargets {
+    readonly targetGroup: aws.lb.TargetGroup;
+    /** rolling: the rule on 443 that forwards its routes (with the origin header, when checked). */
+    readonly rule?: aws.lb.ListenerRule;
+    /** blueGreen only: the target group green tasks start in (ECS alternates the two). */
+    readonly alternateTargetGroup?: aws.lb.TargetGroup;
+    /** blueGreen only: the rule on 443 whose weights ECS shifts from blue to green. */
+    readonly productionRule?: aws.lb.ListenerRule;
+    /** blueGreen only: the rule on the test listener. */
+    readonly testRule?: aws.lb.ListenerRule;
 }
 
 export interface BlueGreenListenerArgs {
@@ -91,21 +118,33 @@ export interface BlueGreenListenerArgs {
     readonly testListenerCidrs: readonly pulumi.Input<string>[];
 }
 
-/** Priority of the rule that carries all production (and test) traffic; rules for more services go before it. */
-export const CATCH_ALL_RULE_PRIORITY = 50000;
+/** Condition values an ALB rule may hold in all (AWS quota). */
+const MAX_CONDITION_VALUES = 5;
 
 export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
-    const hc = args.healthCheck ?? {};
-    const interval = hc.intervalSeconds ?? 30;
-    const timeout = hc.timeoutSeconds ?? 5;
-    if (timeout >= interval)
-        throw new Error(`LoadBalancedApp: healthCheck.timeoutSeconds (${timeout}) must be below healthCheck.intervalSeconds (${interval})`);
-    for (const [k, v] of [
-        ["healthyThreshold", hc.healthyThreshold ?? 3],
-        ["unhealthyThreshold", hc.unhealthyThreshold ?? 2],
-    ] as const) {
-        if (v < 2 || v > 10) throw new Error(`LoadBalancedApp: healthCheck.${k} must be 2 to 10, got ${v}`);
+    if (args.services.length === 0) throw new Error("LoadBalancedApp: at least one service");
+    for (const svc of args.services) {
+        const hc = svc.healthCheck ?? {};
+        const interval = hc.intervalSeconds ?? 30;
+        const timeout = hc.timeoutSeconds ?? 5;
+        if (timeout >= interval)
+            throw new Error(`LoadBalancedApp: ${svc.name}: healthCheck.timeoutSeconds (${timeout}) must be below healthCheck.intervalSeconds (${interval})`);
+        for (const [k, v] of [
+            ["healthyThreshold", hc.healthyThreshold ?? 3],
+            ["unhealthyThreshold", hc.unhealthyThreshold ?? 2],
+        ] as const) {
+            if (v < 2 || v > 10) throw new Error(`LoadBalancedApp: ${svc.name}: healthCheck.${k} must be 2 to 10, got ${v}`);
+        }
+        if (!Number.isInteger(svc.priority) || svc.priority < 1 || svc.priority > 50000)
+            throw new Error(`LoadBalancedApp: ${svc.name}: priority must be 1 to 50000, got ${svc.priority}`);
+        const values = svc.hosts.length + svc.paths.length + (args.originHeader ? 1 : 0);
+        if (svc.paths.length === 0 || values > MAX_CONDITION_VALUES)
+            throw new Error(`LoadBalancedApp: ${svc.name}: a rule needs a path and holds at most ${MAX_CONDITION_VALUES} condition values, got ${values}`);
     }
+    const priorities = args.services.map((x) => x.priority);
+    if (new Set(priorities).size !== priorities.length) throw new Error(`LoadBalancedApp: two services share a rule priority (${priorities.join(", ")})`);
+    const names = args.services.map((x) => x.name);
+    if (new Set(names).size !== names.length) throw new Error(`LoadBalancedApp: two services share a name (${names.join(", ")})`);
     const port = args.blueGreen?.testListenerPort;
     if (port !== undefined && (port === 80 || port === 443 || port < 1 || port > 65535))
         throw new Error(`LoadBalancedApp: blueGreen.testListenerPort must be 1-65535 and not 80 or 443, got ${port}`);
@@ -127,22 +166,15 @@ export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
 export class LoadBalancedApp extends pulumi.ComponentResource {
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly loadBalancer: aws.lb.LoadBalancer;
-    readonly targetGroup: aws.lb.TargetGroup;
     readonly httpsListener: aws.lb.Listener;
-    /** originHeader only: the rule on 443 that forwards requests carrying the header. */
-    readonly originRule?: aws.lb.ListenerRule;
-    /** blueGreen only: the target group green tasks start in (ECS alternates the two). */
-    readonly alternateTargetGroup?: aws.lb.TargetGroup;
-    /** blueGreen only: the rule on 443 whose weights ECS shifts from blue to green. */
-    readonly productionRule?: aws.lb.ListenerRule;
-    /** blueGreen only: the test listener and its rule, which reach green before production does. */
+    /** blueGreen only: the test listener, which reaches green before production does. */
     readonly testListener?: aws.lb.Listener;
-    readonly testRule?: aws.lb.ListenerRule;
+    /** Per service: its target group(s) and rules. */
+    readonly routes: Readonly<Record<string, ServiceTargets>>;
 
     constructor(name: string, args: LoadBalancedAppArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(LOAD_BALANCED_APP_TYPE, name, {}, opts);
         validateLoadBalancedAppArgs(args);
-        const hc = args.healthCheck ?? {};
         const ingressCidrs = args.ingressCidrs ?? ["0.0.0.0/0"];
         const ingressIpv6Cidrs = args.ingressIpv6Cidrs ?? ["::/0"];
         const protect = args.protect ?? false;
@@ -203,27 +235,45 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
             { ...child, protect },
         );
 
-        const targetGroupArgs = (nameParts: readonly string[]): aws.lb.TargetGroupArgs => ({
-            name: physicalName(nameParts, 32),
-            vpcId: args.vpcId,
-            targetType: "ip",
-            protocol: "HTTP",
-            port: args.targetPort,
-            deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
-            healthCheck: {
-                enabled: true,
+        const targetGroupArgs = (svc: HttpRoute, nameParts: readonly string[]): aws.lb.TargetGroupArgs => {
+            const hc = svc.healthCheck ?? {};
+            return {
+                name: physicalName(nameParts, 32),
+                vpcId: args.vpcId,
+                targetType: "ip",
                 protocol: "HTTP",
-                port: "traffic-port",
-                path: hc.path ?? "/health",
-                interval: hc.intervalSeconds ?? 30,
-                timeout: hc.timeoutSeconds ?? 5,
-                healthyThreshold: hc.healthyThreshold ?? 3,
-                unhealthyThreshold: hc.unhealthyThreshold ?? 2,
-                matcher: hc.matcher ?? "200-299",
-            },
-            tags: args.tags,
-        });
-        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, targetGroupArgs(args.nameParts), child);
+                port: svc.targetPort,
+                deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+                healthCheck: {
+                    enabled: true,
+                    protocol: "HTTP",
+                    port: "traffic-port",
+                    path: hc.path ?? "/health",
+                    interval: hc.intervalSeconds ?? 30,
+                    timeout: hc.timeoutSeconds ?? 5,
+                    healthyThreshold: hc.healthyThreshold ?? 3,
+                    unhealthyThreshold: hc.unhealthyThreshold ?? 2,
+                    matcher: hc.matcher ?? "200-299",
+                },
+                tags: args.tags,
+            };
+        };
+        const [first, ...others] = args.services;
+        const groups: Record<string, aws.lb.TargetGroup> = {};
+        const alternates: Record<string, aws.lb.TargetGroup> = {};
+        for (const svc of [first, ...others]) {
+            groups[svc.name] = new aws.lb.TargetGroup(`${name}-${svc.name}-tg`, targetGroupArgs(svc, [...args.nameParts, svc.name]), child);
+            if (args.blueGreen)
+                alternates[svc.name] = new aws.lb.TargetGroup(`${name}-${svc.name}-tg-alt`, targetGroupArgs(svc, [...args.nameParts, svc.name, "alt"]), child);
+        }
+        // What a request matching no service's rule gets. Rolling: 403 behind Cloudflare (it lacks
+        // the origin header, or names no service), else 404. Blue/green: ECS refuses listeners that
+        // mix forward and fixed-response actions, so the first service's group answers it.
+        const fallback: aws.types.input.lb.ListenerDefaultAction = args.blueGreen
+            ? { type: "forward", targetGroupArn: groups[first.name].arn }
+            : args.originHeader
+              ? { type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }
+              : { type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain", messageBody: "Not found" } };
 
         this.httpsListener = new aws.lb.Listener(
             `${name}-https`,
@@ -233,29 +283,11 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: TLS_POLICY,
                 certificateArn: args.certificateArn,
-                defaultActions: [
-                    args.originHeader
-                        ? { type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }
-                        : { type: "forward", targetGroupArn: this.targetGroup.arn },
-                ],
+                defaultActions: [fallback],
                 tags: args.tags,
             },
             child,
         );
-        if (args.originHeader) {
-            // Only requests that came through Cloudflare carry the header; its value stays secret in the state.
-            this.originRule = new aws.lb.ListenerRule(
-                `${name}-origin-rule`,
-                {
-                    listenerArn: this.httpsListener.arn,
-                    priority: CATCH_ALL_RULE_PRIORITY,
-                    conditions: [{ httpHeader: { httpHeaderName: args.originHeader.name, values: [pulumi.secret(args.originHeader.value)] } }],
-                    actions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-                    tags: args.tags,
-                },
-                child,
-            );
-        }
 
         new aws.lb.Listener(
             `${name}-http`,
@@ -274,36 +306,32 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
             child,
         );
 
-        if (args.blueGreen) {
-            const bg = args.blueGreen;
-            this.alternateTargetGroup = new aws.lb.TargetGroup(`${name}-tg-alt`, targetGroupArgs([...args.nameParts, "alt"]), child);
-            // Both rules start on the primary group; during a deployment ECS moves the test rule to
-            // green, then the production rule, and back on rollback. Pulumi must not undo those
-            // weights, hence ignoreChanges on the actions. Only forward actions on these listeners:
-            // ECS blue/green fails on listeners that mix forward and non-forward actions.
-            const forwardAll = (ruleName: string, listenerArn: pulumi.Input<string>) =>
-                new aws.lb.ListenerRule(
-                    `${name}-${ruleName}`,
+        const conditions = (svc: HttpRoute, withOrigin: boolean): aws.types.input.lb.ListenerRuleCondition[] => [
+            ...(svc.hosts.length > 0 ? [{ hostHeader: { values: [...svc.hosts] } }] : []),
+            { pathPattern: { values: [...svc.paths] } },
+            // Only requests that came through Cloudflare carry the header; its value stays secret in the state.
+            ...(withOrigin && args.originHeader
+                ? [{ httpHeader: { httpHeaderName: args.originHeader.name, values: [pulumi.secret(args.originHeader.value)] } }]
+                : []),
+        ];
+        const routes: Record<string, ServiceTargets> = {};
+        if (!args.blueGreen) {
+            for (const svc of args.services) {
+                const rule = new aws.lb.ListenerRule(
+                    `${name}-${svc.name}-rule`,
                     {
-                        listenerArn,
-                        priority: CATCH_ALL_RULE_PRIORITY,
-                        conditions: [{ pathPattern: { values: ["/*"] } }],
-                        actions: [
-                            {
-                                type: "forward",
-                                forward: {
-                                    targetGroups: [
-                                        { arn: this.targetGroup.arn, weight: 100 },
-                                        { arn: (this.alternateTargetGroup as aws.lb.TargetGroup).arn, weight: 0 },
-                                    ],
-                                },
-                            },
-                        ],
+                        listenerArn: this.httpsListener.arn,
+                        priority: svc.priority,
+                        conditions: conditions(svc, true),
+                        actions: [{ type: "forward", targetGroupArn: groups[svc.name].arn }],
                         tags: args.tags,
                     },
-                    { ...child, ignoreChanges: ["actions"] },
+                    child,
                 );
-            this.productionRule = forwardAll("production-rule", this.httpsListener.arn);
+                routes[svc.name] = { targetGroup: groups[svc.name], rule };
+            }
+        } else {
+            const bg = args.blueGreen;
             bg.testListenerCidrs.forEach((cidr, i) => {
                 new aws.vpc.SecurityGroupIngressRule(
                     `${name}-in-test-${i}`,
@@ -325,18 +353,49 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
                     loadBalancerArn: this.loadBalancer.arn,
                     port: bg.testListenerPort,
                     protocol: "HTTP",
-                    defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+                    defaultActions: [{ type: "forward", targetGroupArn: groups[first.name].arn }],
                     tags: args.tags,
                 },
                 child,
             );
-            this.testRule = forwardAll("test-rule", this.testListener.arn);
+            const testListener = this.testListener;
+            // Both rules of a service start on its primary group; during a deployment ECS moves the
+            // test rule to green, then the production rule, and back on rollback. Pulumi must not
+            // undo those weights, hence ignoreChanges on the actions. The origin header is checked
+            // by the web ACL here: these listeners hold forward actions only.
+            const weighted = (svc: HttpRoute, ruleName: string, listenerArn: pulumi.Input<string>) =>
+                new aws.lb.ListenerRule(
+                    `${name}-${svc.name}-${ruleName}`,
+                    {
+                        listenerArn,
+                        priority: svc.priority,
+                        conditions: conditions(svc, false),
+                        actions: [
+                            {
+                                type: "forward",
+                                forward: {
+                                    targetGroups: [
+                                        { arn: groups[svc.name].arn, weight: 100 },
+                                        { arn: alternates[svc.name].arn, weight: 0 },
+                                    ],
+                                },
+                            },
+                        ],
+                        tags: args.tags,
+                    },
+                    { ...child, ignoreChanges: ["actions"] },
+                );
+            for (const svc of args.services) {
+                routes[svc.name] = {
+                    targetGroup: groups[svc.name],
+                    alternateTargetGroup: alternates[svc.name],
+                    productionRule: weighted(svc, "production-rule", this.httpsListener.arn),
+                    testRule: weighted(svc, "test-rule", testListener.arn),
+                };
+            }
         }
+        this.routes = routes;
 
-        this.registerOutputs({
-            loadBalancerArn: this.loadBalancer.arn,
-            dnsName: this.loadBalancer.dnsName,
-            targetGroupArn: this.targetGroup.arn,
-        });
+        this.registerOutputs({ loadBalancerArn: this.loadBalancer.arn, dnsName: this.loadBalancer.dnsName });
     }
 }

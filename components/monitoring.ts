@@ -15,9 +15,15 @@ export interface MonitoredService {
     readonly name: string;
     readonly clusterName: pulumi.Input<string>;
     readonly serviceName: pulumi.Input<string>;
-    /** CloudWatch dimension values of its load balancer and target groups (two under blue/green). */
-    readonly loadBalancerArnSuffix: pulumi.Input<string>;
-    readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
+    /**
+     * Its load balancer, by CloudWatch dimension values (`app/...` or `net/...`, and its target
+     * groups: two under blue/green). Absent (internal and worker services): only the task alarms.
+     */
+    readonly loadBalancer?: {
+        readonly kind: "application" | "network";
+        readonly arnSuffix: pulumi.Input<string>;
+        readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
+    };
 }
 
 /** A public URL checked from outside the VPC. */
@@ -137,17 +143,42 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     private serviceAlarms(svc: MonitoredService): void {
+        if (svc.loadBalancer) this.loadBalancerAlarms(svc.name, svc.loadBalancer);
+        this.taskAlarms(svc);
+    }
+
+    /**
+     * What clients see. Application load balancer: the 5xx share, p99 and unhealthy targets.
+     * Network load balancer (no HTTP metrics): unhealthy targets.
+     */
+    private loadBalancerAlarms(name: string, lb: NonNullable<MonitoredService["loadBalancer"]>): void {
         const t = this.args.thresholds;
         const [, env] = this.args.nameParts;
+        const namespace = lb.kind === "application" ? "AWS/ApplicationELB" : "AWS/NetworkELB";
         const elb = (id: string, metricName: string, stat: string, tg: pulumi.Input<string>): MetricQuery => ({
             id,
             returnData: false,
-            metric: { namespace: "AWS/ApplicationELB", metricName, stat, period: 60, dimensions: { LoadBalancer: svc.loadBalancerArnSuffix, TargetGroup: tg } },
+            metric: { namespace, metricName, stat, period: 60, dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: tg } },
         });
-        const groups = svc.targetGroupArnSuffixes;
+        const groups = lb.targetGroupArnSuffixes;
         const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
-        const ecsDims = { ClusterName: svc.clusterName, ServiceName: svc.serviceName };
         const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
+        const svc = { name };
+        this.alarm(`${svc.name}-unhealthy`, `${svc.name} in ${env}: the load balancer sees unhealthy targets`, {
+            ...threeOfFive,
+            threshold: 0,
+            treatMissingData: "notBreaching",
+            metricQueries: [
+                ...groups.map((tg, i) => elb(`u${i}`, "UnHealthyHostCount", "Maximum", tg)),
+                {
+                    id: "unhealthy",
+                    label: "unhealthy targets",
+                    returnData: true,
+                    expression: groups.length === 1 ? "FILL(u0, 0)" : `MAX([${groups.map((_, i) => `FILL(u${i}, 0)`).join(", ")}])`,
+                },
+            ],
+        });
+        if (lb.kind === "network") return;
 
         // Every 5xx a client saw: the targets' and the load balancer's own (502/503/504 when no
         // target answers; with no healthy target there are no target responses at all), over
@@ -155,7 +186,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const lbMetric = (id: string, metricName: string): MetricQuery => ({
             id,
             returnData: false,
-            metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: svc.loadBalancerArnSuffix } },
+            metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: lb.arnSuffix } },
         });
         this.alarm(`${svc.name}-5xx`, `${svc.name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx (targets' and the load balancer's)`, {
             ...threeOfFive,
@@ -187,20 +218,13 @@ export class Monitoring extends pulumi.ComponentResource {
                 },
             ],
         });
-        this.alarm(`${svc.name}-unhealthy`, `${svc.name} in ${env}: the load balancer sees unhealthy targets`, {
-            ...threeOfFive,
-            threshold: 0,
-            treatMissingData: "notBreaching",
-            metricQueries: [
-                ...groups.map((tg, i) => elb(`u${i}`, "UnHealthyHostCount", "Maximum", tg)),
-                {
-                    id: "unhealthy",
-                    label: "unhealthy targets",
-                    returnData: true,
-                    expression: groups.length === 1 ? "FILL(u0, 0)" : `MAX([${groups.map((_, i) => `FILL(u${i}, 0)`).join(", ")}])`,
-                },
-            ],
-        });
+    }
+
+    /** How the tasks do: CPU, memory, and fewer running than desired. */
+    private taskAlarms(svc: MonitoredService): void {
+        const t = this.args.thresholds;
+        const [, env] = this.args.nameParts;
+        const ecsDims = { ClusterName: svc.clusterName, ServiceName: svc.serviceName };
         for (const [what, metricName, limit] of [
             ["cpu", "CPUUtilization", t.cpuPercent],
             ["memory", "MemoryUtilization", t.memoryPercent],
@@ -475,8 +499,8 @@ export class Monitoring extends pulumi.ComponentResource {
             .all(
                 a.services.map((s) =>
                     pulumi.all([
-                        pulumi.output(s.loadBalancerArnSuffix),
-                        pulumi.all([...s.targetGroupArnSuffixes]),
+                        pulumi.output(s.loadBalancer?.arnSuffix ?? ""),
+                        pulumi.all([...(s.loadBalancer?.targetGroupArnSuffixes ?? [])]),
                         pulumi.output(s.clusterName),
                         pulumi.output(s.serviceName),
                     ]),
@@ -514,8 +538,72 @@ export function dashboardWidgets(a: Pick<MonitoringArgs, "services" | "region" |
                 tg,
                 { stat, label: tgs.length > 1 ? `${label} (${n === 0 ? "primary" : "alternate"})` : label },
             ]);
-        widgets.push({ type: "text", x: 0, y, width: 24, height: 1, properties: { markdown: `## ${s.name} (${env})` } });
+        const kind = s.loadBalancer?.kind;
+        widgets.push({
+            type: "text",
+            x: 0,
+            y,
+            width: 24,
+            height: 1,
+            properties: { markdown: `## ${s.name} (${env}, ${kind === "application" ? "http" : kind === "network" ? "tcp" : "no load balancer"})` },
+        });
         y += 1;
+        const tasks = (x: number, width = 6) =>
+            graph(
+                x,
+                `${s.name}: CPU / memory (%), running vs desired tasks`,
+                [
+                    ["AWS/ECS", "CPUUtilization", "ClusterName", cluster, "ServiceName", service, { stat: "Average", label: "CPU %" }],
+                    ["AWS/ECS", "MemoryUtilization", "ClusterName", cluster, "ServiceName", service, { stat: "Average", label: "memory %" }],
+                    [
+                        "ECS/ContainerInsights",
+                        "RunningTaskCount",
+                        "ClusterName",
+                        cluster,
+                        "ServiceName",
+                        service,
+                        { stat: "Minimum", label: "running tasks", yAxis: "right" },
+                    ],
+                    [
+                        "ECS/ContainerInsights",
+                        "DesiredTaskCount",
+                        "ClusterName",
+                        cluster,
+                        "ServiceName",
+                        service,
+                        { stat: "Maximum", label: "desired tasks", yAxis: "right" },
+                    ],
+                ],
+                {},
+                width,
+            );
+        if (kind === "network") {
+            const nlb = (metric: string, stat: string, label: string) =>
+                tgs.map((tg) => ["AWS/NetworkELB", metric, "LoadBalancer", lb, "TargetGroup", tg, { stat, label }]);
+            widgets.push(
+                graph(0, `${s.name}: connections`, [
+                    ["AWS/NetworkELB", "ActiveFlowCount", "LoadBalancer", lb, { stat: "Average", label: "active connections" }],
+                    ["AWS/NetworkELB", "NewFlowCount", "LoadBalancer", lb, { stat: "Sum", label: "new connections" }],
+                    ["AWS/NetworkELB", "TCP_Target_Reset_Count", "LoadBalancer", lb, { stat: "Sum", label: "resets from targets" }],
+                ]),
+                graph(6, `${s.name}: TLS handshakes and errors`, [
+                    ["AWS/NetworkELB", "NewFlowCount_TLS", "LoadBalancer", lb, { stat: "Sum", label: "TLS connections" }],
+                    ["AWS/NetworkELB", "ClientTLSNegotiationErrorCount", "LoadBalancer", lb, { stat: "Sum", label: "client TLS errors" }],
+                ]),
+                graph(12, `${s.name}: healthy / unhealthy targets`, [
+                    ...nlb("HealthyHostCount", "Minimum", "healthy"),
+                    ...nlb("UnHealthyHostCount", "Maximum", "unhealthy"),
+                ]),
+                tasks(18),
+            );
+            y += 6;
+            return;
+        }
+        if (kind === undefined) {
+            widgets.push(tasks(0, 12));
+            y += 6;
+            return;
+        }
         widgets.push(
             graph(0, `${s.name}: requests, 4xx, 5xx`, [
                 ...perTg("RequestCount", "Sum", "requests"),
@@ -530,28 +618,7 @@ export function dashboardWidgets(a: Pick<MonitoringArgs, "services" | "region" |
                 ...perTg("HealthyHostCount", "Minimum", "healthy"),
                 ...perTg("UnHealthyHostCount", "Maximum", "unhealthy"),
             ]),
-            graph(18, `${s.name}: CPU / memory (%), running vs desired tasks`, [
-                ["AWS/ECS", "CPUUtilization", "ClusterName", cluster, "ServiceName", service, { stat: "Average", label: "CPU %" }],
-                ["AWS/ECS", "MemoryUtilization", "ClusterName", cluster, "ServiceName", service, { stat: "Average", label: "memory %" }],
-                [
-                    "ECS/ContainerInsights",
-                    "RunningTaskCount",
-                    "ClusterName",
-                    cluster,
-                    "ServiceName",
-                    service,
-                    { stat: "Minimum", label: "running tasks", yAxis: "right" },
-                ],
-                [
-                    "ECS/ContainerInsights",
-                    "DesiredTaskCount",
-                    "ClusterName",
-                    cluster,
-                    "ServiceName",
-                    service,
-                    { stat: "Maximum", label: "desired tasks", yAxis: "right" },
-                ],
-            ]),
+            tasks(18),
         );
         y += 6;
     });

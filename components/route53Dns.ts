@@ -6,10 +6,11 @@ export const ROUTE53_DNS_TYPE = "shipyard:dns:Route53Dns";
 export interface Route53DnsArgs {
     /** The public hosted zone's id, found by `stacks/lookups.ts` before any resource is created. */
     readonly zoneId: string;
-    /** Fully qualified host names inside the zone. */
-    readonly hostNames: readonly string[];
-    /** The load balancer the names point at (a dual-stack one, so AAAA answers too). */
-    readonly target: { readonly dnsName: pulumi.Input<string>; readonly zoneId: pulumi.Input<string> };
+    /** Per fully qualified host name inside the zone, the load balancer it points at (dual-stack, so AAAA answers too). */
+    readonly records: readonly {
+        readonly hostName: string;
+        readonly target: { readonly dnsName: pulumi.Input<string>; readonly zoneId: pulumi.Input<string> };
+    }[];
 }
 
 /**
@@ -21,10 +22,11 @@ export class Route53Dns extends pulumi.ComponentResource {
 
     constructor(name: string, args: Route53DnsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ROUTE53_DNS_TYPE, name, {}, opts);
-        const twice = args.hostNames.find((h, i) => args.hostNames.indexOf(h) !== i);
+        const hosts = args.records.map((r) => r.hostName);
+        const twice = hosts.find((h, i) => hosts.indexOf(h) !== i);
         if (twice) throw new Error(`Route53Dns: host name ${twice} is given twice`);
         // Named by position, so the plans of two environments line up.
-        this.records = args.hostNames.flatMap((host, i) =>
+        this.records = args.records.flatMap(({ hostName: host, target }, i) =>
             (["A", "AAAA"] as const).map(
                 (type) =>
                     new aws.route53.Record(
@@ -33,13 +35,13 @@ export class Route53Dns extends pulumi.ComponentResource {
                             zoneId: args.zoneId,
                             name: host,
                             type,
-                            aliases: [{ name: args.target.dnsName, zoneId: args.target.zoneId, evaluateTargetHealth: true }],
+                            aliases: [{ name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true }],
                         },
                         { parent: this },
                     ),
             ),
         );
-        this.registerOutputs({ hostNames: args.hostNames });
+        this.registerOutputs({ hostNames: hosts });
     }
 }
 

@@ -24,6 +24,8 @@ export interface KeySpec {
     readonly default?: Default;
     /** The value must be set with `pulumi config set --secret`. */
     readonly secret?: boolean;
+    /** An object whose values are parsed further by their own module (`stacks/services.ts`). */
+    readonly structured?: boolean;
     /**
      * Unset, the value follows other keys (the description says how), so `Pulumi.yaml` does not
      * declare it: the CLI would pass a declared default and hide that it was not set.
@@ -41,15 +43,6 @@ export const KEYS = {
         type: "string",
         default: "demo",
         description: "Short application name; physical names are <appName>-<env>-<name>. Lowercase letters, digits and hyphens, 2 to 20 characters.",
-    },
-    serviceName: {
-        type: "string",
-        default: "web",
-        description: "Name of the container and ECS service. Lowercase letters, digits and hyphens, 2 to 20 characters.",
-    },
-    image: {
-        type: "string",
-        description: "Full image reference registry/repository@sha256:<digest>. gamma and live accept only a digest; alpha and beta also accept a tag.",
     },
     cpu: { type: "integer", default: perEnv(256, 256, 512, 512), description: "Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384)." },
     memory: { type: "integer", default: perEnv(512, 512, 1024, 1024), description: "Task memory in MiB; must be a value Fargate allows with the chosen cpu." },
@@ -232,11 +225,6 @@ export const KEYS = {
         description:
             "KMS key of the alarm topic: bootstrap (the bootstrap's alias/<appName>-<env>-alarms, which lets CloudWatch publish) or create (the stack creates its own; needs kms:CreateKey, which the deploy roles do not have).",
     },
-    hostName: {
-        type: "string",
-        description:
-            "The environment's public host name in dnsZone (e.g. alpha.example.org, example.org in live): its DNS record and certificate are created there, and the endpoint check requests https://<hostName><healthCheckPath>.",
-    },
     alarm5xxPercent: {
         type: "integer",
         default: perEnv(10, 10, 5, 2),
@@ -271,17 +259,25 @@ export const KEYS = {
         default: perEnv(false, false, false, true),
         description: "Run an OpenTelemetry collector beside each service that sends traces to AWS X-Ray, with the IAM it needs.",
     },
+    services: {
+        type: "object",
+        structured: true,
+        description:
+            "The services of the environment, by name (2-20 lowercase letters, digits, hyphens): image (registry/repository@sha256:..., one repository per service), expose (http: behind the one ALB, routed by hosts, paths and priority; tcp: its own NLB with listeners [{port, protocol: TCP|TLS}] and one host; internal: reachable by name through Service Connect; worker: no inbound traffic), calls (the internal services it calls), and overrides of cpu, memory, minTasks, maxTasks, containerPort, spot, healthCheckPath, environment.",
+    },
     environment: {
         type: "object",
         default: {},
-        description: "Plain environment variables for the container (NAME: value). APP_ENV, LOG_LEVEL, PORT and SHUTDOWN_TIMEOUT_MS are set by the platform.",
+        description:
+            "Plain environment variables for every service's container (NAME: value); a service's own environment adds to them. APP_ENV, LOG_LEVEL, PORT, SHUTDOWN_TIMEOUT_MS and SERVICE_NAME are set by the platform.",
     },
     secrets: {
         type: "object",
         default: {},
         secret: true,
+        structured: true,
         description:
-            "Secret environment variables, each set with pulumi config set --secret --path 'secrets.NAME' VALUE; stored as SSM SecureString parameters and passed by valueFrom.",
+            "Secret environment variables by service, each set with pulumi config set --secret --path 'secrets.<service>.NAME' VALUE; stored as SSM SecureString parameters and passed by valueFrom.",
     },
 } as const satisfies Record<string, KeySpec>;
 

@@ -57,7 +57,7 @@ export async function lookUp(s: Settings): Promise<Lookups> {
 
     // The bootstrap's Cloudflare rule adds the header for the host names it lists; a name it does not
     // list would be refused (403) by this environment's load balancer.
-    const bootstrapHint = `run the bootstrap with shipyard-bootstrap:cloudflareZone ${dns.zone} and originHosts.${s.env} listing ${dns.hostNames.join(", ")}`;
+    const bootstrapHint = `run the bootstrap with shipyard-bootstrap:cloudflareZone ${dns.zone} and originHosts.${s.env} listing ${dns.proxiedHostNames.join(", ")}`;
     const read = (name: string, decrypt: boolean) =>
         aws.ssm.getParameter({ name, withDecryption: decrypt }).catch((e: unknown) => {
             throw problem(
@@ -67,7 +67,7 @@ export async function lookUp(s: Settings): Promise<Lookups> {
             );
         });
     const hosts = (await read(originHostsParameter(s.app, s.env), false)).value.split(",");
-    const missing = dns.hostNames.filter((h) => !hosts.includes(h));
+    const missing = dns.proxiedHostNames.filter((h) => !hosts.includes(h));
     if (missing.length > 0)
         throw problem(
             "hostName",

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, EnvName, KEYS, KeyName, KeySpec, PROJECT, defaultFor } from "./keys";
+import { DeclaredService, Exposure, parseServices } from "./services";
 import {
     ENV_NAME,
     LOG_RETENTION_DAYS,
@@ -13,13 +14,11 @@ import {
     fargateSizeProblem,
     isIpv6Cidr,
     parseCidr,
-    parseImageRef,
     partitionOf,
     WAF_RATE_LIMIT_RANGE,
     secretLookingValue,
     subdivideCidr,
     Cidr,
-    ImageRef,
 } from "./validators";
 
 export type NatGateways = "none" | "single" | "perAz";
@@ -41,31 +40,14 @@ export interface NetworkSettings {
     readonly flowLogs: boolean;
 }
 
-/** The container service; see `stacks/keys.ts`. */
-export interface ServiceSettings {
-    /** @default "web" */
-    readonly name: string;
-    /** Full image reference, as given. Required. */
-    readonly image: string;
-    readonly imageRef: ImageRef;
-    /** @default 256 in alpha and beta, 512 in gamma and live */
-    readonly cpu: number;
-    /** @default 512 in alpha and beta, 1024 in gamma and live */
-    readonly memory: number;
+/** One service of the environment: as declared (`stacks/services.ts`) plus the stack-wide settings it runs with. */
+export interface ServiceSettings extends DeclaredService {
     /** @default "X86_64" */
     readonly cpuArchitecture: "X86_64" | "ARM64";
-    /** @default 8080 */
-    readonly containerPort: number;
-    /** @default 1 in alpha and beta, 2 in gamma and live */
-    readonly minTasks: number;
-    /** @default 2, 2, 4, 6 */
-    readonly maxTasks: number;
     /** @default 60 */
     readonly cpuTargetPercent: number;
     /** @default 75 */
     readonly memoryTargetPercent: number;
-    /** Fargate Spot. @default on in alpha and beta */
-    readonly spot: boolean;
     /** @default public in alpha (no NAT), private elsewhere */
     readonly taskSubnets: "private" | "public";
     /** @default debug in alpha, info elsewhere */
@@ -76,7 +58,7 @@ export interface ServiceSettings {
     readonly healthCheckGracePeriodSeconds: number;
     /** @default 30 */
     readonly stopTimeoutSeconds: number;
-    /** Plain variables, including the platform's APP_ENV, LOG_LEVEL, PORT and SHUTDOWN_TIMEOUT_MS; sorted by name. */
+    /** Plain variables: the stack's, the service's own, and the platform's APP_ENV, LOG_LEVEL, PORT, SERVICE_NAME, SHUTDOWN_TIMEOUT_MS; sorted by name. */
     readonly environment: Readonly<Record<string, string>>;
     /** Secret variables, each an Output marked secret. */
     readonly secrets: Readonly<Record<string, pulumi.Output<string>>>;
@@ -95,8 +77,10 @@ export interface DnsSettings {
     readonly zoneId?: string;
     /** Records proxied by Cloudflare, and the load balancer closed to everyone else. @default true with cloudflare */
     readonly proxied: boolean;
-    /** The environment's public host names, each inside the zone: one record each, and names on the certificate. */
+    /** The environment's public host names (http services', then tcp services'), each inside the zone: one record each, and names on the certificate. */
     readonly hostNames: readonly string[];
+    /** The names Cloudflare proxies: the http services' (tcp services' names are DNS-only); empty when not proxied. */
+    readonly proxiedHostNames: readonly string[];
 }
 
 /** Load balancer and its target group's health check; see `stacks/keys.ts`. */
@@ -151,8 +135,6 @@ export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
 
 /** Alarms, their Slack notifications, endpoint checks and tracing; see `stacks/keys.ts`. */
 export interface MonitoringSettings {
-    /** The environment's public host name; the endpoint check requests https://<hostName><healthCheckPath>. */
-    readonly hostName: string;
     /** Alarm thresholds. @default 5xx 10/10/5/2 %, p99 3000/3000/2000/1000 ms, CPU and memory 85 % */
     readonly alarm5xxPercent: number;
     readonly alarmP99LatencyMs: number;
@@ -184,7 +166,8 @@ export interface Settings {
     readonly protect: boolean;
     readonly network: NetworkSettings;
     readonly dns: DnsSettings;
-    readonly service: ServiceSettings;
+    /** In the stack file's order. */
+    readonly services: readonly ServiceSettings[];
     readonly loadBalancer: LoadBalancerSettings;
     readonly deployment: DeploymentSettings;
     readonly monitoring: MonitoringSettings;
@@ -214,7 +197,7 @@ const NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** What the test harness passes for a `secure:` value it cannot decrypt. */
 const UNDECRYPTED = "[encrypted in stack file]";
-const PLATFORM_VARS = ["APP_ENV", "LOG_LEVEL", "PORT", "SHUTDOWN_TIMEOUT_MS"];
+const PLATFORM_VARS = ["APP_ENV", "LOG_LEVEL", "PORT", "SERVICE_NAME", "SHUTDOWN_TIMEOUT_MS"];
 /** Seconds the app's graceful shutdown leaves before the stop timeout's SIGKILL, for its last log lines. */
 const SHUTDOWN_MARGIN_SECONDS = 2;
 
@@ -305,33 +288,14 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
                 : (typeof KEYS)[K]["type"] extends "object"
                   ? Record<string, string>
                   : string;
-    };
+    } & { services: unknown; secrets: Record<string, unknown> };
     const live = env === "live";
 
     // 3. Names.
-    for (const key of ["appName", "serviceName"] as const) {
-        if (!NAME.test(v[key])) fail(key, v[key], "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen");
-    }
+    if (!NAME.test(v.appName))
+        fail("appName", v.appName, "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen");
 
-    // 4. Image.
-    const imageRef = parseImageRef(v.image);
-    if (!imageRef) {
-        fail(
-            "image",
-            v.image,
-            "must be a full image reference registry/repository[:tag]@sha256:<64 hex digits>, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:...",
-        );
-    } else if (!imageRef.digest && (env === "gamma" || live)) {
-        fail(
-            "image",
-            v.image,
-            `${env} accepts only an immutable image pinned by digest (...@sha256:<64 hex digits>), not a mutable tag; promote the digest that was tested in alpha and beta`,
-        );
-    } else if (!imageRef.digest && !imageRef.tag) {
-        fail("image", v.image, "must name a tag or, better, a digest (@sha256:...)");
-    }
-
-    // 5. Task size, ports, scaling.
+    // 4-5. Task size, ports, scaling: the stack-wide values every service takes unless it overrides them.
     const sizeProblem = fargateSizeProblem(v.cpu, v.memory);
     if (sizeProblem) fail("cpu", `${v.cpu} with memory ${v.memory}`, `not a Fargate task size: ${sizeProblem}`);
     if (!["X86_64", "ARM64"].includes(v.cpuArchitecture)) fail("cpuArchitecture", v.cpuArchitecture, "allowed: X86_64, ARM64");
@@ -410,15 +374,37 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     if (!["debug", "info", "warn", "error"].includes(v.logLevel)) fail("logLevel", v.logLevel, "allowed: debug, info, warn, error");
     if (!LOG_RETENTION_DAYS.includes(v.logRetentionDays)) fail("logRetentionDays", v.logRetentionDays, `allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
 
-    // 9. Load balancer and DNS.
+    // 9. Services, load balancer and DNS.
+    const services = parseServices(
+        v.services,
+        {
+            cpu: v.cpu,
+            memory: v.memory,
+            minTasks: v.minTasks,
+            maxTasks: v.maxTasks,
+            containerPort: v.containerPort,
+            spot: v.spot,
+            healthCheckPath: v.healthCheckPath,
+        },
+        { live, digestOnly: env === "gamma" || live, platformVars: PLATFORM_VARS, env },
+        fail,
+    );
     const blueGreen = v.deployment === "blueGreen";
     const provider = v.dnsProvider as DnsProvider;
     if (!(DNS_PROVIDERS as readonly string[]).includes(v.dnsProvider)) fail("dnsProvider", v.dnsProvider, `allowed: ${DNS_PROVIDERS.join(", ")}`);
     if (v.dnsZone === "") fail("dnsZone", v.dnsZone, "the zone must be named, e.g. example.org: its records and the certificate's validation records go there");
     else if (!HOST_NAME.test(v.dnsZone))
         fail("dnsZone", v.dnsZone, "must be a DNS zone name such as example.org: lowercase labels of letters, digits and hyphens");
-    else if (v.hostName !== v.dnsZone && !v.hostName.endsWith(`.${v.dnsZone}`))
-        fail("hostName", v.hostName, `the host name is outside the zone ${v.dnsZone} (dnsZone); allowed: ${v.dnsZone} or a name ending in .${v.dnsZone}`);
+    else {
+        for (const s of services)
+            for (const host of s.hosts)
+                if (host !== v.dnsZone && !host.endsWith(`.${v.dnsZone}`))
+                    fail(
+                        `services.${s.name}.hosts`,
+                        host,
+                        `the host name is outside the zone ${v.dnsZone} (dnsZone); allowed: ${v.dnsZone} or a name ending in .${v.dnsZone}`,
+                    );
+    }
     const zoneIdPattern = provider === "route53" ? /^Z[A-Z0-9]{1,31}$/ : /^[0-9a-f]{32}$/;
     if (v.dnsZoneId !== "" && !zoneIdPattern.test(v.dnsZoneId))
         fail(
@@ -488,12 +474,6 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         fail("permissionsBoundary", v.permissionsBoundary, "allowed: bootstrap, none, or an IAM policy ARN arn:aws:iam::<account>:policy/<name>");
 
     // 12. Monitoring.
-    if (!HOST_NAME.test(v.hostName) || v.hostName.length > 253)
-        fail(
-            "hostName",
-            v.hostName,
-            "must be a DNS host name such as alpha.example.org: lowercase labels of letters, digits and hyphens, at most 253 characters",
-        );
     for (const [key, low, high, unit] of [
         ["alarm5xxPercent", 1, 100, "percent"],
         ["alarmP99LatencyMs", 10, 60000, "ms"],
@@ -522,28 +502,72 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             );
         }
     }
-    for (const name of Object.keys(v.secrets)) {
-        const key = `secrets.${name}`;
-        if (!ENV_NAME.test(name)) fail(key, "[secret]", `invalid variable name "${name}": letters, digits and underscores, not starting with a digit`);
-        else if (PLATFORM_VARS.includes(name)) fail(key, "[secret]", `${name} is set by the platform and cannot be a secret`);
-        else if (name in v.environment) fail(key, "[secret]", `${name} is also set in environment; a variable is either plain or secret`);
+    // Secrets by service: secrets.<service>.<NAME>.
+    const secretsOf: Record<string, Record<string, string>> = {};
+    for (const [svc, names] of Object.entries(v.secrets)) {
+        const service = services.find((x) => x.name === svc);
+        if (!service) {
+            fail(
+                `secrets.${svc}`,
+                "[secret]",
+                `not a service of this stack (${services.map((x) => x.name).join(", ")}); set each secret with pulumi config set --secret --path 'secrets.<service>.NAME' VALUE`,
+            );
+            continue;
+        }
+        if (typeof names !== "object" || names === null || Array.isArray(names)) {
+            fail(
+                `secrets.${svc}`,
+                "[secret]",
+                `wrong type: expected a map of NAME: value, set with pulumi config set --secret --path 'secrets.${svc}.NAME' VALUE`,
+            );
+            continue;
+        }
+        secretsOf[svc] = {};
+        for (const [name, value] of Object.entries(names as Record<string, unknown>)) {
+            const key = `secrets.${svc}.${name}`;
+            if (typeof value === "object" || value === undefined) fail(key, "[secret]", "wrong type: expected a string");
+            else if (!ENV_NAME.test(name)) fail(key, "[secret]", `invalid variable name "${name}": letters, digits and underscores, not starting with a digit`);
+            else if (PLATFORM_VARS.includes(name)) fail(key, "[secret]", `${name} is set by the platform and cannot be a secret`);
+            else if (name in v.environment || name in service.environment)
+                fail(key, "[secret]", `${name} is also set in environment; a variable is either plain or secret`);
+            else secretsOf[svc][name] = String(value);
+        }
     }
 
     if (problems.length > 0) throw new SettingsError(stack, problems);
 
     const tags = { app: v.appName, environment: env, "managed-by": "pulumi" };
-    const environment: Record<string, string> = {};
-    const merged: Record<string, string> = {
-        ...v.environment,
-        APP_ENV: env,
-        LOG_LEVEL: v.logLevel,
-        PORT: String(v.containerPort),
-        // The app finishes its requests and exits before ECS's SIGKILL at the stop timeout.
-        SHUTDOWN_TIMEOUT_MS: String(Math.max(1, v.stopTimeoutSeconds - SHUTDOWN_MARGIN_SECONDS) * 1000),
-    };
-    for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
-    const secrets: Record<string, pulumi.Output<string>> = {};
-    for (const name of Object.keys(v.secrets).sort()) secrets[name] = pulumi.secret(v.secrets[name]);
+    const serviceSettings: ServiceSettings[] = services.map((d) => {
+        const merged: Record<string, string> = {
+            ...v.environment,
+            ...d.environment,
+            APP_ENV: env,
+            LOG_LEVEL: v.logLevel,
+            PORT: String(d.containerPort),
+            SERVICE_NAME: d.name,
+            // The app finishes its requests and exits before ECS's SIGKILL at the stop timeout.
+            SHUTDOWN_TIMEOUT_MS: String(Math.max(1, v.stopTimeoutSeconds - SHUTDOWN_MARGIN_SECONDS) * 1000),
+        };
+        const environment: Record<string, string> = {};
+        for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
+        const own = secretsOf[d.name] ?? {};
+        const secrets: Record<string, pulumi.Output<string>> = {};
+        for (const name of Object.keys(own).sort()) secrets[name] = pulumi.secret(own[name]);
+        return {
+            ...d,
+            cpuArchitecture: v.cpuArchitecture as "X86_64" | "ARM64",
+            cpuTargetPercent: v.cpuTargetPercent,
+            memoryTargetPercent: v.memoryTargetPercent,
+            taskSubnets: v.taskSubnets as "private" | "public",
+            logLevel: v.logLevel as LogLevel,
+            logRetentionDays: v.logRetentionDays,
+            healthCheckGracePeriodSeconds: v.healthCheckGracePeriodSeconds,
+            stopTimeoutSeconds: v.stopTimeoutSeconds,
+            environment,
+            secrets,
+        };
+    });
+    const publicHosts = (exposure: Exposure) => services.filter((x) => x.exposure === exposure).flatMap((x) => x.hosts);
 
     return deepFreeze({
         app: v.appName,
@@ -566,33 +590,15 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             natGateways: v.natGateways as NatGateways,
             flowLogs: v.flowLogs,
         },
-        service: {
-            name: v.serviceName,
-            image: v.image,
-            imageRef: imageRef as ImageRef,
-            cpu: v.cpu,
-            memory: v.memory,
-            cpuArchitecture: v.cpuArchitecture as "X86_64" | "ARM64",
-            containerPort: v.containerPort,
-            minTasks: v.minTasks,
-            maxTasks: v.maxTasks,
-            cpuTargetPercent: v.cpuTargetPercent,
-            memoryTargetPercent: v.memoryTargetPercent,
-            spot: v.spot,
-            taskSubnets: v.taskSubnets as "private" | "public",
-            logLevel: v.logLevel as LogLevel,
-            logRetentionDays: v.logRetentionDays,
-            healthCheckGracePeriodSeconds: v.healthCheckGracePeriodSeconds,
-            stopTimeoutSeconds: v.stopTimeoutSeconds,
-            environment,
-            secrets,
-        },
+        services: serviceSettings,
         dns: {
             provider,
             zone: v.dnsZone,
             zoneId: v.dnsZoneId === "" ? undefined : v.dnsZoneId,
             proxied,
-            hostNames: [v.hostName],
+            // The ALB's names first (the certificate's subject is the first http host), then the NLBs'.
+            hostNames: [...publicHosts("http"), ...publicHosts("tcp")],
+            proxiedHostNames: proxied ? publicHosts("http") : [],
         },
         loadBalancer: {
             ingressCidrs: [...v.ingressCidrs],
@@ -611,7 +617,6 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             },
         },
         monitoring: {
-            hostName: v.hostName,
             alarm5xxPercent: v.alarm5xxPercent,
             alarmP99LatencyMs: v.alarmP99LatencyMs,
             alarmCpuPercent: v.alarmCpuPercent,
@@ -706,6 +711,8 @@ function parseTyped(key: KeyName, spec: KeySpec, text: string): Typed | string {
         case "object": {
             const parsed = tryJson(text);
             if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "wrong type: expected a map of NAME: value";
+            // Maps of maps (services, secrets by service) are checked by their own code.
+            if (spec.structured) return { key, value: parsed };
             const out: Record<string, string> = {};
             for (const [k, val] of Object.entries(parsed)) {
                 if (typeof val === "object" || val === null)
