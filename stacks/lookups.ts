@@ -70,7 +70,7 @@ export async function lookUp(s: Settings): Promise<Lookups> {
     const missing = dns.proxiedHostNames.filter((h) => !hosts.includes(h));
     if (missing.length > 0)
         throw problem(
-            "hostName",
+            `services.${s.services.find((x) => x.hosts.includes(missing[0]))?.name ?? "?"}.hosts`,
             missing.join(", "),
             `the bootstrap's Cloudflare rule adds ${s.env}'s origin header only for ${hosts.join(", ")}; ${bootstrapHint}`,
         );

@@ -5,11 +5,10 @@
  * anything is created.
  */
 import * as assert from "assert/strict";
-import { parse } from "yaml";
-import * as fs from "fs";
+
 import { Graph, Recorded } from "./harness/graph";
 import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "./harness/runStack";
-import { stackFile } from "./harness/stackConfig";
+import { stackServices } from "./harness/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"];
 const T = {
@@ -32,8 +31,11 @@ const OPEN = ["0.0.0.0/0", "::/0"];
 
 type ValidationOption = { domainName: string; resourceRecordName: string; resourceRecordType: string; resourceRecordValue: string };
 
-function hostOf(stack: string): string {
-    return (parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, string> }).config["shipyard:hostName"];
+/** The stack file's public names: http services' (behind the ALB) and tcp services' (each behind its NLB). */
+function hostsOf(stack: string, expose: "http" | "tcp"): string[] {
+    return Object.values(stackServices(stack))
+        .filter((s) => s.expose === expose)
+        .flatMap((s) => [...(s.hosts ?? [])]);
 }
 
 function ok(run: StackRun): Graph {
@@ -41,11 +43,17 @@ function ok(run: StackRun): Graph {
     return run.graph;
 }
 
-/** Ingress rules on 80 and 443, as [port, block]. */
+/** The stack file's services with some services' hosts replaced. */
+function withHosts(stack: string, hosts: Record<string, string[]>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(stackServices(stack)).map(([name, svc]) => [name, hosts[name] ? { ...svc, hosts: hosts[name] } : svc]));
+}
+
+/** The application load balancer's ingress rules on 80 and 443, as [port, block]. */
 function publicIngress(graph: Graph): [unknown, unknown][] {
+    const albSg = `${String(graph.one(T.alb, { loadBalancerType: "application" }).parent)}-sg-id`;
     return graph
         .ofType(T.ingress)
-        .filter((r) => r.inputs.fromPort === 80 || r.inputs.fromPort === 443)
+        .filter((r) => r.inputs.securityGroupId === albSg && (r.inputs.fromPort === 80 || r.inputs.fromPort === 443))
         .map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]);
 }
 
@@ -68,34 +76,39 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
 
     for (const stack of STACKS) {
         describe(stack, () => {
-            it("has one proxied record, the stack's host name, pointing at its load balancer", () => {
+            it("has one record per public service: the http host proxied to the ALB, the tcp host DNS-only to its NLB", () => {
                 const graph = g(stack);
                 const hostRecords = graph.ofType(T.cfRecord).filter((r) => r.parent === `demo-${stack}-dns`);
+                const record = (name: string, lb: string, proxied: boolean) => ({
+                    zoneId: CF_ZONE_ID,
+                    name,
+                    type: "CNAME",
+                    content: graph.byName(lb).outputs.dnsName,
+                    proxied,
+                    ttl: 1,
+                    comment: `demo-${stack}: managed by Pulumi (shipyard)`,
+                });
+                assert.deepEqual([hostsOf(stack, "http").length, hostsOf(stack, "tcp").length], [1, 1]);
+                const byName = (a: { name: unknown }, b: { name: unknown }) => String(a.name).localeCompare(String(b.name));
                 assert.deepEqual(
-                    hostRecords.map((r) => r.inputs),
+                    hostRecords.map((r) => r.inputs).sort(byName),
                     [
-                        {
-                            zoneId: CF_ZONE_ID,
-                            name: hostOf(stack),
-                            type: "CNAME",
-                            content: graph.one(T.alb).outputs.dnsName,
-                            proxied: true,
-                            ttl: 1,
-                            comment: `demo-${stack}: managed by Pulumi (shipyard)`,
-                        },
-                    ],
+                        ...hostsOf(stack, "http").map((h) => record(h, `demo-${stack}-lb-alb`, true)),
+                        // Cloudflare cannot proxy raw TCP (without Spectrum): the socket endpoint's name is DNS-only.
+                        ...hostsOf(stack, "tcp").map((h) => record(h, `demo-${stack}-api-nlb-nlb`, false)),
+                    ].sort(byName),
                 );
                 graph.resourceCountIs(T.r53Record, 0);
             });
-            it("validates a certificate for the host name with DNS-only records that are exactly what ACM asked for", () => {
+            it("validates one certificate for every public name with DNS-only records that are exactly what ACM asked for", () => {
                 const graph = g(stack);
                 const cert = graph.one(T.cert);
                 assert.deepEqual(
                     [cert.inputs.domainName, cert.inputs.subjectAlternativeNames, cert.inputs.validationMethod],
-                    [hostOf(stack), undefined, "DNS"],
+                    [hostsOf(stack, "http")[0], hostsOf(stack, "tcp"), "DNS"],
                 );
                 const asked = cert.outputs.domainValidationOptions as ValidationOption[];
-                assert.equal(asked.length, 1);
+                assert.equal(asked.length, 2);
                 const validationRecords = graph.ofType(T.cfRecord).filter((r) => r.parent === `demo-${stack}-cert`);
                 assert.deepEqual(
                     validationRecords.map((r) => r.inputs),
@@ -110,49 +123,61 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                         comment: `demo-${stack}: managed by Pulumi (shipyard)`,
                     })),
                 );
-                assert.match(String(validationRecords[0].inputs.content), /\.acm-validations\.aws$/);
+                for (const r of validationRecords) assert.match(String(r.inputs.content), /\.acm-validations\.aws$/);
                 // Every validation record of every stack is DNS-only: a proxied one would be refused by Cloudflare.
                 assert.deepEqual(
                     graph
                         .ofType(T.cfRecord)
                         .filter((r) => String(r.inputs.content).endsWith("acm-validations.aws"))
                         .map((r) => r.inputs.proxied),
-                    [false],
+                    [false, false],
                 );
                 assert.deepEqual(graph.one(T.validation).inputs, {
                     certificateArn: cert.outputs.arn,
                     validationRecordFqdns: validationRecords.map((r) => r.outputs.name),
                 });
             });
-            it("gives the HTTPS listener the certificate only through its validation, so the listener waits for ACM", () => {
+            it("gives the ALB's HTTPS and the NLB's TLS listener the certificate only through its validation, so they wait for ACM", () => {
                 const graph = g(stack);
                 const validation = graph.one(T.validation);
-                const https = graph.one(T.listener, { port: 443 });
-                assert.equal(https.inputs.certificateArn, validation.outputs.certificateArn);
-                assert.ok(https.dependsOn.includes(validation.name), `${https.name} depends on ${https.dependsOn.join(", ")}`);
-                assert.equal(https.dependsOn.includes(graph.one(T.cert).name), false);
+                const tls = graph.ofType(T.listener).filter((l) => l.inputs.port === 443);
+                assert.deepEqual(tls.map((l) => [l.name, l.inputs.protocol]).sort(), [
+                    [`demo-${stack}-api-nlb-443`, "TLS"],
+                    [`demo-${stack}-lb-https`, "HTTPS"],
+                ]);
+                for (const l of tls) {
+                    assert.equal(l.inputs.certificateArn, validation.outputs.certificateArn, l.name);
+                    assert.ok(l.dependsOn.includes(validation.name), `${l.name} depends on ${l.dependsOn.join(", ")}`);
+                    assert.equal(l.dependsOn.includes(graph.one(T.cert).name), false);
+                }
             });
-            it("admits 80 and 443 only from Cloudflare's ranges, as looked up: nothing from 0.0.0.0/0 or ::/0", () => {
+            it("admits 80 and 443 of the ALB only from Cloudflare's ranges, as looked up; only the unproxied tcp endpoint is open to 0.0.0.0/0 and ::/0", () => {
                 const graph = g(stack);
                 const cloudflare = [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs];
                 assert.deepEqual(publicIngress(graph), [...cloudflare.map((c) => [80, c]), ...cloudflare.map((c) => [443, c])]);
                 const open = graph.ofType(T.ingress).filter((r) => OPEN.includes(String(r.inputs.cidrIpv4)) || OPEN.includes(String(r.inputs.cidrIpv6)));
+                // The socket endpoint's NLB, on its one listener port: Cloudflare does not proxy raw TCP, so clients connect directly.
                 assert.deepEqual(
-                    open.map((r) => r.name),
-                    [],
+                    open.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]),
+                    [
+                        [`demo-${stack}-api-nlb-sg-id`, 443, "0.0.0.0/0"],
+                        [`demo-${stack}-api-nlb-sg-id`, 443, "::/0"],
+                    ],
                 );
             });
-            it("is dual-stack, in public subnets that all have an IPv6 block", () => {
+            it("runs dual-stack load balancers, in public subnets that all have an IPv6 block", () => {
                 const graph = g(stack);
-                const alb = graph.one(T.alb);
-                assert.equal(alb.inputs.ipAddressType, "dualstack");
-                const subnets = (alb.inputs.subnets as string[]).map((id) => graph.ofType(T.subnet).find((s) => `${s.name}-id` === id));
-                assert.equal(subnets.length, stack === "live" ? 3 : 2);
-                for (const s of subnets) assert.match(String(s?.inputs.ipv6CidrBlock), /^2001:db8:1234:56[0-9a-f]{2}::\/64$/);
+                assert.equal(graph.ofType(T.alb).length, 2);
+                for (const lb of graph.ofType(T.alb)) {
+                    assert.equal(lb.inputs.ipAddressType, "dualstack", lb.name);
+                    const subnets = (lb.inputs.subnets as string[]).map((id) => graph.ofType(T.subnet).find((x) => `${x.name}-id` === id));
+                    assert.equal(subnets.length, stack === "live" ? 3 : 2);
+                    for (const x of subnets) assert.match(String(x?.inputs.ipv6CidrBlock), /^2001:db8:1234:56[0-9a-f]{2}::\/64$/);
+                }
             });
             it("keeps the origin secret out of everything but one secret input (the SDK marks the whole property), and out of the outputs", () => {
                 const graph = g(stack);
-                const expected = stack === "live" ? [["demo-live-waf-acl", ["rules"]]] : [[`demo-${stack}-lb-origin-rule`, ["conditions"]]];
+                const expected = stack === "live" ? [["demo-live-waf-acl", ["rules"]]] : [[`demo-${stack}-lb-web-rule`, ["conditions"]]];
                 assert.deepEqual(holding(graph, ORIGIN_SECRET), expected);
                 assert.equal(JSON.stringify(runs.get(stack)?.outputs).includes(ORIGIN_SECRET), false);
             });
@@ -163,7 +188,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
         it("alpha, beta and gamma (rolling): the HTTPS listener answers 403 unless the header carries the environment's secret", () => {
             for (const stack of ["alpha", "beta", "gamma"]) {
                 const graph = g(stack);
-                const https = graph.one(T.listener, { port: 443 });
+                const https = graph.one(T.listener, { port: 443, protocol: "HTTPS" });
                 assert.deepEqual(
                     https.inputs.defaultActions,
                     [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "text/plain", messageBody: "Forbidden" } }],
@@ -172,8 +197,12 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 assert.deepEqual(graph.one(T.listenerRule).inputs, {
                     listenerArn: https.outputs.arn,
                     priority: 50000,
-                    conditions: [{ httpHeader: { httpHeaderName: "x-origin-verify", values: [ORIGIN_SECRET] } }],
-                    actions: [{ type: "forward", targetGroupArn: graph.byName(`demo-${stack}-lb-tg`).outputs.arn }],
+                    conditions: [
+                        { hostHeader: { values: hostsOf(stack, "http") } },
+                        { pathPattern: { values: ["/*"] } },
+                        { httpHeader: { httpHeaderName: "x-origin-verify", values: [ORIGIN_SECRET] } },
+                    ],
+                    actions: [{ type: "forward", targetGroupArn: graph.byName(`demo-${stack}-lb-web-tg`).outputs.arn }],
                     tags: graph.one(T.listenerRule).inputs.tags,
                 });
             }
@@ -247,18 +276,22 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
         before(async () => {
             run = await runStack("live", { overrides: { set: { dnsProvider: "route53", dnsProxied: false } } });
         });
-        it("creates alias A and AAAA records to the load balancer in the hosted zone, and no Cloudflare record", () => {
+        it("creates alias A and AAAA records to each name's load balancer in the hosted zone, and no Cloudflare record", () => {
             const graph = ok(run);
-            const alb = graph.one(T.alb);
             const aliases = graph.ofType(T.r53Record).filter((r) => r.parent === "demo-live-dns");
-            assert.deepEqual(
-                aliases.map((r) => r.inputs),
-                ["A", "AAAA"].map((type) => ({
+            const alias = (name: string, lbName: string) => {
+                const lb = graph.byName(lbName);
+                return ["A", "AAAA"].map((type) => ({
                     zoneId: R53_ZONE_ID,
-                    name: "example.org",
+                    name,
                     type,
-                    aliases: [{ name: alb.outputs.dnsName, zoneId: alb.outputs.zoneId, evaluateTargetHealth: true }],
-                })),
+                    aliases: [{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true }],
+                }));
+            };
+            const key = (r: { name: unknown; type: unknown }) => `${String(r.name)} ${String(r.type)}`;
+            assert.deepEqual(
+                aliases.map((r) => r.inputs).sort((a, b) => key(a).localeCompare(key(b))),
+                [...alias("api.example.org", "demo-live-api-nlb-nlb"), ...alias("example.org", "demo-live-lb-alb")],
             );
             graph.resourceCountIs(T.cfRecord, 0);
         });
@@ -270,7 +303,10 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 records.map((r) => r.inputs),
                 asked.map((o) => ({ zoneId: R53_ZONE_ID, name: o.resourceRecordName, type: "CNAME", records: [o.resourceRecordValue], ttl: 300 })),
             );
-            assert.deepEqual(graph.one(T.validation).inputs.validationRecordFqdns, [asked[0].resourceRecordName.replace(/\.$/, "")]);
+            assert.deepEqual(
+                graph.one(T.validation).inputs.validationRecordFqdns,
+                asked.map((o) => o.resourceRecordName.replace(/\.$/, "")),
+            );
         });
         it("opens 80 and 443 to the internet (nothing proxies), checks no origin header and reads no bootstrap parameter", () => {
             const graph = ok(run);
@@ -296,7 +332,12 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 byId.invokes.map((i) => i.args),
                 [{ zoneId: R53_ZONE_ID }],
             );
-            assert.equal(ok(byId).one(T.r53Record, { type: "A" }).inputs.zoneId, R53_ZONE_ID);
+            assert.deepEqual(
+                ok(byId)
+                    .ofType(T.r53Record)
+                    .map((r) => r.inputs.zoneId),
+                Array(6).fill(R53_ZONE_ID),
+            );
             const cloud = new FakeCloud();
             cloud.hostedZones.set("example.net", "Z0OTHER0ZONE");
             const wrong = await runStack("beta", { cloud, overrides: { set: { dnsProvider: "route53", dnsProxied: false, dnsZoneId: "Z0OTHER0ZONE" } } });
@@ -317,17 +358,20 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                     .ofType(T.cfRecord)
                     .map((r) => r.inputs.proxied)
                     .sort(),
-                [false, false],
+                [false, false, false, false],
             );
             assert.deepEqual(publicIngress(graph), [
                 [80, "203.0.113.0/24"],
                 [443, "203.0.113.0/24"],
             ]);
-            graph.resourceCountIs(T.listenerRule, 0);
-            assert.deepEqual(
-                (graph.one(T.listener, { port: 443 }).inputs.defaultActions as { type: string }[]).map((a) => a.type),
-                ["forward"],
-            );
+            // The service's rule routes by host and path only; anything else gets 404, not 403.
+            assert.deepEqual(graph.one(T.listenerRule).inputs.conditions, [
+                { hostHeader: { values: ["gamma.example.org"] } },
+                { pathPattern: { values: ["/*"] } },
+            ]);
+            assert.deepEqual(graph.one(T.listener, { port: 443, protocol: "HTTPS" }).inputs.defaultActions, [
+                { type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain", messageBody: "Not found" } },
+            ]);
             assert.deepEqual(
                 run.invokes.map((i) => i.token),
                 ["cloudflare:index/getZone:getZone"],
@@ -341,7 +385,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 name: "a zone the Cloudflare account does not have",
                 stack: "alpha",
                 cloud: () => new FakeCloud(),
-                overrides: { dnsZone: "example.net", hostName: "alpha.example.net" },
+                overrides: { dnsZone: "example.net", services: withHosts("alpha", { web: ["alpha.example.net"], api: ["api.alpha.example.net"] }) },
                 message:
                     "key shipyard:dnsZone = example.net: no such zone in the Cloudflare account of CLOUDFLARE_API_TOKEN (Cloudflare: zone example.net not found)",
             },
@@ -367,9 +411,9 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 name: "a host name the bootstrap's Cloudflare rule does not cover",
                 stack: "beta",
                 cloud: () => new FakeCloud(),
-                overrides: { hostName: "www.beta.example.org" },
+                overrides: { services: withHosts("beta", { web: ["www.beta.example.org"] }) },
                 message:
-                    "key shipyard:hostName = www.beta.example.org: the bootstrap's Cloudflare rule adds beta's origin header only for beta.example.org; run the bootstrap with shipyard-bootstrap:cloudflareZone example.org and originHosts.beta listing www.beta.example.org",
+                    "key shipyard:services.web.hosts = www.beta.example.org: the bootstrap's Cloudflare rule adds beta's origin header only for beta.example.org; run the bootstrap with shipyard-bootstrap:cloudflareZone example.org and originHosts.beta listing www.beta.example.org",
             },
         ];
         for (const c of cases) {

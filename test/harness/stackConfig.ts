@@ -142,3 +142,21 @@ export function committedStacks(project: Project = MAIN): string[] {
         .filter((s): s is string => s !== undefined)
         .sort();
 }
+
+/** A service as a committed stack file declares it (`shipyard:services.<name>`). */
+export interface StackFileService {
+    readonly image: string;
+    readonly expose: "http" | "tcp" | "internal" | "worker";
+    readonly hosts?: readonly string[];
+    readonly paths?: readonly string[];
+    readonly priority?: number;
+    readonly listeners?: readonly { readonly port: number; readonly protocol?: string }[];
+    readonly calls?: readonly string[];
+    readonly [field: string]: unknown;
+}
+
+/** The services of a committed stack file, in file order. */
+export function stackServices(stack: string): Record<string, StackFileService> {
+    const doc = parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, unknown> };
+    return doc.config[`${PROJECT}:services`] as Record<string, StackFileService>;
+}
