@@ -113,7 +113,7 @@ export function parseServices(
         }
         for (const field of Object.keys(s)) {
             if (!FIELDS[exposure].includes(field))
-                fail(key(field), s[field], `not a setting of an ${exposure} service; allowed: ${FIELDS[exposure].join(", ")}`);
+                fail(key(field), s[field], `not a setting of ${exposure} services; allowed: ${FIELDS[exposure].join(", ")}`);
         }
 
         const image = typeof s.image === "string" ? s.image : "";

@@ -2,9 +2,16 @@ import * as assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSettings, KEYS, SettingsError, Settings } from "../stacks";
 import { KeySpec } from "../stacks/keys";
-import { ConfigOverrides, projectDeclarations, stackConfig } from "./harness/stackConfig";
+import { ConfigOverrides, projectDeclarations, stackConfig, stackServices } from "./harness/stackConfig";
 
 const TAG_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web:1.4.0";
+
+/** The stack file's services with some services' fields replaced (undefined removes a field) or services added. */
+function servicesWith(stack: string, changes: Record<string, Record<string, unknown>>): Record<string, unknown> {
+    const services: Record<string, Record<string, unknown>> = { ...stackServices(stack) };
+    for (const [name, fields] of Object.entries(changes)) services[name] = { ...(services[name] ?? {}), ...fields };
+    return services;
+}
 
 function settingsOf(stack: string, overrides?: ConfigOverrides): Settings {
     return buildSettings(stack, stackConfig(stack, overrides));
@@ -30,7 +37,13 @@ describe("stacks/ settings", () => {
         });
         it("GIVEN alpha WHEN loaded THEN it runs one Spot task in public subnets with debug logs", () => {
             const s = settingsOf("alpha");
-            assert.deepEqual([s.service.minTasks, s.service.spot, s.service.taskSubnets, s.service.logLevel], [1, true, "public", "debug"]);
+            assert.deepEqual(
+                s.services.map((x) => [x.name, x.minTasks, x.spot, x.taskSubnets, x.logLevel]),
+                [
+                    ["web", 1, true, "public", "debug"],
+                    ["api", 1, true, "public", "debug"],
+                ],
+            );
         });
         it("GIVEN live WHEN loaded THEN it keeps the seed's health check, private subnets, flow logs and protection", () => {
             const s = settingsOf("live");
@@ -43,8 +56,17 @@ describe("stacks/ settings", () => {
                 unhealthyThreshold: 2,
                 matcher: "200-299",
             });
-            assert.deepEqual([s.service.taskSubnets, s.service.spot, s.network.flowLogs, s.protect], ["private", false, true, true]);
-            assert.equal(s.service.minTasks, 3); // set in Pulumi.live.yaml
+            assert.deepEqual(
+                s.services.map((x) => [x.name, x.taskSubnets, x.spot, x.minTasks, x.maxTasks]),
+                [
+                    // web's 3 to 10 tasks are set in Pulumi.live.yaml; the others take live's defaults.
+                    ["web", "private", false, 3, 10],
+                    ["api", "private", false, 2, 6],
+                    ["search", "private", false, 2, 6],
+                    ["worker", "private", false, 2, 6],
+                ],
+            );
+            assert.deepEqual([s.network.flowLogs, s.protect], [true, true]);
         });
         it("GIVEN non-production stacks WHEN loaded THEN health checks follow the AWS fast-deploy guidance (5 s interval, threshold 2)", () => {
             for (const stack of ["alpha", "beta", "gamma"]) {
@@ -57,22 +79,59 @@ describe("stacks/ settings", () => {
             assert.deepEqual(n.publicSubnetCidrs, ["10.40.0.0/24", "10.40.1.0/24", "10.40.2.0/24"]);
             assert.deepEqual(n.privateSubnetCidrs, ["10.40.16.0/20", "10.40.32.0/20", "10.40.48.0/20"]);
         });
-        it("adds APP_ENV, LOG_LEVEL, PORT and SHUTDOWN_TIMEOUT_MS (2 s inside the stop timeout) to the stack's variables, sorted by name", () => {
-            const env = settingsOf("beta", { set: { stopTimeoutSeconds: 20 } }).service.environment;
-            assert.deepEqual(env, { APP_ENV: "beta", FEATURE_FLAGS: "new-checkout", LOG_LEVEL: "info", PORT: "8080", SHUTDOWN_TIMEOUT_MS: "18000" });
-            assert.deepEqual(Object.keys(env), Object.keys(env).sort());
+        it("adds APP_ENV, LOG_LEVEL, PORT, SERVICE_NAME and SHUTDOWN_TIMEOUT_MS (2 s inside the stop timeout) to the stack's and the service's variables, sorted by name", () => {
+            const s = settingsOf("beta", {
+                set: { stopTimeoutSeconds: 20, services: servicesWith("beta", { worker: { containerPort: 9000, environment: { QUEUE: "jobs" } } }) },
+            });
+            const env = (name: string) => s.services.find((x) => x.name === name)?.environment;
+            assert.deepEqual(env("web"), {
+                APP_ENV: "beta",
+                FEATURE_FLAGS: "new-checkout",
+                LOG_LEVEL: "info",
+                PORT: "8080",
+                SERVICE_NAME: "web",
+                SHUTDOWN_TIMEOUT_MS: "18000",
+            });
+            assert.deepEqual(env("worker"), {
+                APP_ENV: "beta",
+                FEATURE_FLAGS: "new-checkout",
+                LOG_LEVEL: "info",
+                PORT: "9000",
+                QUEUE: "jobs",
+                SERVICE_NAME: "worker",
+                SHUTDOWN_TIMEOUT_MS: "18000",
+            });
+            assert.deepEqual(Object.keys(env("worker") ?? {}), Object.keys(env("worker") ?? {}).sort());
+        });
+        it("reads each service's exposure, routes, listeners and calls from the stack file", () => {
+            const s = settingsOf("gamma");
+            assert.deepEqual(
+                s.services.map((x) => [x.name, x.exposure, x.hosts, x.paths, x.priority, x.listeners, x.calls]),
+                [
+                    ["web", "http", ["gamma.example.org"], ["/*"], 50000, [], []],
+                    ["api", "tcp", ["api.gamma.example.org"], [], 50000, [{ port: 443, protocol: "TLS" }], ["search"]],
+                    ["search", "internal", [], [], 50000, [], []],
+                    ["worker", "worker", [], [], 50000, [], ["search"]],
+                ],
+            );
+            assert.deepEqual(s.dns.hostNames, ["gamma.example.org", "api.gamma.example.org"]);
+            assert.deepEqual(s.dns.proxiedHostNames, ["gamma.example.org"]);
         });
         it("returns a deeply frozen object", () => {
             const s = settingsOf("gamma");
             assert.equal(Object.isFrozen(s), true);
             assert.equal(Object.isFrozen(s.network.availabilityZones), true);
             assert.throws(() => {
-                (s.service as { minTasks: number }).minTasks = 0;
+                (s.services[0] as { minTasks: number }).minTasks = 0;
             }, TypeError);
         });
         it("wraps secret values as secret Outputs", async () => {
-            const s = settingsOf("beta", { secret: { secrets: { DATABASE_URL: "postgres://db/app" } } });
-            const out = s.service.secrets.DATABASE_URL;
+            const s = settingsOf("beta", { secret: { secrets: { web: { DATABASE_URL: "postgres://db/app" } } } });
+            const out = s.services[0].secrets.DATABASE_URL;
+            assert.deepEqual(
+                s.services.map((x) => Object.keys(x.secrets)),
+                [["DATABASE_URL"], [], [], []],
+            );
             assert.equal(await pulumi.isSecret(out), true);
             assert.equal(pulumi.Output.isInstance(out), true);
         });
@@ -120,8 +179,8 @@ describe("stacks/ settings", () => {
             {
                 name: "a host name with an underscore",
                 stack: "beta",
-                overrides: { set: { hostName: "beta_app.example.org" } },
-                expect: [/key shipyard:hostName = "beta_app.example.org": must be a DNS host name such as alpha.example.org/],
+                overrides: { set: { services: servicesWith("beta", { web: { hosts: ["beta_app.example.org"] } }) } },
+                expect: [/key shipyard:services.web.hosts = "beta_app.example.org": must be a DNS host name such as api.example.org/],
             },
             {
                 name: "an alarm threshold above 100 percent",
@@ -262,25 +321,25 @@ describe("stacks/ settings", () => {
             {
                 name: "a mutable tag in gamma",
                 stack: "gamma",
-                overrides: { set: { image: TAG_IMAGE } },
-                expect: [/key shipyard:image = ".*demo-web:1.4.0": gamma accepts only an immutable image pinned by digest/],
+                overrides: { set: { services: servicesWith("gamma", { web: { image: TAG_IMAGE } }) } },
+                expect: [/key shipyard:services.web.image = ".*demo-web:1.4.0": gamma accepts only an immutable image pinned by digest/],
             },
             {
                 name: "a mutable tag in live",
                 stack: "live",
-                overrides: { set: { image: TAG_IMAGE } },
-                expect: [/stack "live".*\n.*key shipyard:image = .*live accepts only an immutable image pinned by digest/],
+                overrides: { set: { services: servicesWith("live", { api: { image: TAG_IMAGE } }) } },
+                expect: [/stack "live".*\n.*key shipyard:services.api.image = .*live accepts only an immutable image pinned by digest/],
             },
             {
                 name: "an image without a registry",
                 stack: "alpha",
-                overrides: { set: { image: "nginx:latest" } },
-                expect: [/key shipyard:image = "nginx:latest": must be a full image reference/],
+                overrides: { set: { services: servicesWith("alpha", { web: { image: "nginx:latest" } }) } },
+                expect: [/key shipyard:services.web.image = "nginx:latest": a full image reference/],
             },
             {
                 name: "secret values given in plain config",
                 stack: "beta",
-                overrides: { set: { secrets: { DATABASE_URL: "postgres://db/app" } } },
+                overrides: { set: { secrets: { web: { DATABASE_URL: "postgres://db/app" } } } },
                 expect: [/key shipyard:secrets holds plain-text values; .*pulumi config set --secret --path 'secrets.NAME' VALUE/],
             },
             {
@@ -304,8 +363,8 @@ describe("stacks/ settings", () => {
             {
                 name: "an invalid secret name",
                 stack: "alpha",
-                overrides: { secret: { secrets: { "1TOKEN": "x" } } },
-                expect: [/key shipyard:secrets.1TOKEN = "\[secret\]": invalid variable name "1TOKEN"/],
+                overrides: { secret: { secrets: { web: { "1TOKEN": "x" } } } },
+                expect: [/key shipyard:secrets.web.1TOKEN = "\[secret\]": invalid variable name "1TOKEN"/],
             },
             {
                 name: "a platform variable overridden",
@@ -376,16 +435,16 @@ describe("stacks/ settings", () => {
             {
                 name: "a host name outside the zone",
                 stack: "beta",
-                overrides: { set: { hostName: "beta.example.net" } },
+                overrides: { set: { services: servicesWith("beta", { web: { hosts: ["beta.example.net"] } }) } },
                 expect: [
-                    /key shipyard:hostName = "beta\.example\.net": the host name is outside the zone example\.org \(dnsZone\); allowed: example\.org or a name ending in \.example\.org$/m,
+                    /key shipyard:services.web.hosts = "beta\.example\.net": the host name is outside the zone example\.org \(dnsZone\); allowed: example\.org or a name ending in \.example\.org$/m,
                 ],
             },
             {
                 name: "a host name that only ends like the zone",
                 stack: "alpha",
-                overrides: { set: { hostName: "alphaexample.org" } },
-                expect: [/key shipyard:hostName = "alphaexample\.org": the host name is outside the zone example\.org/],
+                overrides: { set: { services: servicesWith("alpha", { api: { hosts: ["alphaexample.org"] } }) } },
+                expect: [/key shipyard:services.api.hosts = "alphaexample\.org": the host name is outside the zone example\.org/],
             },
             {
                 name: "an empty zone",
@@ -434,6 +493,120 @@ describe("stacks/ settings", () => {
                 expect: [/key shipyard:maxTasks = 1: allowed: minTasks \(2\) to 100/],
             },
             { name: "a missing region", stack: "alpha", overrides: { remove: ["aws:region"] }, expect: [/key aws:region is missing/] },
+            {
+                name: "two http services with the same host and path",
+                stack: "beta",
+                overrides: {
+                    set: {
+                        services: servicesWith("beta", {
+                            web: { priority: 200 },
+                            admin: { image: TAG_IMAGE, expose: "http", hosts: ["beta.example.org"], priority: 100 },
+                        }),
+                    },
+                },
+                expect: [
+                    /key shipyard:services.admin.paths = "\/\*": host beta.example.org and path \/\* already route to web; a request must have one service$/m,
+                ],
+            },
+            {
+                name: "two http services on the default rule priority",
+                stack: "beta",
+                overrides: { set: { services: servicesWith("beta", { admin: { image: TAG_IMAGE, expose: "http", hosts: ["admin.beta.example.org"] } }) } },
+                expect: [
+                    /key shipyard:services.admin.priority = 50000: web has the same rule priority \(the default\); give each http service its own, lower for the more specific routes$/m,
+                ],
+            },
+            {
+                name: "two tcp services on one host and port",
+                stack: "beta",
+                overrides: {
+                    set: {
+                        services: servicesWith("beta", {
+                            chat: { image: TAG_IMAGE, expose: "tcp", hosts: ["api.beta.example.org"], listeners: [{ port: 443, protocol: "TLS" }] },
+                        }),
+                    },
+                },
+                expect: [
+                    /key shipyard:services.chat.hosts = "api.beta.example.org": api.beta.example.org already points at api's network load balancer \(api\); two services on one host and port would need one load balancer: give chat its own host name$/m,
+                ],
+            },
+            {
+                name: "two listeners on one port of a service's load balancer",
+                stack: "beta",
+                overrides: {
+                    set: {
+                        services: servicesWith("beta", {
+                            api: {
+                                listeners: [
+                                    { port: 443, protocol: "TLS" },
+                                    { port: 443, protocol: "TCP" },
+                                ],
+                            },
+                        }),
+                    },
+                },
+                expect: [/key shipyard:services.api.listeners = 443: two listeners on one port of the service's load balancer$/m],
+            },
+            {
+                name: "a service calling an unknown service",
+                stack: "gamma",
+                overrides: { set: { services: servicesWith("gamma", { worker: { calls: ["search", "cache"] } }) } },
+                expect: [/key shipyard:services.worker.calls = "cache": unknown service; the stack's services are web, api, search, worker$/m],
+            },
+            {
+                name: "a service calling one that is not internal",
+                stack: "gamma",
+                overrides: { set: { services: servicesWith("gamma", { worker: { calls: ["api"] } }) } },
+                expect: [
+                    /key shipyard:services.worker.calls = "api": api is tcp: only internal services are called by name \(Service Connect\); call api by its public host$/m,
+                ],
+            },
+            {
+                name: "a service name that would exceed AWS name limits",
+                stack: "alpha",
+                overrides: { set: { services: servicesWith("alpha", { "notifications-dispatcher": { image: TAG_IMAGE, expose: "worker" } }) } },
+                expect: [
+                    /key shipyard:services.notifications-dispatcher = "notifications-dispatcher": a service name is 2-20 lowercase letters, digits or hyphens/,
+                ],
+            },
+            {
+                name: "a setting that does not belong to the exposure",
+                stack: "alpha",
+                overrides: { set: { services: servicesWith("alpha", { api: { paths: ["/ws"] } }) } },
+                expect: [/key shipyard:services.api.paths = \["\/ws"\]: not a setting of tcp services; allowed: image, expose, hosts, listeners, calls/],
+            },
+            {
+                name: "an unknown exposure",
+                stack: "alpha",
+                overrides: { set: { services: servicesWith("alpha", { api: { expose: "udp" } }) } },
+                expect: [/key shipyard:services.api.expose = "udp": allowed: http, tcp, internal, worker$/m],
+            },
+            {
+                name: "a TLS listener without a host for the certificate",
+                stack: "alpha",
+                overrides: { set: { services: servicesWith("alpha", { api: { hosts: [] } }) } },
+                expect: [
+                    /key shipyard:services.api.hosts = \[\]: a TLS listener presents the environment's certificate for the service's host name: name one host$/m,
+                ],
+            },
+            {
+                name: "a secret for a service the stack does not run",
+                stack: "alpha",
+                overrides: { secret: { secrets: { search: { TOKEN: "x" } } } },
+                expect: [/key shipyard:secrets.search = "\[secret\]": not a service of this stack \(web, api\)/],
+            },
+            {
+                name: "one service below live's two tasks",
+                stack: "live",
+                overrides: { set: { services: servicesWith("live", { worker: { minTasks: 1 } }) } },
+                expect: [/key shipyard:services.worker.minTasks = 1: live needs at least 2 tasks of every service; allowed: 2 or more$/m],
+            },
+            {
+                name: "a service size Fargate does not offer",
+                stack: "beta",
+                overrides: { set: { services: servicesWith("beta", { search: { cpu: 256, memory: 4096 } }) } },
+                expect: [/key shipyard:services.search.cpu = "256 with memory 4096": not a Fargate task size/],
+            },
         ];
         for (const c of cases) {
             it(`rejects ${c.name} (${c.stack})`, () => {
