@@ -8,6 +8,7 @@ import { dashboardWidgets } from "../components/monitoring";
 import { Graph, Match, Recorded } from "./harness/graph";
 import { evaluate } from "./harness/metricMath";
 import { runStack, StackRun } from "./harness/runStack";
+import { stackServices } from "./harness/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
 const WEBHOOK = "https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/abcdefghijklmnopqrstuvwx";
@@ -29,6 +30,31 @@ const T = {
     taskDef: "aws:ecs/taskDefinition:TaskDefinition",
     service: "aws:ecs/service:Service",
 };
+
+/**
+ * The alarms a service of each exposure has, as the monitoring design says (README "Monitoring"):
+ * http: 5xx share, p99, unhealthy targets, CPU, memory, tasks; tcp: unhealthy targets (NLBs have no
+ * HTTP metrics), CPU, memory, tasks; internal and worker: CPU, memory, tasks.
+ */
+const ALARMS_PER_EXPOSURE: Record<string, number> = { http: 6, tcp: 4, internal: 3, worker: 3 };
+/** The public health URLs checked from outside: each http host, and each tcp host behind a TLS listener on 443. */
+function endpointsOf(stack: string): { name: string; url: string; expectStatus: number }[] {
+    return Object.entries(stackServices(stack)).flatMap(([name, svc]) =>
+        svc.expose === "http" || (svc.expose === "tcp" && (svc.listeners ?? []).some((l) => l.port === 443 && l.protocol === "TLS"))
+            ? (svc.hosts ?? []).map((h) => ({ name, url: `https://${h}/health`, expectStatus: 200 }))
+            : [],
+    );
+}
+/** Every alarm of a stack: its services', one per endpoint, the two deployment alarms of each http service, and (with Slack) the one on undelivered notifications. */
+function alarmCount(stack: string, slack: boolean): number {
+    const services = Object.values(stackServices(stack));
+    return (
+        services.reduce((n, svc) => n + ALARMS_PER_EXPOSURE[svc.expose], 0) +
+        endpointsOf(stack).length +
+        2 * services.filter((svc) => svc.expose === "http").length +
+        (slack ? 1 : 0)
+    );
+}
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: unknown };
 const statements = (r: Recorded) => (JSON.parse(r.inputs.policy as string) as { Statement: Statement[] }).Statement;
@@ -52,7 +78,7 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         for (const s of STACKS) {
             const graph = g(s);
             const alarms = graph.ofType(T.alarm);
-            assert.equal(alarms.length, 10, s); // 6 per service, 1 endpoint, 2 deployment alarms, 1 on undelivered notifications
+            assert.equal(alarms.length, alarmCount(s, true), s);
             for (const a of alarms) {
                 assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topicArn(graph)], [topicArn(graph)]], `${s}: ${a.name}`);
             }
@@ -155,7 +181,7 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         const notifierEnv = (s: string) => (fn(g(s), "alarm-notifier").inputs.environment as { variables: Record<string, string> }).variables;
         assert.deepEqual(
             STACKS.map((s) => [notifierEnv(s).ENVIRONMENT, notifierEnv(s).APP_NAME, notifierEnv(s).ALARM_NAME_PREFIX, notifierEnv(s).SERVICE_NAMES]),
-            STACKS.map((s) => [s, "demo", `demo-${s}-`, "web"]),
+            STACKS.map((s) => [s, "demo", `demo-${s}-`, Object.keys(stackServices(s)).join(",")]),
         );
         const reminder = (s: string) => notifierEnv(s).REMINDER_MINUTES;
         assert.deepEqual(STACKS.map(reminder), ["240", "240", "120", "30"]);
@@ -196,20 +222,26 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             const check = fn(graph, "endpoint-check");
             assert.equal(check.inputs.vpcConfig, undefined, s);
             const env = (check.inputs.environment as { variables: Record<string, string> }).variables;
-            const host = s === "live" ? "example.org" : `${s}.example.org`;
-            assert.deepEqual(JSON.parse(env.CHECK_TARGETS), [{ name: "web", url: `https://${host}/health`, expectStatus: 200 }]);
-            const alarm = graph.one(T.alarm, { name: `demo-${s}-web-endpoint` }).inputs;
+            // web through Cloudflare, and api's socket endpoint (an HTTP app behind the NLB's TLS listener).
+            assert.deepEqual(JSON.parse(env.CHECK_TARGETS), endpointsOf(s));
             assert.deepEqual(
-                [alarm.namespace, alarm.metricName, alarm.dimensions, alarm.comparisonOperator, alarm.threshold, alarm.treatMissingData],
-                ["Shipyard/EndpointCheck", "Success", { Environment: s, Endpoint: "web" }, "LessThanThreshold", 1, "breaching"],
+                endpointsOf(s).map((e) => e.name),
+                ["web", "api"],
             );
+            for (const e of endpointsOf(s)) {
+                const alarm = graph.one(T.alarm, { name: `demo-${s}-${e.name}-endpoint` }).inputs;
+                assert.deepEqual(
+                    [alarm.namespace, alarm.metricName, alarm.dimensions, alarm.comparisonOperator, alarm.threshold, alarm.treatMissingData],
+                    ["Shipyard/EndpointCheck", "Success", { Environment: s, Endpoint: e.name }, "LessThanThreshold", 1, "breaching"],
+                );
+            }
         }
     });
     it("every alarm reads the metrics AWS publishes, under the namespace, dimensions and statistic they are published with", () => {
         const graph = g("live");
-        const lb = graph.one("aws:lb/loadBalancer:LoadBalancer").outputs.arnSuffix;
-        const tg = graph.byName("demo-live-lb-tg").outputs.arnSuffix;
-        const tgAlt = graph.byName("demo-live-lb-tg-alt").outputs.arnSuffix;
+        const lb = graph.byName("demo-live-lb-alb").outputs.arnSuffix;
+        const tg = graph.byName("demo-live-lb-web-tg").outputs.arnSuffix;
+        const tgAlt = graph.byName("demo-live-lb-web-tg-alt").outputs.arnSuffix;
         const ecs = { ClusterName: "demo-live", ServiceName: "demo-live-web" };
         type Q = { id: string; metric?: { namespace: string; metricName: string; stat: string; dimensions: Record<string, string> } };
         const read = (name: string) => {
@@ -241,6 +273,28 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             ["running", "ECS/ContainerInsights", "RunningTaskCount", "Minimum", ecs],
         ]);
         assert.deepEqual(read("demo-live-web-endpoint"), [["-", "Shipyard/EndpointCheck", "Success", "Minimum", { Environment: "live", Endpoint: "web" }]]);
+        // The tcp service's NLB publishes no HTTP metrics: only its unhealthy targets, under AWS/NetworkELB.
+        const nlb = graph.byName("demo-live-api-nlb-nlb").outputs.arnSuffix;
+        const nlbTg = graph.byName("demo-live-api-nlb-tg").outputs.arnSuffix;
+        assert.deepEqual(read("demo-live-api-unhealthy"), [
+            ["u0", "AWS/NetworkELB", "UnHealthyHostCount", "Maximum", { LoadBalancer: nlb, TargetGroup: nlbTg }],
+        ]);
+        assert.deepEqual(
+            ["5xx", "p99"].map((role) => graph.find(T.alarm, { name: `demo-live-api-${role}` }).length),
+            [0, 0],
+        );
+        // The internal service: its tasks only.
+        assert.deepEqual(
+            graph
+                .ofType(T.alarm)
+                .map((a) => String(a.inputs.name))
+                .filter((n) => n.startsWith("demo-live-search-"))
+                .sort(),
+            ["demo-live-search-cpu", "demo-live-search-memory", "demo-live-search-tasks"],
+        );
+        assert.deepEqual(read("demo-live-search-cpu"), [
+            ["-", "AWS/ECS", "CPUUtilization", "Average", { ClusterName: "demo-live", ServiceName: "demo-live-search" }],
+        ]);
         assert.deepEqual(read("demo-live-alarm-notifier-undelivered"), [
             ["-", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName: graph.one(T.queue).outputs.name }],
         ]);
@@ -278,7 +332,11 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
                 metric?: { dimensions: { TargetGroup?: string } };
             }[];
             const groups = [...new Set(queries.flatMap((q) => (q.metric?.dimensions.TargetGroup ? [q.metric.dimensions.TargetGroup] : [])))].sort();
-            assert.deepEqual(groups, [graph.byName("demo-live-lb-tg").outputs.arnSuffix, graph.byName("demo-live-lb-tg-alt").outputs.arnSuffix].sort(), role);
+            assert.deepEqual(
+                groups,
+                [graph.byName("demo-live-lb-web-tg").outputs.arnSuffix, graph.byName("demo-live-lb-web-tg-alt").outputs.arnSuffix].sort(),
+                role,
+            );
         }
     });
     it("without a Slack webhook, the alarms still reach the topic, and no notifier, secret or subscription exists", async () => {
@@ -289,11 +347,11 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             run.graph.ofType(T.lambda).map((f) => f.inputs.name),
             ["demo-gamma-endpoint-check"],
         );
-        assert.equal(run.graph.ofType(T.alarm).length, 9);
+        assert.equal(run.graph.ofType(T.alarm).length, alarmCount("gamma", false));
     });
     it("tracing: live runs the collector beside the app with the OTEL variables and X-Ray rights; alpha runs neither", () => {
         const containers = (s: string) =>
-            JSON.parse(g(s).one(T.taskDef).inputs.containerDefinitions as string) as {
+            JSON.parse(g(s).one(T.taskDef, { family: `demo-${s}-web` }).inputs.containerDefinitions as string) as {
                 name: string;
                 essential: boolean;
                 environment?: { name: string; value: string }[];
@@ -333,6 +391,12 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             "web: response time p50 / p99",
             "web: healthy / unhealthy targets",
             "web: CPU / memory (%), running vs desired tasks",
+            "api: connections",
+            "api: TLS handshakes and errors",
+            "api: healthy / unhealthy targets",
+            "api: CPU / memory (%), running vs desired tasks",
+            "search: CPU / memory (%), running vs desired tasks",
+            "worker: CPU / memory (%), running vs desired tasks",
             "Endpoint checks from outside (1 = up)",
         ]);
         const metricNames = body.widgets.flatMap((w) => (w.properties.metrics ?? []).map((m) => m[1]));
@@ -354,19 +418,31 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
 });
 
 describe("dashboardWidgets", () => {
-    it("GIVEN two services WHEN laid out THEN each gets a header row and four graphs, stacked without overlap", () => {
-        const services = ["web", "api"].map((name) => ({
-            name,
-            clusterName: "c",
-            serviceName: name,
-            loadBalancerArnSuffix: "app/x/1",
-            targetGroupArnSuffixes: ["targetgroup/t/1"],
-        }));
+    it("GIVEN an http, a tcp and a worker service WHEN laid out THEN each gets a header row and its graphs (4, 4, 1), stacked without overlap", () => {
+        const services = [
+            {
+                name: "web",
+                clusterName: "c",
+                serviceName: "web",
+                loadBalancer: { kind: "application" as const, arnSuffix: "app/x/1", targetGroupArnSuffixes: ["targetgroup/web/1"] },
+            },
+            {
+                name: "api",
+                clusterName: "c",
+                serviceName: "api",
+                loadBalancer: { kind: "network" as const, arnSuffix: "net/y/2", targetGroupArnSuffixes: ["targetgroup/api/2"] },
+            },
+            { name: "worker", clusterName: "c", serviceName: "worker" },
+        ];
         const widgets = dashboardWidgets({ services, region: "eu-west-1", endpoints: [], nameParts: ["demo", "beta"] }, [
             ["app/x/1", ["targetgroup/web/1"], "c", "web"],
-            ["app/x/1", ["targetgroup/api/1"], "c", "api"],
-        ]) as { x: number; y: number; width: number; height: number }[];
-        assert.equal(widgets.length, 10);
+            ["net/y/2", ["targetgroup/api/2"], "c", "api"],
+            ["", [], "c", "worker"],
+        ]) as { x: number; y: number; width: number; height: number; type: string }[];
+        assert.deepEqual(
+            widgets.map((w) => w.type).join(","),
+            ["text", "metric", "metric", "metric", "metric", "text", "metric", "metric", "metric", "metric", "text", "metric"].join(","),
+        );
         const cells = new Set<string>();
         for (const w of widgets)
             for (let dx = 0; dx < w.width; dx++)
