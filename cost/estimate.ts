@@ -233,6 +233,8 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:wafv2/ipSet:IpSet",
+    // Cloud Map namespaces cost nothing; the instances Service Connect registers are noted below.
+    "aws:servicediscovery/httpNamespace:HttpNamespace",
     // DNS records are free on every Cloudflare plan, proxied or not.
     "cloudflare:index/dnsRecord:DnsRecord",
     // Alias queries to a load balancer are free; CNAME queries (validation) cost $0.40 per million, which ACM's renewals never reach.
@@ -659,6 +661,10 @@ export function estimateCost(resources: readonly CostResource[], options: Estima
             `VPC flow logs (${flowLogs.map((f) => f.name).join(", ")}): vended log ingestion at ${usd(table.prices.cloudwatchVendedLogsIngestionGb)} per GB, traffic-dependent.`,
         );
     }
+    if (e.ofType("aws:servicediscovery/httpNamespace:HttpNamespace").length > 0)
+        conditional.push(
+            "Service Connect: not priced. The Cloud Map namespace is free; AWS Cloud Map's pricing for the instances Service Connect registers (one per task) and for discovery calls may apply, and its proxy runs inside each task's own CPU and memory.",
+        );
     if (e.ofType("cloudflare:index/dnsRecord:DnsRecord").length > 0)
         conditional.push("Cloudflare: its Free plan proxies, serves DNS and issues edge certificates at no charge; a paid plan is not included.");
     if (e.ofType("aws:route53/record:Record").length > 0)

@@ -55,7 +55,7 @@ function summaryOf(type: string, i: Inputs): string {
         case "aws:cloudwatch/logGroup:LogGroup":
             return `${i.name}, retention ${i.retentionInDays} days`;
         case "aws:lb/loadBalancer:LoadBalancer":
-            return `${i.loadBalancerType} ${i.internal ? "internal" : "internet-facing"}, ${(i.subnets as unknown[]).length} subnets, drop invalid headers ${i.dropInvalidHeaderFields}, deletion protection ${i.enableDeletionProtection}`;
+            return `${i.loadBalancerType} ${i.internal ? "internal" : "internet-facing"} ${i.ipAddressType ?? "ipv4"}, ${(i.subnets as unknown[]).length} subnets${i.loadBalancerType === "application" ? `, drop invalid headers ${i.dropInvalidHeaderFields}` : ""}, deletion protection ${i.enableDeletionProtection}`;
         case "aws:lb/listener:Listener": {
             const a = (i.defaultActions as Inputs[])[0];
             const what = a.type === "redirect" ? `redirect ${(a.redirect as Inputs).statusCode} to ${(a.redirect as Inputs).protocol}` : `${a.type}`;
@@ -63,11 +63,15 @@ function summaryOf(type: string, i: Inputs): string {
         }
         case "aws:lb/targetGroup:TargetGroup": {
             const hc = i.healthCheck as Inputs;
-            return `${i.protocol} ${i.port} ${i.targetType}; health ${hc.path} every ${hc.interval}s, timeout ${hc.timeout}s, healthy ${hc.healthyThreshold}, unhealthy ${hc.unhealthyThreshold}, codes ${hc.matcher}; drain ${i.deregistrationDelay}s`;
+            const check =
+                hc.protocol === "TCP"
+                    ? `health TCP connect every ${hc.interval}s, healthy ${hc.healthyThreshold}, unhealthy ${hc.unhealthyThreshold}`
+                    : `health ${hc.path} every ${hc.interval}s, timeout ${hc.timeout}s, healthy ${hc.healthyThreshold}, unhealthy ${hc.unhealthyThreshold}, codes ${hc.matcher}`;
+            return `${i.protocol} ${i.port} ${i.targetType}; ${check}; drain ${i.deregistrationDelay}s${i.preserveClientIp === "true" ? "; client IP preserved" : ""}`;
         }
         case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
         case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
-            return `${type.includes("Ingress") ? "in" : "out"} ${i.ipProtocol} ${i.fromPort}-${i.toPort} ${type.includes("Ingress") ? "from" : "to"} ${i.cidrIpv4 ?? i.referencedSecurityGroupId}`;
+            return `${type.includes("Ingress") ? "in" : "out"} ${i.ipProtocol} ${i.fromPort}-${i.toPort} ${type.includes("Ingress") ? "from" : "to"} ${i.cidrIpv4 ?? i.cidrIpv6 ?? i.referencedSecurityGroupId}`;
         case "aws:ecs/cluster:Cluster":
             return `${i.name}, ${(i.settings as Inputs[]).map((s) => `${s.name} ${s.value}`).join(", ")}`;
         case "aws:ecs/taskDefinition:TaskDefinition": {

@@ -20,7 +20,7 @@ import {
     validatePriceTable,
 } from "../cost/estimate";
 import { runStack } from "./harness/runStack";
-import { stackConfig } from "./harness/stackConfig";
+import { stackConfig, stackServices } from "./harness/stackConfig";
 
 const REGION = "eu-west-1";
 const TABLE = loadPriceTable(REGION);
@@ -375,6 +375,10 @@ describe("cost estimate", () => {
                 estimates.set(stack, estimateCost(run.graph.all, { region }));
             }
             baseline = cdkDefaultBaseline(TABLE);
+            // What CDK's pattern builds: one load-balanced web service, nothing else.
+            const webOnly = await runStack("alpha", { overrides: { set: { services: { web: stackServices("alpha").web } } } });
+            if (webOnly.error) throw webOnly.error;
+            estimates.set("alpha-web-only", estimateCost(webOnly.graph.all, { region: "eu-west-1" }));
         });
         const est = (stack: string): CostEstimate => {
             const e = estimates.get(stack);
@@ -401,8 +405,19 @@ describe("cost estimate", () => {
             assert.ok(est("beta").totalUsd > est("alpha").totalUsd);
         });
 
-        it("idle alpha costs well under half of CDK's defaults", () => {
-            assert.ok(est("alpha").totalUsd < 0.5 * baseline.totalUsd, `alpha ${est("alpha").totalUsd} vs baseline ${baseline.totalUsd}`);
+        it("idle alpha running only a web service, what CDK's pattern builds, costs well under half of CDK's defaults", () => {
+            assert.ok(est("alpha-web-only").totalUsd < 0.5 * baseline.totalUsd, `alpha ${est("alpha-web-only").totalUsd} vs baseline ${baseline.totalUsd}`);
+        });
+        it("prices each tcp service's network load balancer: its hours and its public IPv4 addresses", () => {
+            assert.deepEqual(
+                linesOf("alpha", "aws:lb/loadBalancer:LoadBalancer").map((l) => [l.resource, l.description]),
+                [
+                    ["demo-alpha-api-nlb-nlb", "Network Load Balancer, 730 h, idle: 0 NLCU"],
+                    ["demo-alpha-api-nlb-nlb", "2 public IPv4 addresses (one per subnet), 730 h"],
+                    ["demo-alpha-lb-alb", "Application Load Balancer, 730 h, idle: 0 LCU"],
+                    ["demo-alpha-lb-alb", "2 public IPv4 addresses (one per subnet), 730 h"],
+                ],
+            );
         });
 
         it("live keeps a NAT gateway per AZ (3), beta and gamma one, alpha none", () => {
@@ -412,14 +427,25 @@ describe("cost estimate", () => {
             assert.equal(linesOf("alpha", T.nat).length, 0);
         });
 
-        it("alpha runs one Spot task with a public IP; live runs three on-demand tasks without", () => {
+        it("alpha runs one Spot task per service with a public IP; live runs its web service's three and the others' two on-demand tasks without", () => {
+            const spot = ["1 x 0.25 vCPU, 0.5 GB, Fargate Spot x86, 730 h", "1 public IPv4 address (one per task), 730 h"];
             assert.deepEqual(
-                linesOf("alpha", T.service).map((l) => l.description),
-                ["1 x 0.25 vCPU, 0.5 GB, Fargate Spot x86, 730 h", "1 public IPv4 address (one per task), 730 h"],
+                linesOf("alpha", T.service).map((l) => [l.resource, l.description]),
+                [...spot.map((d) => ["demo-alpha-web-service", d]), ...spot.map((d) => ["demo-alpha-api-service", d])].sort(
+                    (a, b) =>
+                        linesOf("alpha", T.service).findIndex((l) => l.resource === a[0]) - linesOf("alpha", T.service).findIndex((l) => l.resource === b[0]),
+                ),
             );
             assert.deepEqual(
-                linesOf("live", T.service).map((l) => l.description),
-                ["3 x 0.5 vCPU, 1 GB, Fargate on-demand x86, 730 h"],
+                linesOf("live", T.service)
+                    .map((l) => [l.resource, l.description])
+                    .sort(),
+                [
+                    ["demo-live-api-service", "2 x 0.5 vCPU, 1 GB, Fargate on-demand x86, 730 h"],
+                    ["demo-live-search-service", "2 x 0.5 vCPU, 1 GB, Fargate on-demand x86, 730 h"],
+                    ["demo-live-web-service", "3 x 0.5 vCPU, 1 GB, Fargate on-demand x86, 730 h"],
+                    ["demo-live-worker-service", "2 x 0.5 vCPU, 1 GB, Fargate on-demand x86, 730 h"],
+                ],
             );
         });
 
@@ -428,14 +454,15 @@ describe("cost estimate", () => {
                 const lines = est(s).lines.filter((l) => l.type === "aws:lambda/function:Function");
                 assert.deepEqual(
                     lines.map((l) => [l.resource, l.description]),
-                    [[`demo-${s}-monitoring-endpoint-check`, "endpoint check: 2 custom metrics (Success and Latency per endpoint)"]],
+                    // Two endpoints in every stack: the web name and the socket endpoint's.
+                    [[`demo-${s}-monitoring-endpoint-check`, "endpoint check: 4 custom metrics (Success and Latency per endpoint)"]],
                 );
-                assert.ok(Math.abs(lines[0].monthlyUsd - 2 * 0.3) < 1e-9, s);
+                assert.ok(Math.abs(lines[0].monthlyUsd - 4 * 0.3) < 1e-9, s);
             }
         });
         it("names live's flow logs and the autoscaling headroom among what is left out", () => {
             assert.ok(est("live").leftOut.some((l) => /^VPC flow logs \(demo-live-flow-logs\)/.test(l)));
-            assert.ok(est("live").leftOut.some((l) => /Autoscaling may run up to 10 tasks/.test(l)));
+            assert.ok(est("live").leftOut.some((l) => /Autoscaling may run up to 6, 6, 6, 10 tasks under load/.test(l)));
             assert.equal(
                 est("live").leftOut.some((l) => l.startsWith("Not priced")),
                 false,

@@ -209,7 +209,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     // ARNs in the shapes AWS gives them, for the types whose ARNs the program passes on.
     switch (type) {
         case "aws:lb/loadBalancer:LoadBalancer":
-            state.arnSuffix = `app/${physical}/50dc6c495c0c9188`;
+            state.arnSuffix = `${inputs.loadBalancerType === "network" ? "net" : "app"}/${physical}/50dc6c495c0c9188`;
             state.arn = `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:loadbalancer/${state.arnSuffix}`;
             state.dnsName = `${physical}-1234567890.${region}.elb.amazonaws.com`;
             state.zoneId = "Z32O12XQLNTSW2";
