@@ -3,37 +3,48 @@
  * clock, output) passed in, so that the tests run them as the workflows do, offline.
  */
 import { parseArgs } from "util";
+import { BUILD_CONTEXTS_FILE, imageBuilds, parseBuildContexts } from "./builds";
 import { deployedTag, resolveDigest, tagDeployed } from "./ecr";
 import { EXIT, ReleaseError, UsageError } from "./errors";
-import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository, stackEcrImage, stackImage } from "./image";
+import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository } from "./image";
 import { gammaRunOf } from "./gate";
 import { deployedProgram } from "./program";
-import { Clock, RolloutTarget, exitCodeOf, verifyRollout } from "./rollout";
+import { Clock, RolloutTarget, exitCodeOf, exitCodeOfAll, verifyRollout, verifyRollouts } from "./rollout";
 import { Runner } from "./runner";
+import { ReleaseService, SERVICES_KEY, projectServiceOf, projectServices, serviceOf, stackServices } from "./services";
 
 export const USAGE = `usage: npm run --silent release -- <command> [flags]
-  image-repository --stack <env>              registry/repository of the stack's image (where main.yml pushes)
+  services --stack <env>                      the stack's services, one name a line, in the order of its stack file
+  image-repository --service <name> [--stack <env>]
+                                              registry/repository of the service's image (where main.yml pushes it);
+                                              every stack file names the same one
+  build-matrix                                the images main.yml builds, as JSON: [{service, repository, context}], one
+                                              per service of any stack, contexts from ${BUILD_CONTEXTS_FILE}
   image-platforms                             docker platforms to build for, from every stack's cpuArchitecture
-  image-ref --stack <env> --digest sha256:<64 hex>
-                                              registry/repository@digest to deploy the stack with
-  resolve-digest --stack <env> --sha <40 hex> digest of the image built from that commit (aws ecr describe-images)
-  tag-deployed --stack <env> --sha <40 hex>   tag that image <env>-<sha> as well, once it runs in <env>, so ECR's
+  image-ref --stack <env> --service <name> --digest sha256:<64 hex>
+                                              registry/repository@digest to deploy the stack's service with
+  resolve-digest --service <name> --sha <40 hex> [--stack <env>]
+                                              digest of the service's image built from that commit (aws ecr describe-images)
+  tag-deployed --stack <env> --service <name> --sha <40 hex>
+                                              tag that image <env>-<sha> as well, once it runs in <env>, so ECR's
                                               lifecycle policy keeps it (aws ecr batch-get-image, put-image)
   deployed-program --stack <env>              commit whose program the stack last ran (pulumi stack tag ls), what a
-                                              rollback runs the earlier image with
+                                              rollback runs the earlier images with
   gamma-passed --repository <owner/name> --sha <40 hex>
                                               URL of a successful gamma.yml run of that commit, or fail: the live gate (gh api)
-  verify-rollout --cluster <name> --service <name> --task-definition <arn> [--region <region>]
-  verify-rollout --stack-outputs <file> [--expect-image <ref>]
+  verify-rollout --stack-outputs <file> [--expect-images <JSON map of service name to image>]
+  verify-rollout --cluster <name> --service <ECS service name> --task-definition <arn> [--region <region>]
                  [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
-                                              wait until ECS rolled out that task definition; fail if it rolled back
-exit codes: 0 ok, 1 failed (AWS error, failed or timed-out deployment), 2 bad usage, 3 ECS rolled back, 4 image not found`;
+                                              wait until ECS rolled out every service of the stack outputs (or that task
+                                              definition); one result line per service; fail if any rolled back
+exit codes: 0 ok, 1 failed (AWS error, failed or timed-out deployment), 2 bad usage, 3 ECS rolled back (and nothing failed),
+            4 image not found`;
 
 /** What the commands need from the outside world. */
 export interface CliDeps {
     /** Environments with a committed stack file. */
     readonly stacks: () => readonly string[];
-    /** A stack's configuration as the Pulumi CLI hands it to the program (full keys, e.g. `shipyard:image`, project defaults applied). */
+    /** A stack's configuration as the Pulumi CLI hands it to the program (full keys, e.g. `shipyard:services`, maps JSON-encoded, project defaults applied). */
     readonly config: (stack: string) => Readonly<Record<string, string>>;
     readonly readFile: (path: string) => string;
     readonly run: Runner;
@@ -80,73 +91,152 @@ function seconds(values: Flags, name: string): number | undefined {
     return Number(v);
 }
 
-const imageOf = (stack: string, deps: CliDeps) => deps.config(stack)["shipyard:image"];
+const servicesOf = (stack: string, deps: CliDeps) => stackServices(stack, deps.config(stack)[SERVICES_KEY]);
 
-/** The stack outputs verify-rollout needs, from `pulumi stack output --json`. */
-function targetFromOutputs(file: string, expectImage: string | undefined, deps: CliDeps): RolloutTarget {
-    let outputs: Record<string, unknown>;
+/** `--stack` and `--service`, both required: a service of that stack. */
+function stackServiceFlags(values: Flags, deps: CliDeps): { readonly stack: string; readonly service: ReleaseService } {
+    const stack = stackFlag(values, deps);
+    return { stack, service: serviceOf(stack, servicesOf(stack, deps), required(values, "service")) };
+}
+
+/** `--service` with an optional `--stack`: without it, the service as every stack file names it. */
+function serviceFlags(values: Flags, deps: CliDeps): ReleaseService {
+    if (values.stack !== undefined) return stackServiceFlags(values, deps).service;
+    return projectServiceOf(allServices(deps), required(values, "service"));
+}
+
+/** Every service of every stack file, each once, with the one repository all of them name for it. */
+const allServices = (deps: CliDeps) => projectServices(Object.fromEntries(deps.stacks().map((s) => [s, servicesOf(s, deps)])));
+
+/** The JSON file at `file`, or a ReleaseError that says what was expected there. */
+function readJson(file: string, expected: string, deps: CliDeps): unknown {
     try {
-        outputs = JSON.parse(deps.readFile(file)) as Record<string, unknown>;
+        return JSON.parse(deps.readFile(file)) as unknown;
     } catch (e) {
+        throw new ReleaseError(`cannot read ${expected} from ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const OUTPUT_FIELDS = ["image", "clusterName", "serviceName"] as const;
+
+/** `--expect-images`: the image this deploy set for each service, as deploy.yml collects them. */
+function expectedImages(value: string): Readonly<Record<string, string>> {
+    const problem = `--expect-images must be a JSON object of service name to image reference, e.g. {"web":"123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:..."}`;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(value);
+    } catch {
+        throw new UsageError(`${problem}; got ${value}`);
+    }
+    if (!isMap(parsed) || Object.keys(parsed).length === 0 || Object.values(parsed).some((v) => typeof v !== "string" || v === "")) {
+        throw new UsageError(`${problem}; got ${value}`);
+    }
+    return parsed as Record<string, string>;
+}
+
+/**
+ * The services verify-rollout follows, from `pulumi stack output --json`: its `services` map
+ * (name -> image, clusterName, serviceName, exposure). With `expect`, every service must run
+ * exactly the image this deploy set, and no other service may be there.
+ */
+function targetsFromOutputs(file: string, expect: Readonly<Record<string, string>> | undefined, deps: CliDeps): Record<string, RolloutTarget> {
+    const outputs = readJson(file, "stack outputs (expected the JSON of pulumi stack output --json)", deps);
+    const services = isMap(outputs) ? outputs.services : undefined;
+    if (!isMap(outputs) || !isMap(services) || Object.keys(services).length === 0) {
         throw new ReleaseError(
-            `cannot read stack outputs from ${file} (expected the JSON of pulumi stack output --json): ${e instanceof Error ? e.message : String(e)}`,
+            `stack outputs in ${file} lack services (a map of service name to image, clusterName, serviceName and exposure): was this stack deployed by this program?`,
         );
     }
-    const keys = ["clusterName", "serviceName", "taskDefinitionArn"];
-    const missing = keys.filter((k) => typeof outputs[k] !== "string" || outputs[k] === "");
-    if (missing.length > 0) throw new ReleaseError(`stack outputs in ${file} lack ${missing.join(", ")}: was this stack deployed by this program?`);
-    if (expectImage !== undefined && outputs.image !== expectImage) {
-        throw new ReleaseError(
-            `stack output image is ${JSON.stringify(outputs.image)}, but this deploy set ${expectImage}: pulumi up did not apply the new image`,
-        );
+    const lacking = Object.entries(services).flatMap(([name, s]) => {
+        const missing = OUTPUT_FIELDS.filter((k) => !isMap(s) || typeof s[k] !== "string" || s[k] === "");
+        return missing.length > 0 ? [`services.${name} lacks ${missing.join(", ")}`] : [];
+    });
+    if (lacking.length > 0) throw new ReleaseError(`stack outputs in ${file}: ${lacking.join("; ")}`);
+    const outputImage = (name: string) => (services[name] as Record<string, string>).image;
+    if (expect !== undefined) {
+        const names = Object.keys(services);
+        const expected = Object.keys(expect);
+        if (names.length !== expected.length || expected.some((n) => !names.includes(n))) {
+            throw new ReleaseError(
+                `this deploy set images for ${expected.join(", ")}, but the stack outputs list the services ${names.join(", ")}: pulumi up did not apply the stack file's services`,
+            );
+        }
+        const wrong = expected.filter((n) => outputImage(n) !== expect[n]);
+        if (wrong.length > 0) {
+            throw new ReleaseError(
+                `${wrong.map((n) => `stack output services.${n}.image is ${JSON.stringify(outputImage(n))}, but this deploy set ${expect[n]}`).join("; ")}: pulumi up did not apply the new image`,
+            );
+        }
     }
-    return {
-        cluster: outputs.clusterName as string,
-        service: outputs.serviceName as string,
-        taskDefinitionArn: outputs.taskDefinitionArn as string,
-        region: typeof outputs.region === "string" && outputs.region !== "" ? outputs.region : undefined,
-    };
+    const region = typeof outputs.region === "string" && outputs.region !== "" ? outputs.region : undefined;
+    return Object.fromEntries(
+        Object.entries(services).map(([name, s]) => {
+            const o = s as Record<string, string>;
+            return [name, { cluster: o.clusterName, service: o.serviceName, release: { image: o.image }, region }];
+        }),
+    );
 }
 
 async function verify(args: string[], deps: CliDeps): Promise<number> {
-    const v = flags(args, ["cluster", "service", "task-definition", "region", "stack-outputs", "expect-image", "timeout-seconds", "interval-seconds"]);
-    const timeoutSeconds = seconds(v, "timeout-seconds");
-    const intervalSeconds = seconds(v, "interval-seconds");
+    const v = flags(args, ["cluster", "service", "task-definition", "region", "stack-outputs", "expect-images", "timeout-seconds", "interval-seconds"]);
+    const options = {
+        run: deps.run,
+        clock: deps.clock,
+        timeoutSeconds: seconds(v, "timeout-seconds"),
+        intervalSeconds: seconds(v, "interval-seconds"),
+        log: (line: string) => deps.err(`${line}\n`),
+    };
     const explicit = ["cluster", "service", "task-definition", "region"].filter((n) => v[n] !== undefined);
-    let target: RolloutTarget;
     if (v["stack-outputs"] !== undefined) {
         if (explicit.length > 0) {
             throw new UsageError(
-                `--stack-outputs and --${explicit.join(", --")} are mutually exclusive: name the service either by the stack's outputs or explicitly`,
+                `--stack-outputs and --${explicit.join(", --")} are mutually exclusive: name the services either by the stack's outputs or one explicitly`,
             );
         }
-        target = targetFromOutputs(v["stack-outputs"], v["expect-image"], deps);
-    } else {
-        if (v["expect-image"] !== undefined) throw new UsageError("--expect-image needs --stack-outputs: it is compared with the stack's image output");
-        const taskDefinitionArn = required(v, "task-definition");
-        if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(taskDefinitionArn)) {
-            throw new UsageError(
-                `--task-definition "${taskDefinitionArn}" is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)`,
-            );
-        }
-        target = { cluster: required(v, "cluster"), service: required(v, "service"), taskDefinitionArn, region: v.region };
+        const expect = v["expect-images"] === undefined ? undefined : expectedImages(v["expect-images"]);
+        const judgements = await verifyRollouts(targetsFromOutputs(v["stack-outputs"], expect, deps), options);
+        for (const [name, j] of Object.entries(judgements)) deps.out(`${name}: ${j.state}: ${j.message}\n`);
+        return exitCodeOfAll(Object.values(judgements).map((j) => j.state));
     }
-    const judgement = await verifyRollout(target, {
-        run: deps.run,
-        clock: deps.clock,
-        timeoutSeconds,
-        intervalSeconds,
-        log: (line) => deps.err(`${line}\n`),
-    });
-    const code = exitCodeOf(judgement.state);
-    (code === EXIT.OK ? deps.out : deps.err)(`${judgement.state}: ${judgement.message}\n`);
-    return code;
+    if (v["expect-images"] !== undefined) throw new UsageError("--expect-images needs --stack-outputs: it is compared with the stack's services outputs");
+    const taskDefinitionArn = required(v, "task-definition");
+    if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(taskDefinitionArn)) {
+        throw new UsageError(
+            `--task-definition "${taskDefinitionArn}" is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)`,
+        );
+    }
+    const target = { cluster: required(v, "cluster"), service: required(v, "service"), release: { taskDefinitionArn }, region: v.region };
+    const judgement = await verifyRollout(target, options);
+    deps.out(`${judgement.state}: ${judgement.message}\n`);
+    return exitCodeOf(judgement.state);
 }
 
 const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promise<number>>> = {
-    "image-repository": async (args, deps) => {
+    services: async (args, deps) => {
         const stack = stackFlag(flags(args, ["stack"]), deps);
-        deps.out(`${imageRepository(stackImage(stack, imageOf(stack, deps)))}\n`);
+        deps.out(
+            servicesOf(stack, deps)
+                .map((s) => `${s.name}\n`)
+                .join(""),
+        );
+        return EXIT.OK;
+    },
+    "image-repository": async (args, deps) => {
+        const service = serviceFlags(flags(args, ["stack", "service"]), deps);
+        deps.out(`${imageRepository(service.image)}\n`);
+        return EXIT.OK;
+    },
+    "build-matrix": async (args, deps) => {
+        flags(args, []);
+        const services = allServices(deps);
+        let text: string;
+        try {
+            text = deps.readFile(BUILD_CONTEXTS_FILE);
+        } catch (e) {
+            throw new ReleaseError(`cannot read ${BUILD_CONTEXTS_FILE}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        deps.out(`${JSON.stringify(imageBuilds(services, parseBuildContexts(text)))}\n`);
         return EXIT.OK;
     },
     "image-platforms": async (args, deps) => {
@@ -156,25 +246,24 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
         return EXIT.OK;
     },
     "image-ref": async (args, deps) => {
-        const v = flags(args, ["stack", "digest"]);
-        const stack = stackFlag(v, deps);
-        deps.out(`${imageRefWithDigest(stackImage(stack, imageOf(stack, deps)), required(v, "digest"))}\n`);
+        const v = flags(args, ["stack", "service", "digest"]);
+        const { service } = stackServiceFlags(v, deps);
+        deps.out(`${imageRefWithDigest(service.image, required(v, "digest"))}\n`);
         return EXIT.OK;
     },
     "resolve-digest": async (args, deps) => {
-        const v = flags(args, ["stack", "sha"]);
-        const stack = stackFlag(v, deps);
+        const v = flags(args, ["stack", "service", "sha"]);
+        const service = serviceFlags(v, deps);
         const sha = checkGitSha(v.sha);
-        deps.out(`${await resolveDigest(deps.run, stackEcrImage(stack, imageOf(stack, deps)), sha)}\n`);
+        deps.out(`${await resolveDigest(deps.run, service.image, sha)}\n`);
         return EXIT.OK;
     },
     "tag-deployed": async (args, deps) => {
-        const v = flags(args, ["stack", "sha"]);
-        const stack = stackFlag(v, deps);
+        const v = flags(args, ["stack", "service", "sha"]);
+        const { stack, service } = stackServiceFlags(v, deps);
         const sha = checkGitSha(v.sha);
-        const image = stackEcrImage(stack, imageOf(stack, deps));
-        const digest = await tagDeployed(deps.run, image, sha, stack);
-        deps.err(`${image.repository}@${digest} is tagged ${deployedTag(stack, sha)}\n`);
+        const digest = await tagDeployed(deps.run, service.image, sha, stack);
+        deps.err(`${service.image.repository}@${digest} is tagged ${deployedTag(stack, sha)}\n`);
         deps.out(`${deployedTag(stack, sha)}\n`);
         return EXIT.OK;
     },

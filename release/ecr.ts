@@ -11,7 +11,7 @@ export interface DescribeImagesOutput {
     readonly imageDetails?: readonly { readonly imageDigest?: string; readonly imageTags?: readonly string[] }[];
 }
 
-/** The CLI arguments that look up the image tagged `sha` in the stack image's repository. */
+/** The CLI arguments that look up the image tagged `sha` in the service image's repository. */
 export function describeImagesArgs(image: EcrImageRef, sha: string): string[] {
     return [
         "ecr",
@@ -31,7 +31,7 @@ export function describeImagesArgs(image: EcrImageRef, sha: string): string[] {
 
 function notBuilt(image: EcrImageRef, sha: string): ReleaseError {
     return new ReleaseError(
-        `image ${image.repository}:${sha} not found: was this commit built by the main workflow? Only commits built on main can be promoted (looked in registry ${image.ecr.accountId}, region ${image.ecr.region})`,
+        `image ${image.repository}:${sha} not found: was this commit built by the main workflow, with this service in a stack file? Only commits built on main can be promoted, each service's image from the commits that had the service (looked in registry ${image.ecr.accountId}, region ${image.ecr.region})`,
         EXIT.IMAGE_NOT_FOUND,
     );
 }
@@ -50,7 +50,7 @@ export async function resolveDigest(run: Runner, image: EcrImageRef, sha: string
         }
         if (e instanceof AwsCliError && e.errorCode === "RepositoryNotFoundException") {
             throw new ReleaseError(
-                `ECR repository ${image.repository} does not exist (registry ${image.ecr.accountId}, region ${image.ecr.region}): apply the bootstrap project to this account, or correct shipyard:image in the stack file`,
+                `ECR repository ${image.repository} does not exist (registry ${image.ecr.accountId}, region ${image.ecr.region}): list the service in the bootstrap's services (bootstrap/Pulumi.shared.yaml) and apply the bootstrap to this account, or correct the service's image in the stack files`,
             );
         }
         throw e;

@@ -1,7 +1,7 @@
 /**
- * The image a stack runs, as the release commands need it: where it lives, how to pin it by digest,
- * and which platforms to build it for. Pure functions over configuration values; the stack files
- * stay the one place where the repository is written down.
+ * The images the stacks run, as the release commands need them: where they live, how to pin one by
+ * digest, and which platforms to build them for. Pure functions over configuration values; the
+ * stack files stay the one place where each service's repository is written down.
  */
 import { ImageRef, parseImageRef } from "../stacks/validators";
 import { UsageError, ReleaseError } from "./errors";
@@ -14,26 +14,31 @@ export const GIT_SHA = /^[a-f0-9]{40}$/;
 /** An image that lives in an Amazon ECR private registry. */
 export type EcrImageRef = ImageRef & { readonly ecr: NonNullable<ImageRef["ecr"]> };
 
-/** Parses the `shipyard:image` value of a stack; the error names the stack, the key, the value and what is allowed. */
-export function stackImage(stack: string, value: string | undefined): ImageRef {
+/**
+ * Parses an image reference from a stack file, e.g. the value of `shipyard:services.web.image`; the
+ * error names the stack, the key, the value and what is allowed.
+ */
+export function stackImage(stack: string, key: string, value: unknown): ImageRef {
     if (value === undefined || value === "") {
         throw new ReleaseError(
-            `stack "${stack}": key shipyard:image is not set; it must name the service's image, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:...`,
+            `stack "${stack}": key ${key} is not set; it must name the service's image, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:...`,
         );
     }
-    const ref = parseImageRef(value);
+    const ref = typeof value === "string" ? parseImageRef(value) : undefined;
     if (!ref) {
-        throw new ReleaseError(`stack "${stack}": key shipyard:image = "${value}" is not a full image reference registry/repository[:tag][@sha256:<64 hex>]`);
+        throw new ReleaseError(
+            `stack "${stack}": key ${key} = ${JSON.stringify(value)} is not a full image reference registry/repository[:tag][@sha256:<64 hex>]`,
+        );
     }
     return ref;
 }
 
 /** The same, but the registry must be ECR: releases look the commit's image up there. */
-export function stackEcrImage(stack: string, value: string | undefined): EcrImageRef {
-    const ref = stackImage(stack, value);
+export function stackEcrImage(stack: string, key: string, value: unknown): EcrImageRef {
+    const ref = stackImage(stack, key, value);
     if (!ref.ecr) {
         throw new ReleaseError(
-            `stack "${stack}": key shipyard:image = "${value}" is not in an Amazon ECR private registry (<account>.dkr.ecr.<region>.amazonaws.com); releases resolve commits to digests in ECR`,
+            `stack "${stack}": key ${key} = ${JSON.stringify(value)} is not in an Amazon ECR private registry (<account>.dkr.ecr.<region>.amazonaws.com); releases resolve commits to digests in ECR`,
         );
     }
     return ref as EcrImageRef;
@@ -66,8 +71,8 @@ export function checkGitSha(sha: string | undefined): string {
 export const PLATFORMS: Readonly<Record<string, string>> = Object.freeze({ X86_64: "linux/amd64", ARM64: "linux/arm64" });
 
 /**
- * The platforms to build the one image for: every architecture some stack runs on, so that the
- * same digest can be promoted to all of them (a multi-platform index when they differ).
+ * The platforms to build every service's image for: every architecture some stack runs on, so
+ * that the same digest can be promoted to all of them (a multi-platform index when they differ).
  */
 export function buildPlatforms(architectures: Readonly<Record<string, string>>): string {
     const platforms = new Set<string>();

@@ -1,5 +1,7 @@
 /**
- * Did ECS really roll out the task definition that `pulumi up` just registered?
+ * Did ECS really roll out what `pulumi up` just deployed, for every service of the stack? Each
+ * service is judged by the image the deploy set (the stack outputs name no task definition) or,
+ * when named explicitly, by its task definition.
  *
  * `pulumi up` waits for the service to be stable (waitForSteadyState), but a service that the
  * deployment circuit breaker or a CloudWatch alarm rolled back is stable too: on the OLD task
@@ -80,18 +82,50 @@ export interface DescribeServiceDeploymentsOutput {
     readonly serviceDeployments?: readonly ServiceDeployment[];
     readonly failures?: readonly Failure[];
 }
+
+/** ECS `ContainerImage`: an image a service revision runs, with the digest ECS resolved for it. */
+export interface ContainerImage {
+    readonly containerName?: string;
+    readonly image?: string;
+    readonly imageDigest?: string;
+}
+
+/** ECS `ServiceRevision` (describe-service-revisions). */
+export interface ServiceRevision {
+    readonly serviceRevisionArn?: string;
+    readonly taskDefinition?: string;
+    readonly containerImages?: readonly ContainerImage[];
+}
+
 export interface DescribeServiceRevisionsOutput {
-    readonly serviceRevisions?: readonly { readonly serviceRevisionArn?: string; readonly taskDefinition?: string }[];
+    readonly serviceRevisions?: readonly ServiceRevision[];
     readonly failures?: readonly Failure[];
 }
 
-/** What one poll saw: the three answers, exactly as the AWS CLI printed them. */
+/** describe-task-definition, as far as we read it: the images of the classic deployments' task definitions. */
+export interface DescribeTaskDefinitionOutput {
+    readonly taskDefinition?: {
+        readonly taskDefinitionArn?: string;
+        readonly containerDefinitions?: readonly { readonly name?: string; readonly image?: string }[];
+    };
+}
+
+/** What one poll saw: the answers, exactly as the AWS CLI printed them. */
 export interface RolloutSnapshot {
     readonly services: DescribeServicesOutput;
     /** Absent when the service has no `currentServiceDeployment`. */
     readonly deployments?: DescribeServiceDeploymentsOutput;
     readonly revisions?: DescribeServiceRevisionsOutput;
+    /** The task definitions of the classic `deployments[]`, read only when the release is known by its image. */
+    readonly taskDefinitions?: readonly DescribeTaskDefinitionOutput[];
 }
+
+/**
+ * What the deploy put in place: the task definition revision it registered, or the image it set
+ * (any revision whose containers run that image is the release: a deploy that changed nothing
+ * else of the service, or nothing at all, is judged by the deployment that put the image there).
+ */
+export type Release = { readonly taskDefinitionArn: string; readonly image?: undefined } | { readonly image: string; readonly taskDefinitionArn?: undefined };
 
 export type RolloutState = "succeeded" | "in-progress" | "rolled-back" | "failed";
 
@@ -105,12 +139,60 @@ export function exitCodeOf(state: RolloutState): number {
     return state === "succeeded" ? EXIT.OK : state === "rolled-back" ? EXIT.ROLLED_BACK : EXIT.FAILED;
 }
 
+/**
+ * Exit code for several services' final judgements: FAILED when any failed (that service's state
+ * is unknown and needs someone now), else ROLLED_BACK when any rolled back (the release did not
+ * go out; the previous one runs), else OK.
+ */
+export function exitCodeOfAll(states: readonly RolloutState[]): number {
+    const codes = states.map(exitCodeOf);
+    return codes.includes(EXIT.FAILED) ? EXIT.FAILED : codes.includes(EXIT.ROLLED_BACK) ? EXIT.ROLLED_BACK : EXIT.OK;
+}
+
 // ---- Judgement ----
 
 /** `arn:aws:ecs:...:task-definition/demo-alpha-web:42` -> `demo-alpha-web:42`, for messages. */
 export function shortTaskDefinition(arn: string | undefined): string {
     if (!arn) return "an unknown task definition";
     return arn.includes("task-definition/") ? arn.slice(arn.indexOf("task-definition/") + "task-definition/".length) : arn;
+}
+
+/** `registry/repository@sha256:<64 hex>` -> `repository@sha256:<12 hex>`, for messages. */
+export function shortImage(image: string): string {
+    const withoutRegistry = image.slice(image.indexOf("/") + 1);
+    const at = withoutRegistry.indexOf("@sha256:");
+    return at < 0 ? withoutRegistry : withoutRegistry.slice(0, at + "@sha256:".length + 12);
+}
+
+/** The repository part of an image reference: without `@digest` and without a `:tag` after the last `/`. */
+function imageName(image: string): string {
+    const name = image.replace(/@.*$/, "");
+    const colon = name.lastIndexOf(":");
+    return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
+}
+
+/** True when one of `images` is `image`: the same reference, or the same repository and digest (ECS reports the digest it resolved). */
+function runsImage(images: readonly ContainerImage[] | undefined, image: string): boolean {
+    const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
+    return (images ?? []).some(
+        (c) =>
+            c.image === image ||
+            (digest !== undefined &&
+                c.image !== undefined &&
+                imageName(c.image) === imageName(image) &&
+                (c.imageDigest ?? /@(sha256:.*)$/.exec(c.image)?.[1]) === digest),
+    );
+}
+
+/** Is a revision of this task definition, running these images, the release? */
+function isRelease(release: Release, taskDefinition: string | undefined, images: readonly ContainerImage[] | undefined): boolean {
+    return release.taskDefinitionArn !== undefined ? taskDefinition === release.taskDefinitionArn : runsImage(images, release.image);
+}
+
+/** The release in messages: its task definition, or the task definition that runs its image and the image. */
+function releaseName(release: Release, taskDefinition?: string): string {
+    if (release.taskDefinitionArn !== undefined) return shortTaskDefinition(release.taskDefinitionArn);
+    return taskDefinition ? `${shortTaskDefinition(taskDefinition)} (${shortImage(release.image)})` : shortImage(release.image);
 }
 
 function lastPart(arn: string | undefined): string {
@@ -138,26 +220,22 @@ function progress(d: ServiceDeployment): string {
 const SEE_EVENTS = "see the service's events (aws ecs describe-services) and the stopped tasks' reasons";
 
 /** Judges the service's current ECS service deployment. */
-function judgeServiceDeployment(
-    service: EcsService,
-    d: ServiceDeployment,
-    revisions: DescribeServiceRevisionsOutput | undefined,
-    taskDefinitionArn: string,
-): Judgement {
-    const td = shortTaskDefinition(taskDefinitionArn);
-    const taskDefinitionOf = (revisionArn: string | undefined) =>
-        revisions?.serviceRevisions?.find((r) => r.serviceRevisionArn === revisionArn)?.taskDefinition;
+function judgeServiceDeployment(service: EcsService, d: ServiceDeployment, revisions: DescribeServiceRevisionsOutput | undefined, release: Release): Judgement {
+    const revision = (revisionArn: string | undefined) => revisions?.serviceRevisions?.find((r) => r.serviceRevisionArn === revisionArn);
+    const taskDefinitionOf = (revisionArn: string | undefined) => revision(revisionArn)?.taskDefinition;
     const id = `deployment ${lastPart(d.serviceDeploymentArn)}`;
-    const target = taskDefinitionOf(d.targetServiceRevision?.arn);
-    if (!target) {
+    const target = revision(d.targetServiceRevision?.arn);
+    if (!target?.taskDefinition) {
         return { state: "in-progress", message: `${id}: waiting for ECS to describe its target revision ${d.targetServiceRevision?.arn ?? "(none yet)"}` };
     }
-    if (target !== taskDefinitionArn) {
+    if (!isRelease(release, target.taskDefinition, target.containerImages)) {
+        const what = release.taskDefinitionArn !== undefined ? `not ${releaseName(release)}` : `which does not run ${shortImage(release.image)}`;
         return {
             state: "failed",
-            message: `service ${service.serviceName}'s current ${id} targets ${shortTaskDefinition(target)} (${d.status}), not ${td}: this release is not what runs; another deployment replaced it, or ECS rolled it back; ${SEE_EVENTS}`,
+            message: `service ${service.serviceName}'s current ${id} targets ${shortTaskDefinition(target.taskDefinition)} (${d.status}), ${what}: this release is not what runs; another deployment replaced it, or ECS rolled it back; ${SEE_EVENTS}`,
         };
     }
+    const td = releaseName(release, target.taskDefinition);
     const strategy = d.deploymentConfiguration?.strategy ? ` (${d.deploymentConfiguration.strategy})` : "";
     const reason = d.statusReason ? `: ${d.statusReason}` : "";
     switch (d.status) {
@@ -200,13 +278,19 @@ function judgeServiceDeployment(
  * breaker rollback it holds a new PRIMARY deployment on the old task definition (and, for a while,
  * the FAILED one); once the rollback completed, only the old one is left.
  */
-function judgeClassicDeployments(service: EcsService, taskDefinitionArn: string): Judgement {
-    const td = shortTaskDefinition(taskDefinitionArn);
+function judgeClassicDeployments(service: EcsService, taskDefinitions: readonly DescribeTaskDefinitionOutput[] | undefined, release: Release): Judgement {
+    const imagesOf = (arn: string | undefined): ContainerImage[] =>
+        (taskDefinitions?.find((t) => t.taskDefinition?.taskDefinitionArn === arn)?.taskDefinition?.containerDefinitions ?? []).map((c) => ({
+            containerName: c.name,
+            image: c.image,
+        }));
+    const isOurs = (d: ClassicDeployment) => isRelease(release, d.taskDefinition, imagesOf(d.taskDefinition));
     const deployments = service.deployments ?? [];
     const primary = deployments.find((d) => d.status === "PRIMARY");
-    const ours = deployments.find((d) => d.taskDefinition === taskDefinitionArn);
+    const ours = deployments.find(isOurs);
+    const td = releaseName(release, ours?.taskDefinition);
     if (!primary) return { state: "in-progress", message: `service ${service.serviceName} has no PRIMARY deployment yet` };
-    if (primary.taskDefinition !== taskDefinitionArn) {
+    if (!isOurs(primary)) {
         const runs = shortTaskDefinition(primary.taskDefinition);
         if (!ours || ours.rolloutState === "FAILED") {
             const why = ours?.rolloutStateReason ? `: ${ours.rolloutStateReason}` : "";
@@ -234,19 +318,19 @@ function judgeClassicDeployments(service: EcsService, taskDefinitionArn: string)
     };
 }
 
-/** The judgement for one snapshot: has ECS rolled out `taskDefinitionArn`, is it still at it, or did it give up? */
-export function judgeRollout(snapshot: RolloutSnapshot, taskDefinitionArn: string): Judgement {
+/** The judgement for one snapshot: has ECS rolled out the release, is it still at it, or did it give up? */
+export function judgeRollout(snapshot: RolloutSnapshot, release: Release): Judgement {
     const service = snapshot.services.services?.[0];
     if (!service || service.status === "INACTIVE") {
         const failure = snapshot.services.failures?.[0];
         return { state: "failed", message: `ECS does not know the service${failure ? `: ${failure.reason ?? ""} ${failure.arn ?? ""}`.trimEnd() : ""}` };
     }
-    if (!service.currentServiceDeployment) return judgeClassicDeployments(service, taskDefinitionArn);
+    if (!service.currentServiceDeployment) return judgeClassicDeployments(service, snapshot.taskDefinitions, release);
     const current = snapshot.deployments?.serviceDeployments?.find((d) => d.serviceDeploymentArn === service.currentServiceDeployment);
     if (!current) {
         return { state: "in-progress", message: `waiting for ECS to describe the current deployment ${service.currentServiceDeployment}` };
     }
-    return judgeServiceDeployment(service, current, snapshot.revisions, taskDefinitionArn);
+    return judgeServiceDeployment(service, current, snapshot.revisions, release);
 }
 
 // ---- Polling ----
@@ -255,12 +339,20 @@ export function judgeRollout(snapshot: RolloutSnapshot, taskDefinitionArn: strin
 export interface RolloutTarget {
     readonly cluster: string;
     readonly service: string;
-    readonly taskDefinitionArn: string;
+    /** What the deploy put in place. */
+    readonly release: Release;
     /** Region of the cluster. @default the AWS CLI's (AWS_REGION) */
     readonly region?: string;
 }
 
-/** Reads one snapshot with the AWS CLI: describe-services, then the current deployment and its revisions. */
+/** The classic deployments' task definitions ECS is asked about in one poll, at most. */
+const MAX_CLASSIC_TASK_DEFINITIONS = 5;
+
+/**
+ * Reads one snapshot with the AWS CLI: describe-services, then the current deployment and its
+ * revisions; for a service without service deployments whose release is known by its image, the
+ * task definitions of its classic deployments instead.
+ */
 export async function fetchSnapshot(run: Runner, target: RolloutTarget): Promise<RolloutSnapshot> {
     const common = [...(target.region ? ["--region", target.region] : []), "--output", "json"];
     const services = (await runAws(run, [
@@ -272,8 +364,17 @@ export async function fetchSnapshot(run: Runner, target: RolloutTarget): Promise
         target.service,
         ...common,
     ])) as DescribeServicesOutput;
-    const current = services.services?.[0]?.currentServiceDeployment;
-    if (!current) return { services };
+    const service = services.services?.[0];
+    const current = service?.currentServiceDeployment;
+    if (!current) {
+        if (target.release.image === undefined) return { services };
+        const arns = [...new Set((service?.deployments ?? []).map((d) => d.taskDefinition).filter((a): a is string => !!a))];
+        const taskDefinitions: DescribeTaskDefinitionOutput[] = [];
+        for (const arn of arns.slice(0, MAX_CLASSIC_TASK_DEFINITIONS)) {
+            taskDefinitions.push((await runAws(run, ["ecs", "describe-task-definition", "--task-definition", arn, ...common])) as DescribeTaskDefinitionOutput);
+        }
+        return { services, taskDefinitions };
+    }
     const deployments = (await runAws(run, [
         "ecs",
         "describe-service-deployments",
@@ -320,23 +421,52 @@ export interface VerifyOptions {
     readonly log?: (line: string) => void;
 }
 
-/** Polls until the rollout of the target's task definition succeeded, was rolled back, failed or timed out. */
-export async function verifyRollout(target: RolloutTarget, options: VerifyOptions): Promise<Judgement> {
+/**
+ * Polls every target until each rollout succeeded, was rolled back or failed, or the time is up.
+ * A poll asks about every service still in progress, then sleeps once, so the services' deploys,
+ * which `pulumi up` started together, are followed together. Judgements keep the targets' order.
+ */
+async function poll(
+    targets: Readonly<Record<string, RolloutTarget>>,
+    options: VerifyOptions,
+    prefix: (name: string) => string,
+): Promise<Readonly<Record<string, Judgement>>> {
     const timeoutMs = (options.timeoutSeconds ?? 1800) * 1000;
     const intervalMs = (options.intervalSeconds ?? 15) * 1000;
     const start = options.clock.now();
-    let last = "";
+    const final: Record<string, Judgement> = {};
+    const last: Record<string, Judgement> = {};
     for (;;) {
-        const judgement = judgeRollout(await fetchSnapshot(options.run, target), target.taskDefinitionArn);
-        if (judgement.message !== last) options.log?.(`${judgement.state}: ${judgement.message}`);
-        last = judgement.message;
-        if (judgement.state !== "in-progress") return judgement;
+        for (const [name, target] of Object.entries(targets)) {
+            if (final[name]) continue;
+            const judgement = judgeRollout(await fetchSnapshot(options.run, target), target.release);
+            if (judgement.message !== last[name]?.message) options.log?.(`${prefix(name)}${judgement.state}: ${judgement.message}`);
+            last[name] = judgement;
+            if (judgement.state !== "in-progress") final[name] = judgement;
+        }
+        const pending = Object.keys(targets).filter((name) => !final[name]);
+        if (pending.length === 0) break;
         if (options.clock.now() - start + intervalMs > timeoutMs) {
-            return {
-                state: "failed",
-                message: `timed out after ${Math.round((options.clock.now() - start) / 1000)} s waiting for ECS to roll out ${shortTaskDefinition(target.taskDefinitionArn)} on ${target.cluster}/${target.service}; last seen: ${judgement.message}`,
-            };
+            for (const name of pending) {
+                const t = targets[name];
+                final[name] = {
+                    state: "failed",
+                    message: `timed out after ${Math.round((options.clock.now() - start) / 1000)} s waiting for ECS to roll out ${releaseName(t.release)} on ${t.cluster}/${t.service}; last seen: ${last[name].message}`,
+                };
+            }
+            break;
         }
         await options.clock.sleep(intervalMs);
     }
+    return Object.fromEntries(Object.keys(targets).map((name) => [name, final[name]]));
+}
+
+/** Polls until the rollout of the target's release succeeded, was rolled back, failed or timed out. */
+export async function verifyRollout(target: RolloutTarget, options: VerifyOptions): Promise<Judgement> {
+    return (await poll({ [target.service]: target }, options, () => ""))[target.service];
+}
+
+/** The same for several services at once (by name); progress lines start with the service's name. */
+export async function verifyRollouts(targets: Readonly<Record<string, RolloutTarget>>, options: VerifyOptions): Promise<Readonly<Record<string, Judgement>>> {
+    return poll(targets, options, (name) => `${name}: `);
 }

@@ -8,11 +8,25 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { BUILD_CONTEXTS_FILE, imageBuilds, parseBuildContexts } from "../release/builds";
 import { CliDeps, runCli } from "../release/cli";
 import { EXIT } from "../release/errors";
-import { buildPlatforms, stackEcrImage } from "../release/image";
-import { Clock, Judgement, RolloutSnapshot, ServiceDeployment, judgeRollout, verifyRollout } from "../release/rollout";
+import { buildPlatforms, imageRepository, stackEcrImage } from "../release/image";
+import {
+    Clock,
+    DescribeTaskDefinitionOutput,
+    Judgement,
+    Release,
+    RolloutSnapshot,
+    ServiceDeployment,
+    exitCodeOfAll,
+    judgeRollout,
+    verifyRollout,
+    verifyRollouts,
+} from "../release/rollout";
 import { RunResult, Runner } from "../release/runner";
+import { SERVICES_KEY, projectServices, stackServices } from "../release/services";
+import { releaseConfig } from "../release/stackFiles";
 import { ROOT, committedStacks, stackConfig } from "./harness/stackConfig";
 
 // ---- Fixtures: one service in eu-west-1 moving from task definition :41 to :42 ----
@@ -25,7 +39,13 @@ const REV_NEW = `${ECS}:service-revision/demo-alpha-web/demo-alpha-web/498030646
 const DEPLOYMENT = `${ECS}:service-deployment/demo-alpha-web/demo-alpha-web/NCWGC2ZR-taawPAYrIaU5`;
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const DIGEST = "sha256:6b0c8e3a7f2d4c1e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f";
-const IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web";
+const DIGEST_OLD = "sha256:0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d";
+const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+const IMAGE = `${REGISTRY}/demo-web`;
+/** The release as deploy.yml knows it: the image it set. */
+const RELEASE: Release = { image: `${IMAGE}@${DIGEST}` };
+/** The release as the explicit flags name it: the task definition revision. */
+const RELEASE_TD: Release = { taskDefinitionArn: TD_NEW };
 
 /** describe-services, with the service deployment fields ECS added for service deployments. */
 function services(over: Record<string, unknown> = {}) {
@@ -92,7 +112,11 @@ function deployment(over: Partial<ServiceDeployment> & Record<string, unknown> =
 const revisions = {
     serviceRevisions: [
         { serviceRevisionArn: REV_NEW, taskDefinition: TD_NEW, containerImages: [{ containerName: "web", image: `${IMAGE}@${DIGEST}`, imageDigest: DIGEST }] },
-        { serviceRevisionArn: REV_OLD, taskDefinition: TD_OLD },
+        {
+            serviceRevisionArn: REV_OLD,
+            taskDefinition: TD_OLD,
+            containerImages: [{ containerName: "web", image: `${IMAGE}@${DIGEST_OLD}`, imageDigest: DIGEST_OLD }],
+        },
     ],
     failures: [],
 };
@@ -134,20 +158,40 @@ interface Call {
     readonly args: readonly string[];
 }
 
-/** An `aws` that answers each describe-services with the next snapshot (the last one repeats). */
-function fakeEcs(snapshots: readonly RolloutSnapshot[]): { run: Runner; calls: Call[] } {
+/** The answer of one snapshot to one ECS call. */
+function answerOf(s: RolloutSnapshot, args: readonly string[]): unknown {
+    if (args[1] === "describe-task-definition") {
+        const arn = args[args.indexOf("--task-definition") + 1];
+        return s.taskDefinitions?.find((t) => t.taskDefinition?.taskDefinitionArn === arn);
+    }
+    return { "describe-services": s.services, "describe-service-deployments": s.deployments, "describe-service-revisions": s.revisions }[args[1]];
+}
+
+/**
+ * An `aws` that answers each describe-services of an ECS service with that service's next
+ * snapshot (the last one repeats), and the calls that follow it from the same snapshot.
+ */
+function fakeEcsByService(byService: Readonly<Record<string, readonly RolloutSnapshot[]>>): { run: Runner; calls: Call[] } {
     const calls: Call[] = [];
-    let i = -1;
+    const polls: Record<string, number> = {};
+    let current: RolloutSnapshot | undefined;
     const run: Runner = async (command, args) => {
         calls.push({ command, args });
-        if (args[1] === "describe-services") i = Math.min(i + 1, snapshots.length - 1);
-        const s = snapshots[Math.max(i, 0)];
-        const answer = { "describe-services": s.services, "describe-service-deployments": s.deployments, "describe-service-revisions": s.revisions }[args[1]];
+        if (args[1] === "describe-services") {
+            const service = args[args.indexOf("--services") + 1];
+            const snapshots = byService[service] ?? assert.fail(`describe-services of an unexpected service ${service}`);
+            polls[service] = Math.min((polls[service] ?? -1) + 1, snapshots.length - 1);
+            current = snapshots[polls[service]];
+        }
+        const answer = current === undefined ? undefined : answerOf(current, args);
         if (answer === undefined) throw new Error(`unexpected aws call: ${args.join(" ")}`);
         return { code: 0, stdout: JSON.stringify(answer), stderr: "" };
     };
     return { run, calls };
 }
+
+/** The same for the one service demo-alpha-web. */
+const fakeEcs = (snapshots: readonly RolloutSnapshot[]) => fakeEcsByService({ "demo-alpha-web": snapshots });
 
 function fakeClock(): Clock & { slept: number[] } {
     let t = 1_000_000;
@@ -162,12 +206,16 @@ function fakeClock(): Clock & { slept: number[] } {
     };
 }
 
-function cli(run: Runner = async () => assert.fail("no AWS call expected"), readFile: (p: string) => string = (p) => fs.readFileSync(p, "utf8")) {
+function cli(
+    run: Runner = async () => assert.fail("no AWS call expected"),
+    readFile: (p: string) => string = (p) => fs.readFileSync(p, "utf8"),
+    config: CliDeps["config"] = releaseConfig,
+) {
     const out: string[] = [];
     const err: string[] = [];
     const deps: CliDeps = {
         stacks: committedStacks,
-        config: (stack) => stackConfig(stack).values,
+        config,
         readFile,
         run,
         clock: fakeClock(),
@@ -357,10 +405,98 @@ describe("release: judging an ECS rollout", () => {
     for (const c of cases) {
         it(`${c.name} (${c.state})`, () => {
             // GIVEN the answers of one poll  WHEN judged for task definition :42
-            const j = judgeRollout(c.snapshot, TD_NEW);
+            const j = judgeRollout(c.snapshot, RELEASE_TD);
             // THEN
             assert.equal(j.state, c.state, j.message);
             assert.match(j.message, c.message);
+        });
+    }
+});
+
+describe("release: judging an ECS rollout by the image the deploy set (the stack outputs name no task definition)", () => {
+    const other = `${REGISTRY}/demo-api@${DIGEST}`;
+    /** describe-task-definition of a classic deployment's task definition, running `image`. */
+    const taskDefinition = (arn: string, image: string): DescribeTaskDefinitionOutput => ({
+        taskDefinition: {
+            taskDefinitionArn: arn,
+            containerDefinitions: [
+                { name: "web", image },
+                { name: "otel-collector", image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3" },
+            ],
+        },
+    });
+    const classic = (svc: ReturnType<typeof services>): RolloutSnapshot => ({
+        services: svc,
+        taskDefinitions: [taskDefinition(TD_NEW, `${IMAGE}@${DIGEST}`), taskDefinition(TD_OLD, `${IMAGE}@${DIGEST_OLD}`)],
+    });
+    const cases: { name: string; snapshot: RolloutSnapshot; release?: Release; state: Judgement["state"]; message: string }[] = [
+        {
+            name: "a successful deployment whose target revision runs the image succeeded, naming the revision's task definition and the image",
+            snapshot: snapshot(deployment()),
+            state: "succeeded",
+            message: "deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d) completed: 2/2 tasks running",
+        },
+        {
+            name: "a container that names the image by tag runs the release when ECS resolved the tag to the release's digest",
+            snapshot: {
+                services: services(),
+                deployments: deployment(),
+                revisions: {
+                    serviceRevisions: [
+                        { serviceRevisionArn: REV_NEW, taskDefinition: TD_NEW, containerImages: [{ image: `${IMAGE}:main`, imageDigest: DIGEST }] },
+                    ],
+                },
+            },
+            state: "succeeded",
+            message: "deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d) completed: 2/2 tasks running",
+        },
+        {
+            name: "a rollback of the revision that runs the image is a rollback",
+            snapshot: snapshot(
+                deployment({
+                    status: "ROLLBACK_SUCCESSFUL",
+                    rollback: { reason: "Service deployment rolled back because the circuit breaker threshold was exceeded.", serviceRevisionArn: REV_OLD },
+                }),
+            ),
+            state: "rolled-back",
+            message:
+                "ECS rolled back deployment NCWGC2ZR-taawPAYrIaU5 of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d): Service deployment rolled back because the circuit breaker threshold was exceeded.; the service runs demo-alpha-web:41 again. This release did not go out; see the service's events (aws ecs describe-services) and the stopped tasks' reasons",
+        },
+        {
+            name: "a current deployment whose target runs another digest of the repository means this release is not what runs",
+            snapshot: snapshot(deployment({ targetServiceRevision: { arn: REV_OLD } })),
+            state: "failed",
+            message:
+                "service demo-alpha-web's current deployment NCWGC2ZR-taawPAYrIaU5 targets demo-alpha-web:41 (SUCCESSFUL), which does not run demo-web@sha256:6b0c8e3a7f2d: this release is not what runs; another deployment replaced it, or ECS rolled it back; see the service's events (aws ecs describe-services) and the stopped tasks' reasons",
+        },
+        {
+            name: "the same digest in another service's repository is not the release",
+            snapshot: snapshot(deployment()),
+            release: { image: other },
+            state: "failed",
+            message:
+                "service demo-alpha-web's current deployment NCWGC2ZR-taawPAYrIaU5 targets demo-alpha-web:42 (SUCCESSFUL), which does not run demo-api@sha256:6b0c8e3a7f2d: this release is not what runs; another deployment replaced it, or ECS rolled it back; see the service's events (aws ecs describe-services) and the stopped tasks' reasons",
+        },
+        {
+            name: "classic fallback: a COMPLETED PRIMARY deployment whose task definition runs the image succeeded",
+            snapshot: classic(services({ currentServiceDeployment: undefined })),
+            state: "succeeded",
+            message: "the deployment of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d) completed: 2/2 tasks running",
+        },
+        {
+            name: "classic fallback: circuit breaker rollback to the task definition of the previous image",
+            snapshot: classic(classicRollback),
+            state: "rolled-back",
+            message:
+                "ECS rolled back the deployment of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d): ECS deployment circuit breaker: tasks failed to start.; the PRIMARY deployment runs demo-alpha-web:41 (IN_PROGRESS). This release did not go out; see the service's events (aws ecs describe-services) and the stopped tasks' reasons",
+        },
+    ];
+    for (const c of cases) {
+        it(`${c.name} (${c.state})`, () => {
+            // GIVEN the answers of one poll  WHEN judged for the image the deploy set
+            const j = judgeRollout(c.snapshot, c.release ?? RELEASE);
+            // THEN
+            assert.deepEqual(j, { state: c.state, message: c.message });
         });
     }
 });
@@ -369,7 +505,7 @@ describe("release: judging an ECS rollout", () => {
 
 describe("release: polling until ECS finished", () => {
     const inProgress = snapshot(deployment({ status: "IN_PROGRESS", lifecycleStage: "SCALE_UP" }));
-    const target = { cluster: "demo-alpha-web", service: "demo-alpha-web", taskDefinitionArn: TD_NEW, region: "eu-west-1" };
+    const target = { cluster: "demo-alpha-web", service: "demo-alpha-web", release: RELEASE_TD, region: "eu-west-1" };
 
     it("succeeds on the poll where ECS reports SUCCESSFUL, after sleeping the interval between polls", async () => {
         const aws = fakeEcs([inProgress, inProgress, snapshot(deployment())]);
@@ -425,33 +561,167 @@ describe("release: polling until ECS finished", () => {
         assert.match(lines[0], /^in-progress: /);
         assert.match(lines[1], /^succeeded: /);
     });
+
+    it("asks for the classic deployments' task definitions when the release is known by its image only", async () => {
+        const classic: RolloutSnapshot = {
+            services: services({ currentServiceDeployment: undefined }),
+            taskDefinitions: [{ taskDefinition: { taskDefinitionArn: TD_NEW, containerDefinitions: [{ name: "web", image: `${IMAGE}@${DIGEST}` }] } }],
+        };
+        const aws = fakeEcs([classic]);
+        const j = await verifyRollout({ ...target, release: RELEASE }, { run: aws.run, clock: fakeClock() });
+        assert.equal(j.state, "succeeded", j.message);
+        assert.deepEqual(
+            aws.calls.map((c) => [c.command, ...c.args]),
+            [
+                ["aws", "ecs", "describe-services", "--cluster", "demo-alpha-web", "--services", "demo-alpha-web", "--region", "eu-west-1", "--output", "json"],
+                ["aws", "ecs", "describe-task-definition", "--task-definition", TD_NEW, "--region", "eu-west-1", "--output", "json"],
+            ],
+        );
+    });
+});
+
+describe("release: following several services at once", () => {
+    const inProgress = snapshot(deployment({ status: "IN_PROGRESS", lifecycleStage: "SCALE_UP" }));
+    const webTarget = { cluster: "demo-alpha", service: "demo-alpha-web", release: RELEASE };
+    const apiTarget = { cluster: "demo-alpha", service: "demo-alpha-api", release: RELEASE };
+
+    it("polls every service still in progress, then sleeps once, until each one is final", async () => {
+        // GIVEN web done at once and api done on the third poll
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(deployment())], "demo-alpha-api": [inProgress, inProgress, snapshot(deployment())] });
+        const clock = fakeClock();
+        // WHEN
+        const judgements = await verifyRollouts({ web: webTarget, api: apiTarget }, { run: aws.run, clock, intervalSeconds: 10 });
+        // THEN
+        assert.deepEqual(
+            Object.entries(judgements).map(([name, j]) => [name, j.state]),
+            [
+                ["web", "succeeded"],
+                ["api", "succeeded"],
+            ],
+        );
+        assert.deepEqual(clock.slept, [10_000, 10_000]);
+        const described = aws.calls.filter((c) => c.args[1] === "describe-services").map((c) => c.args[5]);
+        assert.deepEqual(described, ["demo-alpha-web", "demo-alpha-api", "demo-alpha-api", "demo-alpha-api"]);
+    });
+
+    it("keeps following the others when one rolled back, so that every service's outcome is known", async () => {
+        const rolledBack = snapshot(deployment({ status: "ROLLBACK_SUCCESSFUL", rollback: { reason: "circuit breaker", serviceRevisionArn: REV_OLD } }));
+        const aws = fakeEcsByService({ "demo-alpha-web": [rolledBack], "demo-alpha-api": [inProgress, snapshot(deployment())] });
+        const judgements = await verifyRollouts({ web: webTarget, api: apiTarget }, { run: aws.run, clock: fakeClock() });
+        assert.deepEqual(
+            Object.values(judgements).map((j) => j.state),
+            ["rolled-back", "succeeded"],
+        );
+    });
+
+    it("times out only the services still in progress, each with the last state seen", async () => {
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(deployment())], "demo-alpha-api": [inProgress] });
+        const judgements = await verifyRollouts(
+            { web: webTarget, api: apiTarget },
+            { run: aws.run, clock: fakeClock(), intervalSeconds: 15, timeoutSeconds: 60 },
+        );
+        assert.equal(judgements.web.state, "succeeded");
+        assert.deepEqual(judgements.api, {
+            state: "failed",
+            message:
+                "timed out after 60 s waiting for ECS to roll out demo-web@sha256:6b0c8e3a7f2d on demo-alpha/demo-alpha-api; last seen: deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d) is IN_PROGRESS, stage SCALE_UP, 2/2 tasks running",
+        });
+    });
+
+    it("logs each service's distinct states once, each line starting with the service's name", async () => {
+        const lines: string[] = [];
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(deployment())], "demo-alpha-api": [inProgress, inProgress, snapshot(deployment())] });
+        await verifyRollouts({ web: webTarget, api: apiTarget }, { run: aws.run, clock: fakeClock(), log: (l) => lines.push(l) });
+        assert.deepEqual(
+            lines.map((l) => l.slice(0, l.indexOf(": deployment"))),
+            ["web: succeeded", "api: in-progress", "api: succeeded"],
+        );
+    });
+
+    const exits: [string, Judgement["state"][], number][] = [
+        ["every service succeeded", ["succeeded", "succeeded"], EXIT.OK],
+        ["one service rolled back and the others succeeded", ["succeeded", "rolled-back"], EXIT.ROLLED_BACK],
+        ["one service failed and another rolled back", ["rolled-back", "failed"], EXIT.FAILED],
+    ];
+    for (const [given, states, code] of exits) {
+        it(`GIVEN ${given} THEN verify-rollout exits ${code}`, () => {
+            assert.equal(exitCodeOfAll(states), code);
+        });
+    }
 });
 
 // ---- Commands ----
 
-describe("release: image commands", () => {
-    for (const stack of committedStacks()) {
-        it(`image-repository prints the registry/repository of Pulumi.${stack}.yaml's image`, async () => {
+/** The services each committed stack file runs, in its order: the stack files are final in shape. */
+const STACK_SERVICES: Readonly<Record<string, readonly string[]>> = {
+    alpha: ["web", "api"],
+    beta: ["web", "api", "search", "worker"],
+    gamma: ["web", "api", "search", "worker"],
+    live: ["web", "api", "search", "worker"],
+};
+
+/** A config reader with `stack`'s shipyard:services replaced by `services` (JSON-encoded, as the CLI passes maps). */
+const withServices =
+    (stack: string, services: unknown): CliDeps["config"] =>
+    (s) =>
+        s === stack ? { ...releaseConfig(s), [SERVICES_KEY]: JSON.stringify(services) } : releaseConfig(s);
+
+describe("release: services and their images", () => {
+    for (const [stack, names] of Object.entries(STACK_SERVICES)) {
+        it(`services prints ${names.join(", ")} for ${stack}, one a line, in the order of Pulumi.${stack}.yaml`, async () => {
             const c = cli();
-            assert.equal(await runCli(["image-repository", "--stack", stack], c.deps), EXIT.OK);
-            assert.equal(c.stdout(), `${IMAGE}\n`);
+            assert.equal(await runCli(["services", "--stack", stack], c.deps), EXIT.OK);
+            assert.equal(c.stdout(), names.map((n) => `${n}\n`).join(""));
         });
     }
 
-    it("every committed stack names the same repository, so the image built once can be promoted to all", () => {
-        const repositories = new Set(committedStacks().map((s) => stackEcrImage(s, stackConfig(s).values["shipyard:image"]).repository));
-        assert.deepEqual([...repositories], ["demo-web"]);
+    it("covers every committed stack file", () => {
+        assert.deepEqual(Object.keys(STACK_SERVICES), committedStacks());
     });
 
-    it("image-ref pins the stack's repository to the digest", async () => {
+    it("image-repository prints the service's own repository <appName>-<service>, the same for every stack that runs it", async () => {
+        for (const [stack, names] of Object.entries(STACK_SERVICES)) {
+            for (const service of names) {
+                const c = cli();
+                assert.equal(await runCli(["image-repository", "--stack", stack, "--service", service], c.deps), EXIT.OK);
+                assert.equal(c.stdout(), `${REGISTRY}/demo-${service}\n`, `${stack} ${service}`);
+            }
+        }
+    });
+
+    it("image-repository without --stack prints the repository every stack file names for the service", async () => {
         const c = cli();
-        assert.equal(await runCli(["image-ref", "--stack", "live", "--digest", DIGEST], c.deps), EXIT.OK);
-        assert.equal(c.stdout(), `${IMAGE}@${DIGEST}\n`);
+        assert.equal(await runCli(["image-repository", "--service", "search"], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), `${REGISTRY}/demo-search\n`);
+    });
+
+    it("build-matrix lists one image per service of any stack, with its repository and the build context of release/images.json", async () => {
+        const c = cli();
+        assert.equal(await runCli(["build-matrix"], c.deps), EXIT.OK);
+        assert.equal(
+            c.stdout(),
+            `${JSON.stringify(["web", "api", "search", "worker"].map((service) => ({ service, repository: `${REGISTRY}/demo-${service}`, context: "app" })))}\n`,
+        );
+    });
+
+    it("release/images.json gives every service of every stack file a build context, a folder with a Dockerfile, and names no other service", () => {
+        const contexts = parseBuildContexts(fs.readFileSync(path.join(ROOT, BUILD_CONTEXTS_FILE), "utf8"));
+        const everyService = [...new Set(committedStacks().flatMap((s) => stackServices(s, releaseConfig(s)[SERVICES_KEY]).map((x) => x.name)))];
+        assert.deepEqual(Object.keys(contexts).sort(), everyService.sort());
+        for (const [service, context] of Object.entries(contexts)) {
+            assert.ok(fs.existsSync(path.join(ROOT, context, "Dockerfile")), `${service}: ${context}/Dockerfile`);
+        }
+    });
+
+    it("image-ref pins the stack's service's repository to the digest", async () => {
+        const c = cli();
+        assert.equal(await runCli(["image-ref", "--stack", "live", "--service", "api", "--digest", DIGEST], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), `${REGISTRY}/demo-api@${DIGEST}\n`);
     });
 
     it("image-ref refuses a digest that is not sha256 and 64 hex digits, with exit code 2", async () => {
         const c = cli();
-        assert.equal(await runCli(["image-ref", "--stack", "live", "--digest", "sha256:ABC"], c.deps), EXIT.USAGE);
+        assert.equal(await runCli(["image-ref", "--stack", "live", "--service", "web", "--digest", "sha256:ABC"], c.deps), EXIT.USAGE);
         assert.match(c.stderr(), /--digest "sha256:ABC" is not an image digest; expected sha256: followed by 64 lowercase hex digits/);
         assert.equal(c.stdout(), "");
     });
@@ -470,32 +740,197 @@ describe("release: image commands", () => {
         );
     });
 
-    it("a stack image outside ECR cannot be resolved, and the error says where releases look", () => {
+    it("a service image outside ECR cannot be resolved, and the error says where releases look", () => {
         assert.throws(
-            () => stackEcrImage("alpha", "ghcr.io/acme/web:1.0"),
-            /stack "alpha": key shipyard:image = "ghcr.io\/acme\/web:1.0" is not in an Amazon ECR private registry/,
+            () => stackEcrImage("alpha", "shipyard:services.web.image", "ghcr.io/acme/web:1.0"),
+            /^ReleaseError: stack "alpha": key shipyard:services.web.image = "ghcr.io\/acme\/web:1.0" is not in an Amazon ECR private registry/,
         );
     });
 
-    const usage: [string, string[], RegExp][] = [
-        ["no command", [], /a command is required/],
-        ["an unknown command", ["deploy"], /unknown command "deploy"/],
+    const usage: [string, string[], string][] = [
+        ["no command", [], "a command is required"],
+        ["an unknown command", ["deploy"], 'unknown command "deploy"'],
+        ["an unknown stack", ["services", "--stack", "prod"], 'unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: alpha, beta, gamma, live'],
+        ["a missing --stack", ["services"], "--stack is required"],
+        ["an unknown flag", ["image-repository", "--service", "web", "--tag", "x"], "Unknown option '--tag'"],
+        ["a missing --service", ["image-ref", "--stack", "live", "--digest", DIGEST], "--service is required"],
         [
-            "an unknown stack",
-            ["image-repository", "--stack", "prod"],
-            /unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: alpha, beta, gamma, live/,
+            "a service the stack does not run",
+            ["image-repository", "--stack", "alpha", "--service", "search"],
+            'unknown service "search" for stack "alpha": Pulumi.alpha.yaml runs web, api',
         ],
-        ["a missing --stack", ["image-repository"], /--stack is required/],
-        ["an unknown flag", ["image-repository", "--stack", "alpha", "--tag", "x"], /Unknown option '--tag'/],
+        [
+            "a service no stack runs",
+            ["resolve-digest", "--service", "db", "--sha", SHA],
+            'unknown service "db": no stack file runs it; the stack files run web, api, search, worker',
+        ],
+        [
+            "tag-deployed of a service the stack does not run",
+            ["tag-deployed", "--stack", "alpha", "--service", "worker", "--sha", SHA],
+            'unknown service "worker" for stack "alpha": Pulumi.alpha.yaml runs web, api',
+        ],
     ];
     for (const [name, argv, message] of usage) {
         it(`exits 2 with the usage for ${name}`, async () => {
             const c = cli();
             assert.equal(await runCli(argv, c.deps), EXIT.USAGE);
-            assert.match(c.stderr(), message);
+            assert.equal(c.stderr().split("\n")[0], `release ${argv[0] ?? ""}: ${message}`);
             assert.match(c.stderr(), /usage: npm run --silent release -- <command>/);
+            assert.equal(c.stdout(), "");
         });
     }
+});
+
+describe("release: what the stack files must say about their services", () => {
+    const image = (repository: string) => `${REGISTRY}/${repository}@${DIGEST}`;
+    const invalid: [string, string | undefined, string][] = [
+        [
+            "no services",
+            undefined,
+            'stack "beta": key shipyard:services is not set; it must map each service\'s name to its settings, e.g. web: { image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:..., expose: http }',
+        ],
+        [
+            "a list instead of a map",
+            JSON.stringify([{ image: image("demo-web") }]),
+            `stack "beta": key shipyard:services = ${JSON.stringify([{ image: image("demo-web") }])} is not a map of service name to settings, e.g. web: { image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:..., expose: http }`,
+        ],
+        [
+            "an empty map",
+            "{}",
+            'stack "beta": key shipyard:services names no service; list at least one, e.g. web: { image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:..., expose: http }',
+        ],
+        [
+            "a service name a shell would split",
+            JSON.stringify({ "web api": { image: image("demo-web") } }),
+            'stack "beta": key shipyard:services has a service named "web api"; service names are lowercase letters, digits and single hyphens, starting with a letter, 2 to 20 characters',
+        ],
+        [
+            "a service whose settings are a string",
+            JSON.stringify({ web: image("demo-web") }),
+            `stack "beta": key shipyard:services.web = "${image("demo-web")}" is not a map of settings with an image, e.g. web: { image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:..., expose: http }`,
+        ],
+        [
+            "a service without an image",
+            JSON.stringify({ web: { expose: "http" } }),
+            'stack "beta": key shipyard:services.web.image is not set; it must name the service\'s image, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:...',
+        ],
+        [
+            "an image without a registry",
+            JSON.stringify({ web: { image: "demo-web:1" } }),
+            'stack "beta": key shipyard:services.web.image = "demo-web:1" is not a full image reference registry/repository[:tag][@sha256:<64 hex>]',
+        ],
+        [
+            "two services in one repository",
+            JSON.stringify({ web: { image: image("demo-web") }, api: { image: image("demo-web") } }),
+            `stack "beta": services web and api both name the image repository ${REGISTRY}/demo-web; each service needs its own (<appName>-<service>), because every image is tagged with its commit's SHA and ECR's tags are immutable`,
+        ],
+    ];
+    for (const [given, value, message] of invalid) {
+        it(`GIVEN ${given} THEN the error names the stack, the key and what is allowed`, () => {
+            assert.throws(
+                () => stackServices("beta", value),
+                (e: Error) => e.message === message,
+            );
+        });
+    }
+
+    it("GIVEN a stack file whose services are invalid WHEN a command reads them THEN it exits 1 with that error", async () => {
+        const c = cli(undefined, undefined, withServices("beta", { web: { expose: "http" } }));
+        assert.equal(await runCli(["services", "--stack", "beta"], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /^release services: stack "beta": key shipyard:services.web.image is not set/);
+    });
+
+    it("GIVEN a stack that names another repository for a service THEN nothing can be built for it, and the error names both", async () => {
+        const c = cli(undefined, undefined, withServices("live", { web: { image: image("demo-web") }, api: { image: image("demo-api-live") } }));
+        assert.equal(await runCli(["build-matrix"], c.deps), EXIT.FAILED);
+        assert.equal(
+            c.stderr(),
+            `release build-matrix: service api's image is in ${REGISTRY}/demo-api in stack "alpha" but in ${REGISTRY}/demo-api-live in stack "live": every stack must name the same repository, so that the image built once per commit can be promoted to all of them\n`,
+        );
+    });
+
+    it("GIVEN two stacks that give two services one repository THEN the build refuses, because the second push of <repository>:<sha> would fail", () => {
+        const web = stackServices("alpha", JSON.stringify({ web: { image: image("demo-web") } }));
+        const api = stackServices("beta", JSON.stringify({ api: { image: image("demo-web") } }));
+        assert.throws(
+            () => projectServices({ alpha: web, beta: api }),
+            (e: Error) =>
+                e.message ===
+                `the stack files: services web and api both name the image repository ${REGISTRY}/demo-web; each service needs its own (<appName>-<service>), because every image is tagged with its commit's SHA and ECR's tags are immutable`,
+        );
+    });
+
+    const services = projectServices({ beta: stackServices("beta", releaseConfig("beta")[SERVICES_KEY]) });
+    const contexts: [string, string, string][] = [
+        [
+            "a service without a build context",
+            JSON.stringify({ web: "app", api: "app", search: "app" }),
+            'release/images.json has no build context for worker: add "<service>": "<folder with its Dockerfile>" for each, so that main.yml builds its image',
+        ],
+        [
+            "a build context for a service no stack runs",
+            JSON.stringify({ web: "app", api: "app", search: "app", worker: "app", mailer: "app" }),
+            "release/images.json names mailer, which no stack file runs (they run web, api, search, worker): remove the entry, or add the service to a stack file",
+        ],
+        [
+            "a build context outside the repository",
+            JSON.stringify({ web: "../app" }),
+            'release/images.json: service web has the build context "../app"; it must be a folder of this repository, relative to its root (e.g. app), without .. or a leading /',
+        ],
+        [
+            "an absolute build context",
+            JSON.stringify({ web: "/app" }),
+            'release/images.json: service web has the build context "/app"; it must be a folder of this repository, relative to its root (e.g. app), without .. or a leading /',
+        ],
+        ["a list", JSON.stringify(["app"]), 'release/images.json must map each service to its build context, e.g. { "web": "app" }'],
+    ];
+    for (const [given, text, message] of contexts) {
+        it(`GIVEN release/images.json with ${given} THEN the build matrix fails, saying what to change`, () => {
+            assert.throws(
+                () => imageBuilds(services, parseBuildContexts(text)),
+                (e: Error) => e.message === message,
+            );
+        });
+    }
+
+    it("GIVEN a build context in a subfolder THEN the build matrix uses it", () => {
+        const builds = imageBuilds(services, parseBuildContexts(JSON.stringify({ web: "app", api: "services/api", search: "app", worker: "app" })));
+        assert.deepEqual(
+            builds.map((b) => [b.service, b.context, b.repository]),
+            [
+                ["web", "app", `${REGISTRY}/demo-web`],
+                ["api", "services/api", `${REGISTRY}/demo-api`],
+                ["search", "app", `${REGISTRY}/demo-search`],
+                ["worker", "app", `${REGISTRY}/demo-worker`],
+            ],
+        );
+        assert.equal(imageRepository(services[1].image), `${REGISTRY}/demo-api`);
+    });
+
+    for (const stack of committedStacks()) {
+        it(`reads Pulumi.${stack}.yaml exactly as the test harness passes it to the program`, () => {
+            assert.deepEqual(releaseConfig(stack), stackConfig(stack).values);
+        });
+    }
+
+    it("reads a stack file as the CLI passes it, without requiring keys the release never reads", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-config-"));
+        const before = process.env.SHIPYARD_STACK_CONFIG_DIR;
+        try {
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.alpha.yaml"),
+                `config:\n  shipyard:services:\n    worker:\n      image: ${image("demo-worker")}\n    web:\n      image: ${image("demo-web")}\n`,
+            );
+            process.env.SHIPYARD_STACK_CONFIG_DIR = dir;
+            const values = releaseConfig("alpha");
+            assert.equal(values[SERVICES_KEY], JSON.stringify({ worker: { image: image("demo-worker") }, web: { image: image("demo-web") } }));
+            assert.equal(values["shipyard:cpuArchitecture"], "X86_64");
+        } finally {
+            if (before === undefined) delete process.env.SHIPYARD_STACK_CONFIG_DIR;
+            else process.env.SHIPYARD_STACK_CONFIG_DIR = before;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
 
 /** A runner that answers every call with `result` and records each as [command, ...args]. */
@@ -511,14 +946,14 @@ function answering(result: RunResult) {
 describe("release: resolve-digest", () => {
     const ecr = answering;
 
-    it("asks ECR for the image tagged with the commit and prints its digest", async () => {
+    it("asks ECR for the image tagged with the commit in the service's repository and prints its digest", async () => {
         const aws = ecr({
             code: 0,
             stdout: JSON.stringify({
                 imageDetails: [
                     {
                         registryId: "123456789012",
-                        repositoryName: "demo-web",
+                        repositoryName: "demo-api",
                         imageDigest: DIGEST,
                         imageTags: [SHA],
                         imageSizeInBytes: 52428800,
@@ -530,7 +965,7 @@ describe("release: resolve-digest", () => {
             stderr: "",
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["resolve-digest", "--stack", "gamma", "--sha", SHA], c.deps), EXIT.OK);
+        assert.equal(await runCli(["resolve-digest", "--stack", "gamma", "--service", "api", "--sha", SHA], c.deps), EXIT.OK);
         assert.equal(c.stdout(), `${DIGEST}\n`);
         assert.deepEqual(aws.calls, [
             [
@@ -542,7 +977,7 @@ describe("release: resolve-digest", () => {
                 "--region",
                 "eu-west-1",
                 "--repository-name",
-                "demo-web",
+                "demo-api",
                 "--image-ids",
                 `imageTag=${SHA}`,
                 "--output",
@@ -558,12 +993,10 @@ describe("release: resolve-digest", () => {
             stderr: `\nAn error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageDigest:'null', imageTag:'${SHA}'} does not exist within the repository with name 'demo-web' in the registry with id '123456789012'\n`,
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["resolve-digest", "--stack", "live", "--sha", SHA], c.deps), EXIT.IMAGE_NOT_FOUND);
-        assert.match(
+        assert.equal(await runCli(["resolve-digest", "--stack", "live", "--service", "web", "--sha", SHA], c.deps), EXIT.IMAGE_NOT_FOUND);
+        assert.equal(
             c.stderr(),
-            new RegExp(
-                `image demo-web:${SHA} not found: was this commit built by the main workflow\\? Only commits built on main can be promoted \\(looked in registry 123456789012, region eu-west-1\\)`,
-            ),
+            `release resolve-digest: image demo-web:${SHA} not found: was this commit built by the main workflow, with this service in a stack file? Only commits built on main can be promoted, each service's image from the commits that had the service (looked in registry 123456789012, region eu-west-1)\n`,
         );
         assert.equal(c.stdout(), "");
     });
@@ -575,20 +1008,23 @@ describe("release: resolve-digest", () => {
             stderr: "\nAn error occurred (RepositoryNotFoundException) when calling the DescribeImages operation: The repository with name 'demo-web' does not exist in the registry with id '123456789012'\n",
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--sha", SHA], c.deps), EXIT.FAILED);
-        assert.match(c.stderr(), /ECR repository demo-web does not exist \(registry 123456789012, region eu-west-1\): apply the bootstrap project/);
+        assert.equal(await runCli(["resolve-digest", "--service", "search", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.equal(
+            c.stderr(),
+            "release resolve-digest: ECR repository demo-search does not exist (registry 123456789012, region eu-west-1): list the service in the bootstrap's services (bootstrap/Pulumi.shared.yaml) and apply the bootstrap to this account, or correct the service's image in the stack files\n",
+        );
     });
 
     it("exits 1 with the AWS CLI's own words for any other failure", async () => {
         const c = cli(ecr({ code: 253, stdout: "", stderr: 'Unable to locate credentials. You can configure credentials by running "aws configure".\n' }).run);
-        assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--service", "web", "--sha", SHA], c.deps), EXIT.FAILED);
         assert.match(c.stderr(), /aws ecr describe-images failed \(exit 253\): Unable to locate credentials/);
     });
 
     for (const sha of ["3f78685", SHA.toUpperCase(), "main"]) {
         it(`refuses --sha ${sha} (not 40 lowercase hex digits) before calling AWS`, async () => {
             const c = cli();
-            assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--sha", sha], c.deps), EXIT.USAGE);
+            assert.equal(await runCli(["resolve-digest", "--stack", "alpha", "--service", "web", "--sha", sha], c.deps), EXIT.USAGE);
             assert.match(c.stderr(), /is not a commit SHA; expected the 40 lowercase hex digits of a commit/);
         });
     }
@@ -599,7 +1035,7 @@ describe("release: tag-deployed", () => {
     const MANIFEST =
         '{\n   "schemaVersion": 2,\n   "mediaType": "application/vnd.oci.image.manifest.v1+json",\n   "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 7023, "digest": "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},\n   "layers": []\n}';
     const TAG = `live-${SHA}`;
-    const registry = ["--registry-id", "123456789012", "--region", "eu-west-1", "--repository-name", "demo-web"];
+    const registry = ["--registry-id", "123456789012", "--region", "eu-west-1", "--repository-name", "demo-api"];
     const batchGetImage = [
         "ecr",
         "batch-get-image",
@@ -635,7 +1071,7 @@ describe("release: tag-deployed", () => {
             images: [
                 {
                     registryId: "123456789012",
-                    repositoryName: "demo-web",
+                    repositoryName: "demo-api",
                     imageId: { imageDigest: DIGEST, imageTag: SHA },
                     imageManifest: MANIFEST,
                     imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -663,13 +1099,13 @@ describe("release: tag-deployed", () => {
         return { run, calls };
     }
 
-    it("tags the commit's image <env>-<sha> with put-image, passing its manifest byte for byte and its digest", async () => {
+    it("tags the service's image of the commit <env>-<sha> with put-image, in the service's repository, passing its manifest byte for byte and its digest", async () => {
         const aws = fakeEcr({ "batch-get-image": found, "put-image": { code: 0, stdout: "{}", stderr: "" } });
         const c = cli(aws.run);
-        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.OK);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--service", "api", "--sha", SHA], c.deps), EXIT.OK);
         assert.deepEqual(aws.calls, [batchGetImage, putImage]);
         assert.equal(c.stdout(), `${TAG}\n`);
-        assert.match(c.stderr(), new RegExp(`demo-web@${DIGEST} is tagged ${TAG}`));
+        assert.equal(c.stderr(), `demo-api@${DIGEST} is tagged ${TAG}\n`);
     });
 
     it("succeeds without change when run again: ECR answers ImageAlreadyExistsException", async () => {
@@ -677,11 +1113,11 @@ describe("release: tag-deployed", () => {
             "batch-get-image": found,
             "put-image": awsError(
                 "ImageAlreadyExistsException",
-                `Image with digest '${DIGEST}' and tag '${TAG}' already exists in the repository with name 'demo-web' in registry with id '123456789012'`,
+                `Image with digest '${DIGEST}' and tag '${TAG}' already exists in the repository with name 'demo-api' in registry with id '123456789012'`,
             ),
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.OK);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--service", "api", "--sha", SHA], c.deps), EXIT.OK);
         assert.deepEqual(aws.calls, [batchGetImage, putImage]);
         assert.equal(c.stdout(), `${TAG}\n`);
     });
@@ -691,12 +1127,12 @@ describe("release: tag-deployed", () => {
             "batch-get-image": found,
             "put-image": awsError(
                 "ImageTagAlreadyExistsException",
-                `The image tag '${TAG}' already exists in the 'demo-web' repository and cannot be overwritten because the repository is immutable.`,
+                `The image tag '${TAG}' already exists in the 'demo-api' repository and cannot be overwritten because the repository is immutable.`,
             ),
             "describe-images": { code: 0, stdout: JSON.stringify({ imageDetails: [{ imageDigest: DIGEST, imageTags: [SHA, TAG] }] }), stderr: "" },
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.OK);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--service", "api", "--sha", SHA], c.deps), EXIT.OK);
         assert.deepEqual(aws.calls[2].slice(0, 2), ["ecr", "describe-images"]);
         assert.ok(aws.calls[2].includes(`imageTag=${TAG}`));
     });
@@ -709,8 +1145,8 @@ describe("release: tag-deployed", () => {
             "describe-images": { code: 0, stdout: JSON.stringify({ imageDetails: [{ imageDigest: other, imageTags: [TAG] }] }), stderr: "" },
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.FAILED);
-        assert.match(c.stderr(), new RegExp(`tag demo-web:${TAG} already names ${other}, not ${DIGEST}, the image of ${SHA}`));
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--service", "api", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), new RegExp(`tag demo-api:${TAG} already names ${other}, not ${DIGEST}, the image of ${SHA}`));
         assert.equal(c.stdout(), "");
     });
 
@@ -725,7 +1161,7 @@ describe("release: tag-deployed", () => {
         };
         const aws = fakeEcr({ "batch-get-image": notFound });
         const c = cli(aws.run);
-        assert.equal(await runCli(["tag-deployed", "--stack", "gamma", "--sha", SHA], c.deps), EXIT.IMAGE_NOT_FOUND);
+        assert.equal(await runCli(["tag-deployed", "--stack", "gamma", "--service", "api", "--sha", SHA], c.deps), EXIT.IMAGE_NOT_FOUND);
         assert.equal(aws.calls.length, 1);
     });
 
@@ -738,13 +1174,13 @@ describe("release: tag-deployed", () => {
             ),
         });
         const c = cli(aws.run);
-        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", SHA], c.deps), EXIT.FAILED);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--service", "api", "--sha", SHA], c.deps), EXIT.FAILED);
         assert.match(c.stderr(), /aws ecr put-image failed \(exit 254\): An error occurred \(AccessDeniedException\)/);
     });
 
     it("refuses a --sha that is not a full commit SHA before calling AWS", async () => {
         const c = cli();
-        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--sha", "v1.4.0"], c.deps), EXIT.USAGE);
+        assert.equal(await runCli(["tag-deployed", "--stack", "live", "--service", "api", "--sha", "v1.4.0"], c.deps), EXIT.USAGE);
     });
 });
 
@@ -854,57 +1290,163 @@ describe("release: gamma-passed (the live gate)", () => {
 });
 
 describe("release: verify-rollout", () => {
+    const WEB = `${IMAGE}@${DIGEST}`;
+    const API = `${REGISTRY}/demo-api@${DIGEST}`;
+    /** `pulumi stack output --json` of alpha: one cluster, a services map (the program's contract). */
     const outputs = {
-        clusterName: "demo-alpha-web",
-        serviceName: "demo-alpha-web",
-        taskDefinitionArn: TD_NEW,
-        image: `${IMAGE}@${DIGEST}`,
+        clusterName: "demo-alpha",
+        services: {
+            web: { image: WEB, clusterName: "demo-alpha", serviceName: "demo-alpha-web", exposure: "http" },
+            api: { image: API, clusterName: "demo-alpha", serviceName: "demo-alpha-api", exposure: "tcp" },
+        },
         region: "eu-west-1",
     };
+    const expectImages = JSON.stringify({ web: WEB, api: API });
     const files = (content: unknown) => (p: string) => (p === "outputs.json" ? JSON.stringify(content) : assert.fail(`unexpected read of ${p}`));
-
-    it("exits 0 and prints the result on stdout when the deployment completed", async () => {
-        const c = cli(fakeEcs([snapshot(deployment())]).run, files(outputs));
-        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-image", `${IMAGE}@${DIGEST}`], c.deps), EXIT.OK);
-        assert.match(c.stdout(), /^succeeded: deployment NCWGC2ZR-taawPAYrIaU5 \(ROLLING\) of demo-alpha-web:42 completed/);
+    /** The answers for api: its revision runs the api image. */
+    const apiSnapshot = (dep: ReturnType<typeof deployment>): RolloutSnapshot => ({
+        services: services({ serviceName: "demo-alpha-api" }),
+        deployments: dep,
+        revisions: {
+            serviceRevisions: [
+                {
+                    serviceRevisionArn: REV_NEW,
+                    taskDefinition: `${ECS}:task-definition/demo-alpha-api:7`,
+                    containerImages: [{ image: API, imageDigest: DIGEST }],
+                },
+                {
+                    serviceRevisionArn: REV_OLD,
+                    taskDefinition: `${ECS}:task-definition/demo-alpha-api:6`,
+                    containerImages: [{ image: `${REGISTRY}/demo-api@${DIGEST_OLD}` }],
+                },
+            ],
+        },
+    });
+    const rolledBack = deployment({
+        status: "ROLLBACK_SUCCESSFUL",
+        rollback: { reason: "Service deployment rolled back because the circuit breaker threshold was exceeded.", serviceRevisionArn: REV_OLD },
     });
 
-    it("exits 3 with the reason when ECS rolled the deployment back", async () => {
-        const rolledBack = deployment({
-            status: "ROLLBACK_SUCCESSFUL",
-            rollback: { reason: "Service deployment rolled back because the circuit breaker threshold was exceeded.", serviceRevisionArn: REV_OLD },
-        });
-        const c = cli(fakeEcs([snapshot(rolledBack)]).run, files(outputs));
+    it("follows every service of the outputs and prints one result line each, in their order, when all completed", async () => {
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(deployment())], "demo-alpha-api": [apiSnapshot(deployment())] });
+        const c = cli(aws.run, files(outputs));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-images", expectImages], c.deps), EXIT.OK);
+        assert.equal(
+            c.stdout(),
+            [
+                "web: succeeded: deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d) completed: 2/2 tasks running",
+                "api: succeeded: deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-api:7 (demo-api@sha256:6b0c8e3a7f2d) completed: 2/2 tasks running",
+                "",
+            ].join("\n"),
+        );
+        assert.deepEqual(
+            aws.calls.filter((call) => call.args[1] === "describe-services").map((call) => call.args.slice(2)),
+            [
+                ["--cluster", "demo-alpha", "--services", "demo-alpha-web", "--region", "eu-west-1", "--output", "json"],
+                ["--cluster", "demo-alpha", "--services", "demo-alpha-api", "--region", "eu-west-1", "--output", "json"],
+            ],
+        );
+    });
+
+    it("exits 3 when ECS rolled one service back, after the others finished, with every service's result", async () => {
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(deployment())], "demo-alpha-api": [apiSnapshot(rolledBack)] });
+        const c = cli(aws.run, files(outputs));
         assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json"], c.deps), EXIT.ROLLED_BACK);
-        assert.match(c.stderr(), /rolled-back: ECS rolled back deployment NCWGC2ZR-taawPAYrIaU5 of demo-alpha-web:42: Service deployment rolled back/);
-        assert.equal(c.stdout(), "");
+        assert.equal(
+            c.stdout(),
+            [
+                "web: succeeded: deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-web:42 (demo-web@sha256:6b0c8e3a7f2d) completed: 2/2 tasks running",
+                "api: rolled-back: ECS rolled back deployment NCWGC2ZR-taawPAYrIaU5 of demo-alpha-api:7 (demo-api@sha256:6b0c8e3a7f2d): Service deployment rolled back because the circuit breaker threshold was exceeded.; the service runs demo-alpha-api:6 again. This release did not go out; see the service's events (aws ecs describe-services) and the stopped tasks' reasons",
+                "",
+            ].join("\n"),
+        );
     });
 
-    it("takes the service from explicit flags too", async () => {
+    it("exits 1 when one service failed, even if another rolled back: that service's state is unknown", async () => {
+        const failed = deployment({ status: "ROLLBACK_FAILED", statusReason: "Rollback failed: tasks failed to start." });
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(rolledBack)], "demo-alpha-api": [apiSnapshot(failed)] });
+        const c = cli(aws.run, files(outputs));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json"], c.deps), EXIT.FAILED);
+        assert.deepEqual(
+            c
+                .stdout()
+                .trimEnd()
+                .split("\n")
+                .map((l) => l.split(": ").slice(0, 2).join(": ")),
+            ["web: rolled-back", "api: failed"],
+        );
+    });
+
+    it("writes progress to stderr, each line naming its service", async () => {
+        const inProgress = deployment({ status: "IN_PROGRESS", lifecycleStage: "SCALE_UP" });
+        const aws = fakeEcsByService({ "demo-alpha-web": [snapshot(deployment())], "demo-alpha-api": [apiSnapshot(inProgress), apiSnapshot(deployment())] });
+        const c = cli(aws.run, files(outputs));
+        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json"], c.deps), EXIT.OK);
+        assert.deepEqual(
+            c
+                .stderr()
+                .trimEnd()
+                .split("\n")
+                .map((l) => l.split(": ").slice(0, 2).join(": ")),
+            ["web: succeeded", "api: in-progress", "api: succeeded"],
+        );
+    });
+
+    it("takes one service from explicit flags too, judged by its task definition", async () => {
         const aws = fakeEcs([snapshot(deployment())]);
         const c = cli(aws.run);
         const code = await runCli(["verify-rollout", "--cluster", "demo-alpha-web", "--service", "demo-alpha-web", "--task-definition", TD_NEW], c.deps);
         assert.equal(code, EXIT.OK);
+        assert.equal(c.stdout(), "succeeded: deployment NCWGC2ZR-taawPAYrIaU5 (ROLLING) of demo-alpha-web:42 completed: 2/2 tasks running\n");
         assert.deepEqual(aws.calls[0].args.slice(0, 6), ["ecs", "describe-services", "--cluster", "demo-alpha-web", "--services", "demo-alpha-web"]);
     });
 
-    it("exits 1 when the stack's image output is not the image this deploy set", async () => {
-        const c = cli(fakeEcs([snapshot(deployment())]).run, files({ ...outputs, image: `${IMAGE}@sha256:${"0".repeat(64)}` }));
-        assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-image", `${IMAGE}@${DIGEST}`], c.deps), EXIT.FAILED);
-        assert.match(c.stderr(), /stack output image is ".*sha256:0{64}", but this deploy set .*: pulumi up did not apply the new image/);
-    });
+    const refused: [string, unknown, string, string][] = [
+        [
+            "a service output whose image is not the one this deploy set",
+            { ...outputs, services: { ...outputs.services, api: { ...outputs.services.api, image: `${REGISTRY}/demo-api@${DIGEST_OLD}` } } },
+            expectImages,
+            `stack output services.api.image is "${REGISTRY}/demo-api@${DIGEST_OLD}", but this deploy set ${API}: pulumi up did not apply the new image`,
+        ],
+        [
+            "outputs without a service this deploy set an image for",
+            { ...outputs, services: { web: outputs.services.web } },
+            expectImages,
+            "this deploy set images for web, api, but the stack outputs list the services web: pulumi up did not apply the stack file's services",
+        ],
+        [
+            "outputs of the single-service program (image, serviceName, taskDefinitionArn)",
+            { clusterName: "demo-alpha-web", serviceName: "demo-alpha-web", image: WEB, taskDefinitionArn: TD_NEW },
+            expectImages,
+            "stack outputs in outputs.json lack services (a map of service name to image, clusterName, serviceName and exposure): was this stack deployed by this program?",
+        ],
+        [
+            "a service output without its cluster and service names",
+            { ...outputs, services: { ...outputs.services, web: { image: WEB, exposure: "http" } } },
+            expectImages,
+            "stack outputs in outputs.json: services.web lacks clusterName, serviceName",
+        ],
+    ];
+    for (const [given, content, expect, message] of refused) {
+        it(`GIVEN ${given} THEN it exits 1 before asking ECS, saying so`, async () => {
+            const c = cli(undefined, files(content));
+            assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-images", expect], c.deps), EXIT.FAILED);
+            assert.equal(c.stderr(), `release verify-rollout: ${message}\n`);
+            assert.equal(c.stdout(), "");
+        });
+    }
 
-    it("exits 1 naming the outputs the stack lacks", async () => {
-        const c = cli(undefined, files({ image: "x" }));
+    it("exits 1 when the outputs file is not JSON", async () => {
+        const c = cli(undefined, () => "error: no stack named 'alpha' found");
         assert.equal(await runCli(["verify-rollout", "--stack-outputs", "outputs.json"], c.deps), EXIT.FAILED);
-        assert.match(c.stderr(), /stack outputs in outputs.json lack clusterName, serviceName, taskDefinitionArn/);
+        assert.match(c.stderr(), /^release verify-rollout: cannot read stack outputs \(expected the JSON of pulumi stack output --json\) from outputs.json: /);
     });
 
     const usage: [string, string[], RegExp][] = [
         [
             "both ways of naming the service",
             ["verify-rollout", "--stack-outputs", "o.json", "--cluster", "c"],
-            /--stack-outputs and --cluster are mutually exclusive: name the service either by the stack's outputs or explicitly/,
+            /--stack-outputs and --cluster are mutually exclusive: name the services either by the stack's outputs or one explicitly/,
         ],
         [
             "a task definition that is not an ARN",
@@ -918,10 +1460,16 @@ describe("release: verify-rollout", () => {
             /--timeout-seconds "10m" must be a whole number of seconds/,
         ],
         [
-            "--expect-image without stack outputs",
-            ["verify-rollout", "--cluster", "c", "--service", "s", "--task-definition", TD_NEW, "--expect-image", "x"],
-            /--expect-image needs --stack-outputs/,
+            "--expect-images without stack outputs",
+            ["verify-rollout", "--cluster", "c", "--service", "s", "--task-definition", TD_NEW, "--expect-images", expectImages],
+            /--expect-images needs --stack-outputs/,
         ],
+        [
+            "--expect-images that is not a JSON map of names to images",
+            ["verify-rollout", "--stack-outputs", "outputs.json", "--expect-images", JSON.stringify([WEB])],
+            /--expect-images must be a JSON object of service name to image reference/,
+        ],
+        ["the single-service --expect-image", ["verify-rollout", "--stack-outputs", "outputs.json", "--expect-image", WEB], /Unknown option '--expect-image'/],
     ];
     for (const [name, argv, message] of usage) {
         it(`exits 2 for ${name}`, async () => {
@@ -937,7 +1485,7 @@ describe("release: the command as the workflows run it", function () {
     it("prints only the repository on stdout, so that $(...) captures it", () => {
         const r = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha"],
+            [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha", "--service", "web"],
             {
                 cwd: ROOT,
                 encoding: "utf8",
@@ -954,7 +1502,7 @@ describe("release: the command as the workflows run it", function () {
             fs.writeFileSync(path.join(dir, "Pulumi.alpha.yaml"), other);
             const r = spawnSync(
                 process.execPath,
-                [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha"],
+                [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha", "--service", "web"],
                 {
                     cwd: ROOT,
                     env: { ...process.env, SHIPYARD_STACK_CONFIG_DIR: dir },

@@ -96,6 +96,31 @@ function runScript(script: string, env: Record<string, string>, fakes: Record<st
     }
 }
 
+/**
+ * Runs a step's script like {@link runScript}, with the files GitHub gives a step ($GITHUB_OUTPUT,
+ * $GITHUB_STEP_SUMMARY, $RUNNER_TEMP), and reports what the step wrote to them.
+ */
+function runStep(script: string, env: Record<string, string>, fakes: Record<string, string>) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-"));
+    try {
+        const files = { GITHUB_OUTPUT: path.join(dir, "output"), GITHUB_STEP_SUMMARY: path.join(dir, "summary"), RUNNER_TEMP: dir };
+        fs.writeFileSync(files.GITHUB_OUTPUT, "");
+        fs.writeFileSync(files.GITHUB_STEP_SUMMARY, "");
+        const r = runScript(script, { ...files, ...env }, fakes);
+        return { ...r, output: fs.readFileSync(files.GITHUB_OUTPUT, "utf8"), summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, "utf8") };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The step of `job` (its composite actions' steps included) whose script matches `pattern`. */
+function stepRunning(job: Job, pattern: RegExp): Step {
+    return allSteps(job).find((s) => pattern.test(s.run ?? "")) ?? assert.fail(`no step runs ${String(pattern)}`);
+}
+
+const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+
 /** Each job that calls deploy.yml, as [workflow, job id, environment input, needs]. */
 function deployments(): [string, string, unknown, string[]][] {
     return workflows.flatMap((w) =>
@@ -425,42 +450,84 @@ describe("workflows: who gets credentials", () => {
         });
     }
 
-    describe("previews against the image the stack runs, not the stack file's placeholder", () => {
+    describe("previews against the images the stack runs, not the stack file's placeholders", () => {
         const steps = allSteps(byName("pull-request.yml").jobs.preview);
-        const setImage = steps.findIndex((s) => /pulumi config set image/.test(s.run ?? ""));
-        const fakePulumi = (outputs: string, outputStatus = 0) =>
+        const setImages = steps.findIndex((s) => /pulumi config set --path "services\.\$\{service\}\.image"/.test(s.run ?? ""));
+        const image = (service: string, c: string) => `${REGISTRY}/demo-${service}@${digestOf(c)}`;
+        const deployed = { web: image("web", "a"), api: image("api", "b"), search: image("search", "c"), worker: image("worker", "d") };
+        const outputsOf = (images: Record<string, string>) =>
+            JSON.stringify({
+                clusterName: "demo-live",
+                services: Object.fromEntries(
+                    Object.entries(images).map(([name, i]) => [name, { image: i, clusterName: "demo-live", serviceName: `demo-live-${name}` }]),
+                ),
+            });
+        /** The step with a pulumi that prints `outputs`, and a release whose `services` prints `services`. */
+        const run = (outputs: string, services: readonly string[], outputStatus = 0, servicesStatus = 0) =>
             runScript(
-                steps[setImage].run ?? "",
+                steps[setImages].run ?? "",
                 { STACK: "live", PULUMI_BACKEND_URL: "s3://state?region=eu-west-1" },
                 {
                     pulumi: `if [ "$1 $2" = "stack output" ]; then echo '${outputs}'; exit ${outputStatus}; fi`,
+                    npm: `if [ "$5" = services ]; then printf '${services.map((s) => `${s}\\n`).join("")}'; exit ${servicesStatus}; fi; exit 99`,
                 },
             );
+        const before = [
+            "pulumi login s3://state?region=eu-west-1",
+            "pulumi stack output --json --stack live",
+            "npm run --silent release -- services --stack live",
+        ];
+        const set = (service: string, i: string) => `pulumi config set --path services.${service}.image ${i} --stack live`;
 
-        it("sets the image before pulumi preview runs", () => {
+        it("sets the images before pulumi preview runs", () => {
             const preview = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview");
-            assert.ok(setImage >= 0 && setImage < preview, `set image at step ${setImage}, preview at ${preview}`);
+            assert.ok(setImages >= 0 && setImages < preview, `set images at step ${setImages}, preview at ${preview}`);
         });
-        it("GIVEN a deployed stack WHEN the step runs THEN it sets the image of its outputs", () => {
-            const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:" + "a".repeat(64);
-            const r = fakePulumi(JSON.stringify({ image, clusterName: "demo-live" }));
-            assert.equal(r.status, 0, r.stdout);
+        it("GIVEN a deployed stack WHEN the step runs THEN it sets each service's image from its services outputs", () => {
+            const r = run(outputsOf(deployed), ["web", "api", "search", "worker"]);
+            assert.equal(r.status, 0, r.stderr);
             assert.deepEqual(r.calls, [
-                "pulumi login s3://state?region=eu-west-1",
-                "pulumi stack output --json --stack live",
-                `pulumi config set image ${image} --stack live`,
+                ...before,
+                set("web", deployed.web),
+                set("api", deployed.api),
+                set("search", deployed.search),
+                set("worker", deployed.worker),
             ]);
         });
-        it("GIVEN a stack that was never deployed WHEN the step runs THEN it keeps the stack file's image and says so", () => {
-            const r = fakePulumi("{}");
-            assert.equal(r.status, 0, r.stdout);
-            assert.deepEqual(r.calls, ["pulumi login s3://state?region=eu-west-1", "pulumi stack output --json --stack live"]);
-            assert.match(r.stdout, /::notice::stack live has no image output yet/);
+        it("GIVEN a stack that was never deployed WHEN the step runs THEN it keeps the stack file's images and says so for each service", () => {
+            const r = run("{}", ["web", "api"]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, before);
+            assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+                "::notice::stack live has no services.web.image output yet (never deployed with web): the preview uses the image of Pulumi.live.yaml",
+                "::notice::stack live has no services.api.image output yet (never deployed with api): the preview uses the image of Pulumi.live.yaml",
+            ]);
         });
-        it("GIVEN outputs the role may not read WHEN the step runs THEN it fails instead of previewing the placeholder", () => {
-            const r = fakePulumi("", 255);
+        it("GIVEN a pull request that adds a service WHEN the step runs THEN the new service keeps the stack file's image", () => {
+            const r = run(outputsOf({ web: deployed.web, api: deployed.api }), ["web", "api", "search"]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [...before, set("web", deployed.web), set("api", deployed.api)]);
+            assert.match(r.stdout, /::notice::stack live has no services\.search\.image output yet/);
+        });
+        it("GIVEN a pull request that removes a service WHEN the step runs THEN it sets no image for it, which would bring it back", () => {
+            const r = run(outputsOf(deployed), ["web", "api"]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [...before, set("web", deployed.web), set("api", deployed.api)]);
+        });
+        it("GIVEN outputs of the single-service program (a top-level image) WHEN the step runs THEN it keeps the stack file's images", () => {
+            const r = run(JSON.stringify({ image: deployed.web, serviceName: "demo-live-web" }), ["web"]);
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, before);
+        });
+        it("GIVEN outputs the role may not read WHEN the step runs THEN it fails instead of previewing the placeholders", () => {
+            const r = run("", ["web"], 255);
             assert.notEqual(r.status, 0);
-            assert.deepEqual(r.calls, ["pulumi login s3://state?region=eu-west-1", "pulumi stack output --json --stack live"]);
+            assert.deepEqual(r.calls, before.slice(0, 2));
+        });
+        it("GIVEN a stack file whose services the release cannot read WHEN the step runs THEN it fails before setting anything", () => {
+            const r = run(outputsOf(deployed), [], 0, 1);
+            assert.notEqual(r.status, 0);
+            assert.deepEqual(r.calls, before);
         });
     });
 
@@ -495,7 +562,17 @@ describe("workflows: who gets credentials", () => {
         assert.equal(build.environment, undefined);
         assert.equal(assumes(build, "BUILD_ROLE_ARN"), true);
         assert.equal(build.permissions?.["id-token"], "write");
-        assert.deepEqual(needsOf(build), ["check"]);
+        assert.deepEqual(needsOf(build), ["check", "images"]);
+    });
+
+    it("works out the images to build in a job without credentials: no environment, no OIDC token, no role", () => {
+        const main = byName("main.yml");
+        const images = main.jobs.images;
+        assert.deepEqual(exposuresOf(main, images), []);
+        assert.deepEqual(
+            ["BUILD_ROLE_ARN", "DEPLOY_ROLE_ARN", "PREVIEW_ROLE_ARN"].filter((v) => assumes(images, v)),
+            [],
+        );
     });
 
     it("grants the token nothing but read access at the top of every workflow", () => {
@@ -516,8 +593,12 @@ describe("workflows: who gets credentials", () => {
     });
 });
 
-describe("workflows: one image, built once", () => {
-    it("builds and pushes an image only in main.yml's build job", () => {
+describe("workflows: one image per service, built once, promoted by digest", () => {
+    const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+    const main = byName("main.yml");
+    const deploy = byName("deploy.yml").jobs.deploy;
+
+    it("builds and pushes images only in main.yml's build job", () => {
         const builders = workflows.flatMap((w) =>
             jobs(w)
                 .filter(([, j]) =>
@@ -528,27 +609,78 @@ describe("workflows: one image, built once", () => {
         assert.deepEqual(builders, ["main.yml build"]);
     });
 
-    it("builds app/ and tags the image with the commit's full SHA, in the repository the stack files name", () => {
-        const build = allSteps(byName("main.yml").jobs.build).find((s) => s.uses?.startsWith("docker/build-push-action@"));
-        assert.equal(build?.with?.context, "app");
-        assert.equal(build?.with?.push, true);
-        assert.equal(build?.with?.tags, "${{ steps.image.outputs.repository }}:${{ github.sha }}");
-        assert.equal(build?.with?.platforms, "${{ steps.image.outputs.platforms }}");
-        assert.match(byName("main.yml").text, /release -- image-repository --stack alpha/);
+    it("builds one leg per service of the build matrix, every leg to its end", () => {
+        const build = main.jobs.build as Job & { strategy: unknown };
+        assert.deepEqual(build.strategy, { "fail-fast": false, matrix: { include: "${{ fromJSON(needs.images.outputs.matrix) }}" } });
+        assert.deepEqual(needsOf(main.jobs.alpha), ["build"]);
+    });
+
+    it("builds each service's context and tags its image with the commit's full SHA, in the service's own repository", () => {
+        const build = allSteps(main.jobs.build).find((s) => s.uses?.startsWith("docker/build-push-action@"));
+        assert.deepEqual(build?.with, {
+            context: "${{ matrix.context }}",
+            platforms: "${{ needs.images.outputs.platforms }}",
+            push: true,
+            tags: "${{ matrix.repository }}:${{ github.sha }}",
+            provenance: false,
+            sbom: false,
+            "cache-from": "type=gha,scope=${{ matrix.service }}",
+            "cache-to": "type=gha,mode=max,scope=${{ matrix.service }}",
+        });
     });
 
     it("pushes no provenance or SBOM attestations, whose untagged manifests ECR's lifecycle policy could expire", () => {
-        const build = allSteps(byName("main.yml").jobs.build).find((s) => s.uses?.startsWith("docker/build-push-action@"));
+        const build = allSteps(main.jobs.build).find((s) => s.uses?.startsWith("docker/build-push-action@"));
         assert.deepEqual([build?.with?.provenance, build?.with?.sbom], [false, false]);
     });
 
-    it("deploys the digest resolved from ECR, checks the rollout after pulumi up, then tags the image as deployed", () => {
-        const run = allSteps(byName("deploy.yml").jobs.deploy)
+    it("takes the build matrix and the platforms from the release commands, which read the stack files and release/images.json", () => {
+        const matrix = JSON.stringify([{ service: "web", repository: `${REGISTRY}/demo-web`, context: "app" }]);
+        const r = runStep(
+            stepRunning(main.jobs.images, /build-matrix/).run ?? "",
+            {},
+            { npm: `case "$5" in build-matrix) echo '${matrix}';; image-platforms) echo linux/amd64;; *) exit 99;; esac` },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls, ["npm run --silent release -- build-matrix", "npm run --silent release -- image-platforms"]);
+        assert.equal(r.output, `matrix=${matrix}\nplatforms=linux/amd64\n`);
+    });
+
+    describe("main.yml builds a service's image only when ECR does not have it yet", () => {
+        const existing = stepRunning(main.jobs.build, /resolve-digest/).run ?? "";
+        const check = (npm: string) => runStep(existing, { SERVICE: "api", GITHUB_SHA: SHA }, { npm });
+
+        it("GIVEN no image of the commit in the service's repository (exit 4) THEN it builds", () => {
+            const r = check("exit 4");
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [`npm run --silent release -- resolve-digest --service api --sha ${SHA}`]);
+            assert.equal(r.output, "");
+        });
+        it("GIVEN the image exists already (a re-run) THEN it records its digest, and the build steps are skipped", () => {
+            const r = check(`echo ${digestOf("a")}`);
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.output, `digest=${digestOf("a")}\n`);
+            const skipped = (main.jobs.build.steps ?? []).filter((s) => s.uses?.startsWith("docker/") || s.uses?.startsWith("aws-actions/amazon-ecr-login@"));
+            assert.deepEqual(
+                skipped.map((s) => (s as Step & { if?: string }).if),
+                ["steps.existing.outputs.digest == ''", "steps.existing.outputs.digest == ''", "steps.existing.outputs.digest == ''"],
+            );
+        });
+        it("GIVEN ECR cannot be asked (exit 1) THEN the leg fails instead of building blind", () => {
+            const r = check("exit 1");
+            assert.equal(r.status, 1);
+        });
+    });
+
+    it("deploys the digests resolved from ECR, checks the rollout after pulumi up, then tags the images as deployed", () => {
+        const run = allSteps(deploy)
             .map((s) => s.run ?? "")
             .join("\n");
         const order = [
+            "release -- services --stack",
             "release -- resolve-digest",
-            "pulumi config set image",
+            "release -- image-ref",
+            "pulumi config set --path",
             "pulumi up --yes",
             "pulumi stack output --json",
             "release -- verify-rollout",
@@ -562,6 +694,139 @@ describe("workflows: one image, built once", () => {
             order,
             [...order].sort((a, b) => a - b),
         );
+    });
+
+    describe("deploy.yml deploys every service of the stack", () => {
+        const images = { web: `${REGISTRY}/demo-web@${digestOf("a")}`, api: `${REGISTRY}/demo-api@${digestOf("b")}` };
+        const IMAGES = JSON.stringify(images);
+        const release = (body: string) => `shift 4\ncommand="$1"\nshift\n${body}`;
+
+        describe("resolving the images", () => {
+            const script = stepRunning(deploy, /resolve-digest/).run ?? "";
+            const resolve = (services: string, digests: string) =>
+                runStep(
+                    script,
+                    { STACK: "beta", SHA, PROGRAM: SHA },
+                    {
+                        npm: release(`case "$command" in
+  services) ${services};;
+  resolve-digest) case "$4" in ${digests} esac;;
+  image-ref) echo "${REGISTRY}/demo-$4@$6";;
+  *) exit 99;;
+esac`),
+                    },
+                );
+
+            it("GIVEN two services built for the commit THEN it resolves each in its repository and outputs the map service -> image", () => {
+                const r = resolve(`printf 'web\\napi\\n'`, `web) echo ${digestOf("a")};; api) echo ${digestOf("b")};;`);
+                assert.equal(r.status, 0, r.stderr);
+                assert.deepEqual(r.calls, [
+                    "npm run --silent release -- services --stack beta",
+                    `npm run --silent release -- resolve-digest --stack beta --service web --sha ${SHA}`,
+                    `npm run --silent release -- image-ref --stack beta --service web --digest ${digestOf("a")}`,
+                    `npm run --silent release -- resolve-digest --stack beta --service api --sha ${SHA}`,
+                    `npm run --silent release -- image-ref --stack beta --service api --digest ${digestOf("b")}`,
+                ]);
+                assert.equal(r.output, `images=${IMAGES}\n`);
+            });
+            it("GIVEN two services THEN the job summary lists every service's image", () => {
+                const r = resolve(`printf 'web\\napi\\n'`, `web) echo ${digestOf("a")};; api) echo ${digestOf("b")};;`);
+                assert.equal(
+                    r.summary,
+                    [
+                        "## Deploy beta",
+                        "",
+                        `- images of commit: \`${SHA}\``,
+                        `- program of commit: \`${SHA}\``,
+                        "",
+                        "| service | image |",
+                        "| --- | --- |",
+                        `| web | \`${images.web}\` |`,
+                        `| api | \`${images.api}\` |`,
+                        "",
+                    ].join("\n"),
+                );
+            });
+            it("GIVEN a service without an image of the commit (exit 4) THEN it stops before any image is set, with no images output", () => {
+                const r = resolve(`printf 'web\\napi\\n'`, `web) echo ${digestOf("a")};; api) exit 4;;`);
+                assert.equal(r.status, 4);
+                assert.equal(r.output, "");
+                assert.equal(r.summary, "");
+            });
+            it("GIVEN a stack file the release cannot read THEN it fails instead of deploying no service", () => {
+                const r = resolve("exit 1", "");
+                assert.equal(r.status, 1);
+                assert.deepEqual(r.calls, ["npm run --silent release -- services --stack beta"]);
+            });
+        });
+
+        it("sets each service's image by path in the stack file, then runs pulumi up once and records the outputs", () => {
+            const r = runStep(
+                stepRunning(deploy, /pulumi up --yes/).run ?? "",
+                { STACK: "beta", SHA, PROGRAM: SHA, IMAGES },
+                { pulumi: `if [ "$1 $2" = "stack output" ]; then echo '{}'; fi` },
+            );
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [
+                `pulumi config set --path services.web.image ${images.web} --stack beta`,
+                `pulumi config set --path services.api.image ${images.api} --stack beta`,
+                `pulumi up --yes --refresh --non-interactive --stack beta --message deploy the images of ${SHA} with the program of ${SHA}`,
+                `pulumi stack tag set ${PROGRAM_COMMIT_TAG} ${SHA} --stack beta`,
+                "pulumi stack output --json --stack beta",
+            ]);
+        });
+
+        it("GIVEN no images (the resolving step set none) THEN pulumi up does not run with the stack file's placeholders", () => {
+            const r = runStep(stepRunning(deploy, /pulumi up --yes/).run ?? "", { STACK: "beta", SHA, PROGRAM: SHA, IMAGES: "" }, { pulumi: "" });
+            assert.equal(r.status, 1);
+            assert.deepEqual(r.calls, []);
+            assert.match(r.stdout, /::error::no images to deploy/);
+        });
+
+        describe("verifying the rollout of every service", () => {
+            const script = stepRunning(deploy, /verify-rollout/).run ?? "";
+            const verify = (body: string) => runStep(script, { STACK: "beta", IMAGES }, { npm: body });
+
+            it("GIVEN ECS rolled one service back (exit 3) THEN the step fails with 3 and the summary has every service's result", () => {
+                const r = verify(`echo "web: succeeded: done"; echo "api: rolled-back: circuit breaker"; echo "api: in-progress: progress" >&2; exit 3`);
+                assert.equal(r.status, 3);
+                assert.match(
+                    r.calls[0],
+                    /^npm run --silent release -- verify-rollout --stack-outputs \S+\/stack-outputs\.json --expect-images \{.*\} --timeout-seconds 1800$/,
+                );
+                assert.ok(r.calls[0].includes(`--expect-images ${IMAGES} `), r.calls[0]);
+                assert.equal(r.summary, "\n### Rollout\n\n```\nweb: succeeded: done\napi: rolled-back: circuit breaker\n```\n");
+                // Progress reaches the log as it happens (stderr passes through), not the summary.
+                assert.ok(r.stderr.endsWith("api: in-progress: progress\n"), r.stderr);
+            });
+            it("GIVEN every service rolled out THEN the step succeeds", () => {
+                const r = verify(`echo "web: succeeded: done"; echo "api: succeeded: done"`);
+                assert.equal(r.status, 0, r.stderr);
+            });
+            it("GIVEN the command fails before judging any service THEN the summary says so", () => {
+                const r = verify(`echo "release verify-rollout: stack outputs in x lack services" >&2; exit 1`);
+                assert.equal(r.status, 1);
+                assert.match(r.summary, /verify-rollout failed \(exit 1\) before judging any service; see the log/);
+            });
+        });
+
+        it("tags each service's image <env>-<sha> after the rollout, listing the tags in the summary", () => {
+            const r = runStep(stepRunning(deploy, /tag-deployed/).run ?? "", { STACK: "beta", SHA, IMAGES }, { npm: `echo "beta-${SHA}"` });
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [
+                `npm run --silent release -- tag-deployed --stack beta --service web --sha ${SHA}`,
+                `npm run --silent release -- tag-deployed --stack beta --service api --sha ${SHA}`,
+            ]);
+            assert.equal(r.summary, `- ECR tag of web: \`beta-${SHA}\`\n- ECR tag of api: \`beta-${SHA}\`\n`);
+        });
+
+        it("passes the images from the resolving step to every later step", () => {
+            const later = allSteps(deploy).filter((s) => /pulumi up --yes|verify-rollout|tag-deployed/.test(s.run ?? ""));
+            assert.deepEqual(
+                later.map((s) => (s as Step & { env?: Record<string, string> }).env?.IMAGES),
+                ["${{ steps.images.outputs.images }}", "${{ steps.images.outputs.images }}", "${{ steps.images.outputs.images }}"],
+            );
+        });
     });
 });
 
