@@ -1426,13 +1426,18 @@ describe("bootstrap/ (once per AWS account)", function () {
             }
         });
 
-        it("GIVEN every environment's image WHEN compared THEN it comes from a bootstrap repository in the bootstrap's account and region", () => {
+        it("GIVEN every environment's services WHEN their images are compared THEN each comes from a bootstrap repository of its own, <app>-<service>, in the bootstrap's account and region", () => {
             const settings = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
             for (const env of ENVS) {
-                const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, string> };
-                const ref = parseImageRef(doc.config["shipyard:image"]);
-                assert.deepEqual(ref?.ecr, { accountId: settings.accountId, region: settings.region }, env);
-                assert.ok(settings.services.map((s) => `${settings.app}-${s}`).includes(ref?.repository ?? ""), `${env}: ${String(ref?.repository)}`);
+                const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, unknown> };
+                const services = Object.entries(doc.config["shipyard:services"] as Record<string, { image: string }>);
+                assert.ok(services.length > 0, `${env} runs no service`);
+                for (const [service, { image }] of services) {
+                    const ref = parseImageRef(image);
+                    assert.deepEqual(ref?.ecr, { accountId: settings.accountId, region: settings.region }, `${env} ${service}`);
+                    assert.ok(settings.services.includes(service), `${env}: the bootstrap has no repository for ${service}`);
+                    assert.equal(ref?.repository, `${settings.app}-${service}`, `${env} ${service}`);
+                }
             }
         });
         it("uses the environments' default appName", () => {
