@@ -637,7 +637,7 @@ const ecsClusterContainerInsights: Rule = {
 const ecsTasksIngressFromLoadBalancerOnly: Rule = {
     name: "ecs-tasks-ingress-from-load-balancer-only",
     description:
-        "Security groups of ECS tasks admit traffic only from a load balancer's security group (referencedSecurityGroupId), never from CIDR blocks, prefix lists or themselves.",
+        "Security groups of ECS tasks admit traffic only from a load balancer's security group or another ECS service's task security group (a caller of an internal service, by referencedSecurityGroupId), never from CIDR blocks, prefix lists or themselves.",
     enforcementLevel: "mandatory",
     resourceTypes: [TYPES.ingressRule, TYPES.securityGroupRule, TYPES.securityGroup],
     scope: "stack",
@@ -646,7 +646,8 @@ const ecsTasksIngressFromLoadBalancerOnly: Rule = {
         const onTaskGroup =
             r.type === TYPES.securityGroup ? isTaskSecurityGroup(r, stack) : target !== undefined && taskSecurityGroupIds(stack).includes(target);
         if (!onTaskGroup) return [];
-        const lbGroups = loadBalancerSecurityGroupIds(stack);
+        // A load balancer's, or another service's tasks (a declared caller through Service Connect).
+        const allowed = [...loadBalancerSecurityGroupIds(stack), ...taskSecurityGroupIds(stack).filter((id) => id !== target)];
         const out: string[] = [];
         for (const g of ingresses(r)) {
             const sources = [...g.cidrs.map((c) => `CIDR ${c}`), ...g.prefixLists.map((p) => `prefix list ${p}`), ...(g.self ? ["itself (self)"] : [])];
@@ -658,10 +659,10 @@ const ecsTasksIngressFromLoadBalancerOnly: Rule = {
                 out.push(
                     `${r.name}: ${g.where} on a task security group names no source; set referencedSecurityGroupId to the load balancer's security group.`,
                 );
-            } else if (lbGroups.length > 0) {
-                for (const s of g.sourceGroups.filter((s) => !lbGroups.includes(s))) {
+            } else if (allowed.length > 0) {
+                for (const s of g.sourceGroups.filter((s) => !allowed.includes(s))) {
                     out.push(
-                        `${r.name}: ${g.where} admits security group ${s} to a task security group, which is not a load balancer's; admit only the load balancer's.`,
+                        `${r.name}: ${g.where} admits security group ${s} to a task security group, which is neither a load balancer's nor another service's tasks'; admit only those.`,
                     );
                 }
             }
