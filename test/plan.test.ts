@@ -31,7 +31,7 @@ describe("offline plan", function () {
     let live: StackRun;
     let alpha: StackRun;
     before(async () => {
-        live = await runStack("live", { overrides: { secret: { secrets: { DATABASE_URL: SECRET_VALUE } } } });
+        live = await runStack("live", { overrides: { secret: { secrets: { web: { DATABASE_URL: SECRET_VALUE } } } } });
         alpha = await runStack("alpha");
     });
 
@@ -40,7 +40,9 @@ describe("offline plan", function () {
         assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
         assert.equal(p.totalRegistered, live.graph.all.length);
         const components = live.graph.all.filter((r) => !r.custom).length;
-        assert.equal(components, 9); // network, certificate, load balancer, DNS, service, smoke test, alarm topic, monitoring, WAF
+        // network, alarm topic, certificate, load balancer, WAF, the api's NLB, DNS, smoke test, cluster,
+        // the four services, monitoring
+        assert.equal(components, 14);
         assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
     it("shows secret values as [secret] and nowhere in plain text", () => {
@@ -62,11 +64,11 @@ describe("offline plan", function () {
         // The one resource only alpha has: the listener's origin-header rule (live checks the header in its web ACL).
         assert.deepEqual(
             d.resources.filter((r) => r.kind === "only-b").map((r) => r.key),
-            ["ListenerRule demo-<env>-lb-origin-rule"],
+            ["ListenerRule demo-<env>-lb-web-rule"],
         );
         const changes = (key: string) => Object.fromEntries((d.resources.find((r) => r.key === key)?.changes ?? []).map((c) => [c.path, [c.a, c.b]]));
         assert.deepEqual(changes("Target demo-<env>-web-scaling"), { maxCapacity: [10, 2], minCapacity: [3, 1] });
-        assert.deepEqual(changes("TargetGroup demo-<env>-lb-tg"), {
+        assert.deepEqual(changes("TargetGroup demo-<env>-lb-web-tg"), {
             deregistrationDelay: [30, 5],
             "healthCheck.healthyThreshold": [3, 2],
             "healthCheck.interval": [30, 5],
@@ -75,18 +77,43 @@ describe("offline plan", function () {
         assert.deepEqual(changes("Service demo-<env>-web-service")["capacityProviderStrategies[0].capacityProvider"], ["FARGATE", "FARGATE_SPOT"]);
         // Names that only differ by environment are not reported as differences.
         assert.equal(
-            d.resources.some((r) => r.key === "Cluster demo-<env>-web-cluster"),
+            d.resources.some((r) => r.key === "Cluster demo-<env>-cluster-cluster"),
             false,
         );
     });
-    it("draws the architecture from internet through the load balancer to the service and out via NAT", () => {
-        const m = renderMermaid(plan("live", live), live.graph.all);
-        assert.match(m, /^flowchart LR\n/);
-        assert.match(m, /internet -->\|HTTPS 443\| demo_live_lb_alb/);
-        assert.match(m, /demo_live_lb_tg --> demo_live_web_service/);
-        assert.match(m, /demo_live_web_service --> nat --> internet/);
-        assert.match(m, /nat\["3 NAT gateway\(s\)"\]/);
-        assert.match(renderMermaid(plan("alpha", alpha), alpha.graph.all), /demo_alpha_web_service -->\|public IP\| internet/);
+    it("draws the architecture: the internet through each load balancer to its services, Service Connect between services, out via NAT", () => {
+        const m = renderMermaid(plan("live", live), live.graph.all).split("\n");
+        assert.equal(m[0], "flowchart LR");
+        const edges = m.filter((l) => l.includes("-->")).map((l) => l.trim());
+        for (const edge of [
+            "internet -->|HTTPS 443| demo_live_lb_alb",
+            "internet -->|HTTP 80| demo_live_lb_alb",
+            "internet -->|HTTP 9080| demo_live_lb_alb",
+            "internet -->|TLS 443| demo_live_api_nlb_nlb",
+            "demo_live_lb_alb --> demo_live_lb_web_tg",
+            "demo_live_lb_alb --> demo_live_lb_web_tg_alt",
+            "demo_live_api_nlb_nlb --> demo_live_api_nlb_tg",
+            "demo_live_lb_web_tg --> demo_live_web_service",
+            "demo_live_lb_web_tg_alt --> demo_live_web_service",
+            "demo_live_api_nlb_tg --> demo_live_api_service",
+            "demo_live_api_service -->|Service Connect :8080| demo_live_search_service",
+            "demo_live_worker_service -->|Service Connect :8080| demo_live_search_service",
+            "demo_live_web_service --> nat",
+            "nat --> internet",
+        ]) {
+            assert.ok(edges.includes(edge), edge);
+        }
+        // Nothing reaches search or worker from a load balancer; nothing calls web or api by name.
+        assert.deepEqual(
+            edges.filter((e) => /--> demo_live_(search|worker)_service$/.test(e) && !e.includes("Service Connect")),
+            [],
+        );
+        assert.deepEqual(
+            edges.filter((e) => e.includes("Service Connect") && /(web|api)_service$/.test(e)),
+            [],
+        );
+        assert.ok(m.includes('    nat["3 NAT gateway(s)"]'));
+        assert.ok(renderMermaid(plan("alpha", alpha), alpha.graph.all).split("\n").includes("    demo_alpha_web_service -->|public IP| internet"));
     });
 
     describe("the command", () => {
@@ -95,7 +122,7 @@ describe("offline plan", function () {
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stderr, /running stack beta under the mock runtime/);
             assert.match(r.stdout, /^Plan for stack beta/);
-            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 7 components\n/);
+            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 12 components\n/);
             assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
             assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
         });
@@ -121,11 +148,14 @@ describe("offline plan", function () {
         it("exits 1 naming the key and value when a stack file holds an invalid value", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-"));
             try {
-                const text = fs.readFileSync(stackFile("live"), "utf8").replace("shipyard:minTasks: 3", "shipyard:minTasks: 1");
+                const text = fs.readFileSync(stackFile("live"), "utf8").replace("      minTasks: 3", "      minTasks: 1");
                 fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), text);
                 const r = cli(["--stack", "live"], { SHIPYARD_STACK_CONFIG_DIR: dir });
                 assert.equal(r.code, 1);
-                assert.match(r.stderr, /plan: stack "live" has invalid configuration:\n {2}- key shipyard:minTasks = 1: live needs at least 2 tasks/);
+                assert.match(
+                    r.stderr,
+                    /plan: stack "live" has invalid configuration:\n {2}- key shipyard:services.web.minTasks = 1: live needs at least 2 tasks/,
+                );
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
