@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ContainerServiceArgs, validateContainerServiceArgs } from "../components/containerService";
 import { functionCode, functionHandler } from "../components/functionCode";
+import { validateNetworkLoadBalancerArgs } from "../components/networkLoadBalancer";
 import { validateLoadBalancedAppArgs } from "../components/loadBalancedApp";
 
 const base: ContainerServiceArgs = {
@@ -67,7 +68,8 @@ describe("ContainerService arguments", () => {
 });
 
 describe("LoadBalancedApp arguments", () => {
-    const args = { nameParts: ["demo", "live", "web"], vpcId: "vpc-1", subnetIds: ["a", "b"], certificateArn: "arn:cert", targetPort: 8080, tags: {} };
+    const web = { name: "web", targetPort: 8080, hosts: ["example.org"], paths: ["/*"], priority: 100 };
+    const args = { nameParts: ["demo", "live"], vpcId: "vpc-1", subnetIds: ["a", "b"], certificateArn: "arn:cert", services: [web], tags: {} };
     for (const port of [80, 443, 0, 70000]) {
         it(`GIVEN a blue/green test listener on port ${port} WHEN validated THEN it is rejected`, () => {
             assert.throws(
@@ -76,6 +78,50 @@ describe("LoadBalancedApp arguments", () => {
             );
         });
     }
+    it("GIVEN two services on one rule priority WHEN validated THEN it is rejected", () => {
+        assert.throws(
+            () => validateLoadBalancedAppArgs({ ...args, services: [web, { ...web, name: "admin", hosts: ["admin.example.org"] }] }),
+            /LoadBalancedApp: two services share a rule priority \(100, 100\)/,
+        );
+    });
+    it("GIVEN a rule with more condition values than an ALB rule holds WHEN validated THEN it is rejected", () => {
+        const hosts = ["a.example.org", "b.example.org", "c.example.org", "d.example.org"];
+        assert.throws(
+            () => validateLoadBalancedAppArgs({ ...args, services: [{ ...web, hosts }], originHeader: { name: "x-origin-verify", value: "s" } }),
+            /LoadBalancedApp: web: a rule needs a path and holds at most 5 condition values, got 6/,
+        );
+    });
+});
+
+describe("NetworkLoadBalancer arguments", () => {
+    const args = {
+        nameParts: ["demo", "live", "api"] as [string, string, string],
+        vpcId: "vpc-1",
+        subnetIds: ["a", "b"],
+        listeners: [{ port: 443, protocol: "TLS" as const }],
+        certificateArn: "arn:cert",
+        targetPort: 8080,
+        healthCheck: { intervalSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+        ingressCidrs: ["0.0.0.0/0"],
+        ingressIpv6Cidrs: ["::/0"],
+        deregistrationDelaySeconds: 30,
+        tags: {},
+    };
+    it("GIVEN a TLS listener without a certificate WHEN validated THEN it is rejected", () => {
+        assert.throws(
+            () => validateNetworkLoadBalancerArgs({ ...args, certificateArn: undefined }),
+            /NetworkLoadBalancer: api: a TLS listener needs certificateArn/,
+        );
+    });
+    it("GIVEN two listeners on one port WHEN validated THEN it is rejected", () => {
+        assert.throws(
+            () => validateNetworkLoadBalancerArgs({ ...args, listeners: [...args.listeners, { port: 443, protocol: "TCP" as const }] }),
+            /NetworkLoadBalancer: api: two listeners on one port \(443, 443\)/,
+        );
+    });
+    it("GIVEN one listener WHEN validated THEN it is accepted", () => {
+        assert.doesNotThrow(() => validateNetworkLoadBalancerArgs(args));
+    });
 });
 
 describe("functionCode", () => {

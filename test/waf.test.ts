@@ -40,7 +40,7 @@ describe("WAF on the load balancer", function () {
     it("live has one web ACL associated with its load balancer; alpha, beta and gamma have none by default", () => {
         const live = g("live");
         live.resourceCountIs(T.acl, 1);
-        assert.deepEqual(live.one(T.association).inputs, { resourceArn: live.one(T.alb).outputs.arn, webAclArn: live.one(T.acl).outputs.arn });
+        assert.deepEqual(live.one(T.association).inputs, { resourceArn: live.byName("demo-live-lb-alb").outputs.arn, webAclArn: live.one(T.acl).outputs.arn });
         for (const s of ["alpha", "beta", "gamma"]) assert.deepEqual([g(s).ofType(T.acl).length, g(s).ofType(T.association).length], [0, 0], s);
     });
     it("the web ACL runs the AWS managed IP reputation, common and known-bad-inputs groups, then a rate limit per client address", () => {
