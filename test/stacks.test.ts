@@ -1,18 +1,24 @@
 /**
- * The real program, run once per committed stack file under the mock runtime, with a secret set
- * as `pulumi config set --secret --path secrets.DATABASE_URL` would.
+ * The real program, run once per committed stack file under the mock runtime, with web's secret set
+ * as `pulumi config set --secret --path secrets.web.DATABASE_URL` would. Every service a stack file
+ * declares (`shipyard:services`) is checked; what each should run with is read from the stack file
+ * and the documented defaults, not from the code under test.
  */
 import * as assert from "assert/strict";
+import { createHash } from "crypto";
 import { parse } from "yaml";
 import * as fs from "fs";
 import * as path from "path";
 import { Graph, Match, Recorded } from "./harness/graph";
 import { evaluate } from "./harness/metricMath";
-import { CLOUDFLARE_RANGES, FakeCloud, runStack, StackRun } from "./harness/runStack";
-import { committedStacks, stackFile } from "./harness/stackConfig";
+import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "./harness/runStack";
+import { committedStacks, stackFile, StackFileService, stackServices } from "./harness/stackConfig";
 
 const DB_URL = "postgres://app:s3cr3t-pa55@db.internal:5432/app";
-const STACKS = ["alpha", "beta", "gamma", "live"];
+/** The one service the tests give a secret (`secrets.web.DATABASE_URL`). */
+const SECRET_SERVICE = "web";
+const STACKS = ["alpha", "beta", "gamma", "live"] as const;
+type Stack = (typeof STACKS)[number];
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
     subnet: "aws:ec2/subnet:Subnet",
@@ -27,11 +33,13 @@ const T = {
     flowLog: "aws:ec2/flowLog:FlowLog",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     cluster: "aws:ecs/cluster:Cluster",
+    namespace: "aws:servicediscovery/httpNamespace:HttpNamespace",
     taskDef: "aws:ecs/taskDefinition:TaskDefinition",
     service: "aws:ecs/service:Service",
     param: "aws:ssm/parameter:Parameter",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    /** Application and network load balancers alike. */
     alb: "aws:lb/loadBalancer:LoadBalancer",
     listener: "aws:lb/listener:Listener",
     targetGroup: "aws:lb/targetGroup:TargetGroup",
@@ -43,30 +51,125 @@ const T = {
     lambda: "aws:lambda/function:Function",
 };
 /** The stacks whose committed settings deploy blue/green. */
-const BLUE_GREEN = new Set(["live"]);
+const BLUE_GREEN = new Set<string>(["live"]);
+
+/**
+ * The documented per-environment defaults (README "Environments"; Pulumi.yaml for the rest) that
+ * the committed stack files rely on; a service's own setting in its stack file wins.
+ */
+const DEFAULTS: Record<Stack, { logLevel: string; minTasks: number; maxTasks: number; spot: boolean; gracePeriodSeconds: number }> = {
+    alpha: { logLevel: "debug", minTasks: 1, maxTasks: 2, spot: true, gracePeriodSeconds: 20 },
+    beta: { logLevel: "info", minTasks: 1, maxTasks: 2, spot: true, gracePeriodSeconds: 20 },
+    gamma: { logLevel: "info", minTasks: 2, maxTasks: 4, spot: false, gracePeriodSeconds: 20 },
+    live: { logLevel: "info", minTasks: 2, maxTasks: 6, spot: false, gracePeriodSeconds: 60 },
+};
+/** Pulumi.yaml: containerPort, and the blocks a load balancer is open to when its records are not proxied. */
+const CONTAINER_PORT = 8080;
+const INGRESS_CIDRS = ["0.0.0.0/0"];
+const INGRESS_IPV6_CIDRS = ["::/0"];
+/** An http service's routes and rule priority when its stack file sets none (`@default` in stacks/services.ts). */
+const DEFAULT_PATHS = ["/*"];
+const DEFAULT_RULE_PRIORITY = 50000;
+
+type Exposure = StackFileService["expose"];
+
+/** The services of a stack file, in file order. */
+function declared(stack: string): [string, StackFileService][] {
+    return Object.entries(stackServices(stack));
+}
+/** Names of the stack file's services exposed as `expose`. */
+function exposed(stack: string, expose: Exposure): string[] {
+    return declared(stack)
+        .filter(([, s]) => s.expose === expose)
+        .map(([n]) => n);
+}
+/** The stack file's services that declare they call `callee`. */
+function callersOf(stack: string, callee: string): string[] {
+    return declared(stack)
+        .filter(([, s]) => (s.calls ?? []).includes(callee))
+        .map(([n]) => n);
+}
+/** A whole-number setting of the service in its stack file, or the documented default. */
+function setting(spec: StackFileService, key: "minTasks" | "maxTasks", fallback: number): number {
+    const v = spec[key];
+    return typeof v === "number" ? v : fallback;
+}
+/** The ECR repository ARN of an image reference `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]`. */
+function repositoryArn(image: string): string {
+    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^@:]+)/.exec(image);
+    assert.ok(m, `not an ECR image: ${image}`);
+    return `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}`;
+}
 
 type Container = {
+    name: string;
     image: string;
     environment: { name: string; value: string }[];
     secrets: { name: string; valueFrom: string }[];
     readonlyRootFilesystem: boolean;
     healthCheck: { command: string[] };
+    linuxParameters?: { initProcessEnabled?: boolean };
     dockerLabels?: Record<string, string>;
     stopTimeout: number;
 };
 
-/** The app's container: the first of the task definition, followed at most by the tracing collector. */
-function container(graph: Graph): Container {
-    const defs = JSON.parse(graph.one(T.taskDef).inputs.containerDefinitions as string) as (Container & { name: string })[];
+/** A service's app container: the first of its task definition, followed at most by the tracing collector. */
+function container(graph: Graph, stack: string, svc: string): Container {
+    const defs = JSON.parse(named(graph, T.taskDef, `demo-${stack}-${svc}-task`).inputs.containerDefinitions as string) as Container[];
     assert.deepEqual(
-        defs.slice(1).map((d) => d.name),
-        defs.length > 1 ? ["otel-collector"] : [],
+        defs.map((d) => d.name),
+        [svc, ...(defs.length > 1 ? ["otel-collector"] : [])],
     );
     return defs[0];
 }
 
+function envOf(c: Container): Record<string, string> {
+    return Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+}
+
+type EcsService = {
+    cluster: string;
+    deploymentMinimumHealthyPercent: number;
+    deploymentMaximumPercent: number;
+    healthCheckGracePeriodSeconds?: number;
+    deploymentConfiguration: { strategy: string; bakeTimeInMinutes?: string; lifecycleHooks?: unknown[] };
+    deploymentCircuitBreaker?: unknown;
+    alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean };
+    loadBalancers?: { targetGroupArn: string; containerName: string; containerPort: number; advancedConfiguration?: Record<string, string> }[];
+    networkConfiguration: { assignPublicIp: boolean; subnets: string[]; securityGroups: string[] };
+    capacityProviderStrategies: { capacityProvider: string }[];
+};
+function ecsService(graph: Graph, stack: string, svc: string): EcsService {
+    return graph.byName(`demo-${stack}-${svc}-service`).inputs as unknown as EcsService;
+}
+
+type PolicyDocument = { Statement: { Sid?: string; Action: string | string[]; Resource: string | string[] }[] };
+/** The inline policy of a service's execution role. */
+function executionPolicy(graph: Graph, stack: string, svc: string): PolicyDocument {
+    return JSON.parse(graph.one(T.rolePolicy, { role: `demo-${stack}-${svc}-execution-id` }).inputs.policy as string) as PolicyDocument;
+}
+
+/** The target group ECS registers a service's tasks in (the blue one under blue/green), if it has a load balancer. */
+function targetGroupOf(stack: string, svc: string, expose: Exposure): string | undefined {
+    return expose === "http" ? `demo-${stack}-lb-${svc}-tg` : expose === "tcp" ? `demo-${stack}-${svc}-nlb-tg` : undefined;
+}
+
 function stackValue(stack: string, key: string): unknown {
     return (parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, unknown> }).config[key];
+}
+
+/** The one resource of `type` named `name` (a service's task definition and task role share a name). */
+function named(graph: Graph, type: string, name: string): Recorded {
+    const found = graph.ofType(type).filter((r) => r.name === name);
+    assert.equal(found.length, 1, `${found.length} ${type} named ${name}`);
+    return found[0];
+}
+
+function namesOf(graph: Graph, type: string): string[] {
+    return graph
+        .ofType(type)
+        .map((r) => r.name)
+        .sort();
 }
 
 describe("the program under the mock runtime, per committed stack", function () {
@@ -75,7 +178,7 @@ describe("the program under the mock runtime, per committed stack", function () 
 
     before(async () => {
         for (const stack of STACKS) {
-            runs.set(stack, await runStack(stack, { overrides: { secret: { secrets: { DATABASE_URL: DB_URL } } } }));
+            runs.set(stack, await runStack(stack, { overrides: { secret: { secrets: { [SECRET_SERVICE]: { DATABASE_URL: DB_URL } } } } }));
         }
     });
     const g = (stack: string) => {
@@ -96,6 +199,14 @@ describe("the program under the mock runtime, per committed stack", function () 
     });
 
     for (const stack of STACKS) {
+        const p = `demo-${stack}`;
+        const services = declared(stack);
+        const names = services.map(([n]) => n);
+        const http = exposed(stack, "http");
+        const tcp = exposed(stack, "tcp");
+        const internal = exposed(stack, "internal");
+        const blueGreen = BLUE_GREEN.has(stack);
+
         describe(stack, () => {
             it("registers resources, looks up only its zone, Cloudflare's ranges and its origin parameters, and finishes without error", () => {
                 const run = runs.get(stack);
@@ -112,9 +223,31 @@ describe("the program under the mock runtime, per committed stack", function () 
                     ],
                 );
             });
-            it("has one VPC, one load balancer, one cluster, one service, one task definition", () => {
-                for (const t of [T.vpc, T.alb, T.cluster, T.service, T.taskDef, T.scalingTarget]) g(stack).resourceCountIs(t, 1);
-                g(stack).resourceCountIs(T.targetGroup, BLUE_GREEN.has(stack) ? 2 : 1);
+            it("has one VPC, one cluster, one application load balancer and one network load balancer per tcp service of its stack file", () => {
+                const graph = g(stack);
+                graph.resourceCountIs(T.vpc, 1);
+                assert.deepEqual(namesOf(graph, T.cluster), [`${p}-cluster-cluster`]);
+                assert.deepEqual(
+                    graph
+                        .ofType(T.alb)
+                        .map((r) => [r.name, r.inputs.loadBalancerType])
+                        .sort(),
+                    [[`${p}-lb-alb`, "application"], ...tcp.map((s) => [`${p}-${s}-nlb-nlb`, "network"])].sort(),
+                );
+                // The Service Connect namespace exists only for internal services to be found in.
+                assert.deepEqual(namesOf(graph, T.namespace), internal.length > 0 ? [`${p}-cluster-namespace`] : []);
+            });
+            it("has one ECS service, task definition, scaling target and two scaling policies per declared service, and a target group per route", () => {
+                const graph = g(stack);
+                const per = (suffix: string) => names.map((n) => `${p}-${n}-${suffix}`).sort();
+                assert.deepEqual(namesOf(graph, T.service), per("service"));
+                assert.deepEqual(namesOf(graph, T.taskDef), per("task"));
+                assert.deepEqual(namesOf(graph, T.scalingTarget), per("scaling"));
+                assert.deepEqual(namesOf(graph, T.scalingPolicy), [...per("scale-cpu"), ...per("scale-memory")].sort());
+                assert.deepEqual(
+                    namesOf(graph, T.targetGroup),
+                    [...http.flatMap((s) => [`${p}-lb-${s}-tg`, ...(blueGreen ? [`${p}-lb-${s}-tg-alt`] : [])]), ...tcp.map((s) => `${p}-${s}-nlb-tg`)].sort(),
+                );
             });
             it("tags every taggable resource with app, environment and managed-by", () => {
                 const untagged = g(stack).all.filter((r) => r.custom && "tags" in r.inputs === false && !NOT_TAGGABLE.has(r.type));
@@ -132,32 +265,72 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("names every child after its parent component", () => {
                 const components = g(stack).all.filter((r) => !r.custom);
-                // network, certificate, load balancer, DNS, service, alarm topic, monitoring; + the smoke test and WAF in live
-                assert.equal(components.length, BLUE_GREEN.has(stack) ? 9 : 7);
+                // Network, alarm topic, certificate, load balancer (the ALB), DNS, cluster, monitoring;
+                // a ContainerService per service and a NetworkLoadBalancer per tcp service; + the WAF
+                // and the smoke test in live: 10 in alpha (web, api), 12 in beta and gamma, 14 in live.
+                assert.equal(components.length, { alpha: 10, beta: 12, gamma: 12, live: 14 }[stack]);
+                assert.deepEqual(
+                    components.map((c) => [c.name, c.type]).sort(),
+                    [
+                        [p, "shipyard:network:Network"],
+                        [`${p}-alarms`, "shipyard:monitoring:AlarmTopic"],
+                        [`${p}-cert`, "shipyard:tls:DnsValidatedCertificate"],
+                        [`${p}-lb`, "shipyard:lb:LoadBalancedApp"],
+                        [`${p}-dns`, "shipyard:dns:CloudflareDns"],
+                        [`${p}-cluster`, "shipyard:ecs:ServiceCluster"],
+                        [`${p}-monitoring`, "shipyard:monitoring:Monitoring"],
+                        ...names.map((n) => [`${p}-${n}`, "shipyard:ecs:ContainerService"]),
+                        ...tcp.map((n) => [`${p}-${n}-nlb`, "shipyard:lb:NetworkLoadBalancer"]),
+                        ...(blueGreen
+                            ? [
+                                  [`${p}-waf`, "shipyard:waf:WebAcl"],
+                                  [`${p}-smoke`, "shipyard:ecs:SmokeTest"],
+                              ]
+                            : []),
+                    ].sort(),
+                );
                 for (const c of components) {
                     const children = g(stack).childrenOf(c);
                     assert.ok(children.length > 0, c.name);
                     for (const child of children) assert.ok(child.name.startsWith(`${c.name}-`), `${child.name} under ${c.name}`);
                 }
             });
-            it("runs the image of its stack file, with APP_ENV and LOG_LEVEL of its environment", () => {
-                const c = container(g(stack));
-                assert.equal(c.image, stackValue(stack, "shipyard:image"));
-                const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
-                assert.equal(env.APP_ENV, stack);
-                assert.equal(env.LOG_LEVEL, stack === "alpha" ? "debug" : "info");
+            it("outputs every service's image, exposure, cluster and ECS service, the cluster and the public URLs", () => {
+                const run = runs.get(stack);
+                assert.ok(run?.outputs);
+                const o = run.outputs;
+                assert.deepEqual(
+                    o.services,
+                    Object.fromEntries(services.map(([n, s]) => [n, { image: s.image, exposure: s.expose, clusterName: p, serviceName: `${p}-${n}` }])),
+                );
+                assert.equal(o.clusterName, p);
+                // The ALB's names, then each NLB's.
+                const hosts = (e: Exposure) => services.filter(([, s]) => s.expose === e).flatMap(([, s]) => [...(s.hosts ?? [])]);
+                assert.deepEqual(
+                    o.urls,
+                    [...hosts("http"), ...hosts("tcp")].map((h) => `https://${h}`),
+                );
+                // One service's outputs no longer make sense with several: they are per service now.
+                for (const gone of ["image", "serviceName", "taskDefinitionArn"]) assert.equal(gone in o, false, gone);
             });
-            it("passes the secret only by valueFrom from an SSM SecureString, never in plain text", () => {
+            it("passes web's secret to web alone, only by valueFrom from an SSM SecureString, never in plain text", () => {
                 const graph = g(stack);
-                const param = graph.one(T.param, { type: "SecureString", name: `/demo/${stack}/web/DATABASE_URL` });
+                const paramArn = `arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/${SECRET_SERVICE}/DATABASE_URL`;
+                assert.deepEqual(namesOf(graph, T.param), [`${p}-${SECRET_SERVICE}-secret-DATABASE_URL`]);
+                const param = graph.one(T.param, { type: "SecureString", name: `/demo/${stack}/${SECRET_SERVICE}/DATABASE_URL` });
                 assert.deepEqual(param.secretPaths, ["value"]);
-                const c = container(graph);
-                assert.deepEqual(c.secrets, [
-                    { name: "DATABASE_URL", valueFrom: `arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/web/DATABASE_URL` },
-                ]);
-                assert.equal(
-                    c.environment.some((e) => e.name === "DATABASE_URL"),
-                    false,
+                for (const svc of names) {
+                    const c = container(graph, stack, svc);
+                    assert.deepEqual(c.secrets, svc === SECRET_SERVICE ? [{ name: "DATABASE_URL", valueFrom: paramArn }] : [], svc);
+                    assert.equal("DATABASE_URL" in envOf(c), false, svc);
+                }
+                // No role but web's execution role may read it.
+                assert.deepEqual(
+                    graph
+                        .ofType(T.rolePolicy)
+                        .filter((r) => String(r.inputs.policy).includes("ssm:") || String(r.inputs.policy).includes(paramArn))
+                        .map((r) => r.name),
+                    [`${p}-${SECRET_SERVICE}-execution`],
                 );
                 // Nowhere in the graph in plain text, except the parameter's own (secret) value.
                 const plainHits = graph.all.filter((r) => JSON.stringify(r.inputs).includes("s3cr3t-pa55") && !(r.type === T.param));
@@ -166,91 +339,76 @@ describe("the program under the mock runtime, per committed stack", function () 
                     [],
                 );
             });
-            it("lets the execution role read exactly its secrets, pull from its ECR repository and write its logs", () => {
-                const graph = g(stack);
-                const policy = JSON.parse(graph.one(T.rolePolicy, { role: Match.stringLike(/execution/) }).inputs.policy as string) as {
-                    Statement: { Action: string | string[]; Resource: string | string[] }[];
-                };
-                const byAction = Object.fromEntries(policy.Statement.map((s) => [[s.Action].flat().join(","), s.Resource]));
-                assert.deepEqual(byAction, {
-                    "logs:CreateLogStream,logs:PutLogEvents": `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo/${stack}/web:log-stream:*`,
-                    "ecr:GetAuthorizationToken": "*",
-                    "ecr:BatchCheckLayerAvailability,ecr:GetDownloadUrlForLayer,ecr:BatchGetImage": "arn:aws:ecr:eu-west-1:123456789012:repository/demo-web",
-                    "ssm:GetParameters": [`arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/web/DATABASE_URL`],
-                });
-                // The task role is separate and has no policy of its own.
-                const task = graph.one(T.taskDef).inputs;
-                assert.notEqual(task.taskRoleArn, task.executionRoleArn);
-                // The other roles' policies: the endpoint check and its schedule everywhere; in live
-                // also flow logs, tracing, the smoke test and the role ECS invokes it with.
+            it("gives IAM policies only to the execution roles, the endpoint check and its schedule; in live also flow logs, tracing, the smoke test and its hook", () => {
+                const live = stack === "live";
+                assert.deepEqual(namesOf(g(stack), T.rolePolicy), [
+                    ...[
+                        ...(live ? [`${p}-flow-logs`] : []),
+                        `${p}-monitoring-endpoint-check`,
+                        `${p}-monitoring-endpoint-check-schedule`,
+                        ...(live ? [`${p}-smoke-function`] : []),
+                        ...(blueGreen ? http.map((s) => `${p}-${s}-ecs-hook`) : []),
+                        ...names.map((s) => `${p}-${s}-execution`),
+                        ...(live ? names.map((s) => `${p}-${s}-task-tracing`) : []),
+                    ].sort(),
+                ]);
+            });
+            it("has deployment alarms for its http services only: tcp, internal and worker services roll back with the circuit breaker", () => {
                 assert.deepEqual(
-                    graph
-                        .ofType(T.rolePolicy)
-                        .map((p) => p.name)
-                        .sort(),
-                    [
-                        ...(stack === "live" ? ["demo-live-flow-logs"] : []),
-                        `demo-${stack}-monitoring-endpoint-check`,
-                        `demo-${stack}-monitoring-endpoint-check-schedule`,
-                        ...(stack === "live" ? ["demo-live-web-ecs-hook"] : []),
-                        `demo-${stack}-web-execution`,
-                        ...(stack === "live" ? ["demo-live-web-smoke-function"] : []),
-                        ...(stack === "live" ? ["demo-live-web-task-tracing"] : []),
-                    ],
-                );
-            });
-            it("hardens the container: read-only root, container health check, init process", () => {
-                const c = container(g(stack));
-                assert.equal(c.readonlyRootFilesystem, true);
-                assert.deepEqual(c.healthCheck.command, ["CMD", "node", "dist/healthcheck.js"]);
-                g(stack).hasResourceProperties(T.taskDef, { networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], volumes: [{ name: "tmp" }] });
-            });
-            it("deploys 100%/200% with a grace period and rolls back on the deployment alarms", () => {
-                const graph = g(stack);
-                graph.hasResourceProperties(T.service, {
-                    deploymentMinimumHealthyPercent: 100,
-                    deploymentMaximumPercent: 200,
-                    healthCheckGracePeriodSeconds: stack === "live" ? 60 : 20,
-                    loadBalancers: [{ containerName: "web", containerPort: 8080, targetGroupArn: graph.byName(`demo-${stack}-lb-tg`).outputs.arn }],
-                });
-                // The alarms the service names are exactly the alarms of the stack.
-                const alarms = graph.one(T.service).inputs.alarms as { alarmNames: string[]; enable: boolean; rollback: boolean };
-                assert.deepEqual(alarms, {
-                    alarmNames: graph
+                    g(stack)
                         .ofType(T.alarm)
                         .map((a) => String(a.inputs.name))
                         .filter((n) => n.includes("-deploy-"))
                         .sort(),
-                    enable: true,
-                    rollback: true,
-                });
-                assert.deepEqual(alarms.alarmNames, [`demo-${stack}-web-deploy-5xx`, `demo-${stack}-web-deploy-p99`]);
-            });
-            it("admits task traffic only from the load balancer's security group, on the container port", () => {
-                const graph = g(stack);
-                const albSg = graph.byName(`demo-${stack}-lb-sg`);
-                const toTasks = graph.all.filter((r) => r.type === T.ingress && r.parent === `demo-${stack}-web` && r.name.endsWith("-from-lb"));
-                assert.equal(toTasks.length, 1);
-                assert.deepEqual(pick(toTasks[0].inputs, ["ipProtocol", "fromPort", "toPort", "referencedSecurityGroupId", "cidrIpv4"]), {
-                    ipProtocol: "tcp",
-                    fromPort: 8080,
-                    toPort: 8080,
-                    referencedSecurityGroupId: `${albSg.name}-id`,
-                    cidrIpv4: undefined,
-                });
-                // Every CIDR-based ingress rule belongs to the load balancer: 80 and 443 from
-                // Cloudflare's ranges (the records are proxied), the blue/green test port only from
-                // the NAT gateways' addresses.
-                const natIps = graph.ofType(T.eip).map((e) => `${String(e.outputs.publicIp)}/32`);
-                const cidrRules = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined || r.inputs.cidrIpv6 !== undefined);
-                for (const rule of cidrRules) assert.equal(rule.inputs.securityGroupId, `${albSg.name}-id`, rule.name);
-                const cloudflare = [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs];
-                assert.deepEqual(
-                    cidrRules.map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]),
-                    [...cloudflare.map((c) => [80, c]), ...cloudflare.map((c) => [443, c]), ...(BLUE_GREEN.has(stack) ? natIps.map((ip) => [9080, ip]) : [])],
+                    http.flatMap((s) => [`${p}-${s}-deploy-5xx`, `${p}-${s}-deploy-p99`]).sort(),
                 );
-                graph.resourceCountIs(T.ingress, 2 * cloudflare.length + 1 + (BLUE_GREEN.has(stack) ? 3 : 0));
-                graph.hasResourceProperties(T.egress, { securityGroupId: `${albSg.name}-id`, fromPort: 8080, toPort: 8080 });
+            });
+            it("admits the internet only at its load balancers: Cloudflare's ranges at the ALB, ingressCidrs at each NLB's listeners, NAT addresses at the test port", () => {
+                const graph = g(stack);
+                const albSg = `${p}-lb-sg-id`;
+                // 80 and 443 from Cloudflare's ranges at the ALB (its records are proxied); the NLB's
+                // listener ports from ingressCidrs (Cloudflare cannot proxy raw TCP, so these names
+                // are DNS-only and open); the blue/green test port only from the NAT gateways' addresses.
+                const cloudflare = [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs];
+                const open = [
+                    ...((stackValue(stack, "shipyard:ingressCidrs") as string[] | undefined) ?? INGRESS_CIDRS),
+                    ...((stackValue(stack, "shipyard:ingressIpv6Cidrs") as string[] | undefined) ?? INGRESS_IPV6_CIDRS),
+                ];
+                const natIps = graph.ofType(T.eip).map((e) => `${String(e.outputs.publicIp)}/32`);
+                const expected = [
+                    ...[80, 443].flatMap((port) => cloudflare.map((c) => [albSg, port, c])),
+                    ...tcp.flatMap((s) => (stackServices(stack)[s].listeners ?? []).flatMap((l) => open.map((c) => [`${p}-${s}-nlb-sg-id`, l.port, c]))),
+                    ...(blueGreen ? natIps.map((ip) => [albSg, 9080, ip]) : []),
+                ];
+                const cidrRules = graph.ofType(T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined || r.inputs.cidrIpv6 !== undefined);
+                assert.deepEqual(
+                    cidrRules.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]).sort(),
+                    expected.sort(),
+                );
+                for (const r of cidrRules) assert.deepEqual([r.inputs.ipProtocol, r.inputs.toPort], ["tcp", r.inputs.fromPort], r.name);
+                // Besides those: one rule per load-balanced service from its load balancer, one per declared caller.
+                const fromPeers = http.length + tcp.length + internal.reduce((n, s) => n + callersOf(stack, s).length, 0);
+                graph.resourceCountIs(T.ingress, expected.length + fromPeers);
+            });
+            it("lets each load balancer send only to its own services' tasks, on their container port", () => {
+                const graph = g(stack);
+                assert.deepEqual(
+                    graph
+                        .ofType(T.egress)
+                        .map((r) => [
+                            r.name,
+                            r.inputs.securityGroupId,
+                            r.inputs.referencedSecurityGroupId,
+                            r.inputs.ipProtocol,
+                            r.inputs.fromPort,
+                            r.inputs.toPort,
+                        ])
+                        .sort(),
+                    [
+                        ...http.map((s) => [`${p}-${s}-lb-to-tasks`, `${p}-lb-sg-id`, `${p}-${s}-sg-id`, "tcp", CONTAINER_PORT, CONTAINER_PORT]),
+                        ...tcp.map((s) => [`${p}-${s}-lb-to-tasks`, `${p}-${s}-nlb-sg-id`, `${p}-${s}-sg-id`, "tcp", CONTAINER_PORT, CONTAINER_PORT]),
+                    ].sort(),
+                );
             });
             it("empties the default security group", () => {
                 g(stack).resourceCountIs(T.defaultSg, 1);
@@ -258,46 +416,227 @@ describe("the program under the mock runtime, per committed stack", function () 
                 assert.equal(d.ingress, undefined);
                 assert.equal(d.egress, undefined);
             });
-            it("serves HTTPS with a TLS 1.3 policy and redirects HTTP with a 301", () => {
+            it("serves HTTPS with a TLS 1.3 policy, redirects HTTP with a 301, and terminates each tcp service's TLS listener with the same certificate and policy", () => {
                 const graph = g(stack);
-                graph.resourceCountIs(T.listener, BLUE_GREEN.has(stack) ? 3 : 2);
-                graph.hasResourceProperties(T.listener, {
+                const certificateArn = graph.one("aws:acm/certificateValidation:CertificateValidation").outputs.certificateArn;
+                const arn = (name: string) => graph.byName(name).outputs.arn;
+                const tcpListeners = tcp.flatMap((s) =>
+                    (stackServices(stack)[s].listeners ?? []).map((l) => ({ svc: s, port: l.port, protocol: l.protocol ?? "TCP" })),
+                );
+                assert.deepEqual(
+                    namesOf(graph, T.listener),
+                    [`${p}-lb-https`, `${p}-lb-http`, ...tcpListeners.map((l) => `${p}-${l.svc}-nlb-${l.port}`), ...(blueGreen ? [`${p}-lb-test`] : [])].sort(),
+                );
+                const https = graph.byName(`${p}-lb-https`).inputs;
+                assert.deepEqual(pick(https, ["loadBalancerArn", "port", "protocol", "certificateArn"]), {
+                    loadBalancerArn: arn(`${p}-lb-alb`),
                     port: 443,
                     protocol: "HTTPS",
-                    sslPolicy: Match.stringLike(/^ELBSecurityPolicy-TLS13-/),
-                    certificateArn: graph.one("aws:acm/certificateValidation:CertificateValidation").outputs.certificateArn,
+                    certificateArn,
                 });
-                graph.hasResourceProperties(T.listener, {
+                assert.match(String(https.sslPolicy), /^ELBSecurityPolicy-TLS13-/);
+                assert.deepEqual(pick(graph.byName(`${p}-lb-http`).inputs, ["loadBalancerArn", "port", "protocol", "defaultActions"]), {
+                    loadBalancerArn: arn(`${p}-lb-alb`),
                     port: 80,
                     protocol: "HTTP",
                     defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
                 });
-                graph.hasResourceProperties(T.alb, { internal: false, dropInvalidHeaderFields: true, loadBalancerType: "application" });
-            });
-            it("scales on CPU and on memory between the stack's bounds", () => {
-                const graph = g(stack);
-                graph.resourceCountIs(T.scalingPolicy, 2);
-                const metrics = graph
-                    .ofType(T.scalingPolicy)
-                    .map(
-                        (p) =>
-                            (p.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } })
-                                .predefinedMetricSpecification.predefinedMetricType,
-                    )
-                    .sort();
-                assert.deepEqual(metrics, ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"]);
-                const bounds = { alpha: [1, 2], beta: [1, 2], gamma: [2, 4], live: [3, 10] }[stack];
-                graph.hasResourceProperties(T.scalingTarget, {
-                    minCapacity: bounds?.[0],
-                    maxCapacity: bounds?.[1],
-                    scalableDimension: "ecs:service:DesiredCount",
+                assert.deepEqual(tcpListeners.map((l) => [l.svc, l.port, l.protocol]).sort(), tcp.map((s) => [s, 443, "TLS"]).sort());
+                for (const l of tcpListeners) {
+                    const name = `${p}-${l.svc}-nlb-${l.port}`;
+                    assert.deepEqual(
+                        pick(graph.byName(name).inputs, ["loadBalancerArn", "port", "protocol", "certificateArn", "sslPolicy", "defaultActions"]),
+                        {
+                            loadBalancerArn: arn(`${p}-${l.svc}-nlb-nlb`),
+                            port: l.port,
+                            protocol: "TLS",
+                            certificateArn,
+                            sslPolicy: https.sslPolicy,
+                            defaultActions: [{ type: "forward", targetGroupArn: arn(`${p}-${l.svc}-nlb-tg`) }],
+                        },
+                        name,
+                    );
+                }
+                if (blueGreen) {
+                    assert.deepEqual(pick(graph.byName(`${p}-lb-test`).inputs, ["loadBalancerArn", "port", "protocol"]), {
+                        loadBalancerArn: arn(`${p}-lb-alb`),
+                        port: 9080,
+                        protocol: "HTTP",
+                    });
+                }
+                assert.deepEqual(pick(graph.byName(`${p}-lb-alb`).inputs, ["internal", "dropInvalidHeaderFields", "loadBalancerType"]), {
+                    internal: false,
+                    dropInvalidHeaderFields: true,
+                    loadBalancerType: "application",
                 });
-                // Autoscaling owns the running count after the first deploy.
-                assert.deepEqual(graph.one(T.service).ignoreChanges, ["desiredCount"]);
+                for (const s of tcp)
+                    assert.deepEqual(pick(graph.byName(`${p}-${s}-nlb-nlb`).inputs, ["internal", "loadBalancerType"]), {
+                        internal: false,
+                        loadBalancerType: "network",
+                    });
             });
-            it("enables Container Insights on the cluster", () => {
-                g(stack).hasResourceProperties(T.cluster, { settings: [{ name: "containerInsights", value: "enabled" }] });
-            });
+
+            for (const [svc, spec] of services) {
+                const d = DEFAULTS[stack];
+                describe(`service ${svc} (${spec.expose})`, () => {
+                    it("runs the image of its stack file, with APP_ENV, LOG_LEVEL and SERVICE_NAME of its environment and service", () => {
+                        const c = container(g(stack), stack, svc);
+                        assert.equal(c.image, spec.image);
+                        assert.deepEqual(pick(envOf(c), ["APP_ENV", "LOG_LEVEL", "SERVICE_NAME"]), {
+                            APP_ENV: stack,
+                            LOG_LEVEL: d.logLevel,
+                            SERVICE_NAME: svc,
+                        });
+                    });
+                    it(
+                        svc === SECRET_SERVICE
+                            ? "lets its execution role pull from exactly its ECR repository, write its logs and read exactly its secret"
+                            : "lets its execution role pull from exactly its ECR repository and write its logs, and read no secret",
+                        () => {
+                            const graph = g(stack);
+                            const policy = executionPolicy(graph, stack, svc);
+                            const byAction = Object.fromEntries(policy.Statement.map((s) => [[s.Action].flat().join(","), s.Resource]));
+                            // One repository per service, named after it.
+                            assert.equal(repositoryArn(spec.image), `arn:aws:ecr:eu-west-1:123456789012:repository/demo-${svc}`);
+                            assert.deepEqual(byAction, {
+                                "logs:CreateLogStream,logs:PutLogEvents": `arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/demo/${stack}/${svc}:log-stream:*`,
+                                "ecr:GetAuthorizationToken": "*",
+                                "ecr:BatchCheckLayerAvailability,ecr:GetDownloadUrlForLayer,ecr:BatchGetImage": repositoryArn(spec.image),
+                                ...(svc === SECRET_SERVICE
+                                    ? { "ssm:GetParameters": [`arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/${svc}/DATABASE_URL`] }
+                                    : {}),
+                            });
+                            // The task role is the service's own and separate from its execution role.
+                            const task = named(graph, T.taskDef, `${p}-${svc}-task`).inputs;
+                            assert.deepEqual(
+                                [task.executionRoleArn, task.taskRoleArn],
+                                [graph.one(T.role, { name: `${p}-${svc}-execution` }).outputs.arn, graph.one(T.role, { name: `${p}-${svc}-task` }).outputs.arn],
+                            );
+                            assert.notEqual(task.taskRoleArn, task.executionRoleArn);
+                        },
+                    );
+                    it("hardens the container: read-only root, container health check, init process", () => {
+                        const c = container(g(stack), stack, svc);
+                        assert.equal(c.readonlyRootFilesystem, true);
+                        assert.deepEqual(c.healthCheck.command, ["CMD", "node", "dist/healthcheck.js"]);
+                        assert.deepEqual(c.linuxParameters, { initProcessEnabled: true });
+                        assert.deepEqual(pick(named(g(stack), T.taskDef, `${p}-${svc}-task`).inputs, ["networkMode", "requiresCompatibilities", "volumes"]), {
+                            networkMode: "awsvpc",
+                            requiresCompatibilities: ["FARGATE"],
+                            volumes: [{ name: "tmp" }],
+                        });
+                    });
+                    if (spec.expose === "http") {
+                        it("deploys 100%/200% behind the ALB with a grace period and rolls back on its deployment alarms", () => {
+                            const graph = g(stack);
+                            const s = ecsService(graph, stack, svc);
+                            assert.deepEqual(pick(s, ["deploymentMinimumHealthyPercent", "deploymentMaximumPercent", "healthCheckGracePeriodSeconds"]), {
+                                deploymentMinimumHealthyPercent: 100,
+                                deploymentMaximumPercent: 200,
+                                healthCheckGracePeriodSeconds: d.gracePeriodSeconds,
+                            });
+                            assert.deepEqual(
+                                s.loadBalancers?.map((lb) => pick(lb, ["containerName", "containerPort", "targetGroupArn"])),
+                                [{ containerName: svc, containerPort: CONTAINER_PORT, targetGroupArn: graph.byName(`${p}-lb-${svc}-tg`).outputs.arn }],
+                            );
+                            const alarmNames = [`${p}-${svc}-deploy-5xx`, `${p}-${svc}-deploy-p99`];
+                            assert.deepEqual(s.alarms, { alarmNames, enable: true, rollback: true });
+                            for (const name of alarmNames) assert.equal(graph.find(T.alarm, { name }).length, 1, name);
+                        });
+                    } else {
+                        const lbDoc = spec.expose === "tcp" ? "behind its NLB with a grace period" : "without a load balancer";
+                        it(`deploys 100%/200% ${lbDoc} and rolls back with the circuit breaker (no HTTP metrics to alarm on)`, () => {
+                            const graph = g(stack);
+                            const s = ecsService(graph, stack, svc);
+                            const tg = targetGroupOf(stack, svc, spec.expose);
+                            assert.deepEqual(
+                                pick(s, [
+                                    "deploymentMinimumHealthyPercent",
+                                    "deploymentMaximumPercent",
+                                    "healthCheckGracePeriodSeconds",
+                                    "deploymentCircuitBreaker",
+                                    "deploymentConfiguration",
+                                    "alarms",
+                                    "loadBalancers",
+                                ]),
+                                {
+                                    deploymentMinimumHealthyPercent: 100,
+                                    deploymentMaximumPercent: 200,
+                                    healthCheckGracePeriodSeconds: tg ? d.gracePeriodSeconds : undefined,
+                                    deploymentCircuitBreaker: { enable: true, rollback: true },
+                                    deploymentConfiguration: { strategy: "ROLLING" },
+                                    alarms: undefined,
+                                    loadBalancers: tg
+                                        ? [{ containerName: svc, containerPort: CONTAINER_PORT, targetGroupArn: graph.byName(tg).outputs.arn }]
+                                        : undefined,
+                                },
+                            );
+                        });
+                    }
+                    const callers = callersOf(stack, svc);
+                    const admits = {
+                        http: "only the ALB's security group",
+                        tcp: "only its NLB's security group",
+                        internal: `exactly the services that declare they call it (${callers.join(", ")})`,
+                        worker: "nothing",
+                    }[spec.expose];
+                    it(spec.expose === "worker" ? "admits nothing: no rule names its security group" : `admits ${admits}, on its container port`, () => {
+                        const graph = g(stack);
+                        const sources: [string, string][] =
+                            spec.expose === "http"
+                                ? [[`${p}-${svc}-from-lb`, `${p}-lb-sg-id`]]
+                                : spec.expose === "tcp"
+                                  ? [[`${p}-${svc}-from-lb`, `${p}-${svc}-nlb-sg-id`]]
+                                  : spec.expose === "internal"
+                                    ? callers.map((c): [string, string] => [`${p}-${svc}-from-${c}`, `${p}-${c}-sg-id`])
+                                    : [];
+                        assert.deepEqual(
+                            graph
+                                .ofType(T.ingress)
+                                .filter((r) => r.inputs.securityGroupId === `${p}-${svc}-sg-id`)
+                                .map((r) => [
+                                    r.name,
+                                    ...Object.values(pick(r.inputs, ["referencedSecurityGroupId", "ipProtocol", "fromPort", "toPort", "cidrIpv4", "cidrIpv6"])),
+                                ])
+                                .sort(),
+                            sources.map(([name, sg]) => [name, sg, "tcp", CONTAINER_PORT, CONTAINER_PORT, undefined, undefined]).sort(),
+                        );
+                        // Its tasks carry exactly that security group.
+                        assert.deepEqual(ecsService(graph, stack, svc).networkConfiguration.securityGroups, [`${p}-${svc}-sg-id`]);
+                    });
+                    it("scales on CPU and on memory between the bounds of its stack file or the environment's defaults", () => {
+                        const graph = g(stack);
+                        const resourceId = `service/${String(graph.byName(`${p}-cluster-cluster`).inputs.name)}/${String(graph.byName(`${p}-${svc}-service`).inputs.name)}`;
+                        assert.deepEqual(pick(graph.byName(`${p}-${svc}-scaling`).inputs, ["minCapacity", "maxCapacity", "scalableDimension", "resourceId"]), {
+                            minCapacity: setting(spec, "minTasks", d.minTasks),
+                            maxCapacity: setting(spec, "maxTasks", d.maxTasks),
+                            scalableDimension: "ecs:service:DesiredCount",
+                            resourceId,
+                        });
+                        const metrics = graph
+                            .ofType(T.scalingPolicy)
+                            .filter((x) => x.parent === `${p}-${svc}`)
+                            .map((x) => [
+                                (x.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } })
+                                    .predefinedMetricSpecification.predefinedMetricType,
+                                x.inputs.resourceId,
+                            ])
+                            .sort();
+                        assert.deepEqual(metrics, [
+                            ["ECSServiceAverageCPUUtilization", resourceId],
+                            ["ECSServiceAverageMemoryUtilization", resourceId],
+                        ]);
+                        // Autoscaling owns the running count after the first deploy.
+                        assert.deepEqual(graph.byName(`${p}-${svc}-service`).ignoreChanges, ["desiredCount"]);
+                    });
+                    it("runs in the environment's one cluster, which has Container Insights on", () => {
+                        const graph = g(stack);
+                        const cluster = graph.one(T.cluster);
+                        assert.deepEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+                        assert.equal(ecsService(graph, stack, svc).cluster, cluster.outputs.arn);
+                    });
+                });
+            }
         });
     }
 
@@ -328,178 +667,286 @@ describe("the program under the mock runtime, per committed stack", function () 
             assert.deepEqual(natRoutes("beta"), ["demo-beta-nat-0-id", "demo-beta-nat-0-id"]);
             assert.deepEqual(natRoutes("live"), ["demo-live-nat-0-id", "demo-live-nat-1-id", "demo-live-nat-2-id"]);
         });
-        it("tasks: public IPs only in alpha (no NAT); private subnets without public IPs elsewhere", () => {
+        it("tasks of every service: public IPs only in alpha (no NAT); private subnets without public IPs elsewhere", () => {
             for (const s of STACKS) {
-                const net = g(s).one(T.service).inputs.networkConfiguration as { assignPublicIp: boolean; subnets: string[] };
                 const tier = s === "alpha" ? "public" : "private";
-                assert.equal(net.assignPublicIp, s === "alpha", s);
-                assert.deepEqual(
-                    net.subnets,
-                    g(s)
-                        .find(T.subnet, { tags: { tier } })
-                        .map((x) => `${x.name}-id`),
-                    s,
-                );
+                const subnets = g(s)
+                    .find(T.subnet, { tags: { tier } })
+                    .map((x) => `${x.name}-id`);
+                for (const [svc] of declared(s)) {
+                    const net = ecsService(g(s), s, svc).networkConfiguration;
+                    assert.deepEqual([net.assignPublicIp, net.subnets], [s === "alpha", subnets], `${s} ${svc}`);
+                }
             }
         });
-        it("capacity: Fargate Spot in alpha and beta, on-demand in gamma and live", () => {
-            const providers = STACKS.map((s) =>
-                (g(s).one(T.service).inputs.capacityProviderStrategies as { capacityProvider: string }[]).map((p) => p.capacityProvider),
-            );
-            assert.deepEqual(providers, [["FARGATE_SPOT"], ["FARGATE_SPOT"], ["FARGATE"], ["FARGATE"]]);
-        });
-        it("health checks: fast outside live, the deployment seed's values in live", () => {
-            const hc = (s: string) => g(s).byName(`demo-${s}-lb-tg`).inputs.healthCheck;
-            assert.deepEqual(
-                pick(hc("live") as Record<string, unknown>, ["path", "healthyThreshold", "unhealthyThreshold", "timeout", "interval", "matcher"]),
-                {
-                    path: "/health",
-                    healthyThreshold: 3,
-                    unhealthyThreshold: 2,
-                    timeout: 5,
-                    interval: 30,
-                    matcher: "200-299",
-                },
-            );
-            for (const s of ["alpha", "beta", "gamma"])
-                assert.deepEqual(pick(hc(s) as Record<string, unknown>, ["interval", "healthyThreshold"]), { interval: 5, healthyThreshold: 2 }, s);
-            assert.deepEqual(
-                STACKS.map((s) => g(s).byName(`demo-${s}-lb-tg`).inputs.deregistrationDelay),
-                [5, 5, 15, 30],
-            );
-        });
-        it("shutdown matches the drain: the stop timeout outlasts the drain, and the app's shutdown ends before the stop timeout", () => {
+        it("capacity of every service: Fargate Spot in alpha and beta, on-demand in gamma and live", () => {
             for (const s of STACKS) {
-                const c = container(g(s));
-                const drain = g(s).byName(`demo-${s}-lb-tg`).inputs.deregistrationDelay as number;
-                const shutdownMs = Number(c.environment.find((e) => e.name === "SHUTDOWN_TIMEOUT_MS")?.value);
-                assert.ok(c.stopTimeout > drain, `${s}: stop timeout ${c.stopTimeout} s, drain ${drain} s`);
-                assert.equal(shutdownMs, (c.stopTimeout - 2) * 1000, s);
+                for (const [svc, spec] of declared(s)) {
+                    const spot = typeof spec.spot === "boolean" ? spec.spot : DEFAULTS[s].spot;
+                    assert.deepEqual(
+                        ecsService(g(s), s, svc).capacityProviderStrategies.map((x) => x.capacityProvider),
+                        [spot ? "FARGATE_SPOT" : "FARGATE"],
+                        `${s} ${svc}`,
+                    );
+                }
+            }
+        });
+        it("health checks of every target group: fast outside live, the deployment seed's values in live; the drain grows towards production", () => {
+            const seed = { interval: 30, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 2 };
+            const fast = { interval: 5, timeout: 4, healthyThreshold: 2, unhealthyThreshold: 2 };
+            const drain = { alpha: 5, beta: 5, gamma: 15, live: 30 };
+            for (const s of STACKS) {
+                const timing = s === "live" ? seed : fast;
+                for (const [svc, spec] of declared(s)) {
+                    const groups =
+                        spec.expose === "http"
+                            ? [`demo-${s}-lb-${svc}-tg`, ...(BLUE_GREEN.has(s) ? [`demo-${s}-lb-${svc}-tg-alt`] : [])]
+                            : spec.expose === "tcp"
+                              ? [`demo-${s}-${svc}-nlb-tg`]
+                              : [];
+                    for (const tg of groups) {
+                        const inputs = g(s).byName(tg).inputs;
+                        const hc = inputs.healthCheck as Record<string, unknown>;
+                        // An NLB checks that the port accepts a connection: no path, timeout or status codes.
+                        const expected =
+                            spec.expose === "http"
+                                ? {
+                                      protocol: "HTTP",
+                                      path: typeof spec.healthCheckPath === "string" ? spec.healthCheckPath : "/health",
+                                      matcher: "200-299",
+                                      ...timing,
+                                  }
+                                : { protocol: "TCP", path: undefined, matcher: undefined, ...timing, timeout: undefined };
+                        assert.deepEqual(
+                            pick(hc, ["protocol", "path", "matcher", "interval", "timeout", "healthyThreshold", "unhealthyThreshold"]),
+                            expected,
+                            tg,
+                        );
+                        assert.equal(inputs.deregistrationDelay, drain[s], tg);
+                    }
+                }
             }
             assert.deepEqual(
-                STACKS.map((s) => container(g(s)).stopTimeout),
-                [30, 30, 30, 45],
+                pick(g("live").byName("demo-live-lb-web-tg").inputs.healthCheck as Record<string, unknown>, [
+                    "path",
+                    "healthyThreshold",
+                    "unhealthyThreshold",
+                    "timeout",
+                    "interval",
+                    "matcher",
+                ]),
+                { path: "/health", healthyThreshold: 3, unhealthyThreshold: 2, timeout: 5, interval: 30, matcher: "200-299" },
             );
         });
-        it("flow logs and deletion protection only in live", () => {
+        it("shutdown matches the drain: every service's stop timeout outlasts its drain, and the app's shutdown ends before the stop timeout", () => {
+            for (const s of STACKS) {
+                for (const [svc, spec] of declared(s)) {
+                    const c = container(g(s), s, svc);
+                    const tg = targetGroupOf(s, svc, spec.expose);
+                    // Services without a load balancer have nothing to drain.
+                    const drain = tg ? (g(s).byName(tg).inputs.deregistrationDelay as number) : 0;
+                    const shutdownMs = Number(envOf(c).SHUTDOWN_TIMEOUT_MS);
+                    assert.ok(c.stopTimeout > drain, `${s} ${svc}: stop timeout ${c.stopTimeout} s, drain ${drain} s`);
+                    assert.equal(shutdownMs, (c.stopTimeout - 2) * 1000, `${s} ${svc}`);
+                }
+            }
+            assert.deepEqual(
+                STACKS.map((s) => [...new Set(declared(s).map(([svc]) => container(g(s), s, svc).stopTimeout))]),
+                [[30], [30], [30], [45]],
+            );
+        });
+        it("flow logs, and deletion protection on every load balancer, only in live", () => {
             assert.deepEqual(
                 STACKS.map((s) => g(s).ofType(T.flowLog).length),
                 [0, 0, 0, 1],
             );
             g("live").hasResourceProperties(T.flowLog, { trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
+            for (const s of STACKS) {
+                const on = s === "live";
+                for (const lb of g(s).ofType(T.alb)) assert.deepEqual([lb.inputs.enableDeletionProtection, lb.protect], [on, on], lb.name);
+            }
             assert.deepEqual(
-                STACKS.map((s) => g(s).one(T.alb).inputs.enableDeletionProtection),
-                [false, false, false, true],
-            );
-            assert.deepEqual(
-                STACKS.map((s) => g(s).one(T.alb).protect),
-                [false, false, false, true],
+                STACKS.map((s) => g(s).ofType(T.alb).length),
+                STACKS.map((s) => 1 + exposed(s, "tcp").length),
             );
             assert.deepEqual(
                 STACKS.map((s) => g(s).one(T.vpc).protect),
                 [false, false, false, true],
             );
         });
-        it("log retention grows towards production: 7, 14, 30, 90 days", () => {
+        it("log retention grows towards production: 7, 14, 30, 90 days, for one container log group per service", () => {
+            for (const s of STACKS) {
+                const groups = g(s).find(T.logGroup, { name: Match.stringLike(/^\/ecs\//) });
+                assert.deepEqual(
+                    groups.map((x) => x.inputs.name).sort(),
+                    declared(s)
+                        .map(([svc]) => `/ecs/demo/${s}/${svc}`)
+                        .sort(),
+                );
+            }
             assert.deepEqual(
-                STACKS.map((s) => g(s).one(T.logGroup, { name: Match.stringLike(/^\/ecs\//) }).inputs.retentionInDays),
-                [7, 14, 30, 90],
+                STACKS.map((s) => [
+                    ...new Set(
+                        g(s)
+                            .find(T.logGroup, { name: Match.stringLike(/^\/ecs\//) })
+                            .map((x) => x.inputs.retentionInDays),
+                    ),
+                ]),
+                [[7], [14], [30], [90]],
             );
         });
-        it("the same image digest runs in every environment", () => {
-            const images = new Set(STACKS.map((s) => container(g(s)).image));
-            assert.equal(images.size, 1);
-            assert.match([...images][0], /@sha256:[0-9a-f]{64}$/);
+        it("each service runs the same image digest in every environment that declares it", () => {
+            const images = new Map<string, Set<string>>();
+            for (const s of STACKS) for (const [svc] of declared(s)) images.set(svc, (images.get(svc) ?? new Set()).add(container(g(s), s, svc).image));
+            assert.deepEqual([...images.keys()].sort(), ["api", "search", "web", "worker"]);
+            for (const [svc, set] of images) {
+                assert.equal(set.size, 1, svc);
+                assert.match([...set][0], new RegExp(`/demo-${svc}@sha256:[0-9a-f]{64}$`));
+            }
         });
     });
 
     describe("changes that restart the service without a new image", () => {
-        it("a changed environment variable yields a new task definition", async () => {
+        it("a changed stack-wide environment variable yields a new task definition for every service, with the same image", async () => {
             const a = await runStack("beta");
             const b = await runStack("beta", { overrides: { set: { environment: { FEATURE_FLAGS: "new-checkout,search-v2" } } } });
-            const before = a.graph.one(T.taskDef).inputs.containerDefinitions;
-            const after = b.graph.one(T.taskDef).inputs.containerDefinitions;
-            assert.notEqual(before, after);
-            assert.equal(container(a.graph).image, container(b.graph).image);
+            for (const [svc] of declared("beta")) {
+                const before = named(a.graph, T.taskDef, `demo-beta-${svc}-task`).inputs.containerDefinitions;
+                const after = named(b.graph, T.taskDef, `demo-beta-${svc}-task`).inputs.containerDefinitions;
+                assert.notEqual(before, after, svc);
+                assert.equal(container(a.graph, "beta", svc).image, container(b.graph, "beta", svc).image, svc);
+            }
         });
-        it("a changed secret value yields a new task definition; an unchanged one does not", async () => {
+        it("a changed secret value yields a new task definition of its service only; an unchanged one does not", async () => {
             const cloud = new FakeCloud();
-            const run = (value: string) => runStack("gamma", { cloud, overrides: { secret: { secrets: { DATABASE_URL: value } } } });
-            const first = container((await run("postgres://db/v1")).graph);
-            const same = container((await run("postgres://db/v1")).graph);
-            const changed = container((await run("postgres://db/v2")).graph);
-            assert.deepEqual(same, first);
-            assert.notDeepEqual(changed, first);
-            assert.deepEqual(changed.secrets, first.secrets); // same ARN: only the version label moved
+            const run = async (value: string) =>
+                (await runStack("gamma", { cloud, overrides: { secret: { secrets: { web: { DATABASE_URL: value } } } } })).graph;
+            const [first, same, changed] = [await run("postgres://db/v1"), await run("postgres://db/v1"), await run("postgres://db/v2")];
+            const web = (graph: Graph) => container(graph, "gamma", "web");
+            assert.deepEqual(web(same), web(first));
+            assert.notDeepEqual(web(changed), web(first));
+            assert.deepEqual(web(changed).secrets, web(first).secrets); // same ARN: only the version label moved
             assert.deepEqual(
-                [first.dockerLabels, changed.dockerLabels],
+                [web(first).dockerLabels, web(changed).dockerLabels],
                 [{ "shipyard.secret-versions": "DATABASE_URL=1" }, { "shipyard.secret-versions": "DATABASE_URL=2" }],
             );
+            // Secrets are per service: the others' task definitions do not move.
+            for (const [svc] of declared("gamma").filter(([n]) => n !== "web")) {
+                const defs = (graph: Graph) => named(graph, T.taskDef, `demo-gamma-${svc}-task`).inputs.containerDefinitions;
+                assert.equal(defs(changed), defs(first), svc);
+            }
         });
     });
 
     describe("deployment strategies", () => {
-        type Service = {
-            deploymentConfiguration: { strategy: string; bakeTimeInMinutes?: string; lifecycleHooks?: unknown[] };
-            deploymentCircuitBreaker?: unknown;
-            loadBalancers: { targetGroupArn: string; advancedConfiguration?: Record<string, string> }[];
-        };
-        const service = (graph: Graph) => graph.one(T.service).inputs as unknown as Service;
-
-        it("alpha, beta and gamma roll with the circuit breaker: one target group, only the origin-header rule, no ECS load balancer role", () => {
+        it("alpha, beta and gamma roll every service with the circuit breaker: one target group per route, a rule per http service, no ECS load balancer role", () => {
             for (const s of ["alpha", "beta", "gamma"]) {
-                const svc = service(g(s));
-                assert.deepEqual(svc.deploymentConfiguration, { strategy: "ROLLING" }, s);
-                assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true }, s);
-                assert.equal(svc.loadBalancers[0].advancedConfiguration, undefined, s);
+                for (const [svc] of declared(s)) {
+                    const e = ecsService(g(s), s, svc);
+                    assert.deepEqual(e.deploymentConfiguration, { strategy: "ROLLING" }, `${s} ${svc}`);
+                    assert.deepEqual(e.deploymentCircuitBreaker, { enable: true, rollback: true }, `${s} ${svc}`);
+                    assert.equal(e.loadBalancers?.[0].advancedConfiguration, undefined, `${s} ${svc}`);
+                }
                 assert.deepEqual(
                     [
-                        g(s).ofType(T.targetGroup).length,
                         g(s)
-                            .ofType(T.listenerRule)
-                            .map((r) => r.name),
+                            .ofType(T.targetGroup)
+                            .filter((x) => x.parent === `demo-${s}-lb`)
+                            .map((x) => x.name),
+                        namesOf(g(s), T.listenerRule),
                         g(s).find(T.role, { name: Match.stringLike(/ecs-lb$/) }).length,
                     ],
-                    [1, [`demo-${s}-lb-origin-rule`], 0],
+                    [exposed(s, "http").map((x) => `demo-${s}-lb-${x}-tg`), exposed(s, "http").map((x) => `demo-${s}-lb-${x}-rule`), 0],
                     s,
                 );
             }
         });
-        it("live deploys blue/green with the alternate target group, both listener rules and the role, all resources of the same stack", () => {
+        it("rolling stacks route each http service by its hosts and paths, only with the origin header, at its priority", () => {
+            for (const s of ["alpha", "beta", "gamma"]) {
+                const graph = g(s);
+                for (const svc of exposed(s, "http")) {
+                    const spec = stackServices(s)[svc];
+                    const rule = graph.byName(`demo-${s}-lb-${svc}-rule`);
+                    assert.deepEqual(
+                        pick(rule.inputs, ["listenerArn", "priority", "conditions", "actions"]),
+                        {
+                            listenerArn: graph.byName(`demo-${s}-lb-https`).outputs.arn,
+                            priority: spec.priority ?? DEFAULT_RULE_PRIORITY,
+                            conditions: [
+                                ...(spec.hosts?.length ? [{ hostHeader: { values: [...spec.hosts] } }] : []),
+                                { pathPattern: { values: [...(spec.paths ?? DEFAULT_PATHS)] } },
+                                { httpHeader: { httpHeaderName: "x-origin-verify", values: [ORIGIN_SECRET] } },
+                            ],
+                            actions: [{ type: "forward", targetGroupArn: graph.byName(`demo-${s}-lb-${svc}-tg`).outputs.arn }],
+                        },
+                        `${s} ${svc}`,
+                    );
+                    // The header's value stays secret in the state (and with it the rule's conditions).
+                    assert.deepEqual(rule.secretPaths, ["conditions"], `${s} ${svc}`);
+                }
+            }
+        });
+        it("live deploys its http service blue/green with the alternate target group, both listener rules and the role, all resources of the same stack", () => {
             const graph = g("live");
-            const svc = service(graph);
+            assert.deepEqual(exposed("live", "http"), ["web"]);
+            const svc = ecsService(graph, "live", "web");
             assert.deepEqual(svc.deploymentConfiguration.strategy, "BLUE_GREEN");
             assert.equal(svc.deploymentConfiguration.bakeTimeInMinutes, "10");
             assert.equal(svc.deploymentCircuitBreaker, undefined); // rolling only; alarms roll blue/green back
             const arn = (name: string) => graph.byName(name).outputs.arn;
-            assert.deepEqual(svc.loadBalancers[0].targetGroupArn, arn("demo-live-lb-tg"));
-            assert.deepEqual(svc.loadBalancers[0].advancedConfiguration, {
-                alternateTargetGroupArn: arn("demo-live-lb-tg-alt"),
-                productionListenerRule: arn("demo-live-lb-production-rule"),
-                testListenerRule: arn("demo-live-lb-test-rule"),
+            assert.equal(svc.loadBalancers?.length, 1);
+            const [lb] = svc.loadBalancers;
+            assert.deepEqual(lb.targetGroupArn, arn("demo-live-lb-web-tg"));
+            assert.deepEqual(lb.advancedConfiguration, {
+                alternateTargetGroupArn: arn("demo-live-lb-web-tg-alt"),
+                productionListenerRule: arn("demo-live-lb-web-production-rule"),
+                testListenerRule: arn("demo-live-lb-web-test-rule"),
                 roleArn: graph.one(T.role, { name: "demo-live-web-ecs-lb" }).outputs.arn,
             });
         });
-        it("live's production rule sits on the HTTPS listener and its test rule on the test listener; ECS owns their weights", () => {
+        it("live's tcp, internal and worker services roll with the circuit breaker: ECS can shift only an ALB's listener rules", () => {
             const graph = g("live");
+            const others = declared("live").filter(([, s]) => s.expose !== "http");
+            assert.deepEqual(
+                others.map(([n]) => n),
+                ["api", "search", "worker"],
+            );
+            for (const [svc] of others) {
+                const e = ecsService(graph, "live", svc);
+                assert.deepEqual(
+                    [e.deploymentConfiguration, e.deploymentCircuitBreaker, e.loadBalancers?.[0].advancedConfiguration],
+                    [{ strategy: "ROLLING" }, { enable: true, rollback: true }, undefined],
+                    svc,
+                );
+                assert.equal(graph.find(T.role, { name: `demo-live-${svc}-ecs-lb` }).length, 0, svc);
+            }
+        });
+        it("live's production rule sits on the HTTPS listener and its test rule on the test listener, routing web's hosts and paths; ECS owns their weights", () => {
+            const graph = g("live");
+            const web = stackServices("live").web;
             const forward = {
                 type: "forward",
                 forward: {
                     targetGroups: [
-                        { arn: graph.byName("demo-live-lb-tg").outputs.arn, weight: 100 },
-                        { arn: graph.byName("demo-live-lb-tg-alt").outputs.arn, weight: 0 },
+                        { arn: graph.byName("demo-live-lb-web-tg").outputs.arn, weight: 100 },
+                        { arn: graph.byName("demo-live-lb-web-tg-alt").outputs.arn, weight: 0 },
                     ],
                 },
             };
-            graph.resourceCountIs(T.listenerRule, 2);
+            assert.deepEqual(namesOf(graph, T.listenerRule), ["demo-live-lb-web-production-rule", "demo-live-lb-web-test-rule"]);
             for (const [rule, listener] of [
-                ["demo-live-lb-production-rule", "demo-live-lb-https"],
-                ["demo-live-lb-test-rule", "demo-live-lb-test"],
+                ["demo-live-lb-web-production-rule", "demo-live-lb-https"],
+                ["demo-live-lb-web-test-rule", "demo-live-lb-test"],
             ]) {
-                const r = graph.one(T.listenerRule, { listenerArn: graph.byName(listener).outputs.arn });
-                assert.equal(r.name, rule);
+                const r = graph.byName(rule);
+                assert.equal(r.inputs.listenerArn, graph.byName(listener).outputs.arn, rule);
                 assert.deepEqual(r.inputs.actions, [forward], rule);
-                assert.deepEqual(r.inputs.conditions, [{ pathPattern: { values: ["/*"] } }], rule);
+                // No origin header here: under blue/green the web ACL checks it.
+                assert.deepEqual(
+                    r.inputs.conditions,
+                    [{ hostHeader: { values: [...(web.hosts ?? [])] } }, { pathPattern: { values: [...(web.paths ?? DEFAULT_PATHS)] } }],
+                    rule,
+                );
                 assert.deepEqual(r.ignoreChanges, ["actions"], rule);
             }
             graph.hasResourceProperties(T.listener, { port: 9080, protocol: "HTTP" });
@@ -518,17 +965,20 @@ describe("the program under the mock runtime, per committed stack", function () 
         });
         it("live's smoke test runs at POST_TEST_TRAFFIC_SHIFT, invoked by a role that may invoke exactly it, against the test listener", () => {
             const graph = g("live");
-            const fn = graph.one(T.lambda, { name: "demo-live-web-smoke-test" });
-            const hooks = service(graph).deploymentConfiguration.lifecycleHooks;
+            // One smoke test for the environment (component demo-live-smoke), hooked to its blue/green service.
+            const fn = graph.one(T.lambda, { name: "demo-live-smoke-smoke-test" });
+            assert.equal(fn.name, "demo-live-smoke-function");
+            const hooks = ecsService(graph, "live", "web").deploymentConfiguration.lifecycleHooks;
             const hookRole = graph.one(T.role, { name: "demo-live-web-ecs-hook" });
             assert.deepEqual(hooks, [{ hookTargetArn: fn.outputs.arn, roleArn: hookRole.outputs.arn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]);
+            for (const svc of ["api", "search", "worker"]) assert.equal(ecsService(graph, "live", svc).deploymentConfiguration.lifecycleHooks, undefined, svc);
             assert.deepEqual(JSON.parse(graph.one(T.rolePolicy, { role: "demo-live-web-ecs-hook-id" }).inputs.policy as string), {
                 Version: "2012-10-17",
                 Statement: [{ Sid: "InvokeSmokeTest", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.outputs.arn }],
             });
             assert.deepEqual(fn.inputs.environment, {
                 variables: {
-                    SMOKE_BASE_URL: `http://${String(graph.one(T.alb).outputs.dnsName)}:9080`,
+                    SMOKE_BASE_URL: `http://${String(graph.byName("demo-live-lb-alb").outputs.dnsName)}:9080`,
                     SMOKE_CHECKS: '[{"path":"/health","expectStatus":200}]',
                 },
             });
@@ -541,7 +991,7 @@ describe("the program under the mock runtime, per committed stack", function () 
             for (const s of ["alpha", "beta", "gamma"]) assert.equal(g(s).find(T.lambda, { name: Match.stringLike(/smoke-test$/) }).length, 0, s);
         });
         it("the smoke test's package is functions/smokeHook transpiled, one .js per .ts at the same path, with the handler module", () => {
-            const code = g("live").one(T.lambda, { name: "demo-live-web-smoke-test" }).inputs.code as { assets: Record<string, { text: string }> };
+            const code = g("live").one(T.lambda, { name: "demo-live-smoke-smoke-test" }).inputs.code as { assets: Record<string, { text: string }> };
             const sources = ["smokeHook", "lib"].flatMap((dir) => {
                 const full = path.join(__dirname, "..", "functions", dir);
                 return fs.existsSync(full)
@@ -568,10 +1018,10 @@ describe("the program under the mock runtime, per committed stack", function () 
                             .filter((x) => x !== undefined),
                     ),
                 ].sort();
-            assert.deepEqual(groupsWatched("beta"), [g("beta").byName("demo-beta-lb-tg").outputs.arnSuffix]);
+            assert.deepEqual(groupsWatched("beta"), [g("beta").byName("demo-beta-lb-web-tg").outputs.arnSuffix]);
             assert.deepEqual(
                 groupsWatched("live"),
-                [g("live").byName("demo-live-lb-tg").outputs.arnSuffix, g("live").byName("demo-live-lb-tg-alt").outputs.arnSuffix].sort(),
+                [g("live").byName("demo-live-lb-web-tg").outputs.arnSuffix, g("live").byName("demo-live-lb-web-tg-alt").outputs.arnSuffix].sort(),
             );
             const share = g("live").one(T.alarm, { name: "demo-live-web-deploy-5xx" }).inputs;
             assert.equal(share.threshold, 5);
@@ -590,25 +1040,37 @@ describe("the program under the mock runtime, per committed stack", function () 
             assert.equal(evaluate(p99Expression, { t0: 0.25, t1: 2.5 }), 2500); // seconds in, milliseconds out, the worse group
             assert.equal(p99.threshold, 2000);
         });
-        it("pulumi up waits for the service as long as the rollout's worst case needs: bake time and smoke test callbacks included", () => {
-            const timeouts = STACKS.map((s) => g(s).one(T.service).customTimeouts);
+        it("pulumi up waits for every service as long as the rollout's worst case needs: bake time and smoke test callbacks included", () => {
             // rolling stacks: well under the provider's 20 minutes, which stays; live: 90 s healthy + 30 s drain
             // + 6 s smoke + 150 s callbacks + 10 min bake = 14.6 min, rounded up, plus 15 minutes to start tasks.
-            assert.deepEqual(timeouts, [
-                { create: "20m", update: "20m", delete: undefined },
-                { create: "20m", update: "20m", delete: undefined },
-                { create: "20m", update: "20m", delete: undefined },
-                { create: "30m", update: "30m", delete: undefined },
-            ]);
+            // The timeout follows the environment's rollout, so live's rolling services get the same (a longer
+            // wait only matters when a deploy hangs).
+            const expected = { alpha: "20m", beta: "20m", gamma: "20m", live: "30m" };
+            for (const s of STACKS) {
+                for (const [svc] of declared(s)) {
+                    assert.deepEqual(
+                        g(s).byName(`demo-${s}-${svc}-service`).customTimeouts,
+                        { create: expected[s], update: expected[s], delete: undefined },
+                        `${s} ${svc}`,
+                    );
+                }
+            }
         });
         it("switching a stack's strategy is one setting: gamma to blueGreen, live to rolling", async () => {
             const gamma = await runStack("gamma", { overrides: { set: { deployment: "blueGreen" } } });
             const live = await runStack("live", { overrides: { set: { deployment: "rolling" } } });
             assert.deepEqual([gamma.error, live.error], [undefined, undefined]);
             assert.deepEqual(
-                [service(gamma.graph).deploymentConfiguration, gamma.graph.ofType(T.targetGroup).length, gamma.graph.ofType(T.listenerRule).length],
-                [{ strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" }, 2, 2],
+                [ecsService(gamma.graph, "gamma", "web").deploymentConfiguration, namesOf(gamma.graph, T.targetGroup), namesOf(gamma.graph, T.listenerRule)],
+                [
+                    { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" },
+                    ["demo-gamma-api-nlb-tg", "demo-gamma-lb-web-tg", "demo-gamma-lb-web-tg-alt"],
+                    ["demo-gamma-lb-web-production-rule", "demo-gamma-lb-web-test-rule"],
+                ],
             );
+            // Only the ALB's service changes strategy; the others keep rolling.
+            for (const svc of ["api", "search", "worker"])
+                assert.deepEqual(ecsService(gamma.graph, "gamma", svc).deploymentConfiguration, { strategy: "ROLLING" }, svc);
             // Behind Cloudflare the origin header moves from the listener to a web ACL (gamma has no waf).
             assert.deepEqual(
                 gamma.graph.ofType("aws:wafv2/webAcl:WebAcl").map((a) => (a.inputs.rules as { name: string }[]).map((r) => r.name)),
@@ -616,17 +1078,19 @@ describe("the program under the mock runtime, per committed stack", function () 
             );
             assert.deepEqual(
                 [
-                    service(live.graph).deploymentConfiguration,
-                    service(live.graph).deploymentCircuitBreaker,
-                    live.graph.ofType(T.targetGroup).length,
-                    live.graph.ofType(T.listener).length,
+                    ecsService(live.graph, "live", "web").deploymentConfiguration,
+                    ecsService(live.graph, "live", "web").deploymentCircuitBreaker,
+                    namesOf(live.graph, T.targetGroup),
+                    namesOf(live.graph, T.listener),
                 ],
-                [{ strategy: "ROLLING" }, { enable: true, rollback: true }, 1, 2],
+                [
+                    { strategy: "ROLLING" },
+                    { enable: true, rollback: true },
+                    ["demo-live-api-nlb-tg", "demo-live-lb-web-tg"],
+                    ["demo-live-api-nlb-443", "demo-live-lb-http", "demo-live-lb-https"],
+                ],
             );
-            assert.deepEqual(
-                live.graph.ofType(T.listenerRule).map((r) => r.name),
-                ["demo-live-lb-origin-rule"],
-            );
+            assert.deepEqual(namesOf(live.graph, T.listenerRule), ["demo-live-lb-web-rule"]);
         });
         it("a blue/green setting the strategy cannot use is rejected before any resource is created", async () => {
             const run = await runStack("beta", { overrides: { set: { smokeTest: true, bakeTimeMinutes: 31 } } });
@@ -644,46 +1108,64 @@ describe("the program under the mock runtime, per committed stack", function () 
     });
 
     describe("promoting one build from alpha to live", () => {
-        // What the deploy workflow does in each environment: `pulumi config set image <ref>`, then up.
-        // One run at a time: the mock runtime is process-wide.
-        const runEach = async (image: string) => {
+        // What the deploy workflow does in each environment: `pulumi config set --path
+        // services.<name>.image <ref>` for every service, then up. One run at a time: the mock
+        // runtime is process-wide.
+        const runEach = async (refOf: (svc: string) => string) => {
             const out: StackRun[] = [];
-            for (const stack of STACKS) out.push(await runStack(stack, { overrides: { set: { image } } }));
+            for (const stack of STACKS) {
+                const services = Object.fromEntries(declared(stack).map(([n, s]) => [n, { ...s, image: refOf(n) }]));
+                out.push(await runStack(stack, { overrides: { set: { services } } }));
+            }
             return out;
         };
         const REGISTRY = "210987654321.dkr.ecr.eu-west-1.amazonaws.com";
-        const DIGEST = `sha256:${"c0ffee42".repeat(8)}`;
-        const REF = `${REGISTRY}/demo-web@${DIGEST}`;
+        // Each service's build has its own digest, so an image given to the wrong service shows.
+        const digestOf = (svc: string) => `sha256:${createHash("sha256").update(`build of ${svc}`).digest("hex")}`;
+        const refOf = (svc: string) => `${REGISTRY}/demo-${svc}@${digestOf(svc)}`;
 
-        it("the digest set in all four stacks is exactly the image of every task definition and the stack output", async () => {
-            const promoted = await runEach(REF);
+        it("the digest set for every service in all four stacks is exactly the image of its task definition and of the services output", async () => {
+            const promoted = await runEach(refOf);
             assert.deepEqual(
-                promoted.map((r) => [r.stack, r.error, container(r.graph).image, r.outputs?.image]),
-                STACKS.map((s) => [s, undefined, REF, REF]),
+                promoted.map((r) => [
+                    r.stack,
+                    r.error,
+                    Object.fromEntries(declared(r.stack).map(([svc]) => [svc, container(r.graph, r.stack, svc).image])),
+                    Object.fromEntries(Object.entries((r.outputs?.services ?? {}) as Record<string, { image: string }>).map(([svc, o]) => [svc, o.image])),
+                ]),
+                STACKS.map((s) => {
+                    const images = Object.fromEntries(declared(s).map(([svc]) => [svc, refOf(svc)]));
+                    return [s, undefined, images, images];
+                }),
             );
         });
-        it("each environment's execution role may pull from exactly the promoted image's repository", async () => {
-            const run = await runStack("live", { overrides: { set: { image: REF } } });
-            const policy = JSON.parse(run.graph.one(T.rolePolicy, { role: Match.stringLike(/execution/) }).inputs.policy as string) as {
-                Statement: { Sid: string; Resource: unknown }[];
-            };
-            assert.deepEqual(policy.Statement.find((s) => s.Sid === "PullOwnImage")?.Resource, "arn:aws:ecr:eu-west-1:210987654321:repository/demo-web");
+        it("each service's execution role may pull from exactly its own promoted repository", async () => {
+            const services = Object.fromEntries(declared("live").map(([n, s]) => [n, { ...s, image: refOf(n) }]));
+            const run = await runStack("live", { overrides: { set: { services } } });
+            assert.equal(run.error, undefined);
+            for (const [svc] of declared("live")) {
+                const policy = executionPolicy(run.graph, "live", svc);
+                assert.deepEqual(
+                    policy.Statement.filter((s) => s.Sid === "PullOwnImage").map((s) => s.Resource),
+                    [`arn:aws:ecr:eu-west-1:210987654321:repository/demo-${svc}`],
+                    svc,
+                );
+            }
         });
-        it("alpha and beta also accept the git-SHA tag the build pushed; gamma and live refuse it, naming the stack and the value", async () => {
-            const tagged = `${REGISTRY}/demo-web:${"a1b2c3d4e5".repeat(4)}`;
-            const runs = await runEach(tagged);
-            assert.deepEqual(
-                runs.slice(0, 2).map((r) => [r.error, container(r.graph).image]),
-                [
-                    [undefined, tagged],
-                    [undefined, tagged],
-                ],
-            );
+        it("alpha and beta also accept the git-SHA tags the build pushed; gamma and live refuse them, naming the stack, each service's key and value", async () => {
+            const taggedOf = (svc: string) => `${REGISTRY}/demo-${svc}:${"a1b2c3d4e5".repeat(4)}`;
+            const runs = await runEach(taggedOf);
+            for (const r of runs.slice(0, 2)) {
+                assert.equal(r.error, undefined, r.stack);
+                for (const [svc] of declared(r.stack)) assert.equal(container(r.graph, r.stack, svc).image, taggedOf(svc), `${r.stack} ${svc}`);
+            }
             for (const r of runs.slice(2)) {
                 assert.ok(r.error, `${r.stack} accepted a tag`);
-                assert.match(
-                    r.error.message,
-                    new RegExp(`stack "${r.stack}" has invalid configuration:\\n {2}- key shipyard:image = "${tagged}": ${r.stack} accepts only`),
+                const [head, ...problems] = r.error.message.split("\n");
+                assert.equal(head, `stack "${r.stack}" has invalid configuration:`);
+                assert.deepEqual(
+                    problems.map((line) => /^ {2}- key (\S+) = "([^"]+)": (\w+) accepts only /.exec(line)?.slice(1)),
+                    declared(r.stack).map(([svc]) => [`shipyard:services.${svc}.image`, taggedOf(svc), r.stack]),
                 );
                 assert.equal(r.graph.all.length, 0);
             }
@@ -697,8 +1179,17 @@ describe("the program under the mock runtime, per committed stack", function () 
             assert.match(run.error.message, /stack "live" has invalid configuration:\n {2}- key shipyard:minTasks = 1: live needs at least 2 tasks/);
             assert.equal(run.graph.all.length, 0);
         });
-        it("a required key missing from a stack file is reported as the CLI would", async () => {
-            await assert.rejects(runStack("beta", { overrides: { remove: ["image"] } }), /Stack 'beta' is missing configuration value 'shipyard:image'/);
+        // `image` is no longer a key: each service names its image in `services`. dnsZone is still
+        // declared in Pulumi.yaml without a default, so the CLI itself reports it missing.
+        it("a required key declared in Pulumi.yaml and missing from a stack file is reported as the CLI would", async () => {
+            await assert.rejects(runStack("beta", { overrides: { remove: ["dnsZone"] } }), /Stack 'beta' is missing configuration value 'shipyard:dnsZone'/);
+        });
+        // `services` is a map, which Pulumi.yaml cannot declare: the program reports it missing instead.
+        it("a stack file without services fails before any resource is created, naming the stack and the key", async () => {
+            const run = await runStack("beta", { overrides: { remove: ["services"] } });
+            assert.ok(run.error);
+            assert.match(run.error.message, /^stack "beta" has invalid configuration:\n {2}- key shipyard:services is required in every stack and missing: /);
+            assert.equal(run.graph.all.length, 0);
         });
     });
 });
