@@ -164,10 +164,13 @@ function environment(settings: Settings, found: Lookups) {
     }
 
     // The blue/green lifecycle hook: smoke requests to the test listener before production moves.
+    // Requests without a matching host reach the first http service (the test listener's default),
+    // so the hook smoke-tests that service; the others' releases rely on their deployment alarms.
+    const smoked = http[0];
     const smokeTest =
-        edge && blueGreen && deployment.smokeTest
-            ? new SmokeTest(`${prefix}-smoke`, {
-                  nameParts: [app, env, "smoke"],
+        edge && smoked && blueGreen && deployment.smokeTest
+            ? new SmokeTest(`${prefix}-${smoked.name}-smoke`, {
+                  nameParts: [app, env, smoked.name],
                   baseUrl: pulumi.interpolate`http://${edge.loadBalancer.dnsName}:${deployment.testListenerPort}`,
                   testListenerPort: deployment.testListenerPort,
                   path: lb.healthCheck.path,
@@ -243,7 +246,11 @@ function environment(settings: Settings, found: Lookups) {
                             ? { namespaceArn: cluster.namespace.arn, discoveryName: internal ? svc.name : undefined }
                             : undefined,
                     deployment: serviceBlueGreen
-                        ? { strategy: "blueGreen", bakeTimeMinutes: deployment.bakeTimeMinutes, smokeTestFunctionArn: smokeTest?.function.arn }
+                        ? {
+                              strategy: "blueGreen",
+                              bakeTimeMinutes: deployment.bakeTimeMinutes,
+                              smokeTestFunctionArn: svc.name === smoked?.name ? smokeTest?.function.arn : undefined,
+                          }
                         : { strategy: "rolling" },
                     rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
                     alarmTopicArn: alarms.topic.arn,

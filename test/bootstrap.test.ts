@@ -21,7 +21,7 @@ import { SettingsError } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "./harness/graph";
 import { ACCOUNT, FakeCloud, runStack, StackRun } from "./harness/runStack";
-import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackFile } from "./harness/stackConfig";
+import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "./harness/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
 const ENVS = ["alpha", "beta", "gamma", "live"];
@@ -30,6 +30,9 @@ const BUCKET = "demo-pulumi-state-123456789012-eu-west-1";
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const STATE_KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/demo-state-key-id`;
 const WEB_REPO_ARN = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/demo-web`;
+/** The services of the committed shared stack (bootstrap/Pulumi.shared.yaml): the environments' four. */
+const SERVICES = ["web", "api", "search", "worker"];
+const REPO_ARNS = SERVICES.map((s) => `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/demo-${s}`);
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 const OIDC = "token.actions.githubusercontent.com";
 const BOUNDARY = (env: string) => `arn:aws:iam::${ACCOUNT}:policy/demo-${env}-boundary`;
@@ -228,8 +231,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.role]: 7,
                 [T.rolePolicy]: 7,
                 [T.policy]: 4,
-                [T.repository]: 1,
-                [T.ecrLifecycle]: 1,
+                [T.repository]: SERVICES.length,
+                [T.ecrLifecycle]: SERVICES.length,
                 [T.key]: 9, // state, 4 secrets keys, 4 alarm-topic keys
                 [T.alias]: 9,
                 [T.bucket]: 1,
@@ -366,16 +369,18 @@ describe("bootstrap/ (once per AWS account)", function () {
     });
 
     describe("image repositories", () => {
-        it("GIVEN services [web] WHEN run THEN one repository demo-web: immutable tags, scan on push, AES256, never force-deleted", () => {
-            g().resourceCountIs(T.repository, 1);
-            assert.deepEqual(one(T.repository, "demo-images-web").inputs, {
-                name: "demo-web",
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "AES256" }],
-                forceDelete: false,
-                tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
-            });
+        it("GIVEN services [web, api, search, worker] WHEN run THEN one repository each, demo-<service>: immutable tags, scan on push, AES256, never force-deleted", () => {
+            g().resourceCountIs(T.repository, SERVICES.length);
+            for (const service of SERVICES) {
+                assert.deepEqual(one(T.repository, `demo-images-${service}`).inputs, {
+                    name: `demo-${service}`,
+                    imageTagMutability: "IMMUTABLE",
+                    imageScanningConfiguration: { scanOnPush: true },
+                    encryptionConfigurations: [{ encryptionType: "AES256" }],
+                    forceDelete: false,
+                    tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
+                });
+            }
         });
         const lifecycleOf = (r: Recorded) => JSON.parse(r.inputs.policy as string) as LifecyclePolicy;
         it("keeps the newest 50 images deployed to live and 20 deployed to gamma, expires untagged images after 7 days, and keeps the newest 30 others", () => {
@@ -544,8 +549,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 permissions("demo-github-build").Statement.map((st) => [st.Sid, st.Effect, list(st.Action).sort(), st.Resource, st.Condition]),
                 [
                     ["EcrLogin", "Allow", ["ecr:GetAuthorizationToken"], "*", undefined],
-                    ["PushServiceImages", "Allow", push.map((a) => `ecr:${a}`), [WEB_REPO_ARN], undefined],
-                    ["FindBuiltImages", "Allow", ["ecr:DescribeImages"], [WEB_REPO_ARN], undefined],
+                    ["PushServiceImages", "Allow", push.map((a) => `ecr:${a}`), REPO_ARNS, undefined],
+                    ["FindBuiltImages", "Allow", ["ecr:DescribeImages"], REPO_ARNS, undefined],
                 ],
             );
         });
@@ -942,14 +947,16 @@ describe("bootstrap/ (once per AWS account)", function () {
                     }
                 }
             });
-            it("THEN every committed environment stack's shipyard:hostName is among the originHosts of its environment", () => {
+            it("THEN every host name of every committed environment stack's http services (the proxied ones) is among the originHosts of its environment", () => {
                 const s = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
                 assert.deepEqual(committedStacks(), ENVS);
                 for (const env of ENVS) {
-                    const doc = parse(fs.readFileSync(stackFile(env), "utf8")) as { config: Record<string, unknown> };
-                    const host = doc.config["shipyard:hostName"];
-                    assert.equal(typeof host, "string", env);
-                    assert.ok(s.cloudflare?.originHosts[env as keyof typeof COMMITTED_ORIGIN_HOSTS]?.includes(host as string), `${env}: ${String(host)}`);
+                    const hosts = Object.values(stackServices(env))
+                        .filter((svc) => svc.expose === "http")
+                        .flatMap((svc) => [...(svc.hosts ?? [])]);
+                    assert.ok(hosts.length > 0, env);
+                    for (const host of hosts)
+                        assert.ok(s.cloudflare?.originHosts[env as keyof typeof COMMITTED_ORIGIN_HOSTS]?.includes(host), `${env}: ${host}`);
                 }
             });
         });
@@ -1203,7 +1210,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             backendUrl: `s3://${BUCKET}?region=eu-west-1`,
             secretsProviders: Object.fromEntries(ENVS.map((e) => [e, `awskms://alias/demo-pulumi-${e}?region=eu-west-1`])),
             alarmTopicKeys: Object.fromEntries(ENVS.map((e) => [e, `alias/demo-${e}-alarms`])),
-            repositoryUrls: { web: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-web` },
+            repositoryUrls: Object.fromEntries(SERVICES.map((s) => [s, `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/demo-${s}`])),
             buildRoleArn: role("demo-github-build"),
             previewRoleArn: role("demo-github-preview"),
             previewProductionRoleArn: role("demo-github-preview-production"),
@@ -1219,7 +1226,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             for (const env of ENVS) {
                 // A secret, so that the stack creates an SSM parameter to check, and a Slack webhook, so that it creates the notifier.
                 const secret = {
-                    secrets: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" },
+                    secrets: { web: { DATABASE_URL: "postgres://app:pw@db.internal:5432/app" } },
                     slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
                 };
                 envRuns.set(env, await runStack(env, { overrides: { secret } }));
@@ -1483,7 +1490,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     githubRepository: REPO,
                     githubOidcProviderArn: undefined,
                     environments: ENVS,
-                    services: ["web"],
+                    services: SERVICES,
                     stateBucket: BUCKET,
                     noncurrentVersionDays: 90,
                     keepReleaseImages: 30,

@@ -15,6 +15,7 @@ import { validateLoadBalancedAppArgs } from "../components/loadBalancedApp";
 const base: ContainerServiceArgs = {
     nameParts: ["demo", "gamma", "web"],
     region: "eu-west-1",
+    cluster: { arn: "arn:cluster", name: "demo-gamma" },
     image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web@sha256:" + "a".repeat(64),
     cpu: 256,
     memory: 512,
@@ -27,7 +28,13 @@ const base: ContainerServiceArgs = {
     maxTasks: 2,
     tags: {},
 };
-const lb = { targetGroupArn: "arn:tg", securityGroupId: "sg-lb", loadBalancerArnSuffix: "app/x/1", targetGroupArnSuffix: "targetgroup/x/1" };
+const lb = {
+    kind: "application" as const,
+    targetGroupArn: "arn:tg",
+    securityGroupId: "sg-lb",
+    loadBalancerArnSuffix: "app/x/1",
+    targetGroupArnSuffix: "targetgroup/x/1",
+};
 const listeners = {
     alternateTargetGroupArn: "arn:tg-alt",
     alternateTargetGroupArnSuffix: "targetgroup/x-alt/1",

@@ -89,7 +89,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                     comment: `demo-${stack}: managed by Pulumi (shipyard)`,
                 });
                 assert.deepEqual([hostsOf(stack, "http").length, hostsOf(stack, "tcp").length], [1, 1]);
-                const byName = (a: { name: unknown }, b: { name: unknown }) => String(a.name).localeCompare(String(b.name));
+                const byName = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.name).localeCompare(String(b.name));
                 assert.deepEqual(
                     hostRecords.map((r) => r.inputs).sort(byName),
                     [
@@ -288,7 +288,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                     aliases: [{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true }],
                 }));
             };
-            const key = (r: { name: unknown; type: unknown }) => `${String(r.name)} ${String(r.type)}`;
+            const key = (r: Record<string, unknown>) => `${String(r.name)} ${String(r.type)}`;
             assert.deepEqual(
                 aliases.map((r) => r.inputs).sort((a, b) => key(a).localeCompare(key(b))),
                 [...alias("api.example.org", "demo-live-api-nlb-nlb"), ...alias("example.org", "demo-live-lb-alb")],

@@ -284,7 +284,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                         ...(blueGreen
                             ? [
                                   [`${p}-waf`, "shipyard:waf:WebAcl"],
-                                  [`${p}-smoke`, "shipyard:ecs:SmokeTest"],
+                                  [`${p}-web-smoke`, "shipyard:ecs:SmokeTest"],
                               ]
                             : []),
                     ].sort(),
@@ -346,7 +346,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                         ...(live ? [`${p}-flow-logs`] : []),
                         `${p}-monitoring-endpoint-check`,
                         `${p}-monitoring-endpoint-check-schedule`,
-                        ...(live ? [`${p}-smoke-function`] : []),
+                        ...(live ? [`${p}-web-smoke-function`] : []),
                         ...(blueGreen ? http.map((s) => `${p}-${s}-ecs-hook`) : []),
                         ...names.map((s) => `${p}-${s}-execution`),
                         ...(live ? names.map((s) => `${p}-${s}-task-tracing`) : []),
@@ -965,9 +965,9 @@ describe("the program under the mock runtime, per committed stack", function () 
         });
         it("live's smoke test runs at POST_TEST_TRAFFIC_SHIFT, invoked by a role that may invoke exactly it, against the test listener", () => {
             const graph = g("live");
-            // One smoke test for the environment (component demo-live-smoke), hooked to its blue/green service.
-            const fn = graph.one(T.lambda, { name: "demo-live-smoke-smoke-test" });
-            assert.equal(fn.name, "demo-live-smoke-function");
+            // One smoke test for the environment, for its first http service (the test listener's default), hooked to that service only.
+            const fn = graph.one(T.lambda, { name: "demo-live-web-smoke-test" });
+            assert.equal(fn.name, "demo-live-web-smoke-function");
             const hooks = ecsService(graph, "live", "web").deploymentConfiguration.lifecycleHooks;
             const hookRole = graph.one(T.role, { name: "demo-live-web-ecs-hook" });
             assert.deepEqual(hooks, [{ hookTargetArn: fn.outputs.arn, roleArn: hookRole.outputs.arn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]);
@@ -991,7 +991,7 @@ describe("the program under the mock runtime, per committed stack", function () 
             for (const s of ["alpha", "beta", "gamma"]) assert.equal(g(s).find(T.lambda, { name: Match.stringLike(/smoke-test$/) }).length, 0, s);
         });
         it("the smoke test's package is functions/smokeHook transpiled, one .js per .ts at the same path, with the handler module", () => {
-            const code = g("live").one(T.lambda, { name: "demo-live-smoke-smoke-test" }).inputs.code as { assets: Record<string, { text: string }> };
+            const code = g("live").one(T.lambda, { name: "demo-live-web-smoke-test" }).inputs.code as { assets: Record<string, { text: string }> };
             const sources = ["smokeHook", "lib"].flatMap((dir) => {
                 const full = path.join(__dirname, "..", "functions", dir);
                 return fs.existsSync(full)
