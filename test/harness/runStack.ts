@@ -287,6 +287,19 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
  * most of a run's time. Errors keep their messages, which is what the tests read.
  */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    // The same stack with the same configuration registers the same graph: test files share a run
+    // (the graph is only read). A run given its own cloud is never shared, since the cloud changes.
+    const key = options.cloud ? undefined : JSON.stringify([stack, options.overrides ?? {}, (options.project ?? MAIN).dir]);
+    const known = key === undefined ? undefined : memo.get(key);
+    if (known) return known;
+    const result = runFresh(stack, options);
+    if (key !== undefined) memo.set(key, result);
+    return result;
+}
+
+const memo = new Map<string, Promise<StackRun>>();
+
+async function runFresh(stack: string, options: RunOptions): Promise<StackRun> {
     const limit = Error.stackTraceLimit;
     if (!process.env.SHIPYARD_STACK_TRACES) Error.stackTraceLimit = 0;
     try {
