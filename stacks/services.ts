@@ -112,8 +112,7 @@ export function parseServices(
             continue;
         }
         for (const field of Object.keys(s)) {
-            if (!FIELDS[exposure].includes(field))
-                fail(key(field), s[field], `not a setting of ${exposure} services; allowed: ${FIELDS[exposure].join(", ")}`);
+            if (!FIELDS[exposure].includes(field)) fail(key(field), s[field], `not a setting of ${exposure} services; allowed: ${FIELDS[exposure].join(", ")}`);
         }
 
         const image = typeof s.image === "string" ? s.image : "";
