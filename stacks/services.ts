@@ -26,15 +26,7 @@ const FIELDS: Readonly<Record<Exposure, readonly string[]>> = {
 };
 
 /** The stack-wide values a service takes unless it overrides them. */
-export interface ServiceDefaults {
-    readonly cpu: number;
-    readonly memory: number;
-    readonly minTasks: number;
-    readonly maxTasks: number;
-    readonly containerPort: number;
-    readonly spot: boolean;
-    readonly healthCheckPath: string;
-}
+export type ServiceDefaults = Pick<DeclaredService, Exclude<(typeof OVERRIDES)[number], "environment">>;
 
 export interface TcpListener {
     readonly port: number;
