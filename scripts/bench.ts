@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number of 1 or more, got ${process.argv[i + 1]}`);
 
     const t0 = performance.now();
-    await runStack("alpha");
+    await runStack("alpha", { fresh: true });
     const coldMs = performance.now() - t0;
 
     const rows: string[][] = [];
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
         let custom = 0;
         for (let r = 0; r < runs; r++) {
             const start = performance.now();
-            const run = await runStack(stack);
+            const run = await runStack(stack, { fresh: true });
             times.push(performance.now() - start);
             if (run.error) throw run.error;
             count = run.graph.all.length;

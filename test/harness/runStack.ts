@@ -106,6 +106,8 @@ export interface RunOptions {
     readonly cloud?: FakeCloud;
     /** The Pulumi project to run; the environments' program unless told. */
     readonly project?: Project;
+    /** Run the program even when a run of the same stack and configuration is known (benchmarks). */
+    readonly fresh?: boolean;
 }
 
 export interface StackRun {
@@ -289,7 +291,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     // The same stack with the same configuration registers the same graph: test files share a run
     // (the graph is only read). A run given its own cloud is never shared, since the cloud changes.
-    const key = options.cloud ? undefined : JSON.stringify([stack, options.overrides ?? {}, (options.project ?? MAIN).dir]);
+    const key = options.cloud || options.fresh ? undefined : JSON.stringify([stack, options.overrides ?? {}, (options.project ?? MAIN).dir]);
     const known = key === undefined ? undefined : memo.get(key);
     if (known) return known;
     const result = runFresh(stack, options);
