@@ -39,7 +39,7 @@ function environment(settings: Settings, found: Lookups) {
             privateSubnetCidrs: net.privateSubnetCidrs,
             natGateways: net.natGateways,
             flowLogs: net.flowLogs,
-            flowLogRetentionDays: services[0].logRetentionDays,
+            flowLogRetentionDays: settings.logRetentionDays,
             permissionsBoundary: settings.permissionsBoundaryArn,
             tags,
         },
@@ -110,7 +110,7 @@ function environment(settings: Settings, found: Lookups) {
             nameParts: [app, env],
             loadBalancerArn: edge.loadBalancer.arn,
             protections: lb.waf ? { rateLimitPer5Minutes: lb.wafRateLimit } : undefined,
-            logRetentionDays: services[0].logRetentionDays,
+            logRetentionDays: settings.logRetentionDays,
             // Behind Cloudflare every request comes from Cloudflare's addresses; the client's is in this header.
             clientIpHeader: cf ? "CF-Connecting-IP" : undefined,
             originHeader: cf && blueGreen ? { ...cf.originHeader, exemptCidrs: testListenerCidrs } : undefined,
@@ -144,12 +144,11 @@ function environment(settings: Settings, found: Lookups) {
     );
 
     // One record per public name: the ALB's (proxied unless dnsProxied is false) and each NLB's (DNS-only).
-    const records = services.flatMap((s) =>
-        s.hosts.map((host) => {
-            const target = s.exposure === "http" ? edge?.loadBalancer : nlbs.get(s.name)?.loadBalancer;
-            return { host, target: target as aws.lb.LoadBalancer, proxied: s.exposure === "http" && dns.proxied };
-        }),
-    );
+    const records = services.flatMap((s) => {
+        // Settings give only http and tcp services hosts, and an http host means there is an ALB.
+        const target = s.exposure === "http" ? edge?.loadBalancer : nlbs.get(s.name)?.loadBalancer;
+        return target ? s.hosts.map((host) => ({ host, target, proxied: s.exposure === "http" && dns.proxied })) : [];
+    });
     if (dns.provider === "cloudflare") {
         new CloudflareDns(`${prefix}-dns`, {
             zoneId: found.zoneId,
@@ -176,7 +175,7 @@ function environment(settings: Settings, found: Lookups) {
                   path: lb.healthCheck.path,
                   vpcId: network.vpc.id,
                   subnetIds: network.privateSubnetIds,
-                  logRetentionDays: services[0].logRetentionDays,
+                  logRetentionDays: settings.logRetentionDays,
                   permissionsBoundary: settings.permissionsBoundaryArn,
                   tags,
               })
@@ -333,7 +332,7 @@ function environment(settings: Settings, found: Lookups) {
         ),
         endpointCheckMinutes: mon.endpointCheckMinutes,
         slack: mon.slackWebhookUrl ? { webhookUrl: mon.slackWebhookUrl, reminderMinutes: mon.reminderMinutes } : undefined,
-        logRetentionDays: services[0].logRetentionDays,
+        logRetentionDays: settings.logRetentionDays,
         permissionsBoundary: settings.permissionsBoundaryArn,
         tags,
     });

@@ -163,8 +163,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const groups = lb.targetGroupArnSuffixes;
         const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
         const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
-        const svc = { name };
-        this.alarm(`${svc.name}-unhealthy`, `${svc.name} in ${env}: the load balancer sees unhealthy targets`, {
+        this.alarm(`${name}-unhealthy`, `${name} in ${env}: the load balancer sees unhealthy targets`, {
             ...threeOfFive,
             threshold: 0,
             treatMissingData: "notBreaching",
@@ -188,7 +187,7 @@ export class Monitoring extends pulumi.ComponentResource {
             returnData: false,
             metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: lb.arnSuffix } },
         });
-        this.alarm(`${svc.name}-5xx`, `${svc.name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx (targets' and the load balancer's)`, {
+        this.alarm(`${name}-5xx`, `${name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx (targets' and the load balancer's)`, {
             ...threeOfFive,
             threshold: t.fiveXxPercent,
             treatMissingData: "notBreaching",
@@ -204,7 +203,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 },
             ],
         });
-        this.alarm(`${svc.name}-p99`, `${svc.name} in ${env}: p99 response time over ${t.p99LatencyMs} ms`, {
+        this.alarm(`${name}-p99`, `${name} in ${env}: p99 response time over ${t.p99LatencyMs} ms`, {
             ...threeOfFive,
             threshold: t.p99LatencyMs,
             treatMissingData: "notBreaching",

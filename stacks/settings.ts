@@ -164,6 +164,8 @@ export interface Settings {
     readonly tags: Readonly<Record<string, string>>;
     /** @default true in live only */
     readonly protect: boolean;
+    /** Days CloudWatch keeps the environment's logs (containers, flow logs, functions, WAF). @default 7, 14, 30, 90 */
+    readonly logRetentionDays: number;
     readonly network: NetworkSettings;
     readonly dns: DnsSettings;
     /** In the stack file's order. */
@@ -582,6 +584,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         region: region as string,
         tags,
         protect: v.protect,
+        logRetentionDays: v.logRetentionDays,
         network: {
             cidr: v.vpcCidr,
             availabilityZones: [...azs],
