@@ -17,6 +17,9 @@ import { WebAcl } from "./components/webAcl";
 import { CloudflareDns } from "./components/cloudflareDns";
 import { DnsValidatedCertificate } from "./components/certificate";
 import { Route53Dns } from "./components/route53Dns";
+import { Database } from "./components/database";
+import { AssetsBucket } from "./components/assetsBucket";
+import { BackupPlan } from "./components/backupPlan";
 import { loadSettings, ServiceSettings, Settings } from "./stacks";
 import { lookUp, Lookups } from "./stacks/lookups";
 import { partitionOf } from "./stacks/validators";
@@ -143,6 +146,65 @@ function environment(settings: Settings, found: Lookups) {
         ]),
     );
 
+    // The environment's state. The database admits its users once their security groups exist (below).
+    const dbSettings = settings.database;
+    const database =
+        dbSettings?.kind === "managed"
+            ? new Database(
+                  `${prefix}-db`,
+                  {
+                      nameParts: [app, env],
+                      engine: dbSettings.engine,
+                      version: dbSettings.version,
+                      parameterGroupFamily: dbSettings.parameterGroupFamily,
+                      port: dbSettings.port,
+                      instanceClass: dbSettings.instanceClass,
+                      storageGb: dbSettings.storageGb,
+                      multiAz: dbSettings.multiAz,
+                      backupRetentionDays: dbSettings.backupRetentionDays,
+                      passwordRotationDays: dbSettings.passwordRotationDays,
+                      databaseName: dbSettings.databaseName,
+                      username: dbSettings.username,
+                      vpcId: network.vpc.id,
+                      subnetIds: network.privateSubnetIds,
+                      protect: dbSettings.protect,
+                      tags,
+                  },
+                  { protect: dbSettings.protect },
+              )
+            : undefined;
+    const assetsSettings = settings.assets;
+    const assets = assetsSettings
+        ? new AssetsBucket(
+              `${prefix}-assets`,
+              {
+                  bucketName: assetsSettings.bucketName,
+                  // Served through Cloudflare: Cloudflare's looked-up ranges may read; nobody else anonymously.
+                  cdnCidrs: assetsSettings.host && cf ? [...cf.ipv4Cidrs, ...cf.ipv6Cidrs] : undefined,
+                  protect: assetsSettings.protect,
+                  tags,
+              },
+              { protect: assetsSettings.protect },
+          )
+        : undefined;
+    const backedUp = [...(database ? [database.instance.arn] : []), ...(assets ? [assets.arn] : [])];
+    const backup =
+        settings.backup && backedUp.length > 0
+            ? new BackupPlan(
+                  `${prefix}-backup`,
+                  {
+                      nameParts: [app, env],
+                      region: settings.region,
+                      resourceArns: backedUp,
+                      retentionDays: settings.backup.retentionDays,
+                      protect: settings.backup.protect,
+                      permissionsBoundary: settings.permissionsBoundaryArn,
+                      tags,
+                  },
+                  { protect: settings.backup.protect },
+              )
+            : undefined;
+
     // One record per public name: the ALB's (proxied unless dnsProxied is false) and each NLB's (DNS-only).
     const records = services.flatMap((s) => {
         // Settings give only http and tcp services hosts, and an http host means there is an ALB.
@@ -152,7 +214,11 @@ function environment(settings: Settings, found: Lookups) {
     if (dns.provider === "cloudflare") {
         new CloudflareDns(`${prefix}-dns`, {
             zoneId: found.zoneId,
-            records: records.map((r) => ({ hostName: r.host, target: r.target.dnsName, proxied: r.proxied })),
+            records: [
+                ...records.map((r) => ({ hostName: r.host, target: r.target.dnsName, proxied: r.proxied })),
+                // S3 finds the bucket by the Host header, which is the bucket's name.
+                ...(assets && assetsSettings?.host ? [{ hostName: assetsSettings.host, target: assets.bucket.bucketRegionalDomainName, proxied: true }] : []),
+            ],
             comment,
         });
     } else {
@@ -219,6 +285,10 @@ function environment(settings: Settings, found: Lookups) {
         // Blue/green where ECS can shift traffic: the ALB's services. Others roll (README "Several services").
         const serviceBlueGreen = blueGreen && attachment?.blueGreen !== undefined;
         const internal = svc.exposure === "internal";
+        // The database's credentials reach the container by valueFrom from RDS's own secret; where it is, in plain variables.
+        const usesDatabase = database && dbSettings?.kind === "managed" && svc.uses.includes("database");
+        const rotating = usesDatabase && dbSettings.passwordRotationDays > 0;
+        const usesAssets = assets && svc.uses.includes("assets");
         containers.set(
             svc.name,
             new ContainerService(
@@ -235,6 +305,28 @@ function environment(settings: Settings, found: Lookups) {
                     containerPort: svc.containerPort,
                     environment: svc.environment,
                     secrets: svc.secrets,
+                    secretReferences: usesDatabase
+                        ? {
+                              DATABASE_USER: { secretArn: database.secretArn, jsonKey: "username" },
+                              DATABASE_PASSWORD: { secretArn: database.secretArn, jsonKey: "password" },
+                          }
+                        : undefined,
+                    resolvedEnvironment: usesDatabase
+                        ? {
+                              DATABASE_ENGINE: dbSettings.engine,
+                              DATABASE_HOST: database.instance.address,
+                              DATABASE_PORT: String(dbSettings.port),
+                              DATABASE_NAME: dbSettings.databaseName,
+                              // With rotation on, the app re-reads the secret when a login fails.
+                              ...(rotating ? { DATABASE_SECRET_ARN: database.secretArn } : {}),
+                          }
+                        : undefined,
+                    taskPolicyStatements: [
+                        ...(usesAssets ? assets.readStatements() : []),
+                        ...(rotating
+                            ? [{ Sid: "ReadDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: database.secretArn }]
+                            : []),
+                    ],
                     logRetentionDays: svc.logRetentionDays,
                     vpcId: network.vpc.id,
                     subnetIds: svc.taskSubnets === "public" ? network.publicSubnetIds : network.privateSubnetIds,
@@ -288,6 +380,11 @@ function environment(settings: Settings, found: Lookups) {
             );
         }
     }
+
+    // The database admits exactly the services that declare they use it.
+    if (database)
+        for (const svc of services.filter((s) => s.uses.includes("database")))
+            database.allowFrom(svc.name, (containers.get(svc.name) as ContainerService).securityGroup.id);
 
     const container = (name: string) => containers.get(name) as ContainerService;
     const monitoring = new Monitoring(`${prefix}-monitoring`, {
@@ -353,6 +450,15 @@ function environment(settings: Settings, found: Lookups) {
         ),
         alarmTopicArn: alarms.topic.arn,
         dashboardName: monitoring.dashboard.dashboardName,
+        // Present only when the environment has them (an undefined output is a warning in every run).
+        ...(database && dbSettings?.kind === "managed"
+            ? { database: { engine: dbSettings.engine, address: database.instance.address, port: dbSettings.port, secretArn: database.secretArn } }
+            : dbSettings?.kind === "external"
+              ? { database: { engine: "external" } }
+              : {}),
+        ...(assets ? { assetsBucket: assets.bucket.bucket } : {}),
+        ...(assetsSettings?.host ? { assetsUrl: `https://${assetsSettings.host}` } : {}),
+        ...(backup ? { backupVault: backup.vault.name } : {}),
     };
 }
 

@@ -49,6 +49,20 @@ export interface ContainerServiceArgs {
      * @default {}
      */
     readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Secret variables whose values live in Secrets Manager already (the database's master user
+     * secret, kept by RDS): passed by `valueFrom` (`<arn>:<jsonKey>::`), and the execution role may
+     * read exactly these secrets. @default {}
+     * @example { DATABASE_PASSWORD: { secretArn: db.secretArn, jsonKey: "password" } }
+     */
+    readonly secretReferences?: Readonly<Record<string, SecretReference>>;
+    /** Plain variables known only once other resources exist (a database's address). @default {} */
+    readonly resolvedEnvironment?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * What the application itself may do, as IAM statements of its task role (reading the assets
+     * bucket). @default none
+     */
+    readonly taskPolicyStatements?: readonly pulumi.Input<Record<string, unknown>>[];
     /** Days the container log group keeps logs. */
     readonly logRetentionDays: number;
     readonly vpcId: pulumi.Input<string>;
@@ -120,6 +134,13 @@ export interface ContainerServiceArgs {
     readonly tags: Readonly<Record<string, string>>;
 }
 
+/** A secret kept in Secrets Manager, or one key of its JSON value. */
+export interface SecretReference {
+    readonly secretArn: pulumi.Input<string>;
+    /** @default the whole value */
+    readonly jsonKey?: string;
+}
+
 export interface LoadBalancerAttachment {
     /**
      * application: HTTP metrics exist, so the deployment alarms (5xx share, p99) watch the service.
@@ -158,7 +179,12 @@ export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     if (!allowed?.includes(args.memory)) throw new Error(`ContainerService: cpu ${args.cpu} with memory ${args.memory} is not a Fargate task size`);
     if (args.minTasks < 1 || args.maxTasks < args.minTasks)
         throw new Error(`ContainerService: need 1 <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks})`);
-    const names = [...Object.keys(args.environment), ...Object.keys(args.secrets ?? {})];
+    const names = [
+        ...Object.keys(args.environment),
+        ...Object.keys(args.secrets ?? {}),
+        ...Object.keys(args.secretReferences ?? {}),
+        ...Object.keys(args.resolvedEnvironment ?? {}),
+    ];
     for (const n of names) if (!ENV_NAME.test(n)) throw new Error(`ContainerService: invalid environment variable name "${n}"`);
     if (args.deployment?.strategy === "blueGreen") {
         if (!args.loadBalancer?.blueGreen)
@@ -168,8 +194,8 @@ export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
         const bake = args.deployment.bakeTimeMinutes;
         if (!Number.isInteger(bake) || bake < 0 || bake > 1440) throw new Error(`ContainerService: bakeTimeMinutes must be 0-1440, got ${bake}`);
     }
-    const both = Object.keys(args.secrets ?? {}).filter((n) => n in args.environment);
-    if (both.length > 0) throw new Error(`ContainerService: ${both.join(", ")} given both as plain environment and as secret`);
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    if (twice.length > 0) throw new Error(`ContainerService: ${twice.join(", ")} given twice (plain environment, secret or reference)`);
 }
 
 /**
@@ -257,6 +283,18 @@ export class ContainerService extends pulumi.ComponentResource {
                 Resource: args.ecrRepositoryArn,
             });
         }
+        const references = Object.keys(args.secretReferences ?? {})
+            .sort()
+            .map((envName) => ({ envName, ...(args.secretReferences ?? {})[envName] }));
+        if (references.length > 0) {
+            // Secrets under the AWS managed key aws/secretsmanager need no kms:Decrypt grant.
+            statements.push({
+                Sid: "ReadReferencedSecrets",
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: pulumi.all(references.map((r) => r.secretArn)).apply((arns) => [...new Set(arns)].sort()),
+            });
+        }
         if (parameters.length > 0) {
             // SecureString parameters under the AWS managed key aws/ssm need no kms:Decrypt grant.
             statements.push({
@@ -287,6 +325,13 @@ export class ContainerService extends pulumi.ComponentResource {
             },
             child,
         );
+        if (args.taskPolicyStatements && args.taskPolicyStatements.length > 0) {
+            new aws.iam.RolePolicy(
+                `${name}-task-access`,
+                { role: this.taskRole.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: args.taskPolicyStatements }) },
+                child,
+            );
+        }
         if (args.tracing) {
             // What the collector needs to send traces and read sampling rules; none of these
             // X-Ray actions has resource-level permissions.
@@ -338,20 +383,34 @@ export class ContainerService extends pulumi.ComponentResource {
                 "max-buffer-size": "25m",
             },
         });
+        const resolvedNames = Object.keys(args.resolvedEnvironment ?? {});
         const containerDefinitions = pulumi
-            .all([this.logGroup.name, secretVersions, pulumi.all(parameters.map((p) => p.parameter.arn))])
-            .apply(([logGroupName, versions, arns]) =>
-                JSON.stringify([
+            .all([
+                this.logGroup.name,
+                secretVersions,
+                pulumi.all(parameters.map((p) => p.parameter.arn)),
+                pulumi.all(references.map((r) => r.secretArn)),
+                pulumi.all(resolvedNames.map((n) => (args.resolvedEnvironment ?? {})[n])),
+            ])
+            .apply(([logGroupName, versions, arns, referenceArns, resolvedValues]) => {
+                const variables: Record<string, string> = { ...environment };
+                resolvedNames.forEach((n, i) => (variables[n] = resolvedValues[i]));
+                const secretEntries = [
+                    ...parameters.map((p, i) => ({ name: p.envName, valueFrom: arns[i] })),
+                    // <arn>:<json-key>:<version-stage>:<version-id>; empty stage and id: the current version.
+                    ...references.map((r, i) => ({ name: r.envName, valueFrom: r.jsonKey ? `${referenceArns[i]}:${r.jsonKey}::` : referenceArns[i] })),
+                ].sort((a, b) => a.name.localeCompare(b.name));
+                return JSON.stringify([
                     {
                         name: svc,
                         image: args.image,
                         essential: true,
                         // Service Connect names the port it offers; appProtocol gives its proxy HTTP metrics and retries.
                         portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http", appProtocol: "http" }],
-                        environment: Object.keys(environment)
+                        environment: Object.keys(variables)
                             .sort()
-                            .map((n) => ({ name: n, value: environment[n] })),
-                        secrets: parameters.map((p, i) => ({ name: p.envName, valueFrom: arns[i] })),
+                            .map((n) => ({ name: n, value: variables[n] })),
+                        secrets: secretEntries,
                         readonlyRootFilesystem: true,
                         // Writable scratch space on the task's ephemeral storage, since the root is read-only.
                         mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
@@ -376,8 +435,8 @@ export class ContainerService extends pulumi.ComponentResource {
                               },
                           ]
                         : []),
-                ]),
-            );
+                ]);
+            });
 
         this.taskDefinition = new aws.ecs.TaskDefinition(
             `${name}-task`,

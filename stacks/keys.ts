@@ -259,11 +259,81 @@ export const KEYS = {
         default: perEnv(false, false, false, true),
         description: "Run an OpenTelemetry collector beside each service that sends traces to AWS X-Ray, with the IAM it needs.",
     },
+    database: {
+        type: "string",
+        default: "none",
+        description:
+            "The environment's database: none; postgres or mysql (an encrypted Amazon RDS instance in the private subnets, reachable only from the services that list database in uses, master password kept by Secrets Manager); or external (a database run elsewhere, e.g. MongoDB Atlas, whose connection string is databaseUrl).",
+    },
+    databaseVersion: {
+        type: "string",
+        default: "",
+        description:
+            "postgres or mysql: the engine version, a major (16) or major.minor (16.4). Majors allowed: postgres 13-17, mysql 8.0 and 8.4. Empty: 16 for postgres, 8.0 for mysql. With a major only, RDS applies minor upgrades in the maintenance window.",
+    },
+    databaseInstanceClass: {
+        type: "string",
+        default: perEnv("db.t4g.micro", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"),
+        description: "postgres or mysql: the RDS instance class, e.g. db.t4g.micro (2 vCPU burstable, 1 GiB) or db.m7g.large.",
+    },
+    databaseStorageGb: {
+        type: "integer",
+        default: perEnv(20, 20, 20, 50),
+        description: "postgres or mysql: allocated gp3 storage in GiB (20-65536); it can grow later but never shrink.",
+    },
+    databaseMultiAz: {
+        type: "boolean",
+        default: perEnv(false, false, false, true),
+        description:
+            "postgres or mysql: a synchronous standby in a second AZ that RDS fails over to (about 2x the instance and storage price). Required in live.",
+    },
+    databaseBackupRetentionDays: {
+        type: "integer",
+        default: perEnv(1, 1, 7, 14),
+        description:
+            "postgres or mysql: days RDS keeps automated backups, which allow a point-in-time restore to any second within them (1-35; 7 or more in live).",
+    },
+    databasePasswordRotationDays: {
+        type: "integer",
+        default: 0,
+        description:
+            'postgres or mysql: days between automatic rotations of the master password by Secrets Manager (1-365), or 0 for none. Containers read the password when they start, so after a rotation they must re-read DATABASE_SECRET_ARN or be restarted; see README "Databases".',
+    },
+    databaseUrl: {
+        type: "string",
+        default: "",
+        secret: true,
+        description:
+            "external: the connection string, set with pulumi config set --secret databaseUrl 'mongodb+srv://user:password@host/db'; stored as an SSM SecureString parameter per service and passed as DATABASE_URL by valueFrom.",
+    },
+    assetsBucket: {
+        type: "boolean",
+        default: false,
+        description:
+            "An S3 bucket for the environment's static assets: private, encrypted (SSE-S3), versioned, public access blocked, TLS only; the services that list assets in uses may read it (ASSETS_BUCKET).",
+    },
+    assetsHost: {
+        type: "string",
+        default: "",
+        description:
+            "assetsBucket: a host name in dnsZone that serves the bucket through Cloudflare (proxied; the bucket is then named after the host and admits reads from Cloudflare's addresses only). Needs dnsProvider cloudflare, and the bootstrap's assetsHosts rule for the host. Empty: not served.",
+    },
+    backupPlan: {
+        type: "boolean",
+        default: perEnv(false, false, false, true),
+        description:
+            "An AWS Backup plan: a daily backup of the database and the assets bucket into the environment's vault, kept backupRetentionDays (no plan when the environment has neither). Required in live.",
+    },
+    backupRetentionDays: {
+        type: "integer",
+        default: 35,
+        description: "backupPlan: days AWS Backup keeps each daily recovery point (1-3650; 7 or more in live).",
+    },
     services: {
         type: "object",
         structured: true,
         description:
-            "The services of the environment, by name (2-20 lowercase letters, digits, hyphens): image (registry/repository@sha256:..., one repository per service), expose (http: behind the one ALB, routed by hosts, paths and priority; tcp: its own NLB with listeners [{port, protocol: TCP|TLS}] and one host; internal: reachable by name through Service Connect; worker: no inbound traffic), calls (the internal services it calls), and overrides of cpu, memory, minTasks, maxTasks, containerPort, spot, healthCheckPath, environment.",
+            "The services of the environment, by name (2-20 lowercase letters, digits, hyphens): image (registry/repository@sha256:..., one repository per service), expose (http: behind the one ALB, routed by hosts, paths and priority; tcp: its own NLB with listeners [{port, protocol: TCP|TLS}] and one host; internal: reachable by name through Service Connect; worker: no inbound traffic), calls (the internal services it calls), uses (database, assets: what it may reach), and overrides of cpu, memory, minTasks, maxTasks, containerPort, spot, healthCheckPath, environment.",
     },
     environment: {
         type: "object",

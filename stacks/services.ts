@@ -9,6 +9,9 @@ import { ENV_NAME, ImageRef, SECRET_LOOKING_NAME, fargateSizeProblem, parseImage
 export const EXPOSURES = ["http", "tcp", "internal", "worker"] as const;
 export type Exposure = (typeof EXPOSURES)[number];
 export const TCP_PROTOCOLS = ["TCP", "TLS"] as const;
+/** What a service may declare it uses: the environment's database, its assets bucket. */
+export const USES = ["database", "assets"] as const;
+export type Use = (typeof USES)[number];
 export type TcpProtocol = (typeof TCP_PROTOCOLS)[number];
 
 /** Rule priority of an http service that names none: after every service that does. */
@@ -19,10 +22,10 @@ export const ALB_CONDITION_VALUES = 5;
 /** The fields a service may set, besides those of its exposure; each overrides the stack-wide key of the same name. */
 const OVERRIDES = ["cpu", "memory", "minTasks", "maxTasks", "containerPort", "spot", "healthCheckPath", "environment"] as const;
 const FIELDS: Readonly<Record<Exposure, readonly string[]>> = {
-    http: ["image", "expose", "hosts", "paths", "priority", "calls", ...OVERRIDES],
-    tcp: ["image", "expose", "hosts", "listeners", "calls", ...OVERRIDES],
-    internal: ["image", "expose", "calls", ...OVERRIDES],
-    worker: ["image", "expose", "calls", ...OVERRIDES],
+    http: ["image", "expose", "hosts", "paths", "priority", "calls", "uses", ...OVERRIDES],
+    tcp: ["image", "expose", "hosts", "listeners", "calls", "uses", ...OVERRIDES],
+    internal: ["image", "expose", "calls", "uses", ...OVERRIDES],
+    worker: ["image", "expose", "calls", "uses", ...OVERRIDES],
 };
 
 /** The stack-wide values a service takes unless it overrides them. */
@@ -50,6 +53,8 @@ export interface DeclaredService {
     readonly listeners: readonly TcpListener[];
     /** Internal services this one calls by name (Service Connect). */
     readonly calls: readonly string[];
+    /** What else it may reach: the environment's database (its security group admits the service), its assets bucket (read). @default [] */
+    readonly uses: readonly Use[];
     readonly cpu: number;
     readonly memory: number;
     readonly minTasks: number;
@@ -206,6 +211,12 @@ export function parseServices(
         }
 
         const calls = strings("calls", []);
+        const uses: Use[] = [];
+        for (const u of strings("uses", [])) {
+            if (!(USES as readonly string[]).includes(u)) fail(key("uses"), u, `allowed: ${USES.join(", ")}`);
+            else if (uses.includes(u as Use)) fail(key("uses"), u, "named twice");
+            else uses.push(u as Use);
+        }
         const environment: Record<string, string> = {};
         if (s.environment !== undefined) {
             if (typeof s.environment !== "object" || s.environment === null || Array.isArray(s.environment)) {
@@ -236,6 +247,7 @@ export function parseServices(
             priority,
             listeners,
             calls,
+            uses,
             cpu,
             memory,
             minTasks,

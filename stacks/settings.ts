@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, EnvName, KEYS, KeyName, KeySpec, PROJECT, defaultFor } from "./keys";
 import { DeclaredService, Exposure, parseServices } from "./services";
+import { AssetsSettings, BackupSettings, DATA_VARS, DatabaseSettings, parseData } from "./data";
 import {
     ENV_NAME,
     LOG_RETENTION_DAYS,
@@ -173,6 +174,12 @@ export interface Settings {
     readonly loadBalancer: LoadBalancerSettings;
     readonly deployment: DeploymentSettings;
     readonly monitoring: MonitoringSettings;
+    /** The database, when `database` is not none; see `stacks/data.ts`. */
+    readonly database?: DatabaseSettings;
+    /** The assets bucket, when `assetsBucket` is on. */
+    readonly assets?: AssetsSettings;
+    /** The AWS Backup plan, when `backupPlan` is on and there is a database or bucket to back up. */
+    readonly backup?: BackupSettings;
 }
 
 /** Every problem found in a stack's configuration, reported together. */
@@ -470,6 +477,23 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     if (!inRange(v.rollbackOn5xxPercent, 1, 100)) fail("rollbackOn5xxPercent", v.rollbackOn5xxPercent, "allowed: 1 to 100 percent");
     if (!inRange(v.rollbackOnP99LatencyMs, 10, 60000)) fail("rollbackOnP99LatencyMs", v.rollbackOnP99LatencyMs, "allowed: 10 to 60000 ms");
 
+    // 10b. The database, the assets bucket and their backups.
+    const data = parseData(
+        v,
+        services,
+        {
+            app: v.appName,
+            env,
+            accountId: accountId ?? "",
+            live,
+            protect: v.protect,
+            dns: { zone: v.dnsZone, provider, proxied },
+            environment: v.environment,
+            undecrypted: UNDECRYPTED,
+        },
+        fail,
+    );
+
     // 11. IAM.
     const boundary = /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]{1,128}$/;
     if (!["bootstrap", "none"].includes(v.permissionsBoundary) && !boundary.test(v.permissionsBoundary))
@@ -532,6 +556,8 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             else if (PLATFORM_VARS.includes(name)) fail(key, "[secret]", `${name} is set by the platform and cannot be a secret`);
             else if (name in v.environment || name in service.environment)
                 fail(key, "[secret]", `${name} is also set in environment; a variable is either plain or secret`);
+            else if (service.uses.some((u) => DATA_VARS[u].includes(name)))
+                fail(key, "[secret]", `${name} is set by the platform for services that use ${service.uses.join(" and ")}; remove it`);
             else secretsOf[svc][name] = String(value);
         }
     }
@@ -552,7 +578,13 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         };
         const environment: Record<string, string> = {};
         for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
-        const own = secretsOf[d.name] ?? {};
+        if (data.assets && d.uses.includes("assets")) {
+            merged.ASSETS_BUCKET = data.assets.bucketName;
+            if (data.assets.host) merged.ASSETS_URL = `https://${data.assets.host}`;
+        }
+        const own: Record<string, string> = { ...(secretsOf[d.name] ?? {}) };
+        // The external database's connection string reaches its users like any other secret.
+        if (data.database?.kind === "external" && d.uses.includes("database")) own.DATABASE_URL = v.databaseUrl;
         const secrets: Record<string, pulumi.Output<string>> = {};
         for (const name of Object.keys(own).sort()) secrets[name] = pulumi.secret(own[name]);
         return {
@@ -639,6 +671,9 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             rollbackOn5xxPercent: v.rollbackOn5xxPercent,
             rollbackOnP99LatencyMs: v.rollbackOnP99LatencyMs,
         },
+        database: data.database,
+        assets: data.assets,
+        backup: data.backup,
     });
 }
 

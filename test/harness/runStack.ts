@@ -263,6 +263,28 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
             break;
         case "aws:s3/bucket:Bucket":
             state.arn = `arn:aws:s3:::${String(inputs.bucket)}`;
+            state.bucket = String(inputs.bucket);
+            state.bucketRegionalDomainName = `${String(inputs.bucket)}.s3.${region}.amazonaws.com`;
+            break;
+        case "aws:rds/instance:Instance": {
+            const id = String(inputs.identifier);
+            state.arn = `arn:aws:rds:${region}:${ACCOUNT}:db:${id}`;
+            state.address = `${id}.c9akciq32.${region}.rds.amazonaws.com`;
+            state.endpoint = `${state.address}:${String(inputs.port)}`;
+            // RDS names the secret it keeps the master password in rds!db-<resource id>.
+            state.masterUserSecrets = inputs.manageMasterUserPassword
+                ? [
+                      {
+                          secretArn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:rds!db-${token(id, "secret").slice(0, 8)}-0000-4000-8000-000000000000-AbCdEf`,
+                          secretStatus: "active",
+                          kmsKeyId: `arn:aws:kms:${region}:${ACCOUNT}:key/aws-secretsmanager`,
+                      },
+                  ]
+                : [];
+            break;
+        }
+        case "aws:backup/vault:Vault":
+            state.arn = `arn:aws:backup:${region}:${ACCOUNT}:backup-vault:${physical}`;
             break;
         case "aws:kms/key:Key":
             state.keyId = `${name}-id`;
