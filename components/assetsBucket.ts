@@ -40,7 +40,7 @@ export class AssetsBucket extends pulumi.ComponentResource {
         const tags = args.tags;
 
         this.bucket = new aws.s3.Bucket(
-            name,
+            `${name}-bucket`,
             { bucket: args.bucketName, forceDestroy: false, tags },
             // Objects outlive a mistaken removal from the program: the bucket stays in AWS.
             { ...child, retainOnDelete: protect },

@@ -105,7 +105,7 @@ export class Database extends pulumi.ComponentResource {
             child,
         );
         this.instance = new aws.rds.Instance(
-            name,
+            `${name}-instance`,
             {
                 identifier,
                 engine: args.engine,

@@ -83,6 +83,8 @@ export function fleet(base: FleetBase, n: number): Fleet {
         if (expose === "http") Object.assign(spec, { hosts: [host], priority: i + 1 });
         if (expose === "tcp") Object.assign(spec, { hosts: [host], listeners: [{ port: 443, protocol: "TLS" }] });
         if (expose === "worker") spec.calls = [`s${i - 1}`];
+        // The environment's database and assets bucket need a user; s0 is in every fleet, so they are fixed cost.
+        if (i === 0) spec.uses = ["database", "assets"];
         services[name] = spec;
         exposureOf.set(name, expose);
         hostsOf.set(name, (spec.hosts as string[] | undefined) ?? []);

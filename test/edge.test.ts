@@ -8,7 +8,9 @@ import * as assert from "assert/strict";
 
 import { Graph, Recorded } from "./harness/graph";
 import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "./harness/runStack";
-import { stackServices } from "./harness/stackConfig";
+import { stackFile, stackServices } from "./harness/stackConfig";
+import { parse } from "yaml";
+import * as fs from "fs";
 
 const STACKS = ["alpha", "beta", "gamma", "live"];
 const T = {
@@ -79,6 +81,9 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
             it("has one record per public service: the http host proxied to the ALB, the tcp host DNS-only to its NLB", () => {
                 const graph = g(stack);
                 const hostRecords = graph.ofType(T.cfRecord).filter((r) => r.parent === `demo-${stack}-dns`);
+                // A stack file's assetsHost is served from the bucket through Cloudflare (test/data.test.ts).
+                const assetsHost = (parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, unknown> }).config["shipyard:assetsHost"] as
+                    string | undefined;
                 const record = (name: string, lb: string, proxied: boolean) => ({
                     zoneId: CF_ZONE_ID,
                     name,
@@ -96,6 +101,14 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                         ...hostsOf(stack, "http").map((h) => record(h, `demo-${stack}-lb-alb`, true)),
                         // Cloudflare cannot proxy raw TCP (without Spectrum): the socket endpoint's name is DNS-only.
                         ...hostsOf(stack, "tcp").map((h) => record(h, `demo-${stack}-api-nlb-nlb`, false)),
+                        ...(assetsHost
+                            ? [
+                                  {
+                                      ...record(assetsHost, `demo-${stack}-lb-alb`, true),
+                                      content: graph.byName(`demo-${stack}-assets-bucket`).outputs.bucketRegionalDomainName,
+                                  },
+                              ]
+                            : []),
                     ].sort(byName),
                 );
                 graph.resourceCountIs(T.r53Record, 0);
@@ -274,7 +287,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
     describe("Route 53 instead of Cloudflare (dnsProvider: route53)", () => {
         let run: StackRun;
         before(async () => {
-            run = await runStack("live", { overrides: { set: { dnsProvider: "route53", dnsProxied: false } } });
+            run = await runStack("live", { overrides: { set: { dnsProvider: "route53", dnsProxied: false, assetsHost: "" } } });
         });
         it("creates alias A and AAAA records to each name's load balancer in the hosted zone, and no Cloudflare record", () => {
             const graph = ok(run);

@@ -84,6 +84,18 @@ function exposed(stack: string, expose: Exposure): string[] {
         .map(([n]) => n);
 }
 /** The stack file's services that declare they call `callee`. */
+/** The stack file's services that declare they use the database, or the assets bucket. */
+function usersOf(stack: string, what: "database" | "assets"): string[] {
+    return declared(stack)
+        .filter(([, s]) => (s.uses ?? []).includes(what))
+        .map(([n]) => n);
+}
+/** The secret RDS keeps the database's master user in, as the (mock) cloud reported it. */
+function databaseSecretArn(graph: Graph): string {
+    const secrets = graph.one("aws:rds/instance:Instance").outputs.masterUserSecrets as { secretArn: string }[];
+    assert.equal(secrets.length, 1);
+    return secrets[0].secretArn;
+}
 function callersOf(stack: string, callee: string): string[] {
     return declared(stack)
         .filter(([, s]) => (s.calls ?? []).includes(callee))
@@ -265,10 +277,11 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("names every child after its parent component", () => {
                 const components = g(stack).all.filter((r) => !r.custom);
-                // Network, alarm topic, certificate, load balancer (the ALB), DNS, cluster, monitoring;
-                // a ContainerService per service and a NetworkLoadBalancer per tcp service; + the WAF
-                // and the smoke test in live: 10 in alpha (web, api), 12 in beta and gamma, 14 in live.
-                assert.equal(components.length, { alpha: 10, beta: 12, gamma: 12, live: 14 }[stack]);
+                // Network, alarm topic, certificate, load balancer (the ALB), DNS, cluster, monitoring,
+                // database, assets bucket; a ContainerService per service and a NetworkLoadBalancer per
+                // tcp service; + the WAF, the smoke test and the backup plan in live: 12 in alpha (web,
+                // api), 14 in beta and gamma, 17 in live.
+                assert.equal(components.length, { alpha: 12, beta: 14, gamma: 14, live: 17 }[stack]);
                 assert.deepEqual(
                     components.map((c) => [c.name, c.type]).sort(),
                     [
@@ -279,12 +292,15 @@ describe("the program under the mock runtime, per committed stack", function () 
                         [`${p}-dns`, "shipyard:dns:CloudflareDns"],
                         [`${p}-cluster`, "shipyard:ecs:ServiceCluster"],
                         [`${p}-monitoring`, "shipyard:monitoring:Monitoring"],
+                        [`${p}-db`, "shipyard:data:Database"],
+                        [`${p}-assets`, "shipyard:data:AssetsBucket"],
                         ...names.map((n) => [`${p}-${n}`, "shipyard:ecs:ContainerService"]),
                         ...tcp.map((n) => [`${p}-${n}-nlb`, "shipyard:lb:NetworkLoadBalancer"]),
                         ...(blueGreen
                             ? [
                                   [`${p}-waf`, "shipyard:waf:WebAcl"],
                                   [`${p}-web-smoke`, "shipyard:ecs:SmokeTest"],
+                                  [`${p}-backup`, "shipyard:data:BackupPlan"],
                               ]
                             : []),
                     ].sort(),
@@ -319,10 +335,26 @@ describe("the program under the mock runtime, per committed stack", function () 
                 assert.deepEqual(namesOf(graph, T.param), [`${p}-${SECRET_SERVICE}-secret-DATABASE_URL`]);
                 const param = graph.one(T.param, { type: "SecureString", name: `/demo/${stack}/${SECRET_SERVICE}/DATABASE_URL` });
                 assert.deepEqual(param.secretPaths, ["value"]);
+                // The database's users get its credentials, by valueFrom from RDS's secret (test/data.test.ts).
+                const dbSecret = databaseSecretArn(graph);
+                const dbUsers = usersOf(stack, "database");
+                assert.equal(dbUsers.includes(SECRET_SERVICE), false);
                 for (const svc of names) {
                     const c = container(graph, stack, svc);
-                    assert.deepEqual(c.secrets, svc === SECRET_SERVICE ? [{ name: "DATABASE_URL", valueFrom: paramArn }] : [], svc);
+                    assert.deepEqual(
+                        c.secrets,
+                        svc === SECRET_SERVICE
+                            ? [{ name: "DATABASE_URL", valueFrom: paramArn }]
+                            : dbUsers.includes(svc)
+                              ? [
+                                    { name: "DATABASE_PASSWORD", valueFrom: `${dbSecret}:password::` },
+                                    { name: "DATABASE_USER", valueFrom: `${dbSecret}:username::` },
+                                ]
+                              : [],
+                        svc,
+                    );
                     assert.equal("DATABASE_URL" in envOf(c), false, svc);
+                    assert.equal("DATABASE_PASSWORD" in envOf(c), false, svc);
                 }
                 // No role but web's execution role may read it.
                 assert.deepEqual(
@@ -350,6 +382,8 @@ describe("the program under the mock runtime, per committed stack", function () 
                         ...(blueGreen ? http.map((s) => `${p}-${s}-ecs-hook`) : []),
                         ...names.map((s) => `${p}-${s}-execution`),
                         ...(live ? names.map((s) => `${p}-${s}-task-tracing`) : []),
+                        // Reading the assets bucket (test/data.test.ts).
+                        ...usersOf(stack, "assets").map((s) => `${p}-${s}-task-access`),
                     ].sort(),
                 ]);
             });
@@ -386,8 +420,9 @@ describe("the program under the mock runtime, per committed stack", function () 
                     expected.sort(),
                 );
                 for (const r of cidrRules) assert.deepEqual([r.inputs.ipProtocol, r.inputs.toPort], ["tcp", r.inputs.fromPort], r.name);
-                // Besides those: one rule per load-balanced service from its load balancer, one per declared caller.
-                const fromPeers = http.length + tcp.length + internal.reduce((n, s) => n + callersOf(stack, s).length, 0);
+                // Besides those: one rule per load-balanced service from its load balancer, one per declared
+                // caller, one per service that uses the database.
+                const fromPeers = http.length + tcp.length + internal.reduce((n, s) => n + callersOf(stack, s).length, 0) + usersOf(stack, "database").length;
                 graph.resourceCountIs(T.ingress, expected.length + fromPeers);
             });
             it("lets each load balancer send only to its own services' tasks, on their container port", () => {
@@ -491,7 +526,9 @@ describe("the program under the mock runtime, per committed stack", function () 
                     it(
                         svc === SECRET_SERVICE
                             ? "lets its execution role pull from exactly its ECR repository, write its logs and read exactly its secret"
-                            : "lets its execution role pull from exactly its ECR repository and write its logs, and read no secret",
+                            : (spec.uses ?? []).includes("database")
+                              ? "lets its execution role pull from exactly its ECR repository, write its logs and read exactly the database's secret"
+                              : "lets its execution role pull from exactly its ECR repository and write its logs, and read no secret",
                         () => {
                             const graph = g(stack);
                             const policy = executionPolicy(graph, stack, svc);
@@ -505,6 +542,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                                 ...(svc === SECRET_SERVICE
                                     ? { "ssm:GetParameters": [`arn:aws:ssm:eu-west-1:123456789012:parameter/demo/${stack}/${svc}/DATABASE_URL`] }
                                     : {}),
+                                ...((spec.uses ?? []).includes("database") ? { "secretsmanager:GetSecretValue": [databaseSecretArn(graph)] } : {}),
                             });
                             // The task role is the service's own and separate from its execution role.
                             const task = named(graph, T.taskDef, `${p}-${svc}-task`).inputs;
@@ -958,8 +996,12 @@ describe("the program under the mock runtime, per committed stack", function () 
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
             });
+            // The only other managed policies are AWS Backup's role's (test/data.test.ts).
             assert.deepEqual(
-                graph.ofType(T.policyAttachment).map((a) => [a.inputs.role, a.inputs.policyArn]),
+                graph
+                    .ofType(T.policyAttachment)
+                    .filter((a) => a.inputs.role !== "demo-live-backup")
+                    .map((a) => [a.inputs.role, a.inputs.policyArn]),
                 [["demo-live-web-ecs-lb", "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"]],
             );
         });
@@ -1208,6 +1250,15 @@ const NOT_TAGGABLE = new Set([
     "aws:scheduler/schedule:Schedule",
     "aws:cloudwatch/dashboard:Dashboard",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    // S3's bucket settings and a secret's rotation are parts of a tagged bucket or secret.
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:secretsmanager/secretRotation:SecretRotation",
+    "aws:backup/selection:Selection",
     "aws:ec2/route:Route",
     "aws:ec2/routeTableAssociation:RouteTableAssociation",
     "aws:iam/rolePolicy:RolePolicy",

@@ -96,7 +96,7 @@ describe("WAF on the load balancer", function () {
         run.graph.resourceCountIs(T.association, 1);
     });
     it("without Cloudflare in front, the rate limit counts per source address and nothing is checked for an origin header", async () => {
-        const run = await runStack("live", { overrides: { set: { dnsProvider: "route53", dnsProxied: false } } });
+        const run = await runStack("live", { overrides: { set: { dnsProvider: "route53", dnsProxied: false, assetsHost: "" } } });
         assert.equal(run.error, undefined);
         const rules = run.graph.one(T.acl).inputs.rules as Rule[];
         assert.deepEqual(

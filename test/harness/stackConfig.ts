@@ -152,6 +152,7 @@ export interface StackFileService {
     readonly priority?: number;
     readonly listeners?: readonly { readonly port: number; readonly protocol?: string }[];
     readonly calls?: readonly string[];
+    readonly uses?: readonly ("database" | "assets")[];
     readonly [field: string]: unknown;
 }
 
