@@ -51,10 +51,28 @@ export const PRICE_KEYS = [
     "lambdaMillionRequests",
     "lambdaGbSecond",
     "snsMillionPublishes",
+    "rdsGp3StorageGbMonth",
+    "rdsBackupStorageGbMonth",
+    "backupRdsSnapshotWarmGbMonth",
+    "backupS3WarmGbMonth",
+    "s3StandardStorageGbMonth",
+    "s3PutRequestsThousand",
+    "s3GetRequestsThousand",
 ] as const;
 
 export type PriceKey = (typeof PRICE_KEYS)[number];
 export type Prices = Readonly<Record<PriceKey, number>>;
+
+/**
+ * Database engines whose RDS instance hours a table gives, by the `engine` input of an
+ * `aws:rds/instance:Instance`. Other engines (MariaDB, Oracle, SQL Server, Aurora) are named in
+ * `leftOut`, not priced at a neighbour's rate.
+ */
+export const RDS_ENGINES = ["postgres", "mysql"] as const;
+export type RdsEngine = (typeof RDS_ENGINES)[number];
+
+/** On-demand Single-AZ hourly price of each DB instance class, per engine: `{ postgres: { "db.t4g.micro": 0.017 } }`. */
+export type RdsInstanceHours = Readonly<Record<RdsEngine, Readonly<Record<string, number>>>>;
 
 /** A dated price table for one region: `cost/prices/<region>.json`. */
 export interface PriceTable {
@@ -69,6 +87,13 @@ export interface PriceTable {
     readonly prices: Prices;
     /** Per price: where it comes from, what it covers, and "Unconfirmed" where it could not be checked. */
     readonly notes?: Readonly<Partial<Record<PriceKey, string>>>;
+    /**
+     * RDS on-demand instance hours, Single-AZ, by engine and class. Kept apart from `prices`
+     * because the classes are open-ended: a class missing here is named in `leftOut`, never guessed.
+     */
+    readonly rdsInstanceHours: RdsInstanceHours;
+    /** Per RDS instance price, keyed `<engine>/<class>` ("postgres/db.t4g.micro"): its source, as `notes` does for `prices`. */
+    readonly rdsInstanceNotes?: Readonly<Record<string, string>>;
 }
 
 /** A recorded resource: the harness's `graph.all` entries fit this shape. */
@@ -137,6 +162,22 @@ export function validatePriceTable(value: unknown, origin: string): PriceTable {
     if (missing.length > 0) fail(`"prices" needs a non-negative number for ${missing.join(", ")}`);
     const unknown = Object.keys(p).filter((k) => !(PRICE_KEYS as readonly string[]).includes(k));
     if (unknown.length > 0) fail(`"prices" has keys the estimate does not know: ${unknown.join(", ")} (add them to PRICE_KEYS or remove them)`);
+    const rds = t.rdsInstanceHours;
+    if (typeof rds !== "object" || rds === null || Array.isArray(rds))
+        return fail(`"rdsInstanceHours" must map ${RDS_ENGINES.join(" and ")} to their instance prices`);
+    const engines = rds as Record<string, unknown>;
+    const extra = Object.keys(engines).filter((k) => !(RDS_ENGINES as readonly string[]).includes(k));
+    if (extra.length > 0) fail(`"rdsInstanceHours" has engines the estimate does not know: ${extra.join(", ")}`);
+    for (const engine of RDS_ENGINES) {
+        const classes = engines[engine];
+        if (typeof classes !== "object" || classes === null || Array.isArray(classes) || Object.keys(classes).length === 0)
+            fail(`"rdsInstanceHours.${engine}" must map instance classes such as "db.t4g.micro" to a price per hour`);
+        for (const [cls, price] of Object.entries(classes as Record<string, unknown>)) {
+            if (!/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(cls))
+                fail(`"rdsInstanceHours.${engine}" has "${cls}", which is not an instance class such as "db.t4g.micro"`);
+            if (typeof price !== "number" || !Number.isFinite(price) || price < 0) fail(`"rdsInstanceHours.${engine}.${cls}" needs a non-negative number`);
+        }
+    }
     return value as PriceTable;
 }
 
@@ -175,6 +216,11 @@ export const TYPES = {
     healthCheck: "aws:route53/healthCheck:HealthCheck",
     lambda: "aws:lambda/function:Function",
     snsTopic: "aws:sns/topic:Topic",
+    dbInstance: "aws:rds/instance:Instance",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketV2: "aws:s3/bucketV2:BucketV2",
+    backupVault: "aws:backup/vault:Vault",
+    backupPlan: "aws:backup/plan:Plan",
 } as const;
 
 /**
@@ -239,6 +285,25 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "cloudflare:index/dnsRecord:DnsRecord",
     // Alias queries to a load balancer are free; CNAME queries (validation) cost $0.40 per million, which ACM's renewals never reach.
     "aws:route53/record:Record",
+    // RDS bills the instance and its storage; its subnet and parameter groups are configuration.
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:rds/parameterGroup:ParameterGroup",
+    // Rotation of an RDS-managed secret is done by RDS itself, with no Lambda of ours; the secret is priced with its instance.
+    "aws:secretsmanager/secretRotation:SecretRotation",
+    // A bucket's settings cost nothing; what the bucket holds and serves is usage (see the S3 note in leftOut).
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    // AWS Backup bills the recovery points a plan makes, not the vault, plan or selection (see the AWS Backup note in leftOut).
+    "aws:backup/vault:Vault",
+    "aws:backup/plan:Plan",
+    "aws:backup/selection:Selection",
 ]);
 
 /**
@@ -542,6 +607,52 @@ class Estimator {
         this.add(r, `WAF web ACL with ${plural(rules, "rule")} (requests not included)`, this.p.wafWebAclMonth + rules * this.p.wafRuleMonth);
     }
 
+    /**
+     * An RDS DB instance: its instance hours at the engine's on-demand Single-AZ rate and its gp3
+     * storage, both twice over for a Multi-AZ instance deployment (AWS bills the standby's hours
+     * and its copy of the storage). A class or engine the table lacks is named in `leftOut`, not
+     * priced at a neighbour's rate. With `manageMasterUserPassword`, RDS keeps the master password
+     * in a Secrets Manager secret of its own that no Pulumi resource stands for, so it is charged
+     * here, once per instance. Backups get no line: see {@link rdsBackupNote}.
+     */
+    dbInstance(r: CostResource): void {
+        const engine = str(r.inputs.engine) ?? "(none)";
+        const cls = str(r.inputs.instanceClass) ?? "(none)";
+        const multiAz = r.inputs.multiAz === true;
+        const copies = multiAz ? 2 : 1;
+        if (!isRdsEngine(engine)) {
+            this.skip(r, `engine ${engine}: not in the price table (${RDS_ENGINES.join(", ")} are), its instance hours are not priced`);
+        } else {
+            const hours = this.table.rdsInstanceHours[engine];
+            // Own keys only: a class such as "constructor" must not find a prototype's member.
+            const rate = Object.prototype.hasOwnProperty.call(hours, cls) ? hours[cls] : undefined;
+            if (rate === undefined) this.skip(r, `instance class ${cls} (${engine}) is not in the price table: its instance hours are not priced`);
+            else
+                this.add(
+                    r,
+                    `RDS ${RDS_ENGINE_NAMES[engine]} ${cls}, ${multiAz ? "Multi-AZ: 2 instances (primary and standby)" : "Single-AZ"}, ${this.hours} h`,
+                    copies * rate * this.hours,
+                );
+        }
+
+        const gb = num(r.inputs.allocatedStorage);
+        const storageType = str(r.inputs.storageType);
+        if (gb === undefined || gb <= 0) {
+            this.skip(r, "no allocatedStorage: its storage is not priced");
+        } else if (storageType !== "gp3") {
+            this.skip(r, `storage type ${storageType ?? "unset (AWS's default)"}: only gp3 is in the price table, its ${gb} GB are not priced`);
+        } else {
+            this.add(r, `${amount(gb)} GB gp3 storage${multiAz ? ", x2 (the standby's copy)" : ""}`, copies * gb * this.p.rdsGp3StorageGbMonth);
+            // RDS gp3 includes a baseline of IOPS and throughput; only what is provisioned above it costs extra.
+            if (r.inputs.iops !== undefined || r.inputs.storageThroughput !== undefined)
+                this.skip(r, "gp3 IOPS or throughput set explicitly: what exceeds the baseline included with the storage is not priced");
+        }
+
+        if (r.inputs.manageMasterUserPassword === true) {
+            this.add(r, "master user secret in Secrets Manager, created and managed by RDS", this.p.secretsManagerSecretMonth);
+        }
+    }
+
     /** Canary runs a month from its `rate(...)` schedule; cron schedules are not interpreted. */
     canary(r: CostResource): void {
         const expression = str(obj(r.inputs.schedule).expression) ?? "";
@@ -578,6 +689,23 @@ class Estimator {
     }
 }
 
+const RDS_ENGINE_NAMES: Readonly<Record<RdsEngine, string>> = { postgres: "PostgreSQL", mysql: "MySQL" };
+
+function isRdsEngine(engine: string): engine is RdsEngine {
+    return (RDS_ENGINES as readonly string[]).includes(engine);
+}
+
+/**
+ * What RDS backups cost, idle: nothing while automated backups and snapshots fit in the free
+ * backup storage, which AWS sizes at 100% of the provisioned database storage in the region. An
+ * idle database changes little, so its backups are assumed to fit; the note says so and gives
+ * the price beyond it.
+ */
+function rdsBackupNote(instances: readonly CostResource[], p: Prices): string {
+    const retention = instances.map((i) => `${i.name} ${num(i.inputs.backupRetentionPeriod) ?? "default"} days`).join(", ");
+    return `RDS backups (retention: ${retention}): assumed to fit in the free backup storage, which equals the region's total provisioned database storage; backup storage beyond it costs ${usd(p.rdsBackupStorageGbMonth)} per GB-month.`;
+}
+
 /** Minutes between runs of `rate(N unit)`; 0 for `rate(0 minute)` (run once); undefined otherwise. */
 export function rateMinutes(expression: string): number | undefined {
     const m = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/.exec(expression.trim());
@@ -606,6 +734,7 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     [TYPES.canary]: (e, r) => e.canary(r),
     [TYPES.healthCheck]: (e, r) => e.healthCheck(r),
     [TYPES.lambda]: (e, r) => e.lambda(r),
+    [TYPES.dbInstance]: (e, r) => e.dbInstance(r),
 };
 
 /** Known types whose whole cost depends on usage; they are named in `leftOut`, never guessed. */
@@ -614,6 +743,9 @@ const USAGE_ONLY: ReadonlySet<string> = new Set([
     TYPES.flowLog,
     TYPES.lambda,
     TYPES.snsTopic,
+    // A bucket is billed for what it stores and serves; empty and idle it costs ~$0 (see the S3 note).
+    TYPES.bucket,
+    TYPES.bucketV2,
     "aws:scheduler/schedule:Schedule",
     "aws:dynamodb/table:Table",
     "aws:sqs/queue:Queue",
@@ -669,6 +801,27 @@ export function estimateCost(resources: readonly CostResource[], options: Estima
         conditional.push("Cloudflare: its Free plan proxies, serves DNS and issues edge certificates at no charge; a paid plan is not included.");
     if (e.ofType("aws:route53/record:Record").length > 0)
         conditional.push("Route 53: the hosted zone ($0.50 a month) is the team's own, outside the stack; alias queries to the load balancer are free.");
+    const databases = e.ofType(TYPES.dbInstance);
+    if (databases.length > 0) conditional.push(rdsBackupNote(databases, table.prices));
+    const buckets = e.ofType(TYPES.bucket, TYPES.bucketV2);
+    if (buckets.length > 0) {
+        const p = table.prices;
+        conditional.push(
+            `S3 (${buckets.map((b) => b.name).join(", ")}): an empty bucket costs ~$0; storage (${usd(p.s3StandardStorageGbMonth)} per GB-month, Standard, noncurrent versions included until a lifecycle rule expires them), requests (${usd(p.s3PutRequestsThousand)} per 1,000 PUT, COPY, POST or LIST, ${usd(p.s3GetRequestsThousand)} per 1,000 GET) and data transfer out depend on usage.`,
+        );
+    }
+    const vaults = e.ofType(TYPES.backupVault);
+    const plans = e.ofType(TYPES.backupPlan);
+    if (vaults.length > 0 || plans.length > 0) {
+        const p = table.prices;
+        const retention = plans
+            .flatMap((plan) => arr(plan.inputs.rules).map(obj))
+            .map((rule) => num(obj(rule.lifecycle).deleteAfter))
+            .filter((d): d is number => d !== undefined);
+        conditional.push(
+            `AWS Backup (${[...vaults, ...plans].map((v) => v.name).join(", ")}): the vault, plan and selection are free; the recovery points are warm storage that depends on the data and the retention${retention.length > 0 ? ` (${retention.join(", ")} days)` : ""}: RDS snapshots ${usd(p.backupRdsSnapshotWarmGbMonth)} and S3 backups ${usd(p.backupS3WarmGbMonth)} per GB-month (plus the S3 GET and LIST requests an S3 backup makes), and restores per GB. Not priced.`,
+        );
+    }
     const acls = e.ofType(TYPES.webAcl);
     if (acls.length > 0) conditional.push(`WAF requests at ${usd(table.prices.wafMillionRequests)} per million (${acls.map((a) => a.name).join(", ")}).`);
     const scaling = e.ofType(TYPES.scalingTarget);

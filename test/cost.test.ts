@@ -14,6 +14,7 @@ import {
     formatCostTable,
     loadPriceTable,
     PRICE_KEYS,
+    RDS_ENGINES,
     rateMinutes,
     splitTasks,
     taskFamilyOf,
@@ -37,7 +38,26 @@ const T = {
     taskDef: "aws:ecs/taskDefinition:TaskDefinition",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    db: "aws:rds/instance:Instance",
+    bucket: "aws:s3/bucket:Bucket",
 };
+
+/** An RDS instance as components/database.ts declares it (gp3, RDS-managed master password). */
+function database(opts: { engine?: string; cls: string; multiAz?: boolean; gb?: number; storageType?: string; name?: string }): CostResource {
+    return res(T.db, opts.name ?? "demo-live-db", {
+        identifier: opts.name ?? "demo-live-db",
+        engine: opts.engine ?? "postgres",
+        engineVersion: "16",
+        instanceClass: opts.cls,
+        allocatedStorage: opts.gb ?? 20,
+        storageType: opts.storageType ?? "gp3",
+        storageEncrypted: true,
+        multiAz: opts.multiAz ?? false,
+        backupRetentionPeriod: 14,
+        manageMasterUserPassword: true,
+        publiclyAccessible: false,
+    });
+}
 
 function near(actual: number, expected: number, what = "cost"): void {
     assert.ok(Math.abs(actual - expected) < EPSILON, `${what}: expected ${expected}, got ${actual}`);
@@ -101,6 +121,27 @@ describe("cost estimate", () => {
                 assert.match(notes.fargateSpotX86VcpuHour ?? "", /typical/i);
                 assert.match(notes.fargateSpotArmVcpuHour ?? "", /unconfirmed/i);
             });
+            it(`${region}: prices the RDS classes the stacks may choose, for PostgreSQL and MySQL, each with a sourced note`, () => {
+                const t = loadPriceTable(region);
+                const classes = ["db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.t3.micro", "db.t3.small", "db.t3.medium"];
+                for (const engine of RDS_ENGINES) {
+                    assert.deepEqual(Object.keys(t.rdsInstanceHours[engine]).sort(), [...classes].sort(), engine);
+                    for (const cls of classes) {
+                        assert.ok(t.rdsInstanceHours[engine][cls] > 0, `${engine}/${cls}`);
+                        // Every price names where it comes from, or says it could not be confirmed.
+                        assert.match(t.rdsInstanceNotes?.[`${engine}/${cls}`] ?? "", /https:\/\/|Unconfirmed/, `${engine}/${cls}`);
+                    }
+                    // A bigger size of a family never costs less per hour.
+                    const hours = t.rdsInstanceHours[engine];
+                    assert.ok(
+                        hours["db.t4g.micro"] < hours["db.t4g.small"] &&
+                            hours["db.t4g.small"] < hours["db.t4g.medium"] &&
+                            hours["db.t4g.medium"] < hours["db.t4g.large"],
+                    );
+                    assert.ok(hours["db.t3.micro"] < hours["db.t3.small"] && hours["db.t3.small"] < hours["db.t3.medium"]);
+                }
+                assert.equal(t.prices.secretsManagerSecretMonth, 0.4);
+            });
         }
         it("prices Spot below on-demand and ARM below x86", () => {
             assert.ok(P.fargateSpotX86VcpuHour < P.fargateX86VcpuHour && P.fargateSpotX86GbHour < P.fargateX86GbHour);
@@ -115,6 +156,21 @@ describe("cost estimate", () => {
             const broken = JSON.parse(JSON.stringify(TABLE)) as { prices: Record<string, unknown> };
             delete broken.prices.natGatewayHour;
             assert.throws(() => validatePriceTable(broken, "test.json"), /price table test\.json: "prices" needs a non-negative number for natGatewayHour/);
+        });
+        it("rejects RDS instance hours that are missing an engine, name an unknown engine or are not a price", () => {
+            const copy = () => JSON.parse(JSON.stringify(TABLE)) as { rdsInstanceHours: Record<string, Record<string, unknown>> };
+            const noMysql = copy();
+            delete noMysql.rdsInstanceHours.mysql;
+            assert.throws(() => validatePriceTable(noMysql, "t.json"), /"rdsInstanceHours\.mysql" must map instance classes/);
+            const oracle = copy();
+            oracle.rdsInstanceHours["oracle-se2"] = { "db.t3.small": 0.1 };
+            assert.throws(() => validatePriceTable(oracle, "t.json"), /engines the estimate does not know: oracle-se2/);
+            const negative = copy();
+            negative.rdsInstanceHours.postgres["db.t4g.micro"] = -1;
+            assert.throws(() => validatePriceTable(negative, "t.json"), /"rdsInstanceHours\.postgres\.db\.t4g\.micro" needs a non-negative number/);
+            const badClass = copy();
+            badClass.rdsInstanceHours.postgres["t4g.micro"] = 0.017;
+            assert.throws(() => validatePriceTable(badClass, "t.json"), /"t4g\.micro", which is not an instance class/);
         });
         it("refuses a table of another region than the resources'", () => {
             assert.throws(() => estimateCost([], { region: "us-east-1", prices: TABLE }), /price table is for eu-west-1 but the resources are in us-east-1/);
@@ -301,9 +357,178 @@ describe("cost estimate", () => {
             assert.ok(e.leftOut.some((l) => /WAF requests/.test(l)));
         });
 
+        describe("RDS, S3 and AWS Backup (issue 9)", () => {
+            const hours = (engine: "postgres" | "mysql", cls: string) => TABLE.rdsInstanceHours[engine][cls];
+            // Each row: the instance, then its expected monthly cost from the table's own prices.
+            const rows: { what: string; db: CostResource; expected: number }[] = [
+                {
+                    what: "PostgreSQL db.t4g.micro, Single-AZ, 20 GB",
+                    db: database({ cls: "db.t4g.micro", gb: 20 }),
+                    expected: hours("postgres", "db.t4g.micro") * H + 20 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+                {
+                    what: "PostgreSQL db.t4g.small, Single-AZ, 20 GB",
+                    db: database({ cls: "db.t4g.small", gb: 20 }),
+                    expected: hours("postgres", "db.t4g.small") * H + 20 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+                {
+                    what: "PostgreSQL db.t4g.medium, Multi-AZ, 50 GB: both hours and storage twice",
+                    db: database({ cls: "db.t4g.medium", gb: 50, multiAz: true }),
+                    expected: 2 * hours("postgres", "db.t4g.medium") * H + 2 * 50 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+                {
+                    what: "PostgreSQL db.t4g.large, Multi-AZ, 100 GB",
+                    db: database({ cls: "db.t4g.large", gb: 100, multiAz: true }),
+                    expected: 2 * hours("postgres", "db.t4g.large") * H + 2 * 100 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+                {
+                    what: "PostgreSQL db.t3.medium, Single-AZ, 20 GB",
+                    db: database({ cls: "db.t3.medium", gb: 20 }),
+                    expected: hours("postgres", "db.t3.medium") * H + 20 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+                {
+                    what: "MySQL db.t3.micro, Single-AZ, 20 GB: MySQL's own rate",
+                    db: database({ engine: "mysql", cls: "db.t3.micro", gb: 20 }),
+                    expected: hours("mysql", "db.t3.micro") * H + 20 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+                {
+                    what: "MySQL db.t4g.small, Multi-AZ, 30 GB",
+                    db: database({ engine: "mysql", cls: "db.t4g.small", gb: 30, multiAz: true }),
+                    expected: 2 * hours("mysql", "db.t4g.small") * H + 2 * 30 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth,
+                },
+            ];
+            for (const row of rows) {
+                it(`prices ${row.what}`, () => {
+                    const e = estimate([row.db]);
+                    near(e.totalUsd, row.expected, row.what);
+                    assert.equal(e.lines.length, 3);
+                    assert.ok(e.lines.every((l) => l.resource === row.db.name && l.type === T.db));
+                });
+            }
+
+            it("db.t4g.medium Multi-AZ with 50 GB, written out: 2 x hours x 730 + 2 x 50 x gp3 + the managed secret", () => {
+                const e = estimate([database({ cls: "db.t4g.medium", gb: 50, multiAz: true })]);
+                assert.deepEqual(
+                    e.lines.map((l) => l.description),
+                    [
+                        "RDS PostgreSQL db.t4g.medium, Multi-AZ: 2 instances (primary and standby), 730 h",
+                        "50 GB gp3 storage, x2 (the standby's copy)",
+                        "master user secret in Secrets Manager, created and managed by RDS",
+                    ],
+                );
+                near(e.lines[0].monthlyUsd, 2 * TABLE.rdsInstanceHours.postgres["db.t4g.medium"] * 730, "instance hours");
+                near(e.lines[1].monthlyUsd, 2 * 50 * P.rdsGp3StorageGbMonth, "storage");
+                near(e.lines[2].monthlyUsd, 0.4, "secret");
+            });
+
+            it("Multi-AZ costs exactly twice Single-AZ, apart from the one secret", () => {
+                const single = estimate([database({ cls: "db.t4g.small", gb: 40 })]).totalUsd;
+                const multi = estimate([database({ cls: "db.t4g.small", gb: 40, multiAz: true })]).totalUsd;
+                near(multi - P.secretsManagerSecretMonth, 2 * (single - P.secretsManagerSecretMonth));
+            });
+
+            it("charges the RDS-managed secret once per instance that asks for it, and not otherwise", () => {
+                const managed = database({ cls: "db.t4g.micro" });
+                const own = res(T.db, "own-password", { ...managed.inputs, manageMasterUserPassword: false });
+                const e = estimate([managed, database({ cls: "db.t4g.micro", name: "second-db" }), own]);
+                const secrets = e.lines.filter((l) => /master user secret/.test(l.description));
+                assert.deepEqual(
+                    secrets.map((l) => l.resource),
+                    ["demo-live-db", "second-db"],
+                );
+            });
+
+            it("an instance class the table lacks is named in leftOut, not guessed; its storage is still priced", () => {
+                const e = estimate([database({ cls: "db.r6g.large", gb: 100 })]);
+                assert.equal(
+                    e.lines.some((l) => /db\.r6g\.large/.test(l.description)),
+                    false,
+                );
+                near(e.totalUsd, 100 * P.rdsGp3StorageGbMonth + P.secretsManagerSecretMonth);
+                assert.ok(
+                    e.leftOut.includes(
+                        "demo-live-db (aws:rds/instance:Instance): instance class db.r6g.large (postgres) is not in the price table: its instance hours are not priced",
+                    ),
+                );
+            });
+
+            it("an engine the table lacks and storage other than gp3 are named in leftOut", () => {
+                const e = estimate([database({ engine: "mariadb", cls: "db.t4g.micro", storageType: "io1", gb: 100 })]);
+                near(e.totalUsd, P.secretsManagerSecretMonth);
+                assert.ok(e.leftOut.some((l) => /engine mariadb: not in the price table \(postgres, mysql are\)/.test(l)));
+                assert.ok(e.leftOut.some((l) => /storage type io1: only gp3 is in the price table, its 100 GB are not priced/.test(l)));
+            });
+
+            it("says backups are assumed to fit in the free backup storage, with their retention and the price beyond it", () => {
+                const e = estimate([database({ cls: "db.t4g.micro" })]);
+                const note = e.leftOut.find((l) => l.startsWith("RDS backups"));
+                assert.ok(note);
+                assert.match(note, /demo-live-db 14 days/);
+                assert.match(note, /assumed to fit in the free backup storage/);
+                assert.ok(note.includes(`$${P.rdsBackupStorageGbMonth} per GB-month`));
+            });
+
+            it("subnet and parameter groups, secret rotation, bucket settings and the backup vault, plan and selection are free", () => {
+                const e = estimate([
+                    res("aws:rds/subnetGroup:SubnetGroup", "demo-live-db-subnets"),
+                    res("aws:rds/parameterGroup:ParameterGroup", "demo-live-db-params", { family: "postgres16" }),
+                    res("aws:secretsmanager/secretRotation:SecretRotation", "demo-live-db-rotation"),
+                    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab"),
+                    res("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "own"),
+                    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "sse"),
+                    res("aws:s3/bucketVersioning:BucketVersioning", "ver"),
+                    res("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "life"),
+                    res("aws:s3/bucketPolicy:BucketPolicy", "policy"),
+                    res("aws:backup/vault:Vault", "demo-live-backup-vault"),
+                    res("aws:backup/plan:Plan", "demo-live-backup-plan", { rules: [{ ruleName: "daily", lifecycle: { deleteAfter: 35 } }] }),
+                    res("aws:backup/selection:Selection", "demo-live-backup-selection"),
+                ]);
+                assert.deepEqual(e.lines, []);
+                assert.equal(e.totalUsd, 0);
+                assert.equal(
+                    e.leftOut.some((l) => l.startsWith("Not priced")),
+                    false,
+                );
+            });
+
+            it("an empty bucket costs nothing; leftOut gives S3's storage and request prices", () => {
+                const e = estimate([res(T.bucket, "demo-live-assets", { bucket: "demo-live-assets-123456789012" })]);
+                assert.equal(e.totalUsd, 0);
+                assert.deepEqual(e.lines, []);
+                const note = e.leftOut.find((l) => l.startsWith("S3 (demo-live-assets)"));
+                assert.ok(note);
+                assert.match(note, /an empty bucket costs ~\$0/);
+                for (const price of [P.s3StandardStorageGbMonth, P.s3PutRequestsThousand, P.s3GetRequestsThousand])
+                    assert.ok(note.includes(`$${price}`), String(price));
+            });
+
+            it("AWS Backup: leftOut gives the warm storage prices of RDS snapshots and S3 backups, and the plan's retention", () => {
+                const e = estimate([
+                    res("aws:backup/vault:Vault", "demo-live-backup-vault"),
+                    res("aws:backup/plan:Plan", "demo-live-backup-plan", { rules: [{ ruleName: "daily", lifecycle: { deleteAfter: 35 } }] }),
+                ]);
+                const note = e.leftOut.find((l) => l.startsWith("AWS Backup (demo-live-backup-vault, demo-live-backup-plan)"));
+                assert.ok(note);
+                assert.match(note, /\(35 days\)/);
+                assert.ok(note.includes(`RDS snapshots $${P.backupRdsSnapshotWarmGbMonth}`));
+                assert.ok(note.includes(`S3 backups $${P.backupS3WarmGbMonth} per GB-month`));
+            });
+
+            it("prices us-east-1 from its own table", () => {
+                const us = loadPriceTable("us-east-1");
+                const e = estimateCost([database({ cls: "db.t4g.medium", gb: 50, multiAz: true })], { region: "us-east-1", prices: us });
+                near(
+                    e.totalUsd,
+                    2 * us.rdsInstanceHours.postgres["db.t4g.medium"] * us.hoursPerMonth +
+                        2 * 50 * us.prices.rdsGp3StorageGbMonth +
+                        us.prices.secretsManagerSecretMonth,
+                );
+            });
+        });
+
         it("unknown types cost nothing, get no line, and are named in leftOut; free types are silent", () => {
             const e = estimate([
-                res("aws:rds/instance:Instance", "db"),
+                res("aws:elasticache/cluster:Cluster", "cache"),
                 res("aws:ec2/vpc:Vpc", "vpc"),
                 res("aws:ec2/subnet:Subnet", "subnet"),
                 res("aws:iam/role:Role", "role"),
@@ -313,7 +538,7 @@ describe("cost estimate", () => {
             assert.deepEqual(e.lines, []);
             assert.equal(e.totalUsd, 0);
             const named = e.leftOut.filter((l) => l.startsWith("Not priced"));
-            assert.deepEqual(named, ["Not priced, type unknown to the estimate: aws:rds/instance:Instance (db)."]);
+            assert.deepEqual(named, ["Not priced, type unknown to the estimate: aws:elasticache/cluster:Cluster (cache)."]);
         });
 
         it("always says what is left out: traffic, log volume, Lambda and SNS, Spot variation, taxes and free tier", () => {
@@ -375,8 +600,10 @@ describe("cost estimate", () => {
                 estimates.set(stack, estimateCost(run.graph.all, { region }));
             }
             baseline = cdkDefaultBaseline(TABLE);
-            // What CDK's pattern builds: one load-balanced web service, nothing else.
-            const webOnly = await runStack("alpha", { overrides: { set: { services: { web: stackServices("alpha").web } } } });
+            // What CDK's pattern builds: one load-balanced web service, nothing else (no database, no bucket).
+            const webOnly = await runStack("alpha", {
+                overrides: { set: { services: { web: { ...stackServices("alpha").web, uses: [] } }, database: "none", assetsBucket: false } },
+            });
             if (webOnly.error) throw webOnly.error;
             estimates.set("alpha-web-only", estimateCost(webOnly.graph.all, { region: "eu-west-1" }));
         });
@@ -460,6 +687,74 @@ describe("cost estimate", () => {
                 assert.ok(Math.abs(lines[0].monthlyUsd - 4 * 0.3) < 1e-9, s);
             }
         });
+        // The database each environment gets by default (issue 9): class, gp3 GB, Multi-AZ.
+        const DATABASES = {
+            alpha: { cls: "db.t4g.micro", gb: 20, multiAz: false },
+            beta: { cls: "db.t4g.micro", gb: 20, multiAz: false },
+            gamma: { cls: "db.t4g.small", gb: 20, multiAz: false },
+            live: { cls: "db.t4g.medium", gb: 50, multiAz: true },
+        } as const;
+
+        it("prices each stack's PostgreSQL instance: its hours and gp3 storage (twice in live's Multi-AZ) and RDS's own master secret", () => {
+            for (const stack of STACKS) {
+                const d = DATABASES[stack];
+                const copies = d.multiAz ? 2 : 1;
+                const lines = linesOf(stack, T.db);
+                assert.equal(lines.length, 3, stack);
+                assert.equal(new Set(lines.map((l) => l.resource)).size, 1, `${stack}: one database`);
+                assert.match(
+                    lines[0].description,
+                    new RegExp(`^RDS PostgreSQL ${d.cls.replace(/\./g, "\\.")}, ${d.multiAz ? "Multi-AZ" : "Single-AZ"}`),
+                    stack,
+                );
+                near(lines[0].monthlyUsd, copies * TABLE.rdsInstanceHours.postgres[d.cls] * H, `${stack} instance hours`);
+                near(lines[1].monthlyUsd, copies * d.gb * P.rdsGp3StorageGbMonth, `${stack} storage`);
+                near(lines[2].monthlyUsd, P.secretsManagerSecretMonth, `${stack} managed secret`);
+            }
+        });
+
+        it("live's database: 2 x db.t4g.medium x 730 h + 2 x 50 GB gp3 + one secret", () => {
+            near(
+                linesOf("live", T.db).reduce((sum, l) => sum + l.monthlyUsd, 0),
+                2 * TABLE.rdsInstanceHours.postgres["db.t4g.medium"] * 730 + 2 * 50 * P.rdsGp3StorageGbMonth + 0.4,
+            );
+        });
+
+        it("gives the assets bucket and AWS Backup no line, and says in leftOut what they cost with use", () => {
+            for (const stack of STACKS) {
+                const e = est(stack);
+                assert.equal(
+                    e.lines.some((l) => l.type.startsWith("aws:s3/") || l.type.startsWith("aws:backup/")),
+                    false,
+                    stack,
+                );
+                assert.ok(
+                    e.leftOut.some((l) => /^S3 \(.+\): an empty bucket costs ~\$0/.test(l)),
+                    `${stack}: S3 note`,
+                );
+                assert.ok(
+                    e.leftOut.some((l) => /^RDS backups \(retention: .+\): assumed to fit in the free backup storage/.test(l)),
+                    `${stack}: RDS backups note`,
+                );
+                // Only live has a backup plan (backupPlan: false, false, false, true).
+                assert.equal(
+                    e.leftOut.some((l) => l.startsWith("AWS Backup (")),
+                    stack === "live",
+                    `${stack}: AWS Backup note`,
+                );
+            }
+        });
+
+        it("knows every resource type of every stack: nothing is left out as unknown", () => {
+            for (const stack of STACKS) {
+                assert.deepEqual(
+                    est(stack).leftOut.filter((l) => l.startsWith("Not priced, type unknown")),
+                    [],
+                    stack,
+                );
+            }
+        });
+
         it("names live's flow logs and the autoscaling headroom among what is left out", () => {
             assert.ok(est("live").leftOut.some((l) => /^VPC flow logs \(demo-live-flow-logs\)/.test(l)));
             assert.ok(est("live").leftOut.some((l) => /Autoscaling may run up to 6, 6, 6, 10 tasks under load/.test(l)));
