@@ -576,12 +576,13 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             // The app finishes its requests and exits before ECS's SIGKILL at the stop timeout.
             SHUTDOWN_TIMEOUT_MS: String(Math.max(1, v.stopTimeoutSeconds - SHUTDOWN_MARGIN_SECONDS) * 1000),
         };
-        const environment: Record<string, string> = {};
-        for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
+        // Where the assets are; reading them is the task role's grant.
         if (data.assets && d.uses.includes("assets")) {
             merged.ASSETS_BUCKET = data.assets.bucketName;
             if (data.assets.host) merged.ASSETS_URL = `https://${data.assets.host}`;
         }
+        const environment: Record<string, string> = {};
+        for (const name of Object.keys(merged).sort()) environment[name] = merged[name];
         const own: Record<string, string> = { ...(secretsOf[d.name] ?? {}) };
         // The external database's connection string reaches its users like any other secret.
         if (data.database?.kind === "external" && d.uses.includes("database")) own.DATABASE_URL = v.databaseUrl;

@@ -84,8 +84,10 @@ describe("stacks/ settings", () => {
                 set: { stopTimeoutSeconds: 20, services: servicesWith("beta", { worker: { containerPort: 9000, environment: { QUEUE: "jobs" } } }) },
             });
             const env = (name: string) => s.services.find((x) => x.name === name)?.environment;
+            // web uses the assets bucket (test/data.test.ts), so it also learns the bucket's name.
             assert.deepEqual(env("web"), {
                 APP_ENV: "beta",
+                ASSETS_BUCKET: "demo-beta-assets-123456789012",
                 FEATURE_FLAGS: "new-checkout",
                 LOG_LEVEL: "info",
                 PORT: "8080",
