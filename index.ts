@@ -430,6 +430,7 @@ function environment(settings: Settings, found: Lookups) {
         endpointCheckMinutes: mon.endpointCheckMinutes,
         slack: mon.slackWebhookUrl ? { webhookUrl: mon.slackWebhookUrl, reminderMinutes: mon.reminderMinutes } : undefined,
         logRetentionDays: settings.logRetentionDays,
+        database: database && dbSettings?.kind === "managed" ? { identifier: database.instance.identifier, storageGb: dbSettings.storageGb } : undefined,
         permissionsBoundary: settings.permissionsBoundaryArn,
         tags,
     });

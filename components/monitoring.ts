@@ -63,6 +63,11 @@ export interface MonitoringArgs {
     readonly slack?: { readonly webhookUrl: pulumi.Input<string>; readonly reminderMinutes: number };
     readonly logRetentionDays: number;
     /**
+     * The environment's RDS instance: alarms on its CPU (the thresholds' cpuPercent for 10 minutes)
+     * and on free storage below {@link DB_FREE_STORAGE_PERCENT}% of what is allocated. @default none
+     */
+    readonly database?: { readonly identifier: pulumi.Input<string>; readonly storageGb: number };
+    /**
      * ARN of the permissions boundary every IAM role of this component carries (the bootstrap's
      * `<app>-<env>-boundary`): a deploy role may create roles only with it, so no role it creates
      * can hold more than the boundary allows. @default none
@@ -83,6 +88,9 @@ export function validateMonitoringArgs(args: MonitoringArgs): void {
 }
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
+
+/** Free storage, in percent of the allocated, below which the database alarms: time to grow it before writes fail. */
+export const DB_FREE_STORAGE_PERCENT = 10;
 
 /** Requests a minute below which the 5xx share does not count: one error in two requests is not an outage. */
 export const MIN_REQUESTS = 10;
@@ -113,6 +121,7 @@ export class Monitoring extends pulumi.ComponentResource {
         this.topic = args.topic;
 
         for (const svc of args.services) this.serviceAlarms(svc);
+        if (args.database) this.databaseAlarms(args.database);
         if (args.endpoints.length > 0) this.endpointCheck = this.endpointChecks();
         this.dashboard = this.buildDashboard();
         if (args.slack) this.notifier = this.slackNotifier(args.slack);
@@ -216,6 +225,37 @@ export class Monitoring extends pulumi.ComponentResource {
                     expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
                 },
             ],
+        });
+    }
+
+    /** The database: CPU, and storage running out (a full volume stops writes). */
+    private databaseAlarms(db: NonNullable<MonitoringArgs["database"]>): void {
+        const [, env] = this.args.nameParts;
+        const limit = this.args.thresholds.cpuPercent;
+        const dimensions = { DBInstanceIdentifier: db.identifier };
+        this.alarm("db-cpu", `database in ${env}: average CPU over ${limit}% for 10 minutes`, {
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            dimensions,
+            statistic: "Average",
+            period: 60,
+            evaluationPeriods: 10,
+            datapointsToAlarm: 10,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: limit,
+            treatMissingData: "missing",
+        });
+        this.alarm("db-storage", `database in ${env}: less than ${DB_FREE_STORAGE_PERCENT}% of its ${db.storageGb} GiB free`, {
+            namespace: "AWS/RDS",
+            metricName: "FreeStorageSpace",
+            dimensions,
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 1,
+            comparisonOperator: "LessThanThreshold",
+            // FreeStorageSpace is in bytes.
+            threshold: Math.round((db.storageGb * 1024 ** 3 * DB_FREE_STORAGE_PERCENT) / 100),
+            treatMissingData: "missing",
         });
     }
 

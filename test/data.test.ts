@@ -338,6 +338,19 @@ describe("data: database, assets bucket and backups", function () {
                     );
                 });
             }
+            it("alarms to the environment's topic when the database's CPU stays high or under a tenth of its storage is free", () => {
+                const graph = g(stack);
+                const alarms = graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((r) => String(r.inputs.name).startsWith(`${p}-db-`));
+                assert.deepEqual(
+                    alarms.map((r) => [r.inputs.name, r.inputs.metricName, r.inputs.dimensions, r.inputs.comparisonOperator, r.inputs.threshold]).sort(),
+                    [
+                        [`${p}-db-cpu`, "CPUUtilization", { DBInstanceIdentifier: `${p}-db` }, "GreaterThanThreshold", 85],
+                        [`${p}-db-storage`, "FreeStorageSpace", { DBInstanceIdentifier: `${p}-db` }, "LessThanThreshold", (d.storageGb * 2 ** 30) / 10],
+                    ],
+                );
+                const topic = graph.one("aws:sns/topic:Topic").outputs.arn;
+                for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topic], [topic]]);
+            });
             it("outputs the database's address and secret, and the bucket", () => {
                 const run = runs.get(stack) as StackRun;
                 const graph = g(stack);

@@ -52,6 +52,8 @@ function alarmCount(stack: string, slack: boolean): number {
         services.reduce((n, svc) => n + ALARMS_PER_EXPOSURE[svc.expose], 0) +
         endpointsOf(stack).length +
         2 * services.filter((svc) => svc.expose === "http").length +
+        // Every committed stack runs a database: its CPU and free storage (test/data.test.ts).
+        2 +
         (slack ? 1 : 0)
     );
 }
