@@ -92,6 +92,22 @@ type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
 /** Free storage, in percent of the allocated, below which the database alarms: time to grow it before writes fail. */
 export const DB_FREE_STORAGE_PERCENT = 10;
 
+/** An alarm on a metric's one-minute average staying above `limit` for ten minutes; no data is no alarm. */
+function tenMinutesAbove(namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, limit: number) {
+    return {
+        namespace,
+        metricName,
+        dimensions,
+        statistic: "Average",
+        period: 60,
+        evaluationPeriods: 10,
+        datapointsToAlarm: 10,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: limit,
+        treatMissingData: "missing",
+    };
+}
+
 /** Requests a minute below which the 5xx share does not count: one error in two requests is not an outage. */
 export const MIN_REQUESTS = 10;
 
@@ -233,18 +249,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const [, env] = this.args.nameParts;
         const limit = this.args.thresholds.cpuPercent;
         const dimensions = { DBInstanceIdentifier: db.identifier };
-        this.alarm("db-cpu", `database in ${env}: average CPU over ${limit}% for 10 minutes`, {
-            namespace: "AWS/RDS",
-            metricName: "CPUUtilization",
-            dimensions,
-            statistic: "Average",
-            period: 60,
-            evaluationPeriods: 10,
-            datapointsToAlarm: 10,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: limit,
-            treatMissingData: "missing",
-        });
+        this.alarm("db-cpu", `database in ${env}: average CPU over ${limit}% for 10 minutes`, tenMinutesAbove("AWS/RDS", "CPUUtilization", dimensions, limit));
         this.alarm("db-storage", `database in ${env}: less than ${DB_FREE_STORAGE_PERCENT}% of its ${db.storageGb} GiB free`, {
             namespace: "AWS/RDS",
             metricName: "FreeStorageSpace",
@@ -268,18 +273,11 @@ export class Monitoring extends pulumi.ComponentResource {
             ["cpu", "CPUUtilization", t.cpuPercent],
             ["memory", "MemoryUtilization", t.memoryPercent],
         ] as const) {
-            this.alarm(`${svc.name}-${what}`, `${svc.name} in ${env}: average ${what} over ${limit}% for 10 minutes`, {
-                namespace: "AWS/ECS",
-                metricName,
-                dimensions: ecsDims,
-                statistic: "Average",
-                period: 60,
-                evaluationPeriods: 10,
-                datapointsToAlarm: 10,
-                comparisonOperator: "GreaterThanThreshold",
-                threshold: limit,
-                treatMissingData: "missing",
-            });
+            this.alarm(
+                `${svc.name}-${what}`,
+                `${svc.name} in ${env}: average ${what} over ${limit}% for 10 minutes`,
+                tenMinutesAbove("AWS/ECS", metricName, ecsDims, limit),
+            );
         }
         // Container Insights' task counts: fewer running than desired for 5 minutes means tasks
         // keep failing to start or to stay up (a deploy's extra tasks only add to running).
