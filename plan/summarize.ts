@@ -96,6 +96,12 @@ function summaryOf(type: string, i: Inputs): string {
         }
         case "aws:ssm/parameter:Parameter":
             return `${i.name} (${i.type}) = ${SECRET}`;
+        case "aws:rds/instance:Instance":
+            return `${i.engine} ${i.engineVersion}, ${i.instanceClass}${i.multiAz ? " Multi-AZ" : ""}, ${i.allocatedStorage} GiB ${i.storageType}${i.storageEncrypted ? " encrypted" : " NOT encrypted"}, backups ${i.backupRetentionPeriod} days, deletion protection ${i.deletionProtection ?? false}`;
+        case "aws:backup/plan:Plan": {
+            const rules = (i.rules as { schedule: string; lifecycle?: { deleteAfter?: number } }[]) ?? [];
+            return rules.map((r) => `${r.schedule}, kept ${r.lifecycle?.deleteAfter ?? "forever"} days`).join("; ");
+        }
         case "aws:iam/role:Role":
             return `${i.name ?? ""} ${i.description ?? ""}`.trim();
         case "aws:iam/rolePolicy:RolePolicy": {

@@ -45,6 +45,20 @@ describe("offline plan", function () {
         assert.equal(components, 17);
         assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
+    it("sums the database and the backup plan up in what a reviewer checks: engine, size, Multi-AZ, encryption, retention, protection", () => {
+        const p = plan("live", live);
+        const of = (type: string) => p.resources.filter((r) => r.type === type).map((r) => r.summary);
+        // README "Data": live's PostgreSQL 16 on db.t4g.medium, Multi-AZ, 50 GiB, 14 days; AWS Backup daily, 35 days.
+        assert.deepEqual(of("aws:rds/instance:Instance"), [
+            "postgres 16, db.t4g.medium Multi-AZ, 50 GiB gp3 encrypted, backups 14 days, deletion protection true",
+        ]);
+        assert.deepEqual(of("aws:backup/plan:Plan"), ["cron(0 3 * * ? *), kept 35 days"]);
+        const alphaDb = plan("alpha", alpha).resources.filter((r) => r.type === "aws:rds/instance:Instance");
+        assert.deepEqual(
+            alphaDb.map((r) => r.summary),
+            ["postgres 16, db.t4g.micro, 20 GiB gp3 encrypted, backups 1 days, deletion protection false"],
+        );
+    });
     it("shows secret values as [secret] and nowhere in plain text", () => {
         const p = plan("live", live);
         const text = renderTable(p) + JSON.stringify(p.resources);
