@@ -106,11 +106,21 @@ export const TYPES = {
     webAclRule: "aws:wafv2/webAclRule:WebAclRule",
     webAclRuleGroupAssociation: "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation",
     webAclLogging: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    dbInstance: "aws:rds/instance:Instance",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketV2: "aws:s3/bucketV2:BucketV2",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketEncryptionV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
 } as const;
 
 const LOAD_BALANCERS = [TYPES.loadBalancer, TYPES.albLoadBalancer];
 const LISTENERS = [TYPES.listener, TYPES.albListener];
 const IAM_POLICIES = [TYPES.rolePolicy, TYPES.userPolicy, TYPES.groupPolicy, TYPES.iamPolicy, TYPES.role];
+/** aws.s3.BucketV2 is 7.x's deprecated alias of aws.s3.Bucket; likewise for the encryption configuration. */
+const BUCKETS = [TYPES.bucket, TYPES.bucketV2];
+const BUCKET_ENCRYPTIONS = [TYPES.bucketEncryption, TYPES.bucketEncryptionV2];
 
 /**
  * Environment variable names that suggest a secret (our rule; broader than ECS.8's list). The same
@@ -388,9 +398,12 @@ interface Statement {
     readonly NotAction?: unknown;
     readonly Resource?: unknown;
     readonly Sid?: unknown;
+    /** Resource policies only (S3 bucket policies). */
+    readonly Principal?: unknown;
+    readonly Condition?: unknown;
 }
 
-/** Each policy document of an IAM resource, with a label for messages. */
+/** Each policy document of an IAM resource (or a bucket's `policy`), with a label for messages. */
 function policyDocuments(r: PolicyResource): { label: string; statements: Statement[] }[] {
     const docs: { label: string; doc: unknown }[] =
         r.type === TYPES.role
@@ -410,6 +423,51 @@ function statementLabel(s: Statement, i: number): string {
 
 function isAllow(s: Statement): boolean {
     return s.Effect === "Allow";
+}
+
+// ---------------------------------------------------------------------------------------------
+// RDS instances and S3 buckets.
+
+/** An input for messages: its value as JSON, or "not set" with what AWS takes then. */
+function setting(v: unknown, unset: string): string {
+    return v === undefined || v === null ? `not set (${unset})` : JSON.stringify(v);
+}
+
+/** Whether `sg` is a security group of an RDS instance (named in its `vpcSecurityGroupIds`). */
+function isDatabaseSecurityGroup(sg: PolicyResource, stack: StackView): boolean {
+    return ofType(stack, TYPES.dbInstance).some((db) => refersTo(db, "vpcSecurityGroupIds", sg));
+}
+
+/** Security group ids (as input values) of RDS instances. */
+function databaseSecurityGroupIds(stack: StackView): string[] {
+    return ofType(stack, TYPES.dbInstance).flatMap((db) => strings(db.inputs.vpcSecurityGroupIds));
+}
+
+/** Whether a bucket-level resource (public access block, encryption, policy) is for `bucket`: by reference, or by the bucket's name. */
+function forBucket(x: PolicyResource, bucket: PolicyResource): boolean {
+    const name = str(bucket.inputs.bucket);
+    return refersTo(x, "bucket", bucket) || (name !== undefined && x.inputs.bucket === name);
+}
+
+const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"] as const;
+
+/** Whether an encryption rule (inline or in a configuration resource) sets a default algorithm. */
+function setsDefaultEncryption(rule: unknown): boolean {
+    return !!str(obj(obj(rule).applyServerSideEncryptionByDefault).sseAlgorithm);
+}
+
+/** Whether a policy principal is everyone: `"*"` or `{ AWS: "*" }`. */
+function isEveryone(principal: unknown): boolean {
+    return principal === "*" || strings(obj(principal).AWS).includes("*");
+}
+
+/** The ranges of a statement's `IpAddress` condition on `aws:SourceIp` (keys are case-insensitive); undefined without one. */
+function sourceIpRanges(s: Statement): string[] | undefined {
+    for (const [operator, block] of Object.entries(obj(s.Condition))) {
+        if (operator.toLowerCase() !== "ipaddress") continue;
+        for (const [key, value] of Object.entries(obj(block))) if (key.toLowerCase() === "aws:sourceip") return strings(value);
+    }
+    return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1064,6 +1122,201 @@ const wafWebAclLogging: Rule = {
             : [`${r.name}: the web ACL has no logging configuration; add an aws.wafv2.WebAclLoggingConfiguration with this ACL's ARN as resourceArn.`],
 };
 
+const rdsStorageEncrypted: Rule = {
+    name: "rds-storage-encrypted",
+    description: "RDS DB instances encrypt their storage, automated backups, snapshots and read replicas at rest (storageEncrypted).",
+    enforcementLevel: "mandatory",
+    control: "RDS.3",
+    resourceTypes: [TYPES.dbInstance],
+    check: (r) =>
+        r.inputs.storageEncrypted === true
+            ? []
+            : [
+                  `${r.name}: storageEncrypted is ${setting(r.inputs.storageEncrypted, "unencrypted")}; set storageEncrypted: true (an existing instance is encrypted only by restoring an encrypted copy of a snapshot).`,
+              ],
+};
+
+const rdsNoPublicAccess: Rule = {
+    name: "rds-no-public-access",
+    description: "RDS DB instances are not publicly accessible: publiclyAccessible is unset or false, so the endpoint resolves to private addresses only.",
+    enforcementLevel: "mandatory",
+    control: "RDS.2",
+    resourceTypes: [TYPES.dbInstance],
+    check: (r) =>
+        r.inputs.publiclyAccessible === true
+            ? [`${r.name}: publiclyAccessible is true; set it to false and reach the database from inside the VPC, through its clients' security groups.`]
+            : [],
+};
+
+const rdsManagedMasterPassword: Rule = {
+    name: "rds-managed-master-password",
+    description:
+        "RDS DB instances let RDS generate the master password and keep it in Secrets Manager (manageMasterUserPassword: true); no password or passwordWo input, which would put it in configuration and (password) in Pulumi state. Read replicas, which inherit their source's credentials, need only the latter.",
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.dbInstance],
+    check: (r) => {
+        if (r.inputs.password !== undefined && r.inputs.password !== null) {
+            return [
+                `${r.name}: password is set, so the master password is in the program's configuration and in Pulumi state; remove it and set manageMasterUserPassword: true so RDS keeps it in Secrets Manager.`,
+            ];
+        }
+        if (r.inputs.passwordWo !== undefined && r.inputs.passwordWo !== null) {
+            return [
+                `${r.name}: passwordWo is set, so the master password passes through the program's configuration; remove it and set manageMasterUserPassword: true so RDS keeps it in Secrets Manager.`,
+            ];
+        }
+        if (r.inputs.manageMasterUserPassword === true || str(r.inputs.replicateSourceDb)) return [];
+        return [
+            `${r.name}: manageMasterUserPassword is ${setting(r.inputs.manageMasterUserPassword, "false")}; set it to true so RDS generates the master password and keeps it in Secrets Manager.`,
+        ];
+    },
+};
+
+const rdsAutomatedBackups: Rule = {
+    name: "rds-automated-backups",
+    description:
+        "RDS DB instances keep automated backups (backupRetentionPeriod of 1 to 35 days; unset or 0 turns them and point-in-time restore off). Security Hub's RDS.11 asks for 7 days by default; only live must keep that many (rds-resilient-in-live).",
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.dbInstance],
+    check: (r) => {
+        const days = num(r.inputs.backupRetentionPeriod);
+        return days !== undefined && days >= 1
+            ? []
+            : [
+                  `${r.name}: backupRetentionPeriod is ${setting(r.inputs.backupRetentionPeriod, "0")}, so RDS keeps no automated backups; set it to 1-35 days (databaseBackupRetentionDays in the stack file).`,
+              ];
+    },
+};
+
+/** Days of automated backups live keeps at least, as the settings demand and RDS.11 asks by default. */
+const LIVE_MIN_BACKUP_DAYS = 7;
+
+const rdsResilientInLive: Rule = {
+    name: "rds-resilient-in-live",
+    description: `In the live stack, RDS DB instances run Multi-AZ (RDS.5), have deletion protection (RDS.8), take a final snapshot when deleted (skipFinalSnapshot unset or false) and keep at least ${LIVE_MIN_BACKUP_DAYS} days of automated backups (RDS.11's default).`,
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.dbInstance],
+    check: (r, stack) => {
+        if (stack.env !== "live") return [];
+        const i = r.inputs;
+        const out: string[] = [];
+        if (i.multiAz !== true) {
+            out.push(
+                `${r.name}: multiAz is ${setting(i.multiAz, "false")} in live; set databaseMultiAz: true so a standby in a second AZ takes over when the instance or its AZ fails.`,
+            );
+        }
+        if (i.deletionProtection !== true) {
+            out.push(`${r.name}: deletionProtection is ${setting(i.deletionProtection, "false")} in live; set it to true (protect: true in the stack file).`);
+        }
+        if (i.skipFinalSnapshot === true) {
+            out.push(
+                `${r.name}: skipFinalSnapshot is true in live, so deleting the instance keeps no final snapshot; set it to false with a finalSnapshotIdentifier (protect: true in the stack file).`,
+            );
+        }
+        // Below one day is rds-automated-backups' finding; one finding per setting is enough.
+        const days = num(i.backupRetentionPeriod);
+        if (days !== undefined && days >= 1 && days < LIVE_MIN_BACKUP_DAYS) {
+            out.push(
+                `${r.name}: backupRetentionPeriod is ${days} in live; keep at least ${LIVE_MIN_BACKUP_DAYS} days (databaseBackupRetentionDays: ${LIVE_MIN_BACKUP_DAYS} or more).`,
+            );
+        }
+        return out;
+    },
+};
+
+const rdsIngressFromSecurityGroupsOnly: Rule = {
+    name: "rds-ingress-from-security-groups-only",
+    description:
+        "Security groups of RDS DB instances admit only other security groups (its clients', by referencedSecurityGroupId), never CIDR blocks or prefix lists, which would admit every address in them, whatever runs there.",
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.ingressRule, TYPES.securityGroupRule, TYPES.securityGroup],
+    scope: "stack",
+    check: (r, stack) => {
+        const target = ingressTarget(r);
+        const onDatabaseGroup =
+            r.type === TYPES.securityGroup ? isDatabaseSecurityGroup(r, stack) : target !== undefined && databaseSecurityGroupIds(stack).includes(target);
+        if (!onDatabaseGroup) return [];
+        return ingresses(r).flatMap((g) => {
+            const sources = [...g.cidrs.map((c) => `CIDR ${c}`), ...g.prefixLists.map((p) => `prefix list ${p}`)];
+            return sources.length === 0
+                ? []
+                : [
+                      `${r.name}: ${g.where} admits ${sources.join(", ")} to a database security group; admit only the clients' security groups with referencedSecurityGroupId (uses: [database] in the stack file).`,
+                  ];
+        });
+    },
+};
+
+const s3BucketPublicAccessBlock: Rule = {
+    name: "s3-bucket-public-access-block",
+    description:
+        "Every S3 bucket has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, ignorePublicAcls, blockPublicPolicy and restrictPublicBuckets all true, so no ACL or policy can make it public.",
+    enforcementLevel: "mandatory",
+    control: "S3.8",
+    resourceTypes: [...BUCKETS, TYPES.bucketPublicAccessBlock],
+    scope: "stack",
+    check: (r, stack) => {
+        if (r.type === TYPES.bucketPublicAccessBlock) {
+            const off = PUBLIC_ACCESS_FLAGS.filter((f) => r.inputs[f] !== true);
+            return off.length === 0
+                ? []
+                : [
+                      `${r.name}: ${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true; set blockPublicAcls, ignorePublicAcls, blockPublicPolicy and restrictPublicBuckets all to true.`,
+                  ];
+        }
+        // A block whose flags are off is reported on the block itself.
+        return ofType(stack, TYPES.bucketPublicAccessBlock).some((b) => forBucket(b, r))
+            ? []
+            : [
+                  `${r.name}: the bucket has no public access block; add an aws.s3.BucketPublicAccessBlock for it with blockPublicAcls, ignorePublicAcls, blockPublicPolicy and restrictPublicBuckets all true.`,
+              ];
+    },
+};
+
+const s3BucketDefaultEncryption: Rule = {
+    name: "s3-bucket-default-encryption",
+    description:
+        "Every S3 bucket has a server-side encryption configuration that sets a default algorithm (applyServerSideEncryptionByDefault.sseAlgorithm), so the program, not S3's defaults, says how objects are encrypted. (Security Hub retired S3.4 when S3 began encrypting every new object with SSE-S3.)",
+    enforcementLevel: "mandatory",
+    resourceTypes: BUCKETS,
+    scope: "stack",
+    check: (r, stack) => {
+        const inline = setsDefaultEncryption(obj(r.inputs.serverSideEncryptionConfiguration).rule);
+        const separate = ofType(stack, ...BUCKET_ENCRYPTIONS).some((c) => forBucket(c, r) && list(c.inputs.rules).some(setsDefaultEncryption));
+        return inline || separate
+            ? []
+            : [
+                  `${r.name}: the bucket has no server-side encryption configuration; add an aws.s3.BucketServerSideEncryptionConfiguration for it with applyServerSideEncryptionByDefault { sseAlgorithm: "AES256" } (or "aws:kms").`,
+              ];
+    },
+};
+
+const s3BucketPolicyNoPublicAllow: Rule = {
+    name: "s3-bucket-policy-no-public-allow",
+    description:
+        'S3 bucket policies allow nothing to Principal "*" (or { AWS: "*" }) unless the statement is limited by an IpAddress condition on aws:SourceIp naming ranges narrower than the whole internet (S3 does not count such a policy as public).',
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.bucketPolicy, ...BUCKETS],
+    check: (r) =>
+        policyDocuments(r).flatMap(({ label, statements }) =>
+            statements.flatMap((s, i) => {
+                if (!isAllow(s) || !isEveryone(s.Principal)) return [];
+                const actions = strings(s.Action);
+                const what = `${label} ${statementLabel(s, i)} allows ${actions.length > 0 ? actions.join(", ") : "everything but its NotAction"} to Principal "*"`;
+                const ranges = sourceIpRanges(s);
+                if (ranges === undefined || ranges.length === 0) {
+                    return [
+                        `${r.name}: ${what} without an aws:SourceIp condition, so anyone may use it; add Condition { IpAddress: { "aws:SourceIp": [...] } } with the ranges that need it, or name the principals.`,
+                    ];
+                }
+                const open = ranges.filter((c) => OPEN_CIDRS.includes(c));
+                return open.length > 0
+                    ? [`${r.name}: ${what} from aws:SourceIp ${open.join(", ")}, which is every address; name narrower ranges, or the principals.`]
+                    : [];
+            }),
+        ),
+};
+
 /** Every rule, in the order of the README's table. */
 export const RULES: readonly Rule[] = [
     ecsTaskNoHostNetwork,
@@ -1105,6 +1358,15 @@ export const RULES: readonly Rule[] = [
     lambdaSupportedRuntime,
     wafWebAclHasRules,
     wafWebAclLogging,
+    rdsStorageEncrypted,
+    rdsNoPublicAccess,
+    rdsManagedMasterPassword,
+    rdsAutomatedBackups,
+    rdsResilientInLive,
+    rdsIngressFromSecurityGroupsOnly,
+    s3BucketPublicAccessBlock,
+    s3BucketDefaultEncryption,
+    s3BucketPolicyNoPublicAllow,
 ];
 
 /**

@@ -1,8 +1,10 @@
 /**
  * The policy rules (`policy/rules.ts`): each one fires on a minimal bad resource and stays quiet
  * on a good one, and the four committed stacks, run under the mock runtime, violate no mandatory
- * rule and raise exactly the advisory findings listed here. Never imports `policy/index.ts`:
- * constructing the PolicyPack would start its gRPC server.
+ * rule and raise exactly the advisory findings listed here; and each data rule (RDS, S3) catches
+ * a bad input in their graphs, made by configuration (live with protect: false) or, where no
+ * configuration can make it, by editing a copy of a recorded resource. Never imports
+ * `policy/index.ts`: constructing the PolicyPack would start its gRPC server.
  */
 import * as assert from "assert/strict";
 import * as fs from "fs";
@@ -67,6 +69,48 @@ function rolePolicy(statements: Record<string, unknown>[]): PolicyResource {
 const vpc = res(TYPES.vpc, "app-vpc", { cidrBlock: "10.0.0.0/16", id: "vpc-123" });
 const repo = res(TYPES.ecrRepository, "app-repo", { name: "app", imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE" });
 const webAcl = res(TYPES.webAcl, "app-acl", { scope: "REGIONAL", arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/app/1" });
+
+/** An RDS instance as the Database component declares it in live; cases change one setting. */
+function dbInstance(inputs: Record<string, unknown> = {}, more: Partial<PolicyResource> = {}): PolicyResource {
+    return res(
+        TYPES.dbInstance,
+        "app-db",
+        {
+            identifier: "app-db",
+            engine: "postgres",
+            instanceClass: "db.t4g.micro",
+            allocatedStorage: 20,
+            storageEncrypted: true,
+            publiclyAccessible: false,
+            username: "dbadmin",
+            manageMasterUserPassword: true,
+            backupRetentionPeriod: 14,
+            multiAz: true,
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: "app-db-final",
+            vpcSecurityGroupIds: ["sg-db"],
+            ...inputs,
+        },
+        more,
+    );
+}
+
+const bucket = res(TYPES.bucket, "app-bucket", { bucket: "app-assets" });
+const ALL_PUBLIC_ACCESS_BLOCKED = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+
+function bucketPolicy(statements: Record<string, unknown>[]): PolicyResource {
+    return res(TYPES.bucketPolicy, "app-bucket-policy", { bucket: "app-assets", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
+}
+const DENY_PLAIN_HTTP = {
+    Sid: "DenyPlainHttp",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: ["arn:aws:s3:::app-assets", "arn:aws:s3:::app-assets/*"],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+const PUBLIC_READ = { Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::app-assets/*" };
 
 /**
  * One scenario for one rule: `given` describes the resource; `expect` is the exact number of
@@ -698,6 +742,276 @@ const SCENARIOS: readonly Scenario[] = [
         ],
         expect: 0,
     },
+    {
+        rule: "rds-storage-encrypted",
+        given: "an instance without storageEncrypted",
+        resource: dbInstance({ storageEncrypted: undefined }),
+        expect: 1,
+        mentions: /storageEncrypted is not set \(unencrypted\); set storageEncrypted: true/,
+    },
+    {
+        rule: "rds-storage-encrypted",
+        given: "an instance with storageEncrypted false",
+        resource: dbInstance({ storageEncrypted: false }),
+        expect: 1,
+        mentions: /storageEncrypted is false; set storageEncrypted: true/,
+    },
+    { rule: "rds-storage-encrypted", given: "an instance with storageEncrypted true", resource: dbInstance(), expect: 0 },
+    {
+        rule: "rds-no-public-access",
+        given: "a publicly accessible instance",
+        resource: dbInstance({ publiclyAccessible: true }),
+        expect: 1,
+        mentions: /publiclyAccessible is true; set it to false/,
+    },
+    {
+        rule: "rds-no-public-access",
+        given: "an instance without publiclyAccessible (false)",
+        resource: dbInstance({ publiclyAccessible: undefined }),
+        expect: 0,
+    },
+    {
+        rule: "rds-managed-master-password",
+        given: "an instance with a master password in its inputs",
+        resource: dbInstance({ password: "correct-horse-battery", manageMasterUserPassword: undefined }, { secretPaths: ["password"] }),
+        expect: 1,
+        // The message names the setting, never the password.
+        mentions: /^(?!.*correct-horse).*: password is set, .* set manageMasterUserPassword: true/,
+    },
+    {
+        rule: "rds-managed-master-password",
+        given: "an instance with a write-only master password",
+        resource: dbInstance({ passwordWo: "correct-horse-battery", passwordWoVersion: 1, manageMasterUserPassword: undefined }),
+        expect: 1,
+        mentions: /^(?!.*correct-horse).*: passwordWo is set, .* set manageMasterUserPassword: true/,
+    },
+    {
+        rule: "rds-managed-master-password",
+        given: "an instance with neither a password nor manageMasterUserPassword",
+        resource: dbInstance({ manageMasterUserPassword: undefined }),
+        expect: 1,
+        mentions: /manageMasterUserPassword is not set \(false\); set it to true/,
+    },
+    { rule: "rds-managed-master-password", given: "an instance with manageMasterUserPassword true", resource: dbInstance(), expect: 0 },
+    {
+        rule: "rds-managed-master-password",
+        given: "a read replica, which inherits its source's credentials",
+        resource: dbInstance({ replicateSourceDb: "app-db", manageMasterUserPassword: undefined, username: undefined }),
+        expect: 0,
+    },
+    {
+        rule: "rds-automated-backups",
+        given: "an instance with backupRetentionPeriod 0",
+        resource: dbInstance({ backupRetentionPeriod: 0 }),
+        expect: 1,
+        mentions: /backupRetentionPeriod is 0, so RDS keeps no automated backups; set it to 1-35 days/,
+    },
+    {
+        rule: "rds-automated-backups",
+        given: "an instance without backupRetentionPeriod (0)",
+        resource: dbInstance({ backupRetentionPeriod: undefined }),
+        expect: 1,
+        mentions: /backupRetentionPeriod is not set \(0\), so RDS keeps no automated backups/,
+    },
+    { rule: "rds-automated-backups", given: "an instance keeping 1 day of backups", resource: dbInstance({ backupRetentionPeriod: 1 }), expect: 0 },
+    {
+        rule: "rds-resilient-in-live",
+        given: "a live instance that is single-AZ, unprotected, skips its final snapshot and keeps 1 day of backups",
+        resource: dbInstance({ multiAz: false, deletionProtection: undefined, skipFinalSnapshot: true, backupRetentionPeriod: 1 }),
+        env: "live",
+        expect: 4,
+        mentions:
+            /(multiAz is false in live; set databaseMultiAz: true|deletionProtection is not set \(false\) in live; set it to true|skipFinalSnapshot is true in live, .* set it to false|backupRetentionPeriod is 1 in live; keep at least 7 days)/,
+    },
+    {
+        rule: "rds-resilient-in-live",
+        given: "the same instance in gamma",
+        resource: dbInstance({ multiAz: false, deletionProtection: undefined, skipFinalSnapshot: true, backupRetentionPeriod: 1 }),
+        env: "gamma",
+        expect: 0,
+    },
+    { rule: "rds-resilient-in-live", given: "a live instance that is Multi-AZ and protected", resource: dbInstance(), env: "live", expect: 0 },
+    {
+        rule: "rds-resilient-in-live",
+        given: "a live instance without automated backups (rds-automated-backups' finding, not this rule's)",
+        resource: dbInstance({ backupRetentionPeriod: 0 }),
+        env: "live",
+        expect: 0,
+    },
+    {
+        rule: "rds-ingress-from-security-groups-only",
+        given: "an ingress rule admitting a VPC CIDR to the database's security group",
+        resource: res(TYPES.ingressRule, "db-in", { securityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, cidrIpv4: "10.0.0.0/16" }),
+        stack: [dbInstance()],
+        expect: 1,
+        mentions: /this rule admits CIDR 10\.0\.0\.0\/16 to a database security group; admit only the clients' security groups/,
+    },
+    {
+        rule: "rds-ingress-from-security-groups-only",
+        given: "an ec2 ingress rule admitting a prefix list to the database's security group",
+        resource: res(TYPES.securityGroupRule, "db-in", {
+            type: "ingress",
+            securityGroupId: "sg-db",
+            protocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            prefixListIds: ["pl-0123"],
+        }),
+        stack: [dbInstance()],
+        expect: 1,
+        mentions: /this rule admits prefix list pl-0123 to a database security group/,
+    },
+    {
+        rule: "rds-ingress-from-security-groups-only",
+        given: "the database's security group with an inline CIDR ingress block",
+        resource: res(TYPES.securityGroup, "app-db-sg", { ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.0.0.0/8"] }] }),
+        stack: [res(TYPES.dbInstance, "app-db", { storageEncrypted: true }, { dependsOn: ["app-db-sg"] })],
+        expect: 1,
+        mentions: /ingress\[0\] admits CIDR 10\.0\.0\.0\/8 to a database security group/,
+    },
+    {
+        rule: "rds-ingress-from-security-groups-only",
+        given: "an ingress rule admitting a client's security group to the database's",
+        resource: res(TYPES.ingressRule, "db-from-api", {
+            securityGroupId: "sg-db",
+            ipProtocol: "tcp",
+            fromPort: 5432,
+            toPort: 5432,
+            referencedSecurityGroupId: "sg-tasks",
+        }),
+        stack: [dbInstance()],
+        expect: 0,
+    },
+    {
+        rule: "rds-ingress-from-security-groups-only",
+        given: "an ingress rule admitting a CIDR to a security group that is not a database's",
+        resource: res(TYPES.ingressRule, "lb-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
+        stack: [dbInstance()],
+        expect: 0,
+    },
+    {
+        rule: "s3-bucket-public-access-block",
+        given: "a bucket without a public access block",
+        resource: bucket,
+        expect: 1,
+        mentions: /the bucket has no public access block; add an aws\.s3\.BucketPublicAccessBlock/,
+    },
+    {
+        rule: "s3-bucket-public-access-block",
+        given: "a bucket whose stack blocks public access of another bucket only",
+        resource: bucket,
+        stack: [res(TYPES.bucketPublicAccessBlock, "other-public-access", { bucket: "other-bucket", ...ALL_PUBLIC_ACCESS_BLOCKED })],
+        expect: 1,
+        mentions: /the bucket has no public access block/,
+    },
+    {
+        rule: "s3-bucket-public-access-block",
+        given: "a public access block that allows public policies",
+        resource: res(TYPES.bucketPublicAccessBlock, "app-bucket-public-access", {
+            bucket: "app-assets",
+            blockPublicAcls: true,
+            ignorePublicAcls: true,
+            blockPublicPolicy: false,
+        }),
+        stack: [bucket],
+        expect: 1,
+        mentions:
+            /blockPublicPolicy, restrictPublicBuckets are not true; set blockPublicAcls, ignorePublicAcls, blockPublicPolicy and restrictPublicBuckets all to true/,
+    },
+    {
+        rule: "s3-bucket-public-access-block",
+        given: "a bucket with a full public access block that depends on it",
+        resource: bucket,
+        stack: [
+            res(TYPES.bucketPublicAccessBlock, "app-bucket-public-access", { bucket: "unknown", ...ALL_PUBLIC_ACCESS_BLOCKED }, { dependsOn: ["app-bucket"] }),
+        ],
+        expect: 0,
+    },
+    {
+        rule: "s3-bucket-public-access-block",
+        given: "a full public access block naming its bucket",
+        resource: res(TYPES.bucketPublicAccessBlock, "app-bucket-public-access", { bucket: "app-assets", ...ALL_PUBLIC_ACCESS_BLOCKED }),
+        stack: [bucket],
+        expect: 0,
+    },
+    {
+        rule: "s3-bucket-default-encryption",
+        given: "a bucket without an encryption configuration",
+        resource: bucket,
+        expect: 1,
+        mentions: /the bucket has no server-side encryption configuration; add an aws\.s3\.BucketServerSideEncryptionConfiguration/,
+    },
+    {
+        rule: "s3-bucket-default-encryption",
+        given: "a bucket whose encryption configuration sets no default algorithm",
+        resource: bucket,
+        stack: [res(TYPES.bucketEncryption, "app-bucket-encryption", { bucket: "app-assets", rules: [{ bucketKeyEnabled: true }] })],
+        expect: 1,
+        mentions: /the bucket has no server-side encryption configuration/,
+    },
+    {
+        rule: "s3-bucket-default-encryption",
+        given: "a bucket with an SSE-S3 configuration that depends on it",
+        resource: bucket,
+        stack: [
+            res(
+                TYPES.bucketEncryption,
+                "app-bucket-encryption",
+                { bucket: "unknown", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+                { dependsOn: ["app-bucket"] },
+            ),
+        ],
+        expect: 0,
+    },
+    {
+        rule: "s3-bucket-default-encryption",
+        given: "a BucketV2 with an inline KMS encryption configuration",
+        resource: res(TYPES.bucketV2, "app-bucket", {
+            bucket: "app-assets",
+            serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } } },
+        }),
+        expect: 0,
+    },
+    {
+        rule: "s3-bucket-policy-no-public-allow",
+        given: 'a bucket policy allowing s3:GetObject to Principal "*" without condition',
+        resource: bucketPolicy([DENY_PLAIN_HTTP, PUBLIC_READ]),
+        expect: 1,
+        mentions: /policy statement "PublicRead" allows s3:GetObject to Principal "\*" without an aws:SourceIp condition/,
+    },
+    {
+        rule: "s3-bucket-policy-no-public-allow",
+        given: 'a bucket policy allowing { AWS: ["*"] } from 0.0.0.0/0',
+        resource: bucketPolicy([{ ...PUBLIC_READ, Principal: { AWS: ["*"] }, Condition: { IpAddress: { "aws:SourceIp": ["0.0.0.0/0"] } } }]),
+        expect: 1,
+        mentions: /policy statement "PublicRead" allows s3:GetObject to Principal "\*" from aws:SourceIp 0\.0\.0\.0\/0, which is every address/,
+    },
+    {
+        rule: "s3-bucket-policy-no-public-allow",
+        given: 'a bucket policy allowing Principal "*" from every address but some (NotIpAddress)',
+        resource: bucketPolicy([{ ...PUBLIC_READ, Condition: { NotIpAddress: { "aws:SourceIp": ["192.0.2.0/24"] } } }]),
+        expect: 1,
+        mentions: /without an aws:SourceIp condition/,
+    },
+    {
+        rule: "s3-bucket-policy-no-public-allow",
+        given: 'a bucket whose inline (deprecated) policy document allows Principal "*"',
+        resource: res(TYPES.bucket, "app-bucket", { bucket: "app-assets", policy: { Version: "2012-10-17", Statement: [{ ...PUBLIC_READ, Sid: undefined }] } }),
+        expect: 1,
+        mentions: /policy statement #0 allows s3:GetObject to Principal "\*" without an aws:SourceIp condition/,
+    },
+    {
+        rule: "s3-bucket-policy-no-public-allow",
+        given: 'a bucket policy allowing Principal "*" only from named ranges (keys in any case), and denying plain HTTP to "*"',
+        resource: bucketPolicy([DENY_PLAIN_HTTP, { ...PUBLIC_READ, Condition: { IpAddress: { "AWS:SourceIP": ["173.245.48.0/20", "2400:cb00::/32"] } } }]),
+        expect: 0,
+    },
+    {
+        rule: "s3-bucket-policy-no-public-allow",
+        given: "a bucket policy allowing a named role",
+        resource: bucketPolicy([{ ...PUBLIC_READ, Principal: { AWS: "arn:aws:iam::123456789012:role/app" } }]),
+        expect: 0,
+    },
 ];
 
 function ruleNamed(name: string): Rule {
@@ -872,6 +1186,10 @@ describe("policy rules", () => {
                     TYPES.logGroup,
                     TYPES.rolePolicy,
                     TYPES.parameter,
+                    TYPES.dbInstance,
+                    TYPES.bucket,
+                    TYPES.bucketPublicAccessBlock,
+                    TYPES.bucketPolicy,
                 ]) {
                     assert.ok(checked.has(t), `${stack}: no ${t} in the graph`);
                 }
@@ -888,12 +1206,223 @@ describe("policy rules", () => {
             });
         }
 
-        it("GIVEN alpha's graph WHEN evaluated as if it were live THEN the live-only rules reject its public task IPs and missing flow logs", () => {
-            assert.deepEqual(brief(findings("alpha", "live").filter((f) => f.enforcementLevel === "mandatory")).sort(), [
+        it("GIVEN alpha's graph WHEN evaluated as if it were live THEN the live-only rules reject its public task IPs, missing flow logs and single-AZ, unprotected database", () => {
+            const mandatory = findings("alpha", "live").filter((f) => f.enforcementLevel === "mandatory");
+            assert.deepEqual(brief(mandatory).sort(), [
                 "no-public-ips-in-live demo-alpha-api-service",
                 "no-public-ips-in-live demo-alpha-web-service",
+                ...Array<string>(4).fill("rds-resilient-in-live demo-alpha-db-instance"),
                 "vpc-flow-logs-in-live demo-alpha-vpc",
             ]);
+            const db = mandatory.filter((f) => f.rule === "rds-resilient-in-live").map((f) => f.message);
+            [
+                /^demo-alpha-db-instance: multiAz is false in live; set databaseMultiAz: true/,
+                /^demo-alpha-db-instance: deletionProtection is false in live; set it to true \(protect: true in the stack file\)/,
+                /^demo-alpha-db-instance: skipFinalSnapshot is true in live, so deleting the instance keeps no final snapshot; set it to false/,
+                /^demo-alpha-db-instance: backupRetentionPeriod is 1 in live; keep at least 7 days \(databaseBackupRetentionDays: 7 or more\)/,
+            ].forEach((re, i) => assert.match(db[i] ?? "", re));
         });
+
+        it("GIVEN live with protect: false WHEN every rule runs over its graph THEN exactly the database's deletion protection and final snapshot are rejected", async () => {
+            const run = await runStack("live", { overrides: { set: { protect: false } } });
+            assert.ok(!run.error, run.error?.message);
+            const mandatory = evaluate(run.graph.all, "live").filter((f) => f.enforcementLevel === "mandatory");
+            assert.deepEqual(brief(mandatory), ["rds-resilient-in-live demo-live-db-instance", "rds-resilient-in-live demo-live-db-instance"]);
+            assert.match(
+                mandatory[0].message,
+                /^demo-live-db-instance: deletionProtection is false in live; set it to true \(protect: true in the stack file\)\.$/,
+            );
+            assert.match(
+                mandatory[1].message,
+                /^demo-live-db-instance: skipFinalSnapshot is true in live, so deleting the instance keeps no final snapshot; set it to false/,
+            );
+        });
+
+        /**
+         * The mandatory findings of `stack`'s graph once `edit` has replaced the resource named
+         * `demo-<stack>-<suffix>` (or removed it, returning undefined): a bad input the program
+         * cannot be configured into, made from what it does create. The recorded graph is not changed.
+         */
+        function mandatoryAfter(stack: string, suffix: string, edit: (r: PolicyResource) => PolicyResource | undefined, env: string = stack): Finding[] {
+            const run = runs.get(stack);
+            assert.ok(run && !run.error, run?.error?.message);
+            const name = `demo-${stack}-${suffix}`;
+            assert.equal(run.graph.all.filter((r) => r.name === name).length, 1, `${stack}: no single resource named ${name}`);
+            const resources = run.graph.all.flatMap((r) => {
+                if (r.name !== name) return [r];
+                const changed = edit(r);
+                return changed ? [changed] : [];
+            });
+            return evaluate(resources, env).filter((f) => f.enforcementLevel === "mandatory");
+        }
+        const patch =
+            (inputs: Record<string, unknown>) =>
+            (r: PolicyResource): PolicyResource => ({ ...r, inputs: { ...r.inputs, ...inputs } });
+        const remove = (): undefined => undefined;
+        /** Changes the statements of a bucket policy's JSON document. */
+        const editPolicy =
+            (change: (statements: Record<string, unknown>[]) => Record<string, unknown>[]) =>
+            (r: PolicyResource): PolicyResource => {
+                const doc = JSON.parse(String(r.inputs.policy)) as { Statement: Record<string, unknown>[] };
+                return patch({ policy: JSON.stringify({ ...doc, Statement: change(doc.Statement) }) })(r);
+            };
+
+        interface DataCase {
+            readonly given: string;
+            readonly stacks: readonly (typeof STACKS)[number][];
+            /** The edited resource: `demo-<stack>-<suffix>`. */
+            readonly suffix: string;
+            readonly edit: (r: PolicyResource) => PolicyResource | undefined;
+            /** The one mandatory finding: its rule, the suffix of the resource it names, and its message's key parts. */
+            readonly rule: string;
+            readonly on: string;
+            readonly message: RegExp;
+            /** A value the message must not repeat (a password). */
+            readonly hides?: string;
+        }
+
+        const DATA_CASES: readonly DataCase[] = [
+            {
+                given: "its database instance with storageEncrypted false",
+                stacks: STACKS,
+                suffix: "db-instance",
+                edit: patch({ storageEncrypted: false }),
+                rule: "rds-storage-encrypted",
+                on: "db-instance",
+                message: /: storageEncrypted is false; set storageEncrypted: true/,
+            },
+            {
+                given: "its database instance publicly accessible",
+                stacks: STACKS,
+                suffix: "db-instance",
+                edit: patch({ publiclyAccessible: true }),
+                rule: "rds-no-public-access",
+                on: "db-instance",
+                message: /: publiclyAccessible is true; set it to false/,
+            },
+            {
+                given: "its database instance with a master password instead of manageMasterUserPassword",
+                stacks: STACKS,
+                suffix: "db-instance",
+                edit: patch({ manageMasterUserPassword: undefined, password: "correct-horse-battery" }),
+                rule: "rds-managed-master-password",
+                on: "db-instance",
+                message:
+                    /: password is set, so the master password is in the program's configuration and in Pulumi state; remove it and set manageMasterUserPassword: true/,
+                hides: "correct-horse-battery",
+            },
+            {
+                given: "its database instance with backupRetentionPeriod 0",
+                stacks: STACKS,
+                suffix: "db-instance",
+                edit: patch({ backupRetentionPeriod: 0 }),
+                rule: "rds-automated-backups",
+                on: "db-instance",
+                message: /: backupRetentionPeriod is 0, so RDS keeps no automated backups; set it to 1-35 days/,
+            },
+            {
+                given: "live's database instance keeping 3 days of backups",
+                stacks: ["live"],
+                suffix: "db-instance",
+                edit: patch({ backupRetentionPeriod: 3 }),
+                rule: "rds-resilient-in-live",
+                on: "db-instance",
+                message: /: backupRetentionPeriod is 3 in live; keep at least 7 days/,
+            },
+            {
+                given: "live's database instance single-AZ",
+                stacks: ["live"],
+                suffix: "db-instance",
+                edit: patch({ multiAz: false }),
+                rule: "rds-resilient-in-live",
+                on: "db-instance",
+                message: /: multiAz is false in live; set databaseMultiAz: true/,
+            },
+            {
+                given: "the database's ingress from api admitting the VPC's CIDR instead of api's security group",
+                stacks: STACKS,
+                suffix: "db-from-api",
+                edit: patch({ referencedSecurityGroupId: undefined, cidrIpv4: "10.0.0.0/16" }),
+                rule: "rds-ingress-from-security-groups-only",
+                on: "db-from-api",
+                message:
+                    /: this rule admits CIDR 10\.0\.0\.0\/16 to a database security group; admit only the clients' security groups with referencedSecurityGroupId/,
+            },
+            {
+                given: "the database's security group with an inline ingress block from a CIDR",
+                stacks: STACKS,
+                suffix: "db-sg",
+                edit: patch({ ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.0.0.0/8"] }] }),
+                rule: "rds-ingress-from-security-groups-only",
+                on: "db-sg",
+                message: /: ingress\[0\] admits CIDR 10\.0\.0\.0\/8 to a database security group/,
+            },
+            {
+                given: "its assets bucket without its public access block",
+                stacks: STACKS,
+                suffix: "assets-public-access",
+                edit: remove,
+                rule: "s3-bucket-public-access-block",
+                on: "assets-bucket",
+                message: /: the bucket has no public access block; add an aws\.s3\.BucketPublicAccessBlock for it/,
+            },
+            {
+                given: "its assets bucket's public access block with blockPublicAcls and restrictPublicBuckets false",
+                stacks: STACKS,
+                suffix: "assets-public-access",
+                edit: patch({ blockPublicAcls: false, restrictPublicBuckets: false }),
+                rule: "s3-bucket-public-access-block",
+                on: "assets-public-access",
+                message:
+                    /: blockPublicAcls, restrictPublicBuckets are not true; set blockPublicAcls, ignorePublicAcls, blockPublicPolicy and restrictPublicBuckets all to true/,
+            },
+            {
+                given: "its assets bucket without its encryption configuration",
+                stacks: STACKS,
+                suffix: "assets-encryption",
+                edit: remove,
+                rule: "s3-bucket-default-encryption",
+                on: "assets-bucket",
+                message: /: the bucket has no server-side encryption configuration; add an aws\.s3\.BucketServerSideEncryptionConfiguration/,
+            },
+            {
+                given: 'its assets bucket policy with a statement allowing s3:GetObject to Principal "*"',
+                stacks: STACKS,
+                suffix: "assets-policy",
+                edit: editPolicy((statements) => [
+                    ...statements,
+                    { Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::assets/*" },
+                ]),
+                rule: "s3-bucket-policy-no-public-allow",
+                on: "assets-policy",
+                message: /: policy statement "PublicRead" allows s3:GetObject to Principal "\*" without an aws:SourceIp condition/,
+            },
+            {
+                given: "live's assets bucket policy with Cloudflare's read statement stripped of its aws:SourceIp condition",
+                stacks: ["live"],
+                suffix: "assets-policy",
+                edit: editPolicy((statements) => {
+                    assert.ok(
+                        statements.some((s) => s.Sid === "CloudflareReadsObjects"),
+                        "live's policy has no CloudflareReadsObjects statement",
+                    );
+                    return statements.map((s) => (s.Sid === "CloudflareReadsObjects" ? { ...s, Condition: undefined } : s));
+                }),
+                rule: "s3-bucket-policy-no-public-allow",
+                on: "assets-policy",
+                message: /: policy statement "CloudflareReadsObjects" allows s3:GetObject to Principal "\*" without an aws:SourceIp condition/,
+            },
+        ];
+
+        for (const c of DATA_CASES) {
+            for (const stack of c.stacks) {
+                it(`GIVEN ${stack}'s graph with ${c.given} WHEN every rule runs over it THEN ${c.rule} reports exactly that, and nothing else is mandatory`, () => {
+                    const mandatory = mandatoryAfter(stack, c.suffix, c.edit);
+                    assert.deepEqual(brief(mandatory), [`${c.rule} demo-${stack}-${c.on}`]);
+                    assert.match(mandatory[0].message, new RegExp(`^demo-${stack}-${c.on}${c.message.source}`));
+                    if (c.hides) assert.ok(!mandatory[0].message.includes(c.hides), mandatory[0].message);
+                });
+            }
+        }
     });
 });
