@@ -20,6 +20,22 @@ export const CLOUDFLARE_EDGE_TYPE = "shipyard-bootstrap:cloudflare:CloudflareEdg
  */
 export const ZONE_SETTINGS = { ssl: "strict", always_use_https: "on", min_tls_version: "1.2" } as const;
 
+/**
+ * The SSL mode of requests for an assets host, which Cloudflare proxies to the environment's
+ * bucket at `<host>.s3.<region>.amazonaws.com` (the bucket is named exactly the host: S3 finds the
+ * bucket by the Host header). S3 presents its own certificate, for `*.s3.<region>.amazonaws.com`,
+ * which does not name the host (nor, the host having dots, the bucket's endpoint), and a bucket
+ * cannot have a certificate of its own: Full (strict) cannot validate it and answers 526.
+ * - `full`: Cloudflare still reaches S3 over HTTPS, so the request and the object are encrypted on
+ *   the way; it only does not verify whose certificate it is. What it fetches is public content,
+ *   and the bucket admits anonymous reads from Cloudflare's addresses only.
+ * - not `flexible`: that would send the requests in plain HTTP across the internet, and the
+ *   bucket's policy refuses every request that does not use TLS (aws:SecureTransport), so every
+ *   asset would be a 403.
+ * Only these hosts: every other host of the zone keeps Full (strict).
+ */
+export const ASSETS_SSL_MODE = "full";
+
 export interface CloudflareEdgeArgs {
     /** Names the parameters `/<app>/<env>/edge/...` and describes the ruleset and rules. */
     readonly app: string;
@@ -41,21 +57,32 @@ export interface CloudflareEdgeArgs {
      * @example { alpha: ["alpha.example.org"], live: ["example.org"] }
      */
     readonly originHosts: Readonly<Record<string, readonly string[]>>;
+    /**
+     * The host that serves each environment's assets bucket, each in {@link zone} and none an
+     * origin host. Every environment listed gets one rule setting the SSL mode
+     * {@link ASSETS_SSL_MODE} for its host, in this order; one not listed gets none.
+     * @default {}
+     * @example { live: "assets.example.org" }
+     */
+    readonly assetsHosts?: Readonly<Record<string, string>>;
     /** Tags on every parameter; its `environment` tag is replaced by the parameter's environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The rule expression that matches requests for exactly these host names. */
+/** The rule expression that matches requests for exactly these host names (origin and assets rules alike). */
 export function originRuleExpression(hosts: readonly string[]): string {
     return `(http.host in {${hosts.map((h) => JSON.stringify(h)).join(" ")}})`;
 }
 
 /**
  * The Cloudflare zone-level singletons in front of the environments, which no environment's stack
- * can own: the zone's SSL/TLS settings and its one ruleset of the `http_request_late_transform`
- * phase (request header transform rules). Per environment, an origin secret that the rule adds
- * as the {@link ORIGIN_HEADER} header to requests for that environment's hosts, and the host list,
- * both in SSM, where the environment's stack reads them to admit only requests that carry it.
+ * can own: the zone's SSL/TLS settings, its one ruleset of the `http_request_late_transform`
+ * phase (request header transform rules) and its one ruleset of the `http_config_settings` phase
+ * (configuration rules). Per environment, an origin secret that the rule adds as the
+ * {@link ORIGIN_HEADER} header to requests for that environment's hosts, and the host list, both
+ * in SSM, where the environment's stack reads them to admit only requests that carry it; and for
+ * an environment whose assets bucket is served through Cloudflare, a configuration rule that sets
+ * {@link ASSETS_SSL_MODE} for its assets host.
  */
 export class CloudflareEdge extends pulumi.ComponentResource {
     /** The zone's id, given or looked up. */
@@ -66,6 +93,8 @@ export class CloudflareEdge extends pulumi.ComponentResource {
     readonly hostsParameters: Readonly<Record<string, aws.ssm.Parameter>>;
     /** Undefined when no environment has hosts. */
     readonly ruleset?: cloudflare.Ruleset;
+    /** The configuration rules of the assets hosts; undefined when no environment has one. */
+    readonly configRuleset?: cloudflare.Ruleset;
 
     constructor(name: string, args: CloudflareEdgeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(CLOUDFLARE_EDGE_TYPE, name, {}, opts);
@@ -75,6 +104,13 @@ export class CloudflareEdge extends pulumi.ComponentResource {
             if (hosts.length === 0) throw new Error(`CloudflareEdge: no host names for ${env}`);
             const outside = hosts.filter((h) => !inZone(h, args.zone));
             if (outside.length > 0) throw new Error(`CloudflareEdge: ${outside.join(", ")} of ${env} not in the zone ${args.zone}`);
+        }
+        const assetsHosts = args.assetsHosts ?? {};
+        const origins = new Set(envs.flatMap((env) => args.originHosts[env]));
+        for (const [env, host] of Object.entries(assetsHosts)) {
+            if (!inZone(host, args.zone)) throw new Error(`CloudflareEdge: assets host ${host} of ${env} not in the zone ${args.zone}`);
+            // One host, one SSL mode: an origin host must keep Full (strict).
+            if (origins.has(host)) throw new Error(`CloudflareEdge: assets host ${host} of ${env} is an origin host`);
         }
 
         this.zoneId =
@@ -142,6 +178,30 @@ export class CloudflareEdge extends pulumi.ComponentResource {
                         action: "rewrite",
                         // "set" replaces any header of that name the client sent.
                         actionParameters: { headers: { [ORIGIN_HEADER]: { operation: "set", value: secretParameters[env].value } } },
+                        enabled: true,
+                    })),
+                },
+                { parent: this },
+            );
+        }
+
+        // The configuration rules' phase has one ruleset per zone too, hence all environments' rules here.
+        const assetsEnvs = Object.keys(assetsHosts);
+        if (assetsEnvs.length > 0) {
+            this.configRuleset = new cloudflare.Ruleset(
+                `${name}-assets-ssl`,
+                {
+                    zoneId: this.zoneId,
+                    kind: "zone",
+                    phase: "http_config_settings",
+                    name: `${args.app} assets SSL`,
+                    description: `SSL mode ${ASSETS_SSL_MODE} for each ${args.app} environment's assets host, proxied to S3 whose certificate does not name it; owned by the ${args.app} bootstrap stack, which overwrites changes made elsewhere`,
+                    rules: assetsEnvs.map((env) => ({
+                        ref: `${args.app}_${env}_assets_ssl`,
+                        description: `SSL ${ASSETS_SSL_MODE} for the ${args.app} ${env} environment's assets host`,
+                        expression: originRuleExpression([assetsHosts[env]]),
+                        action: "set_config",
+                        actionParameters: { ssl: ASSETS_SSL_MODE },
                         enabled: true,
                     })),
                 },

@@ -8,6 +8,7 @@ import {
     PolicyDocument,
     StateAccess,
     buildPolicy,
+    deployDataPolicy,
     deployPolicy,
     githubSubject,
     githubTrustPolicy,
@@ -40,6 +41,11 @@ export interface GithubRolesArgs {
     readonly state: StateAccess;
     /** The service repositories: build pushes to them, deploy reads digests from them. */
     readonly repositoryArns: pulumi.Input<string>[];
+    /**
+     * By environment, the host that serves its assets and names its assets bucket, which its
+     * deploy role may manage and its preview role read. @default {} (only `<app>-<env>-assets-*` buckets)
+     */
+    readonly assetsHosts?: Readonly<Partial<Record<string, string>>>;
     /** Tags on the provider and the roles; a deploy role's `environment` tag is its environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -67,6 +73,8 @@ export class GithubRoles extends pulumi.ComponentResource {
     readonly previewRoles: Readonly<Record<string, aws.iam.Role>>;
     /** By environment. */
     readonly deployRoles: Readonly<Record<string, aws.iam.Role>>;
+    /** By environment: the deploy role's permissions for the environment's data, attached to it. */
+    readonly deployDataPolicies: Readonly<Record<string, aws.iam.Policy>>;
 
     constructor(name: string, args: GithubRolesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(GITHUB_ROLES_TYPE, name, {}, opts);
@@ -112,7 +120,14 @@ export class GithubRoles extends pulumi.ComponentResource {
                       suffix,
                       `GitHub Actions of ${args.repository} ${description}: read-only pulumi preview of ${environments.join(", ")}`,
                       subject,
-                      previewPolicy({ account: args.account, app: args.app, environments, project: args.project, state: args.state }),
+                      previewPolicy({
+                          account: args.account,
+                          app: args.app,
+                          environments,
+                          project: args.project,
+                          state: args.state,
+                          assetsHosts: args.assetsHosts,
+                      }),
                   );
         this.previewRole = preview("preview", "on pull requests", githubSubject.pullRequest(args.repository), groups.preview);
         this.previewProductionRole = preview(
@@ -130,16 +145,43 @@ export class GithubRoles extends pulumi.ComponentResource {
         }
         this.previewRoles = previewRoles;
         const deployRoles: Record<string, aws.iam.Role> = {};
+        const deployDataPolicies: Record<string, aws.iam.Policy> = {};
         for (const env of args.environments) {
-            deployRoles[env] = role(
+            const permissions = {
+                account: args.account,
+                app: args.app,
+                env,
+                project: args.project,
+                state: args.state,
+                repositoryArns: args.repositoryArns,
+                assetsHost: args.assetsHosts?.[env],
+            };
+            const tags = { ...args.tags, environment: env };
+            const deploy = role(
                 `deploy-${env}`,
                 `GitHub Actions of ${args.repository} in the GitHub environment ${env}: pulumi up of the ${env} stack`,
                 githubSubject.environment(args.repository, env),
-                deployPolicy({ account: args.account, app: args.app, env, project: args.project, state: args.state, repositoryArns: args.repositoryArns }),
-                { ...args.tags, environment: env },
+                deployPolicy(permissions),
+                tags,
             );
+            // A managed policy of its own: with the inline one it would exceed IAM's size limit for
+            // a role's inline policies (deployDataPolicy). Only this role has it attached.
+            deployDataPolicies[env] = new aws.iam.Policy(
+                `${name}-deploy-data-${env}`,
+                {
+                    name: `${args.app}-github-deploy-${env}-data`,
+                    path: "/",
+                    description: `pulumi up of the ${args.app} ${env} stack: its database, assets buckets and backups (attached to ${args.app}-github-deploy-${env})`,
+                    policy: pulumi.jsonStringify(deployDataPolicy(permissions)),
+                    tags,
+                },
+                child,
+            );
+            new aws.iam.RolePolicyAttachment(`${name}-deploy-data-${env}`, { role: deploy.name, policyArn: deployDataPolicies[env].arn }, child);
+            deployRoles[env] = deploy;
         }
         this.deployRoles = deployRoles;
+        this.deployDataPolicies = deployDataPolicies;
 
         this.registerOutputs({
             providerArn: this.providerArn,

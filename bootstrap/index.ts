@@ -17,6 +17,8 @@ import { StateBackend } from "./stateBackend";
 /** Creates the account's shared resources from the settings and returns the stack outputs. */
 function bootstrap(s: BootstrapSettings) {
     const account = { partition: s.partition, region: s.region, accountId: s.accountId };
+    // Buckets named after their hosts: the roles of each environment may manage or read its own.
+    const assetsHosts = s.cloudflare?.assetsHosts ?? {};
 
     const state = new StateBackend(`${s.app}-state`, {
         bucketName: s.stateBucket,
@@ -40,6 +42,7 @@ function bootstrap(s: BootstrapSettings) {
         environments: s.environments,
         account,
         repositoryArns: repositories.map((r) => r.arn),
+        assetsHosts,
         tags: s.tags,
     });
 
@@ -54,6 +57,7 @@ function bootstrap(s: BootstrapSettings) {
             account,
             state: { bucketArn: state.bucket.arn, keyArn: state.key.arn },
             repositoryArns: repositories.map((r) => r.arn),
+            assetsHosts,
             tags: s.tags,
         },
         { dependsOn: Object.values(boundaries.policies) },
@@ -77,6 +81,7 @@ function bootstrap(s: BootstrapSettings) {
               zone: s.cloudflare.zone,
               zoneId: s.cloudflare.zoneId,
               originHosts: s.cloudflare.originHosts,
+              assetsHosts: s.cloudflare.assetsHosts,
               tags: s.tags,
           })
         : undefined;

@@ -13,6 +13,11 @@ export interface PermissionsBoundariesArgs {
     readonly account: Account;
     /** The service repositories, from which the environments' execution roles pull. */
     readonly repositoryArns: pulumi.Input<string>[];
+    /**
+     * By environment, the host that serves its assets and names its assets bucket, which the
+     * environment's task and backup roles may read. @default {} (only `<app>-<env>-assets-*` buckets)
+     */
+    readonly assetsHosts?: Readonly<Partial<Record<string, string>>>;
     /** Tags on every policy; its `environment` tag is replaced by the policy's environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -40,7 +45,9 @@ export class PermissionsBoundaries extends pulumi.ComponentResource {
                     name: boundaryPolicyName(args.app, env),
                     path: "/",
                     description: `Permissions boundary of every IAM role of the ${args.app} ${env} stack: the most any of them may do`,
-                    policy: pulumi.jsonStringify(boundaryPolicy({ account: args.account, app: args.app, env, repositoryArns: args.repositoryArns })),
+                    policy: pulumi.jsonStringify(
+                        boundaryPolicy({ account: args.account, app: args.app, env, repositoryArns: args.repositoryArns, assetsHost: args.assetsHosts?.[env] }),
+                    ),
                     tags: { ...args.tags, environment: env },
                 },
                 { parent: this },

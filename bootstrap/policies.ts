@@ -116,6 +116,7 @@ const ENVIRONMENT_SERVICE_READS = [
     "logs:ListTagsLogGroup",
     "acm:DescribeCertificate",
     "acm:ListTagsForCertificate",
+    "rds:Describe*",
     "route53:GetHostedZone",
     "route53:ListHostedZones",
     "route53:ListHostedZonesByName",
@@ -137,8 +138,31 @@ export const PASSED_TO_SERVICES = [
 ];
 /** AWS managed policies the program attaches to its own roles; no other managed policy can be attached. */
 export const ATTACHABLE_MANAGED_POLICIES = ["AmazonECSInfrastructureRolePolicyForLoadBalancers"];
-/** Service-linked roles a first deploy in a fresh account creates (ECS, the load balancer, ECS autoscaling). */
-export const SERVICE_LINKED_ROLES = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"];
+/**
+ * The AWS managed policies of the environment's AWS Backup role (`<app>-<env>-backup`,
+ * components/backupPlan.ts), with their paths, which are part of their ARNs (AWS Managed Policy
+ * Reference): attachable to that role only. They name every service AWS Backup supports; the
+ * permissions boundary ({@link boundaryPolicy}) cuts them down to the environment's database and
+ * bucket.
+ */
+export const BACKUP_ROLE_MANAGED_POLICIES = [
+    "service-role/AWSBackupServiceRolePolicyForBackup",
+    "service-role/AWSBackupServiceRolePolicyForRestores",
+    "AWSBackupServiceRolePolicyForS3Backup",
+    "AWSBackupServiceRolePolicyForS3Restore",
+];
+/**
+ * Service-linked roles a first deploy in a fresh account creates: ECS, the load balancer, ECS
+ * autoscaling, RDS (AWSServiceRoleForRDS, created by the first CreateDBInstance) and AWS Backup
+ * (AWSServiceRoleForBackup; AWSBackupFullAccess grants the same for it).
+ */
+export const SERVICE_LINKED_ROLES = [
+    "ecs.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+    "ecs.application-autoscaling.amazonaws.com",
+    "rds.amazonaws.com",
+    "backup.amazonaws.com",
+];
 
 const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags"];
 /** Role changes that cannot add permissions to a role. */
@@ -161,6 +185,77 @@ const ROLE_WRITES = [
 const BOUNDED_ROLE_WRITES = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"];
 const PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"];
 const PARAMETER_WRITES = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"];
+/**
+ * What Pulumi reads of a bucket and its configuration resources (the AWS provider's bucket read:
+ * HeadBucket, then the policy, ACL, CORS, website, versioning, accelerate, request payment,
+ * logging, lifecycle, replication, encryption, object lock and tagging). None reads an object.
+ */
+const BUCKET_READS = [
+    "s3:ListBucket",
+    "s3:GetBucket*",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration",
+    "s3:GetEncryptionConfiguration",
+];
+/**
+ * The bucket configuration the assets bucket's resources write. S3 authorizes each Delete*
+ * configuration call with the Put* action (DeletePublicAccessBlock with PutBucketPublicAccessBlock,
+ * DeleteBucketEncryption with PutEncryptionConfiguration, ...), except the bucket policy's.
+ */
+const BUCKET_WRITES = [
+    "s3:CreateBucket",
+    "s3:DeleteBucket",
+    "s3:PutBucketTagging",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+];
+/** The instance, its subnet group and parameter group, through their whole life; tags on create need AddTagsToResource too. */
+const DATABASE_WRITES = [
+    "rds:CreateDBInstance",
+    "rds:ModifyDBInstance",
+    "rds:RebootDBInstance",
+    "rds:DeleteDBInstance",
+    "rds:CreateDBSubnetGroup",
+    "rds:ModifyDBSubnetGroup",
+    "rds:DeleteDBSubnetGroup",
+    "rds:CreateDBParameterGroup",
+    "rds:ModifyDBParameterGroup",
+    "rds:ResetDBParameterGroup",
+    "rds:DeleteDBParameterGroup",
+    // The final snapshot a protected instance's deletion takes.
+    "rds:CreateDBSnapshot",
+    "rds:AddTagsToResource",
+    "rds:RemoveTagsFromResource",
+    "rds:ListTagsForResource",
+];
+/** The secret's rotation schedule (aws.secretsmanager.SecretRotation) and its refresh. */
+const DATABASE_SECRET_ROTATION = ["secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret", "secretsmanager:DescribeSecret"];
+const VAULT_ACTIONS = [
+    "backup:CreateBackupVault",
+    "backup:DeleteBackupVault",
+    "backup:DescribeBackupVault",
+    "backup:TagResource",
+    "backup:UntagResource",
+    "backup:ListTags",
+];
+const PLAN_ACTIONS = [
+    "backup:GetBackupPlan",
+    "backup:UpdateBackupPlan",
+    "backup:DeleteBackupPlan",
+    "backup:CreateBackupSelection",
+    "backup:GetBackupSelection",
+    "backup:DeleteBackupSelection",
+    "backup:ListBackupSelections",
+    "backup:TagResource",
+    "backup:UntagResource",
+    "backup:ListTags",
+];
 
 /**
  * ARN patterns of what one environment's program names: roles and functions `<app>-<env>-*`,
@@ -188,6 +283,50 @@ export function monitoringArns(a: Account, app: string, env: string): string[] {
         arn("secretsmanager", `secret:${app}/${env}/*`),
         arn("scheduler", `schedule/default/${app}-${env}-*`),
     ];
+}
+
+/**
+ * RDS-managed secrets (manageMasterUserPassword) are named `rds!db-<id>`: the name says nothing of
+ * the environment. RDS tags each with the ARN of its instance under `aws:rds:primaryDBInstanceArn`;
+ * a tag key starting with `aws:` is reserved to AWS, which no principal can add, change or remove,
+ * so that tag tells one environment's secret from another's.
+ */
+export const RDS_SECRET_INSTANCE_TAG = "aws:rds:primaryDBInstanceArn";
+
+/**
+ * ARN patterns of one environment's data (issue 9: components/database.ts, assetsBucket.ts,
+ * backupPlan.ts), all named after the environment:
+ * - the RDS instance `<app>-<env>-db`, its subnet group `<app>-<env>-db`, its parameter group
+ *   `<app>-<env>-db-<family>` and its final snapshot `<app>-<env>-db-final` (the prefix also
+ *   covers an instance restored next to it, e.g. `<app>-<env>-db-restored`);
+ * - the snapshots AWS Backup takes of it, `awsbackup:job-<id>`, which do not name it;
+ * - the assets buckets `<app>-<env>-assets-<account>` and, when the environment serves them
+ *   through Cloudflare, the bucket named exactly its assets host;
+ * - the backup vault `<app>-<env>-backups` and AWS Backup's role `<app>-<env>-backup`.
+ *
+ * AWS Backup names plans by a random id, so their ARNs cannot be scoped by name: the policies scope
+ * them by their `environment` tag instead ({@link deployPolicy}).
+ */
+export function dataArns(a: Account, app: string, env: string, assetsHost?: string) {
+    const rds = (resource: string) => `arn:${a.partition}:rds:${a.region}:${a.accountId}:${resource}`;
+    const db = `${app}-${env}-db`;
+    const buckets = [`${app}-${env}-assets-*`, ...(assetsHost ? [assetsHost] : [])].map((b) => `arn:${a.partition}:s3:::${b}`);
+    return {
+        /** The ARN RDS tags the instance's secret with ({@link RDS_SECRET_INSTANCE_TAG}). */
+        instance: rds(`db:${db}`),
+        instances: rds(`db:${db}*`),
+        subnetGroups: rds(`subgrp:${db}*`),
+        parameterGroups: rds(`pg:${db}*`),
+        snapshots: rds(`snapshot:${db}*`),
+        backupSnapshots: rds("snapshot:awsbackup:*"),
+        /** Secrets of any instance: scope them by {@link RDS_SECRET_INSTANCE_TAG}. */
+        databaseSecrets: `arn:${a.partition}:secretsmanager:${a.region}:${a.accountId}:secret:rds!*`,
+        buckets,
+        vault: `arn:${a.partition}:backup:${a.region}:${a.accountId}:backup-vault:${app}-${env}-backups`,
+        /** Any plan of the region: scope them by tag. */
+        plans: `arn:${a.partition}:backup:${a.region}:${a.accountId}:backup-plan:*`,
+        backupRole: `arn:${a.partition}:iam::${a.accountId}:role/${app}-${env}-backup`,
+    };
 }
 
 /**
@@ -282,6 +421,8 @@ export interface BoundaryPolicyArgs {
     readonly env: string;
     /** The service repositories, from which the execution roles pull. */
     readonly repositoryArns: pulumi.Input<string>[];
+    /** The host that serves the environment's assets and names its bucket (assetsHosts). @default undefined */
+    readonly assetsHost?: string;
 }
 
 /**
@@ -295,7 +436,8 @@ export interface BoundaryPolicyArgs {
  * (X-Ray), flow logs role (its log group), ECS infrastructure role (the managed load balancer
  * policy), ECS lifecycle hook role and EventBridge Scheduler roles (invoke the environment's
  * functions), Lambda roles (logs, VPC network interfaces, the webhook secret, the dedupe table,
- * alarms, metrics, the dead-letter queue).
+ * alarms, metrics, the dead-letter queue); and the data's ({@link dataBoundaryStatements}):
+ * execution roles (the database's secret), task roles (the assets) and AWS Backup's role.
  */
 export function boundaryPolicy(p: BoundaryPolicyArgs): PolicyDocument {
     const { partition, region, accountId } = p.account;
@@ -358,7 +500,96 @@ export function boundaryPolicy(p: BoundaryPolicyArgs): PolicyDocument {
         // PutMetricData has no resource-level permissions.
         { Sid: "PublishMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*" },
         { Sid: "SendToOwnQueues", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", `${own}*`) },
+        ...dataBoundaryStatements(p),
     );
+}
+
+/**
+ * The boundary's part for the environment's data: execution roles read the master password of its
+ * own database; task roles read its assets; its AWS Backup role backs both up. The backup role's
+ * managed policies ({@link BACKUP_ROLE_MANAGED_POLICIES}) grant every service AWS Backup supports,
+ * on every resource; only what backing up this environment's database (RDS snapshots) and buckets
+ * (S3 backups: inventory, EventBridge notifications, object reads) needs passes here, on this
+ * environment's names.
+ *
+ * Not allowed although the managed policies grant them: restores (a new instance, objects written
+ * into a bucket: an operator's act, done with an administrator's role, README "Permissions
+ * boundaries"), changing or deleting the instance (rds:ModifyDBInstance, only for continuous
+ * backup, which the plan does not use), sharing snapshots with other accounts
+ * (rds:ModifyDBSnapshotAttribute), and every other service (DynamoDB, EC2, EFS, FSx, Redshift, ...).
+ *
+ * Compact on purpose: a managed policy holds at most 6,144 characters (IAM quotas), and this one
+ * joins the rest of the boundary. Object ARNs need no pattern of their own under
+ * `<app>-<env>-assets-*`, whose `*` also matches `/key`.
+ */
+function dataBoundaryStatements(p: BoundaryPolicyArgs): Statement[] {
+    const data = dataArns(p.account, p.app, p.env, p.assetsHost);
+    const { partition, region, accountId } = p.account;
+    return [
+        {
+            // ECS reads DATABASE_USER and DATABASE_PASSWORD from it for the execution role, and an
+            // application may re-read it after a rotation: only the secret of this environment's instance.
+            Sid: "ReadOwnDatabaseSecret",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: data.databaseSecrets,
+            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.instance } },
+        },
+        {
+            // Task roles read objects and list keys. S3 backups read the bucket's settings and
+            // objects (versions, tags, ACLs), and keep an inventory and EventBridge notifications on it.
+            Sid: "ReadOwnAssets",
+            Effect: "Allow",
+            Action: ["s3:ListBucket*", "s3:GetBucket*", "s3:GetObject*", "s3:*InventoryConfiguration", "s3:PutBucketNotification"],
+            Resource: [data.buckets[0], ...data.buckets.slice(1).flatMap((b) => [b, `${b}/*`])],
+        },
+        {
+            // These take no resource (RDS's Describe calls without an identifier authorize against
+            // *), and AWS Backup finds resources through the tagging API.
+            Sid: "FindWhatToBackUp",
+            Effect: "Allow",
+            Action: [
+                "rds:DescribeDBInstances",
+                "rds:DescribeDBSnapshots",
+                "s3:ListAllMyBuckets",
+                "events:ListRules",
+                "cloudwatch:GetMetricData",
+                "tag:GetResources",
+            ],
+            Resource: "*",
+        },
+        {
+            // The EventBridge rules AWS Backup manages for S3 backups, named by AWS Backup.
+            Sid: "BackupEventRules",
+            Effect: "Allow",
+            Action: ["events:*Rule", "events:*Targets", "events:ListTargetsByRule"],
+            Resource: `arn:${partition}:events:${region}:${accountId}:rule/AwsBackupManagedRule*`,
+        },
+        {
+            // A backup of the instance is an RDS snapshot awsbackup:job-<id>, which AWS Backup tags,
+            // copies and expires; those names do not say whose the snapshot is.
+            Sid: "SnapshotOwnDatabase",
+            Effect: "Allow",
+            Action: ["rds:CreateDBSnapshot", "rds:AddTagsToResource", "rds:ListTagsForResource", "rds:CopyDBSnapshot", "rds:DeleteDBSnapshot"],
+            Resource: [data.instances, data.backupSnapshots],
+        },
+        {
+            // Its vault, and the recovery points of S3 backups, whose ids do not say whose they are.
+            Sid: "UseOwnBackupVault",
+            Effect: "Allow",
+            Action: ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault", "backup:TagResource"],
+            Resource: [data.vault, `arn:${partition}:backup:${region}:${accountId}:recovery-point:*`],
+        },
+        {
+            // The vault's key (aws/backup) and the instance's (aws/rds, its snapshots), only as AWS
+            // Backup and RDS use them for the role, never directly.
+            Sid: "UseKeysThroughBackupAndRds",
+            Effect: "Allow",
+            Action: ["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: `arn:${partition}:kms:${region}:${accountId}:key/*`,
+            Condition: { StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`, `rds.${region}.amazonaws.com`] } },
+        },
+    ];
 }
 
 export interface DeployPolicyArgs {
@@ -369,14 +600,137 @@ export interface DeployPolicyArgs {
     readonly project: string;
     readonly state: StateAccess;
     readonly repositoryArns: pulumi.Input<string>[];
+    /**
+     * The host that serves the environment's assets through Cloudflare (assetsHosts), which names
+     * its bucket. @default undefined (only `<app>-<env>-assets-*` buckets)
+     */
+    readonly assetsHost?: string;
 }
 
 /**
- * What `pulumi up` of one environment needs, as tight as the services allow. Decryption of the
- * stack's secrets is granted by that environment's key policy, not here. Every role it creates or
- * gives permissions must carry the environment's permissions boundary ({@link boundaryPolicy}):
- * the deploy role cannot grant a role more than that, cannot remove a boundary, and cannot change
- * the boundary policy (it has no policy-version rights; a Deny says so explicitly).
+ * The deploy role's permissions for the environment's data, a customer managed policy of its own
+ * next to the inline {@link deployPolicy}: IAM allows a role 10,240 characters of inline policies in
+ * all, and a managed policy 6,144 (IAM and STS quotas), which the two together would exceed.
+ */
+export function deployDataPolicy(p: DeployPolicyArgs): PolicyDocument {
+    return policy(...dataDeployStatements(p, boundaryArn(p.account, p.app, p.env)));
+}
+
+/**
+ * What `pulumi up` of one environment's data needs (issue 9): its RDS instance with its subnet and
+ * parameter groups, the secret RDS keeps its master password in, its assets buckets, and its
+ * AWS Backup vault, plan, selection and role. Each scoped to the environment's names
+ * ({@link dataArns}), or, where AWS names a resource by id, to the environment's tag.
+ */
+function dataDeployStatements(p: DeployPolicyArgs, boundary: string): Statement[] {
+    const data = dataArns(p.account, p.app, p.env, p.assetsHost);
+    const { partition, region, accountId } = p.account;
+    return [
+        {
+            Sid: "ManageOwnDatabase",
+            Effect: "Allow",
+            Action: DATABASE_WRITES,
+            Resource: [data.instances, data.subnetGroups, data.parameterGroups, data.snapshots],
+        },
+        {
+            // CreateDBInstance authorizes the option group too, the engine's default one when the
+            // request names none (RDS user guide, identity-based policy examples). Default option
+            // groups cannot be changed, so naming them changes nothing.
+            Sid: "UseDefaultOptionGroups",
+            Effect: "Allow",
+            Action: ["rds:CreateDBInstance", "rds:ModifyDBInstance"],
+            Resource: `arn:${partition}:rds:${region}:${accountId}:og:default:*`,
+        },
+        // DescribeDBEngineVersions and DescribeOrderableDBInstanceOptions take no resource.
+        { Sid: "DescribeDatabasesInRegion", Effect: "Allow", Action: "rds:Describe*", Resource: "*", Condition: regionOnly(p.account) },
+        {
+            // manageMasterUserPassword: RDS creates and tags the secret with the caller's
+            // credentials (a forward access session, so aws:ViaAWSService is true), and describes
+            // the aws/secretsmanager key (kms:DescribeKey: ReadKeys of deployPolicy); that AWS managed key's
+            // policy admits the account's principals through Secrets Manager. The new secret's
+            // name, rds!db-<id>, does not say whose it is; only RDS may create one.
+            Sid: "CreateDatabaseSecretThroughRds",
+            Effect: "Allow",
+            Action: ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
+            Resource: data.databaseSecrets,
+            Condition: { Bool: { "aws:ViaAWSService": "true" } },
+        },
+        {
+            // Only the secret of this environment's instance, told by the tag RDS sets and nobody can change.
+            Sid: "RotateOwnDatabaseSecret",
+            Effect: "Allow",
+            Action: DATABASE_SECRET_ROTATION,
+            Resource: data.databaseSecrets,
+            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.instance } },
+        },
+        // Bucket-level actions only: no object of any bucket, this environment's included.
+        { Sid: "ManageOwnAssetsBuckets", Effect: "Allow", Action: [...BUCKET_READS, ...BUCKET_WRITES], Resource: data.buckets },
+        { Sid: "ManageOwnBackupVault", Effect: "Allow", Action: VAULT_ACTIONS, Resource: data.vault },
+        {
+            // What CreateBackupVault needs besides itself (AWS Backup developer guide, "Backup vault
+            // creation and deletion"): the capsule, and the vault's key, here the AWS managed
+            // aws/backup key, whose id differs per account, so only through AWS Backup.
+            Sid: "CreateVaultStorage",
+            Effect: "Allow",
+            Action: "backup-storage:MountCapsule",
+            Resource: "*",
+        },
+        {
+            Sid: "UseVaultKeyThroughBackup",
+            Effect: "Allow",
+            Action: ["kms:CreateGrant", "kms:RetireGrant", "kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: `arn:${partition}:kms:${region}:${accountId}:key/*`,
+            Condition: { StringEquals: { "kms:ViaService": `backup.${region}.amazonaws.com` } },
+        },
+        {
+            // AWS Backup names a plan by a random id. A new plan must carry this environment's tag,
+            // and only plans that carry it may be read, changed, deleted, tagged or given
+            // selections: a deploy role cannot touch another environment's plan, nor tag one as its
+            // own (TagResource is granted on plans that carry the tag already, never by the tag requested).
+            Sid: "CreateOwnBackupPlans",
+            Effect: "Allow",
+            Action: "backup:CreateBackupPlan",
+            Resource: data.plans,
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env } },
+        },
+        {
+            Sid: "ManageOwnBackupPlans",
+            Effect: "Allow",
+            Action: PLAN_ACTIONS,
+            Resource: data.plans,
+            Condition: { StringEquals: { "aws:ResourceTag/environment": p.env } },
+        },
+        {
+            // The selection hands AWS Backup the environment's backup role (CreateBackupSelection
+            // needs iam:PassRole); no other role, and to no other service.
+            Sid: "PassOwnBackupRoleToBackup",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: data.backupRole,
+            Condition: { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } },
+        },
+        {
+            // AWS Backup's managed policies, to its role only, which carries the boundary: the
+            // boundary allows only the environment's database and buckets of what they grant.
+            Sid: "AttachBackupManagedPoliciesToOwnBackupRole",
+            Effect: "Allow",
+            Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            Resource: data.backupRole,
+            Condition: {
+                ArnEquals: { "iam:PolicyARN": BACKUP_ROLE_MANAGED_POLICIES.map((name) => `arn:${partition}:iam::aws:policy/${name}`) },
+                StringEquals: { "iam:PermissionsBoundary": boundary },
+            },
+        },
+    ];
+}
+
+/**
+ * What `pulumi up` of one environment needs, as tight as the services allow, except its data
+ * ({@link deployDataPolicy}). Decryption of the stack's secrets is granted by that environment's
+ * key policy, not here. Every role it creates or gives permissions must carry the environment's
+ * permissions boundary ({@link boundaryPolicy}): the deploy role cannot grant a role more than
+ * that, cannot remove a boundary, and cannot change the boundary policy (it has no policy-version
+ * rights; a Deny says so explicitly).
  */
 export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
     const own = environmentArns(p.account, p.app, p.env);
@@ -555,6 +909,8 @@ export interface PreviewPolicyArgs {
     readonly environments: readonly string[];
     readonly project: string;
     readonly state: StateAccess;
+    /** By environment, the host that serves its assets and names its bucket (assetsHosts). @default {} */
+    readonly assetsHosts?: Readonly<Partial<Record<string, string>>>;
 }
 
 /**
@@ -582,7 +938,42 @@ export function previewPolicy(p: PreviewPolicyArgs): PolicyDocument {
             Resource: p.environments.flatMap((env) => stackReadKeys(p.state.bucketArn, p.project, env)),
         },
         stateKeyThroughS3(p.account, p.state, ["kms:Decrypt"]),
+        ...dataPreviewStatements(p),
     );
+}
+
+/**
+ * Reads of the environments' data for a preview with `--refresh`: tags of their database and
+ * groups, the configuration (never the objects) of their assets buckets, their vaults and the
+ * plans tagged with their names, and the rotation of their instances' secrets (never the value).
+ * Describe calls of RDS are in {@link ENVIRONMENT_SERVICE_READS}.
+ */
+function dataPreviewStatements(p: PreviewPolicyArgs): Statement[] {
+    const data = p.environments.map((env) => dataArns(p.account, p.app, env, p.assetsHosts?.[env]));
+    return [
+        {
+            Sid: "ReadEnvironmentDatabases",
+            Effect: "Allow",
+            Action: "rds:ListTagsForResource",
+            Resource: data.flatMap((d) => [d.instances, d.subnetGroups, d.parameterGroups]),
+        },
+        {
+            Sid: "ReadEnvironmentDatabaseSecretRotation",
+            Effect: "Allow",
+            Action: "secretsmanager:DescribeSecret",
+            Resource: data[0].databaseSecrets,
+            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.map((d) => d.instance) } },
+        },
+        { Sid: "ReadEnvironmentAssetsBuckets", Effect: "Allow", Action: BUCKET_READS, Resource: data.flatMap((d) => d.buckets) },
+        { Sid: "ReadEnvironmentBackupVaults", Effect: "Allow", Action: ["backup:DescribeBackupVault", "backup:ListTags"], Resource: data.map((d) => d.vault) },
+        {
+            Sid: "ReadEnvironmentBackupPlans",
+            Effect: "Allow",
+            Action: PLAN_ACTIONS.filter((a) => /^backup:(Get|List)/.test(a)),
+            Resource: data[0].plans,
+            Condition: { StringEquals: { "aws:ResourceTag/environment": [...p.environments] } },
+        },
+    ];
 }
 
 /**

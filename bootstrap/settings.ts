@@ -80,6 +80,12 @@ export const BOOTSTRAP_KEYS = {
         description:
             "Host names Cloudflare proxies, by environment (alpha: [alpha.example.org], live: [example.org]): requests for them get that environment's origin header. Each in cloudflareZone and under one environment; an environment left out gets no rule.",
     },
+    assetsHosts: {
+        type: "object",
+        default: {},
+        description:
+            "The host name that serves each environment's assets bucket through Cloudflare, by environment (live: assets.example.org), the environment stack's shipyard:assetsHost: the bucket is named exactly the host, the environment's deploy role may manage a bucket of that name, and Cloudflare reaches it with SSL mode Full instead of the zone's Full (strict). Each in cloudflareZone, one per environment, no origin host; an environment left out serves no assets.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type BootstrapKey = keyof typeof BOOTSTRAP_KEYS;
@@ -121,7 +127,7 @@ export interface BootstrapSettings {
     readonly cloudflare?: CloudflareSettings;
 }
 
-/** The Cloudflare part of {@link BootstrapSettings}: keys cloudflareZone, cloudflareZoneId, originHosts. */
+/** The Cloudflare part of {@link BootstrapSettings}: keys cloudflareZone, cloudflareZoneId, originHosts, assetsHosts. */
 export interface CloudflareSettings {
     /** The zone's name, e.g. `example.org`. */
     readonly zone: string;
@@ -132,6 +138,11 @@ export interface CloudflareSettings {
      * hosts. @default {} (no rule)
      */
     readonly originHosts: Readonly<Partial<Record<EnvName, readonly string[]>>>;
+    /**
+     * The host that serves each environment's assets bucket (the bucket's name), in promotion
+     * order; only environments of this stack that serve assets. @default {} (none)
+     */
+    readonly assetsHosts: Readonly<Partial<Record<EnvName, string>>>;
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -194,6 +205,23 @@ export function s3BucketNameProblem(name: string): string | undefined {
     if (prefix) return `the prefix ${prefix} is reserved by S3`;
     const suffix = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"].find((s) => name.endsWith(s));
     if (suffix) return `the suffix ${suffix} is reserved by S3`;
+    return undefined;
+}
+
+/**
+ * Problem with an assets host as the name of its S3 bucket, or undefined; the host is already a
+ * valid DNS name ({@link dnsNameProblem}). S3 routes a request to the bucket named like its Host
+ * header, so the bucket must be named exactly the host: the general purpose bucket rules on top of
+ * DNS's (at most 63 characters; reserved prefixes and suffixes). Dots are allowed here, unlike
+ * {@link s3BucketNameProblem}: Cloudflare, not a client, connects to the bucket, with SSL mode Full
+ * ({@link CloudflareSettings.assetsHosts}).
+ */
+export function assetsBucketNameProblem(host: string): string | undefined {
+    if (host.length > 63) return `is the name of its S3 bucket, which has 3 to 63 characters; "${host}" has ${host.length}`;
+    const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => host.startsWith(p));
+    if (prefix) return `is the name of its S3 bucket, and the prefix ${prefix} is reserved by S3`;
+    const suffix = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"].find((x) => host.endsWith(x));
+    if (suffix) return `is the name of its S3 bucket, and the suffix ${suffix} is reserved by S3`;
     return undefined;
 }
 
@@ -308,17 +336,18 @@ type Fail = (key: string, value: unknown, allowed: string) => void;
 
 /**
  * The Cloudflare keys, validated together: a host must be in the zone and under one environment
- * of this stack, and neither originHosts nor cloudflareZoneId means anything without a zone.
- * Undefined when cloudflareZone is empty (or invalid, with the problems reported).
+ * of this stack, and neither originHosts, assetsHosts nor cloudflareZoneId means anything without
+ * a zone. Undefined when cloudflareZone is empty (or invalid, with the problems reported).
  *
  * @param environments the stack's environments, or undefined when that key itself is invalid
- * (originHosts is then checked against all four).
+ * (originHosts and assetsHosts are then checked against all four).
  */
 function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: readonly string[] | undefined, fail: Fail): CloudflareSettings | undefined {
     const envs: readonly string[] = environments ?? ENVIRONMENTS;
     const zone = v.string("cloudflareZone");
     const zoneId = v.string("cloudflareZoneId");
     const hosts = v.hostMap("originHosts") ?? {};
+    const assets = v.hostByEnv("assetsHosts") ?? {};
 
     const zoneProblem = zone === "" ? undefined : dnsNameProblem(zone);
     if (zoneProblem) fail("cloudflareZone", zone, zoneProblem);
@@ -327,6 +356,13 @@ function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: rea
             "originHosts",
             hosts,
             "needs cloudflareZone: set cloudflareZone to the Cloudflare zone these hosts belong to (e.g. example.org), or remove originHosts",
+        );
+    }
+    if (zone === "" && Object.keys(assets).length > 0) {
+        fail(
+            "assetsHosts",
+            assets,
+            "needs cloudflareZone: set cloudflareZone to the Cloudflare zone these hosts belong to (e.g. example.org), or remove assetsHosts",
         );
     }
     if (zone === "" && zoneId !== "") {
@@ -362,8 +398,55 @@ function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: rea
         originHosts[env] = Object.freeze([...list]);
     }
 
+    const assetsHosts = assetsHostsOf(assets, { envs, zone: zoneProblem ? "" : zone, originOwner: owner }, fail);
+
     if (zone === "" || zoneProblem) return undefined;
-    return Object.freeze({ zone, zoneId: zoneId === "" ? undefined : zoneId, originHosts: Object.freeze(originHosts) });
+    return Object.freeze({
+        zone,
+        zoneId: zoneId === "" ? undefined : zoneId,
+        originHosts: Object.freeze(originHosts),
+        assetsHosts: Object.freeze(assetsHosts),
+    });
+}
+
+/**
+ * The assetsHosts key, validated: each host of an environment of this stack, a DNS name in the
+ * zone (when the zone is known) that can name its bucket, and the host of one environment only.
+ * It may not be an origin host: Cloudflare proxies an origin host to the load balancer with the
+ * zone's Full (strict), an assets host to S3 with Full, and one host gets one of the two.
+ */
+function assetsHostsOf(
+    assets: Readonly<Record<string, string>>,
+    context: { readonly envs: readonly string[]; readonly zone: string; readonly originOwner: ReadonlyMap<string, string> },
+    fail: Fail,
+): Partial<Record<EnvName, string>> {
+    const { envs, zone, originOwner } = context;
+    for (const env of Object.keys(assets).filter((e) => !envs.includes(e))) {
+        fail(`assetsHosts.${env}`, assets[env], `${env} is not among this stack's environments (${envs.join(", ")})`);
+    }
+    const owner = new Map<string, string>();
+    const assetsHosts: Partial<Record<EnvName, string>> = {};
+    for (const env of ENVIRONMENTS.filter((e) => envs.includes(e) && assets[e] !== undefined)) {
+        const host = assets[env];
+        const problem = dnsNameProblem(host) ?? assetsBucketNameProblem(host);
+        const origin = originOwner.get(host);
+        const other = owner.get(host);
+        if (problem) fail(`assetsHosts.${env}`, host, problem);
+        else if (zone !== "" && !inZone(host, zone)) {
+            fail(`assetsHosts.${env}`, host, `must be in the zone ${zone} (cloudflareZone): ${zone} itself or a name ending with .${zone}`);
+        } else if (origin !== undefined) {
+            fail(
+                `assetsHosts.${env}`,
+                host,
+                `already an origin host of ${origin}: Cloudflare sends it to the load balancer with Full (strict), so it cannot also serve a bucket with Full`,
+            );
+        } else if (other !== undefined) {
+            fail(`assetsHosts.${env}`, host, `already the assets host of ${other}: a bucket, and so its host, belongs to one environment`);
+        }
+        owner.set(host, other ?? env);
+        assetsHosts[env] = host;
+    }
+    return assetsHosts;
 }
 
 /**
@@ -422,6 +505,22 @@ function typedValues(raw: RawConfig, problems: string[], fail: Fail) {
             }
             if (Array.isArray(parsed) && parsed.every((e) => typeof e === "string")) return parsed;
             fail(key, t, "wrong type: expected a list of strings");
+            return undefined;
+        },
+        /** The map of name -> one string, or undefined (and a problem) when the value is not one. */
+        hostByEnv(key: BootstrapKey): Record<string, string> | undefined {
+            const t = text(key);
+            if (t === undefined) return { ...(defaultOf(key) as Record<string, string>) };
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(t);
+            } catch {
+                parsed = undefined;
+            }
+            if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((h) => typeof h === "string")) {
+                return parsed as Record<string, string>;
+            }
+            fail(key, t, "wrong type: expected a map of environment: host name, e.g. { live: assets.example.org }");
             return undefined;
         },
         /** The map of name -> list of strings, or undefined (and a problem) when the value is not one. */

@@ -9,6 +9,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { originRuleExpression } from "../bootstrap/cloudflareEdge";
 import {
+    assetsBucketNameProblem,
     BOOTSTRAP_KEYS,
     BOOTSTRAP_PROJECT,
     buildBootstrapSettings,
@@ -40,12 +41,19 @@ const BOUNDARY = (env: string) => `arn:aws:iam::${ACCOUNT}:policy/demo-${env}-bo
 const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
 /** bootstrap/Pulumi.shared.yaml's originHosts: each environment's shipyard:hostName. */
 const COMMITTED_ORIGIN_HOSTS = { alpha: ["alpha.example.org"], beta: ["beta.example.org"], gamma: ["gamma.example.org"], live: ["example.org"] };
+/** bootstrap/Pulumi.shared.yaml's assetsHosts: Pulumi.live.yaml's shipyard:assetsHost. */
+const COMMITTED_ASSETS_HOSTS = { live: "assets.example.org" };
+const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 /**
  * The actions of the AWS managed policies the environments' program attaches, from the AWS Managed
- * Policy Reference: AmazonECSInfrastructureRolePolicyForLoadBalancers, version v6 (2026-02-12).
+ * Policy Reference: AmazonECSInfrastructureRolePolicyForLoadBalancers, version v6 (2026-02-12),
+ * all of them; and of AWS Backup's four (components/backupPlan.ts), the actions their statements
+ * grant for backing up what the environment has (RDS instances and their snapshots, S3 buckets and
+ * objects), on AWS Backup itself, tags, KMS and EventBridge, and the reads of the restore policies.
+ * The boundary must allow these, and none of the rest ({@link BACKUP_POLICY_ACTIONS_LEFT_OUT}).
  */
 const MANAGED_POLICY_ACTIONS: Record<string, string[]> = {
-    "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers": [
+    [MANAGED("AmazonECSInfrastructureRolePolicyForLoadBalancers")]: [
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeRules",
         "elasticloadbalancing:DescribeTargetGroups",
@@ -55,7 +63,115 @@ const MANAGED_POLICY_ACTIONS: Record<string, string[]> = {
         "elasticloadbalancing:ModifyListener",
         "elasticloadbalancing:ModifyRule",
     ],
+    [MANAGED("service-role/AWSBackupServiceRolePolicyForBackup")]: [
+        "rds:AddTagsToResource",
+        "rds:ListTagsForResource",
+        "rds:DescribeDBSnapshots",
+        "rds:CreateDBSnapshot",
+        "rds:CopyDBSnapshot",
+        "rds:DescribeDBInstances",
+        "rds:DeleteDBSnapshot",
+        "backup:DescribeBackupVault",
+        "backup:CopyIntoBackupVault",
+        "kms:DescribeKey",
+        "kms:CreateGrant",
+        "tag:GetResources",
+    ],
+    [MANAGED("service-role/AWSBackupServiceRolePolicyForRestores")]: [
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBSnapshots",
+        "rds:ListTagsForResource",
+        "rds:AddTagsToResource",
+        "kms:DescribeKey",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "kms:CreateGrant",
+    ],
+    [MANAGED("AWSBackupServiceRolePolicyForS3Backup")]: [
+        "cloudwatch:GetMetricData",
+        "events:DeleteRule",
+        "events:PutTargets",
+        "events:DescribeRule",
+        "events:EnableRule",
+        "events:PutRule",
+        "events:RemoveTargets",
+        "events:ListTargetsByRule",
+        "events:DisableRule",
+        "events:ListRules",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "s3:GetBucketTagging",
+        "s3:GetInventoryConfiguration",
+        "s3:ListBucketVersions",
+        "s3:ListBucket",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketLocation",
+        "s3:GetBucketAcl",
+        "s3:PutInventoryConfiguration",
+        "s3:GetBucketNotification",
+        "s3:PutBucketNotification",
+        "s3:GetObjectAcl",
+        "s3:GetObject",
+        "s3:GetObjectVersionTagging",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersion",
+        "s3:ListAllMyBuckets",
+        "backup:TagResource",
+    ],
+    [MANAGED("AWSBackupServiceRolePolicyForS3Restore")]: [
+        "s3:ListBucketVersions",
+        "s3:ListBucket",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketLocation",
+        "s3:GetBucketOwnershipControls",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectTagging",
+        "s3:GetObjectAcl",
+        "kms:DescribeKey",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+    ],
 };
+/**
+ * What AWS Backup's managed policies grant besides: restores (a new instance, objects written into
+ * a bucket), other services, Aurora clusters, changing or deleting the instance, sharing
+ * snapshots, object ACLs. The boundary keeps the backup role from all of it.
+ */
+const BACKUP_POLICY_ACTIONS_LEFT_OUT = [
+    "rds:RestoreDBInstanceFromDBSnapshot",
+    "rds:RestoreDBInstanceToPointInTime",
+    "s3:CreateBucket",
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+    "s3:DeleteObject",
+    "s3:PutBucketVersioning",
+    "s3:PutBucketOwnershipControls",
+    "s3:ListMultipartUploadParts",
+    "rds:ModifyDBInstance",
+    "rds:DeleteDBInstance",
+    "rds:CreateDBInstance",
+    "rds:ModifyDBSnapshotAttribute",
+    "rds:CreateDBClusterSnapshot",
+    "rds:RestoreDBClusterFromSnapshot",
+    "dynamodb:CreateBackup",
+    "dynamodb:RestoreTableFromBackup",
+    "ec2:CreateSnapshot",
+    "ec2:CreateImage",
+    "ec2:RunInstances",
+    "elasticfilesystem:Backup",
+    "fsx:CreateBackup",
+    "redshift:CreateClusterSnapshot",
+    "storagegateway:CreateSnapshot",
+    "ssm:SendCommand",
+    "backup:CopyFromBackupVault",
+    "s3:PutObjectAcl",
+    "s3:PutObjectVersionAcl",
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+];
 const T = {
     bucket: "aws:s3/bucket:Bucket",
     versioning: "aws:s3/bucketVersioning:BucketVersioning",
@@ -79,7 +195,17 @@ const T = {
     targetGroup: "aws:lb/targetGroup:TargetGroup",
     ruleset: "cloudflare:index/ruleset:Ruleset",
     zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
+    dbInstance: "aws:rds/instance:Instance",
+    dbSubnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+    dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    secretRotation: "aws:secretsmanager/secretRotation:SecretRotation",
+    vault: "aws:backup/vault:Vault",
+    backupPlan: "aws:backup/plan:Plan",
+    backupSelection: "aws:backup/selection:Selection",
 };
+/** The phases of the zone's two rulesets: request header transform rules and configuration rules. */
+const ORIGIN_PHASE = "http_request_late_transform";
+const CONFIG_PHASE = "http_config_settings";
 
 type Condition = Record<string, Record<string, string | string[]>>;
 interface Statement {
@@ -97,6 +223,15 @@ interface Doc {
 
 const list = <X>(x: X | X[] | undefined): X[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 const json = (r: Recorded, key: string) => JSON.parse(r.inputs[key] as string) as Doc;
+/**
+ * What an environment's deploy role may do: its inline policy and the managed policy of its data
+ * attached to it (IAM evaluates the union of a role's identity policies).
+ */
+function deployPermissions(graph: Graph, env: string): Doc {
+    const inline = json(graph.one("aws:iam/rolePolicy:RolePolicy", { role: `demo-github-deploy-${env}-id` }), "policy");
+    const data = json(graph.one("aws:iam/policy:Policy", { name: `demo-github-deploy-${env}-data` }), "policy");
+    return { Version: inline.Version, Statement: [...inline.Statement, ...data.Statement] };
+}
 
 /** IAM wildcard match: `*` any run of characters, `?` one; action names ignore case. */
 function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
@@ -113,14 +248,16 @@ function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
 /**
  * Whether an identity policy allows `action` on `resource` in the given request context. Enough of
  * IAM's evaluation for these documents: an explicit Deny that matches wins, otherwise an Allow must
- * match; wildcards, and the exact-match condition operators they use; any other operator fails
- * closed (an Allow with it does not match, a Deny with it does).
+ * match; wildcards, and the exact-match condition operators they use (Bool compares the key's
+ * value as text, "true" or "false"); any other operator fails closed (an Allow with it does not
+ * match, a Deny with it does). A key missing from the context fails its condition.
  */
 function allows(doc: Doc, action: string, resource: string, context: Record<string, string> = {}): boolean {
     const holds = (c: Condition | undefined) =>
         Object.entries(c ?? {}).every(
             ([op, kv]) =>
-                ["StringEquals", "ArnEquals"].includes(op) && Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
+                ["StringEquals", "ArnEquals", "Bool"].includes(op) &&
+                Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
         );
     const applies = (s: Statement) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource));
     if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s) && (s.Condition === undefined || holds(s.Condition)))) return false;
@@ -230,7 +367,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.oidc]: 1,
                 [T.role]: 7,
                 [T.rolePolicy]: 7,
-                [T.policy]: 4,
+                [T.policy]: 8, // 4 boundaries, 4 deploy roles' data permissions
+                [T.attachment]: 4,
                 [T.repository]: SERVICES.length,
                 [T.ecrLifecycle]: SERVICES.length,
                 [T.key]: 9, // state, 4 secrets keys, 4 alarm-topic keys
@@ -243,7 +381,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.encryption]: 1,
                 [T.versioning]: 1,
                 [T.param]: 8, // an origin secret and an origin hosts list per environment
-                [T.ruleset]: 1,
+                [T.ruleset]: 2, // the origin header rules, and the assets host's SSL mode
                 [T.zoneSetting]: 3,
                 "shipyard-bootstrap:cloudflare:CloudflareEdge": 1,
                 "shipyard-bootstrap:ecr:ImageRepositories": 1,
@@ -274,6 +412,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     T.ecrLifecycle,
                     T.alias,
                     T.rolePolicy,
+                    T.attachment,
                     T.bucketPolicy,
                     T.lifecycle,
                     T.ownership,
@@ -626,11 +765,69 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
     });
 
+    describe("policy sizes and the deploy roles' data policies", () => {
+        /** IAM's size of a policy: its JSON without whitespace (IAM and STS quotas). */
+        const size = (r: Recorded) => (r.inputs.policy as string).replace(/\s/g, "").length;
+        /** IAM and STS quotas: a role's inline policies together, and one managed policy. */
+        const INLINE_PER_ROLE = 10_240;
+        const MANAGED = 6_144;
+        const within = (graph: Graph) => {
+            for (const r of graph.ofType(T.rolePolicy)) assert.ok(size(r) <= INLINE_PER_ROLE, `${r.name}: ${size(r)} characters inline`);
+            for (const r of graph.ofType(T.policy)) assert.ok(size(r) <= MANAGED, `${r.name}: ${size(r)} characters`);
+            // One inline policy per role, so the per-role sum is the policy's own size.
+            const roles = graph.ofType(T.rolePolicy).map((r) => r.inputs.role);
+            assert.equal(new Set(roles).size, roles.length);
+        };
+
+        it("GIVEN the committed shared stack THEN every role's inline policies and every managed policy are within IAM's size quotas", () => {
+            within(g());
+        });
+        it("GIVEN the longest names the settings allow (a 20-character appName, a 63-character state bucket and assets host) THEN still within them", async () => {
+            const host = `${"a".repeat(51)}.example.org`;
+            const run = await runStack("shared", {
+                project: BOOTSTRAP,
+                overrides: { set: { appName: "abcdefghijklmnopqrst", stateBucket: "s".repeat(63), assetsHosts: { live: host, gamma: `g${host.slice(1)}` } } },
+            });
+            if (run.error) throw run.error;
+            within(run.graph);
+        });
+        it("GIVEN four environments THEN each deploy role has its data policy, demo-github-deploy-<env>-data, attached, and no other policy", () => {
+            const attachments = g()
+                .ofType(T.attachment)
+                .map((r) => [r.name, r.parent, r.inputs.role, r.inputs.policyArn]);
+            assert.deepEqual(
+                attachments,
+                ENVS.map((env) => [
+                    `demo-github-deploy-data-${env}`,
+                    "demo-github",
+                    `demo-github-deploy-${env}`,
+                    one(T.policy, `demo-github-deploy-data-${env}`).outputs.arn,
+                ]),
+            );
+            for (const env of ENVS) {
+                const data = one(T.policy, `demo-github-deploy-data-${env}`);
+                assert.deepEqual(
+                    [data.inputs.name, data.inputs.path, data.inputs.tags],
+                    [`demo-github-deploy-${env}-data`, "/", { app: "demo", environment: env, "managed-by": "pulumi" }],
+                );
+                // The data statements only: nothing of the inline policy is repeated there.
+                const sids = json(data, "policy").Statement.map((st) => st.Sid);
+                const inline = json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy").Statement.map((st) => st.Sid);
+                assert.deepEqual(
+                    sids.filter((sid) => inline.includes(sid)),
+                    [],
+                );
+                assert.ok(sids.includes("ManageOwnDatabase") && sids.includes("ManageOwnBackupPlans"), sids.join(", "));
+            }
+        });
+    });
+
     describe("permissions boundaries", () => {
         it("GIVEN four environments WHEN run THEN one customer managed policy each, named demo-<env>-boundary at path /", () => {
             assert.deepEqual(
                 g()
                     .ofType(T.policy)
+                    .filter((r) => r.parent === "demo-boundaries")
                     .map((r) => [r.name, r.inputs.name, r.inputs.path, r.inputs.tags]),
                 ENVS.map((env) => [`demo-boundaries-${env}`, `demo-${env}-boundary`, "/", { app: "demo", environment: env, "managed-by": "pulumi" }]),
             );
@@ -808,6 +1005,8 @@ describe("bootstrap/ (once per AWS account)", function () {
         const originHosts = (graph: Graph) => graph.find(T.param, { type: "String" }).sort(byName);
         const secretOf = (graph: Graph, env: string) => graph.one(T.param, { name: `/demo/${env}/edge/origin-secret` });
         const CLOUDFLARE_TYPES = [T.ruleset, T.zoneSetting, "shipyard-bootstrap:cloudflare:CloudflareEdge"];
+        const originRuleset = (graph: Graph) => graph.one(T.ruleset, { phase: ORIGIN_PHASE });
+        const configRulesets = (graph: Graph) => graph.find(T.ruleset, { phase: CONFIG_PHASE });
         const run = async (overrides: ConfigOverrides, cloud?: FakeCloud) => runStack("shared", { project: BOOTSTRAP, overrides, cloud });
         const ok = (r: StackRun) => {
             if (r.error) throw r.error;
@@ -858,8 +1057,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 for (const r of originHosts(g())) assert.deepEqual(r.ignoreChanges, [], r.name);
             });
             it("THEN one zone ruleset of the request header transform phase, for the zone's id", () => {
-                g().resourceCountIs(T.ruleset, 1);
-                const ruleset = g().one(T.ruleset);
+                assert.equal(g().find(T.ruleset, { phase: ORIGIN_PHASE }).length, 1);
+                const ruleset = originRuleset(g());
                 assert.deepEqual(
                     [ruleset.parent, ruleset.inputs.zoneId, ruleset.inputs.kind, ruleset.inputs.phase, typeof ruleset.inputs.name],
                     ["demo-edge", ZONE_ID, "zone", "http_request_late_transform", "string"],
@@ -867,7 +1066,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.equal(ruleset.inputs.accountId, undefined);
             });
             it("THEN the ruleset has exactly four rules, in promotion order, each setting x-origin-verify to its environment's secret for exactly its hosts", () => {
-                const rules = g().one(T.ruleset).inputs.rules as Record<string, unknown>[];
+                const rules = originRuleset(g()).inputs.rules as Record<string, unknown>[];
                 assert.equal(rules.length, 4);
                 const expressions = {
                     alpha: '(http.host in {"alpha.example.org"})',
@@ -894,9 +1093,34 @@ describe("bootstrap/ (once per AWS account)", function () {
             });
             it("THEN the rules' header values depend on the parameters, so they are the values SSM stores", () => {
                 assert.deepEqual(
-                    [...g().one(T.ruleset).dependsOn].sort(),
+                    [...originRuleset(g()).dependsOn].sort(),
                     ENVS.map((env) => `demo-edge-origin-secret-${env}`),
                 );
+            });
+            it("THEN one zone ruleset of the configuration rules phase, for the zone's id, with exactly one rule: SSL Full for exactly live's assets host", () => {
+                const rulesets = configRulesets(g());
+                assert.equal(rulesets.length, 1);
+                const [ruleset] = rulesets;
+                assert.deepEqual(
+                    [ruleset.name, ruleset.parent, ruleset.inputs.zoneId, ruleset.inputs.kind, ruleset.inputs.phase, ruleset.inputs.accountId],
+                    ["demo-edge-assets-ssl", "demo-edge", ZONE_ID, "zone", CONFIG_PHASE, undefined],
+                );
+                const rules = ruleset.inputs.rules as Record<string, unknown>[];
+                assert.equal(rules.length, 1);
+                const { ref, description, ...rule } = rules[0];
+                assert.deepEqual(rule, {
+                    expression: '(http.host in {"assets.example.org"})',
+                    action: "set_config",
+                    actionParameters: { ssl: "full" },
+                    enabled: true,
+                });
+                assert.equal(ref, "demo_live_assets_ssl");
+                assert.match(String(description), /\blive\b/);
+                // Every other host, the origins included, keeps the zone's Full (strict).
+                assert.equal(g().one(T.zoneSetting, { settingId: "ssl" }).inputs.value, "strict");
+                for (const host of Object.values(COMMITTED_ORIGIN_HOSTS).flat()) assert.equal(String(rule.expression).includes(`"${host}"`), false, host);
+                // It carries no secret, and depends on nothing but the zone.
+                assert.deepEqual(ruleset.dependsOn, []);
             });
             it("THEN exactly three zone settings: SSL Full (strict), Always Use HTTPS, TLS 1.2 at least", () => {
                 assert.deepEqual(
@@ -920,7 +1144,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 );
                 assert.deepEqual(leaks, []);
                 // The search finds them where they are: in the parameters and the ruleset's rules.
-                assert.equal(plainStrings(g().one(T.ruleset).inputs, []).filter(([, text]) => secrets.includes(text)).length, 4);
+                assert.equal(plainStrings(originRuleset(g()).inputs, []).filter(([, text]) => secrets.includes(text)).length, 4);
                 const outputs = JSON.stringify(shared.outputs);
                 for (const x of secrets) assert.equal(outputs.includes(x), false);
             });
@@ -1001,10 +1225,10 @@ describe("bootstrap/ (once per AWS account)", function () {
             }
         });
 
-        describe("GIVEN cloudflareZone empty and no originHosts", () => {
+        describe("GIVEN cloudflareZone empty and no originHosts or assetsHosts", () => {
             let noZone: StackRun;
             before(async () => {
-                noZone = await run({ set: { cloudflareZone: "" }, remove: ["originHosts"] });
+                noZone = await run({ set: { cloudflareZone: "" }, remove: ["originHosts", "assetsHosts"] });
             });
             it("THEN the bootstrap looks up nothing and creates no Cloudflare resource, no edge parameter and no cloudflareZoneId output", () => {
                 const graph = ok(noZone);
@@ -1022,7 +1246,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.deepEqual(pinned.invokes, [{ token: "cloudflare:index/getZone:getZone", args: { zoneId: ZONE_ID } }]);
                 assert.deepEqual(
                     [...graph.ofType(T.ruleset), ...graph.ofType(T.zoneSetting)].map((r) => r.inputs.zoneId),
-                    [ZONE_ID, ZONE_ID, ZONE_ID, ZONE_ID],
+                    [ZONE_ID, ZONE_ID, ZONE_ID, ZONE_ID, ZONE_ID],
                 );
             });
             it("WHEN it is another zone's id THEN the program fails naming both zones, and changes no zone", async () => {
@@ -1053,7 +1277,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 );
             });
             it("THEN the ruleset has one rule, matching exactly both names, with live's secret", () => {
-                const rules = ok(liveOnly).one(T.ruleset).inputs.rules as { expression: string; actionParameters: unknown }[];
+                const rules = originRuleset(ok(liveOnly)).inputs.rules as { expression: string; actionParameters: unknown }[];
                 assert.deepEqual(
                     rules.map((r) => [r.expression, r.actionParameters]),
                     [
@@ -1066,8 +1290,55 @@ describe("bootstrap/ (once per AWS account)", function () {
             });
         });
 
-        it("GIVEN cloudflareZone and originHosts {} WHEN run THEN the zone settings only: no ruleset without rules, no parameter", async () => {
-            const graph = ok(await run({ set: { originHosts: {} } }));
+        describe("GIVEN assetsHosts of live and alpha", () => {
+            let two: StackRun;
+            before(async () => {
+                two = await run({ set: { assetsHosts: { live: "assets.example.org", alpha: "assets.alpha.example.org" } } });
+            });
+            it("THEN the configuration ruleset has exactly two rules, in promotion order, each setting SSL Full for exactly its environment's host", () => {
+                const rulesets = configRulesets(ok(two));
+                assert.equal(rulesets.length, 1);
+                const rules = rulesets[0].inputs.rules as Record<string, unknown>[];
+                assert.deepEqual(
+                    rules.map((r) => [r.ref, r.expression, r.action, r.actionParameters, r.enabled]),
+                    [
+                        ["demo_alpha_assets_ssl", '(http.host in {"assets.alpha.example.org"})', "set_config", { ssl: "full" }, true],
+                        ["demo_live_assets_ssl", '(http.host in {"assets.example.org"})', "set_config", { ssl: "full" }, true],
+                    ],
+                );
+                // The origin header rules are not touched.
+                assert.equal((originRuleset(ok(two)).inputs.rules as unknown[]).length, 4);
+            });
+            it("THEN each environment's deploy, preview and boundary policies name its own host's bucket and not the other's", () => {
+                const policyOf = (type: string, name: string) =>
+                    json(ok(two).one(type, name.endsWith("-boundary") ? { name } : { role: `${name}-id` }), "policy");
+                const hosts: Record<string, string> = { alpha: "assets.alpha.example.org", live: "assets.example.org" };
+                const previewer: Record<string, string> = { alpha: "demo-github-preview", live: "demo-github-preview-production" };
+                for (const env of ["alpha", "live"]) {
+                    for (const [other, host] of Object.entries(hosts)) {
+                        const bucket = `arn:aws:s3:::${host}`;
+                        const mine = other === env;
+                        assert.equal(allows(deployPermissions(ok(two), env), "s3:PutBucketPolicy", bucket), mine, `deploy ${env}: ${host}`);
+                        assert.equal(allows(policyOf(T.rolePolicy, previewer[env]), "s3:GetBucketPolicy", bucket), mine, `preview of ${env}: ${host}`);
+                        assert.equal(allows(policyOf(T.policy, `demo-${env}-boundary`), "s3:GetObject", `${bucket}/app.js`), mine, `boundary ${env}: ${host}`);
+                    }
+                }
+            });
+        });
+
+        it("GIVEN assetsHosts {} WHEN run THEN no configuration ruleset, the origin header rules alone, and no deploy role may manage a bucket named like a host", async () => {
+            const graph = ok(await run({ set: { assetsHosts: {} } }));
+            assert.deepEqual(configRulesets(graph), []);
+            assert.equal(graph.find(T.ruleset, { phase: ORIGIN_PHASE }).length, 1);
+            for (const env of ENVS) {
+                const policy = deployPermissions(graph, env);
+                assert.equal(allows(policy, "s3:CreateBucket", "arn:aws:s3:::assets.example.org"), false, env);
+                assert.equal(allows(policy, "s3:CreateBucket", `arn:aws:s3:::demo-${env}-assets-${ACCOUNT}`), true, env);
+            }
+        });
+
+        it("GIVEN cloudflareZone, originHosts {} and assetsHosts {} WHEN run THEN the zone settings only: no ruleset without rules, no parameter", async () => {
+            const graph = ok(await run({ set: { originHosts: {}, assetsHosts: {} } }));
             graph.resourceCountIs(T.zoneSetting, 3);
             graph.resourceCountIs(T.ruleset, 0);
             graph.resourceCountIs(T.param, 0);
@@ -1133,8 +1404,59 @@ describe("bootstrap/ (once per AWS account)", function () {
                 ],
                 [
                     "originHosts without cloudflareZone",
-                    { set: { cloudflareZone: "", originHosts: { live: ["example.org"] } } },
+                    { set: { cloudflareZone: "", originHosts: { live: ["example.org"] } }, remove: ["assetsHosts"] },
                     `${K("originHosts")} = {"live":["example.org"]}: needs cloudflareZone: set cloudflareZone to the Cloudflare zone these hosts belong to (e.g. example.org), or remove originHosts`,
+                ],
+                [
+                    "assetsHosts naming an environment the stack does not run",
+                    {
+                        set: {
+                            environments: ["live"],
+                            originHosts: { live: ["example.org"] },
+                            assetsHosts: { alpha: "assets.alpha.example.org", live: "assets.example.org" },
+                        },
+                    },
+                    `${K("assetsHosts.alpha")} = "assets.alpha.example.org": alpha is not among this stack's environments (live)`,
+                ],
+                [
+                    "an assets host with capitals",
+                    { set: { assetsHosts: { live: "Assets.example.org" } } },
+                    `${K("assetsHosts.live")} = "Assets.example.org": ${DNS}`,
+                ],
+                [
+                    "an assets host in another zone",
+                    { set: { assetsHosts: { live: "assets.example.com" } } },
+                    `${K("assetsHosts.live")} = "assets.example.com": ${IN_ZONE}`,
+                ],
+                [
+                    "an assets host that is an origin host",
+                    { set: { assetsHosts: { beta: "beta.example.org" } } },
+                    `${K("assetsHosts.beta")} = "beta.example.org": already an origin host of beta: Cloudflare sends it to the load balancer with Full (strict), so it cannot also serve a bucket with Full`,
+                ],
+                [
+                    "one assets host for two environments",
+                    { set: { assetsHosts: { live: "assets.example.org", gamma: "assets.example.org" } } },
+                    `${K("assetsHosts.live")} = "assets.example.org": already the assets host of gamma: a bucket, and so its host, belongs to one environment`,
+                ],
+                [
+                    "an assets host too long to name a bucket",
+                    { set: { assetsHosts: { live: `${"a".repeat(52)}.example.org` } } },
+                    `${K("assetsHosts.live")} = "${"a".repeat(52)}.example.org": is the name of its S3 bucket, which has 3 to 63 characters; "${"a".repeat(52)}.example.org" has 64`,
+                ],
+                [
+                    "an assets host with a prefix S3 reserves",
+                    { set: { assetsHosts: { live: "xn--bcher-kva.example.org" } } },
+                    `${K("assetsHosts.live")} = "xn--bcher-kva.example.org": is the name of its S3 bucket, and the prefix xn-- is reserved by S3`,
+                ],
+                [
+                    "assetsHosts with a list per environment",
+                    { set: { assetsHosts: { live: ["assets.example.org"] } } },
+                    `${K("assetsHosts")} = "{\\"live\\":[\\"assets.example.org\\"]}": wrong type: expected a map of environment: host name, e.g. { live: assets.example.org }`,
+                ],
+                [
+                    "assetsHosts without cloudflareZone",
+                    { set: { cloudflareZone: "" }, remove: ["originHosts"] },
+                    `${K("assetsHosts")} = {"live":"assets.example.org"}: needs cloudflareZone: set cloudflareZone to the Cloudflare zone these hosts belong to (e.g. example.org), or remove assetsHosts`,
                 ],
                 ["a zone name with capitals", { set: { cloudflareZone: "Example.org" } }, `${K("cloudflareZone")} = "Example.org": ${DNS}`],
                 ["a zone name of one label", { set: { cloudflareZone: "example" } }, `${K("cloudflareZone")} = "example": ${DNS}`],
@@ -1145,7 +1467,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 ],
                 [
                     "a zone id without cloudflareZone",
-                    { set: { cloudflareZone: "", cloudflareZoneId: ZONE_ID }, remove: ["originHosts"] },
+                    { set: { cloudflareZone: "", cloudflareZoneId: ZONE_ID }, remove: ["originHosts", "assetsHosts"] },
                     `${K("cloudflareZoneId")} = "${ZONE_ID}": needs cloudflareZone: set cloudflareZone to the zone's name, or remove cloudflareZoneId`,
                 ],
             ];
@@ -1162,10 +1484,18 @@ describe("bootstrap/ (once per AWS account)", function () {
             });
             it("GIVEN cloudflareZone and an environment left out of originHosts WHEN loaded THEN it is accepted, and that environment has no hosts", () => {
                 const s = buildBootstrapSettings("shared", stackConfig("shared", { set: { originHosts: { alpha: ["alpha.example.org"] } } }, BOOTSTRAP));
-                assert.deepEqual(s.cloudflare, { zone: "example.org", zoneId: undefined, originHosts: { alpha: ["alpha.example.org"] } });
+                assert.deepEqual(s.cloudflare, {
+                    zone: "example.org",
+                    zoneId: undefined,
+                    originHosts: { alpha: ["alpha.example.org"] },
+                    assetsHosts: COMMITTED_ASSETS_HOSTS,
+                });
             });
-            it("GIVEN cloudflareZone empty and no originHosts WHEN loaded THEN there are no Cloudflare settings", () => {
-                const s = buildBootstrapSettings("shared", stackConfig("shared", { set: { cloudflareZone: "" }, remove: ["originHosts"] }, BOOTSTRAP));
+            it("GIVEN cloudflareZone empty and no originHosts or assetsHosts WHEN loaded THEN there are no Cloudflare settings", () => {
+                const s = buildBootstrapSettings(
+                    "shared",
+                    stackConfig("shared", { set: { cloudflareZone: "" }, remove: ["originHosts", "assetsHosts"] }, BOOTSTRAP),
+                );
                 assert.equal(s.cloudflare, undefined);
             });
 
@@ -1189,6 +1519,20 @@ describe("bootstrap/ (once per AWS account)", function () {
             for (const [name, valid] of names) {
                 it(`dnsNameProblem ${valid ? "accepts" : "rejects"} ${JSON.stringify(name.length > 30 ? `${name.slice(0, 12)}...(${name.length})` : name)}`, () => {
                     assert.equal(dnsNameProblem(name) === undefined, valid, dnsNameProblem(name));
+                });
+            }
+            const assetsBuckets: [string, boolean][] = [
+                ["assets.example.org", true],
+                [`${"a".repeat(51)}.example.org`, true], // 63 characters, the most S3 allows
+                [`${"a".repeat(52)}.example.org`, false],
+                ["xn--bcher-kva.example.org", false],
+                ["sthree-assets.example.org", false],
+                ["amzn-s3-demo-assets.example.org", false],
+                ["assets-s3alias", false],
+            ];
+            for (const [host, ok] of assetsBuckets) {
+                it(`assetsBucketNameProblem ${ok ? "accepts" : "rejects"} ${JSON.stringify(host.length > 30 ? `${host.slice(0, 12)}...(${host.length})` : host)}`, () => {
+                    assert.equal(assetsBucketNameProblem(host) === undefined, ok, assetsBucketNameProblem(host));
                 });
             }
             const rules: [string[], string][] = [
@@ -1232,7 +1576,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 envRuns.set(env, await runStack(env, { overrides: { secret } }));
             }
         });
-        const deployPolicyOf = (env: string) => json(one(T.rolePolicy, `demo-github-deploy-${env}`), "policy");
+        const deployPolicyOf = (env: string) => deployPermissions(g(), env);
 
         for (const env of ENVS) {
             it(`GIVEN the ${env} stack WHEN its program runs THEN demo-github-deploy-${env} may manage and pass every role, parameter and function it creates, and no other environment's role may`, () => {
@@ -1333,10 +1677,23 @@ describe("bootstrap/ (once per AWS account)", function () {
                     [...actions].filter((a) => !allowsAction(boundary, a)),
                     [],
                 );
-                // And nothing a role could use to climb out: no IAM, STS, KMS, S3 or SSM writes.
-                for (const a of ["iam:PassRole", "iam:PutRolePolicy", "sts:AssumeRole", "kms:Decrypt", "s3:GetObject", "ssm:PutParameter", "ecs:RunTask"]) {
+                // And nothing a role could use to climb out: no IAM, STS or SSM writes, no task of its own.
+                for (const a of ["iam:PassRole", "iam:PutRolePolicy", "sts:AssumeRole", "ssm:PutParameter", "ecs:RunTask"]) {
                     assert.equal(allowsAction(boundary, a), false, a);
                 }
+                // KMS only through AWS Backup and RDS; S3 only on its own assets buckets (below), never the state.
+                const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+                for (const via of [undefined, "s3.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com"]) {
+                    const context: Record<string, string> = via ? { "kms:ViaService": via } : {};
+                    assert.equal(allows(boundary, "kms:Decrypt", key, context), false, `kms:Decrypt via ${String(via)}`);
+                }
+                assert.equal(allows(boundary, "kms:Decrypt", key, { "kms:ViaService": "backup.eu-west-1.amazonaws.com" }), true);
+                for (const action of ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]) {
+                    assert.equal(allows(boundary, action, `${BUCKET_ARN}/.pulumi/stacks/shipyard/${env}.json`), false, action);
+                    assert.equal(allows(boundary, action, BUCKET_ARN), false, action);
+                }
+                // Of AWS Backup's managed policies, nothing beyond RDS instances, S3 buckets and AWS Backup itself.
+                for (const a of BACKUP_POLICY_ACTIONS_LEFT_OUT) assert.equal(allowsAction(boundary, a), false, a);
             });
 
             it(`GIVEN the ${env} stack WHEN its program runs THEN demo-${env}-boundary scopes its roles to ${env}'s log groups, parameters, functions and target groups`, () => {
@@ -1433,6 +1790,363 @@ describe("bootstrap/ (once per AWS account)", function () {
             }
         });
 
+        describe("the environments' data (issue 9)", () => {
+            const rdsArn = (resource: string) => `arn:aws:rds:eu-west-1:${ACCOUNT}:${resource}`;
+            const inRegion = { "aws:RequestedRegion": "eu-west-1" };
+            /** The tag RDS puts on the secret of an instance: the instance's ARN. */
+            const secretTag = (instanceArn: string) => ({ "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn": instanceArn });
+            /** One environment's database: the instance's ARN and its secret's, as the mock RDS answers them, and its groups. */
+            const databaseOf = (env: string) => {
+                const graph = runOf(env).graph;
+                const instance = graph.one(T.dbInstance);
+                const secrets = instance.outputs.masterUserSecrets as { secretArn: string }[];
+                assert.equal(secrets.length, 1, env);
+                return {
+                    instance,
+                    arn: String(instance.outputs.arn),
+                    secretArn: secrets[0].secretArn,
+                    subnetGroup: rdsArn(`subgrp:${String(graph.one(T.dbSubnetGroup).inputs.name)}`),
+                    parameterGroup: rdsArn(`pg:${String(graph.one(T.dbParameterGroup).inputs.name)}`),
+                    rotation: graph.one(T.secretRotation),
+                };
+            };
+            const bucketOf = (env: string) => runOf(env).graph.one(T.bucket);
+
+            for (const env of ENVS) {
+                it(`GIVEN the ${env} stack WHEN its program runs THEN demo-github-deploy-${env} may create, change and delete its database, subnet group, parameter group and final snapshot, and no other environment's role may`, () => {
+                    const db = databaseOf(env);
+                    assert.equal(db.arn, rdsArn(`db:demo-${env}-db`));
+                    const finalSnapshot = db.instance.inputs.finalSnapshotIdentifier as string | undefined;
+                    // Only live's instance is protected, and so takes a final snapshot.
+                    assert.equal(finalSnapshot, env === "live" ? "demo-live-db-final" : undefined);
+                    const checks: [string, string[]][] = [
+                        [
+                            db.arn,
+                            [
+                                "rds:CreateDBInstance",
+                                "rds:ModifyDBInstance",
+                                "rds:RebootDBInstance",
+                                "rds:DeleteDBInstance",
+                                "rds:AddTagsToResource",
+                                "rds:RemoveTagsFromResource",
+                                "rds:ListTagsForResource",
+                            ],
+                        ],
+                        [db.subnetGroup, ["rds:CreateDBSubnetGroup", "rds:ModifyDBSubnetGroup", "rds:DeleteDBSubnetGroup", "rds:AddTagsToResource"]],
+                        [
+                            db.parameterGroup,
+                            [
+                                "rds:CreateDBParameterGroup",
+                                "rds:ModifyDBParameterGroup",
+                                "rds:ResetDBParameterGroup",
+                                "rds:DeleteDBParameterGroup",
+                                "rds:AddTagsToResource",
+                            ],
+                        ],
+                        ...(finalSnapshot
+                            ? [[rdsArn(`snapshot:${finalSnapshot}`), ["rds:CreateDBSnapshot", "rds:AddTagsToResource"]] as [string, string[]]]
+                            : []),
+                    ];
+                    for (const candidate of ENVS) {
+                        const policy = deployPolicyOf(candidate);
+                        for (const [arn, actions] of checks) {
+                            for (const action of actions) assert.equal(allows(policy, action, arn), candidate === env, `${candidate}: ${action} ${arn}`);
+                        }
+                        // The engine's default option group, which CreateDBInstance authorizes too; and the reads in the region.
+                        assert.equal(allows(policy, "rds:CreateDBInstance", rdsArn("og:default:postgres-16")), true, candidate);
+                        assert.equal(allows(policy, "rds:DescribeDBInstances", "*", inRegion), true, candidate);
+                        assert.equal(allows(policy, "rds:DescribeDBInstances", "*", { "aws:RequestedRegion": "us-east-1" }), false, candidate);
+                        // Never the snapshots AWS Backup takes: they are the backups.
+                        assert.equal(allows(policy, "rds:DeleteDBSnapshot", rdsArn("snapshot:awsbackup:job-0f1e2d3c")), false, candidate);
+                        // A first instance in the account creates RDS's service-linked role.
+                        assert.equal(
+                            allows(
+                                policy,
+                                "iam:CreateServiceLinkedRole",
+                                `arn:aws:iam::${ACCOUNT}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`,
+                                {
+                                    "iam:AWSServiceName": "rds.amazonaws.com",
+                                },
+                            ),
+                            true,
+                            candidate,
+                        );
+                    }
+                });
+
+                it(`GIVEN the ${env} stack WHEN its program runs THEN RDS may create its master password secret with demo-github-deploy-${env}'s credentials, which may rotate that secret only, and read no password`, () => {
+                    const db = databaseOf(env);
+                    assert.equal(db.rotation.inputs.secretId, db.secretArn);
+                    assert.match(db.secretArn, /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-/);
+                    for (const candidate of ENVS) {
+                        const policy = deployPolicyOf(candidate);
+                        for (const action of ["secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret", "secretsmanager:DescribeSecret"]) {
+                            assert.equal(allows(policy, action, db.secretArn, secretTag(db.arn)), candidate === env, `${candidate}: ${action} ${env}'s secret`);
+                            assert.equal(allows(policy, action, db.secretArn), false, `${candidate}: ${action} an untagged rds! secret`);
+                        }
+                        for (const action of [
+                            "secretsmanager:GetSecretValue",
+                            "secretsmanager:PutSecretValue",
+                            "secretsmanager:UpdateSecret",
+                            "secretsmanager:DeleteSecret",
+                        ]) {
+                            assert.equal(
+                                allows(policy, action, db.secretArn, { ...secretTag(db.arn), "aws:ViaAWSService": "true" }),
+                                false,
+                                `${candidate}: ${action}`,
+                            );
+                        }
+                        // Created and tagged by RDS, through a forward access session; never directly.
+                        for (const action of ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]) {
+                            assert.equal(allows(policy, action, db.secretArn, { "aws:ViaAWSService": "true" }), true, `${candidate}: ${action} through RDS`);
+                            assert.equal(allows(policy, action, db.secretArn, { "aws:ViaAWSService": "false" }), false, `${candidate}: ${action} directly`);
+                        }
+                    }
+                });
+
+                it(`GIVEN the ${env} stack WHEN its program runs THEN demo-github-deploy-${env} may create, configure and delete its assets bucket but read or write none of its objects, and no other environment's role may touch it`, () => {
+                    const bucket = bucketOf(env);
+                    const arn = String(bucket.outputs.arn);
+                    assert.equal(arn, `arn:aws:s3:::${String(bucket.inputs.bucket)}`);
+                    const actions = [
+                        "s3:CreateBucket",
+                        "s3:DeleteBucket",
+                        "s3:PutBucketTagging",
+                        "s3:PutBucketPublicAccessBlock",
+                        "s3:PutBucketOwnershipControls",
+                        "s3:PutEncryptionConfiguration",
+                        "s3:PutBucketVersioning",
+                        "s3:PutLifecycleConfiguration",
+                        "s3:PutBucketPolicy",
+                        "s3:DeleteBucketPolicy",
+                        "s3:ListBucket",
+                        "s3:GetBucketPolicy",
+                        "s3:GetBucketVersioning",
+                        "s3:GetLifecycleConfiguration",
+                        "s3:GetEncryptionConfiguration",
+                    ];
+                    for (const candidate of ENVS) {
+                        const policy = deployPolicyOf(candidate);
+                        for (const action of actions) assert.equal(allows(policy, action, arn), candidate === env, `${candidate}: ${action} ${arn}`);
+                        for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"]) {
+                            assert.equal(allows(policy, action, `${arn}/index.html`), false, `${candidate}: ${action} in ${arn}`);
+                        }
+                        // Nor the bootstrap's own buckets, nor any other.
+                        assert.equal(allows(policy, "s3:PutBucketPolicy", BUCKET_ARN), false, candidate);
+                        assert.equal(allows(policy, "s3:DeleteBucket", "arn:aws:s3:::demo-state"), false, candidate);
+                    }
+                });
+
+                it(`GIVEN the ${env} stack WHEN its program runs THEN demo-${env}-boundary lets its roles read its database's secret and its assets, and no other environment's boundary does`, () => {
+                    const run = runOf(env);
+                    const db = databaseOf(env);
+                    const bucket = String(bucketOf(env).outputs.arn);
+                    // The secret statements the program writes (execution roles of the database's users) name this secret.
+                    const secretStatements = run.graph
+                        .ofType(T.rolePolicy)
+                        .flatMap((r) => json(r, "policy").Statement)
+                        .filter((st) => list(st.Action).includes("secretsmanager:GetSecretValue") && list(st.Resource).some((x) => x.includes(":secret:rds!")));
+                    assert.ok(secretStatements.length > 0, `no role of ${env} reads the database's secret`);
+                    for (const st of secretStatements) assert.deepEqual(list(st.Resource), [db.secretArn], env);
+                    // The statements that read the bucket (task roles of the assets' users) name this bucket.
+                    const assetStatements = run.graph
+                        .ofType(T.rolePolicy)
+                        .flatMap((r) => json(r, "policy").Statement)
+                        .filter((st) => list(st.Action).some((a) => a === "s3:GetObject" || a === "s3:ListBucket"));
+                    assert.ok(assetStatements.length > 0, `no role of ${env} reads the assets`);
+                    for (const st of assetStatements) for (const r of list(st.Resource)) assert.ok(r === bucket || r === `${bucket}/*`, `${env}: ${r}`);
+                    for (const candidate of ENVS) {
+                        const boundary = boundaryOf(candidate);
+                        const own = candidate === env;
+                        assert.equal(allows(boundary, "secretsmanager:GetSecretValue", db.secretArn, secretTag(db.arn)), own, `${candidate}: ${env}'s secret`);
+                        assert.equal(allows(boundary, "secretsmanager:GetSecretValue", db.secretArn), false, `${candidate}: an untagged rds! secret`);
+                        assert.equal(allows(boundary, "s3:GetObject", `${bucket}/css/site.css`), own, `${candidate}: ${bucket}`);
+                        assert.equal(allows(boundary, "s3:ListBucket", bucket), own, `${candidate}: ${bucket}`);
+                        assert.equal(allows(boundary, "rds:CreateDBSnapshot", db.arn), own, `${candidate}: snapshot ${db.arn}`);
+                        assert.equal(allows(boundary, "rds:DeleteDBInstance", db.arn), false, `${candidate}: delete ${db.arn}`);
+                        assert.equal(allows(boundary, "rds:ModifyDBInstance", db.arn), false, `${candidate}: modify ${db.arn}`);
+                        assert.equal(allows(boundary, "s3:PutObjectAcl", `${bucket}/css/site.css`), false, `${candidate}: object ACLs`);
+                    }
+                });
+            }
+
+            it("GIVEN live (backupPlan) and alpha (none) WHEN their programs run THEN only live has a vault, a plan and a selection, which only demo-github-deploy-live may manage", () => {
+                assert.deepEqual(
+                    [T.vault, T.backupPlan, T.backupSelection].map((type) => ENVS.map((env) => runOf(env).graph.ofType(type).length)),
+                    [
+                        [0, 0, 0, 1],
+                        [0, 0, 0, 1],
+                        [0, 0, 0, 1],
+                    ],
+                );
+                const graph = runOf("live").graph;
+                const vault = String(graph.one(T.vault).outputs.arn);
+                assert.equal(vault, `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:demo-live-backups`);
+                const plan = graph.one(T.backupPlan);
+                const planTag = (plan.inputs.tags as Record<string, string>).environment;
+                assert.equal(planTag, "live");
+                // AWS Backup names a plan by a random id.
+                const planArn = `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-plan:8f2b6a4e-1c3d-4e5f-9a7b-0c1d2e3f4a5b`;
+                const selection = graph.one(T.backupSelection);
+                const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/aws-backup-key-id`;
+                for (const candidate of ENVS) {
+                    const policy = deployPolicyOf(candidate);
+                    const own = candidate === "live";
+                    for (const action of [
+                        "backup:CreateBackupVault",
+                        "backup:DeleteBackupVault",
+                        "backup:DescribeBackupVault",
+                        "backup:TagResource",
+                        "backup:ListTags",
+                    ]) {
+                        assert.equal(allows(policy, action, vault), own, `${candidate}: ${action} ${vault}`);
+                    }
+                    // The vault's storage and key (aws/backup), which CreateBackupVault needs, and the key only through AWS Backup.
+                    assert.equal(allows(policy, "backup-storage:MountCapsule", "*"), true, candidate);
+                    for (const action of ["kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt", "kms:RetireGrant"]) {
+                        assert.equal(
+                            allows(policy, action, key, { "kms:ViaService": "backup.eu-west-1.amazonaws.com" }),
+                            true,
+                            `${candidate}: ${action} through AWS Backup`,
+                        );
+                        assert.equal(
+                            allows(policy, action, key, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }),
+                            false,
+                            `${candidate}: ${action} through S3`,
+                        );
+                    }
+                    assert.equal(
+                        allows(policy, "backup:CreateBackupPlan", planArn, { "aws:RequestTag/environment": planTag }),
+                        own,
+                        `${candidate}: create live's plan`,
+                    );
+                    assert.equal(allows(policy, "backup:CreateBackupPlan", planArn), false, `${candidate}: create an untagged plan`);
+                    for (const action of [
+                        "backup:GetBackupPlan",
+                        "backup:UpdateBackupPlan",
+                        "backup:DeleteBackupPlan",
+                        "backup:CreateBackupSelection",
+                        "backup:GetBackupSelection",
+                        "backup:DeleteBackupSelection",
+                        "backup:TagResource",
+                        "backup:UntagResource",
+                    ]) {
+                        assert.equal(allows(policy, action, planArn, { "aws:ResourceTag/environment": planTag }), own, `${candidate}: ${action} live's plan`);
+                    }
+                    // No role may claim live's plan by tagging it with its own environment.
+                    assert.equal(
+                        allows(policy, "backup:TagResource", planArn, { "aws:ResourceTag/environment": planTag, "aws:RequestTag/environment": candidate }),
+                        own,
+                        `${candidate}: tag live's plan`,
+                    );
+                    // The selection passes live's backup role to AWS Backup, and to nothing else.
+                    const role = String(selection.inputs.iamRoleArn);
+                    assert.equal(role, `arn:aws:iam::${ACCOUNT}:role/demo-live-backup`);
+                    assert.equal(allows(policy, "iam:PassRole", role, { "iam:PassedToService": "backup.amazonaws.com" }), own, `${candidate}: pass ${role}`);
+                    assert.equal(allows(policy, "iam:PassRole", role, { "iam:PassedToService": "ec2.amazonaws.com" }), false, candidate);
+                    // No other role of the environment goes to AWS Backup.
+                    const task = `arn:aws:iam::${ACCOUNT}:role/demo-${candidate}-web-task`;
+                    assert.equal(
+                        allows(policy, "iam:PassRole", task, { "iam:PassedToService": "backup.amazonaws.com" }),
+                        false,
+                        `${candidate}: pass ${task} to AWS Backup`,
+                    );
+                }
+            });
+
+            it("GIVEN live WHEN its program runs THEN demo-live-boundary lets AWS Backup's role snapshot, copy and expire live's database and back up live's bucket, and no other environment's boundary does; no boundary lets it restore", () => {
+                const db = databaseOf("live");
+                const bucket = String(bucketOf("live").outputs.arn);
+                assert.equal(bucket, "arn:aws:s3:::assets.example.org");
+                const vault = String(runOf("live").graph.one(T.vault).outputs.arn);
+                const backupSnapshot = rdsArn("snapshot:awsbackup:job-2b7c9d1e-3f4a-4b5c-8d6e-7f8091a2b3c4");
+                const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/aws-backup-key-id`;
+                const checks: [string, string][] = [
+                    ["rds:CreateDBSnapshot", db.arn],
+                    ["rds:ListTagsForResource", db.arn],
+                    ["s3:GetObjectVersion", `${bucket}/img/logo.png`],
+                    ["s3:GetObjectVersionTagging", `${bucket}/img/logo.png`],
+                    ["s3:ListBucketVersions", bucket],
+                    ["s3:GetBucketTagging", bucket],
+                    ["s3:PutInventoryConfiguration", bucket],
+                    ["s3:PutBucketNotification", bucket],
+                    ["backup:DescribeBackupVault", vault],
+                    ["backup:CopyIntoBackupVault", vault],
+                ];
+                const restores: [string, string][] = [
+                    ["rds:RestoreDBInstanceFromDBSnapshot", rdsArn("db:demo-live-db-restored")],
+                    ["rds:RestoreDBInstanceToPointInTime", rdsArn("db:demo-live-db-restored")],
+                    ["s3:PutObject", `${bucket}/img/logo.png`],
+                    ["s3:DeleteObject", `${bucket}/img/logo.png`],
+                    ["s3:CreateBucket", "arn:aws:s3:::demo-live-assets-restored"],
+                ];
+                for (const candidate of ENVS) {
+                    const boundary = boundaryOf(candidate);
+                    for (const [action, arn] of checks) assert.equal(allows(boundary, action, arn), candidate === "live", `${candidate}: ${action} ${arn}`);
+                    for (const [action, arn] of restores) assert.equal(allows(boundary, action, arn), false, `${candidate}: ${action} ${arn}`);
+                    // The snapshots AWS Backup takes have no environment in their names: each boundary may tag, copy and expire them.
+                    for (const action of ["rds:CreateDBSnapshot", "rds:AddTagsToResource", "rds:CopyDBSnapshot", "rds:DeleteDBSnapshot"]) {
+                        assert.equal(allows(boundary, action, backupSnapshot), true, `${candidate}: ${action}`);
+                    }
+                    assert.equal(allows(boundary, "rds:DeleteDBSnapshot", rdsArn("snapshot:demo-live-db-final")), false, candidate);
+                    assert.equal(allows(boundary, "rds:ModifyDBSnapshotAttribute", backupSnapshot), false, candidate);
+                    // Keys only as AWS Backup and RDS use them.
+                    assert.equal(allows(boundary, "kms:CreateGrant", key, { "kms:ViaService": "backup.eu-west-1.amazonaws.com" }), true, candidate);
+                    assert.equal(allows(boundary, "kms:CreateGrant", key), false, candidate);
+                }
+            });
+
+            it("lets each preview role read the data of its own environments only, and never a password or an object", () => {
+                const previewer: Record<string, string> = {
+                    alpha: "demo-github-preview",
+                    beta: "demo-github-preview",
+                    gamma: "demo-github-preview-production",
+                    live: "demo-github-preview-production",
+                };
+                const planArn = `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-plan:8f2b6a4e-1c3d-4e5f-9a7b-0c1d2e3f4a5b`;
+                for (const role of ["demo-github-preview", "demo-github-preview-production"]) {
+                    const policy = json(one(T.rolePolicy, role), "policy");
+                    for (const env of ENVS) {
+                        const own = previewer[env] === role;
+                        const db = databaseOf(env);
+                        const bucket = String(bucketOf(env).outputs.arn);
+                        assert.equal(allows(policy, "rds:ListTagsForResource", db.arn), own, `${role}: ${db.arn}`);
+                        assert.equal(allows(policy, "rds:DescribeDBInstances", "*", inRegion), true, role);
+                        assert.equal(allows(policy, "secretsmanager:DescribeSecret", db.secretArn, secretTag(db.arn)), own, `${role}: ${env}'s secret`);
+                        assert.equal(allows(policy, "secretsmanager:GetSecretValue", db.secretArn, secretTag(db.arn)), false, `${role}: ${env}'s password`);
+                        assert.equal(allows(policy, "s3:GetBucketPolicy", bucket), own, `${role}: ${bucket}`);
+                        assert.equal(allows(policy, "s3:GetObject", `${bucket}/index.html`), false, `${role}: an object of ${bucket}`);
+                        const vault = `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:demo-${env}-backups`;
+                        assert.equal(allows(policy, "backup:DescribeBackupVault", vault), own, `${role}: ${vault}`);
+                        assert.equal(allows(policy, "backup:GetBackupPlan", planArn, { "aws:ResourceTag/environment": env }), own, `${role}: ${env}'s plan`);
+                        assert.equal(
+                            allows(policy, "backup:DeleteBackupPlan", planArn, { "aws:ResourceTag/environment": env }),
+                            false,
+                            `${role}: delete ${env}'s plan`,
+                        );
+                    }
+                }
+            });
+
+            it("GIVEN every committed environment stack WHEN its assetsHost is compared THEN the bootstrap's assetsHosts has exactly that host for that environment, which names the bucket its program creates", () => {
+                const s = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
+                const assetsHosts = s.cloudflare?.assetsHosts ?? {};
+                const served: string[] = [];
+                for (const env of ENVS) {
+                    const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, unknown> };
+                    const host = (doc.config["shipyard:assetsHost"] as string | undefined) ?? "";
+                    // Both ways: no stack serves a host without the SSL rule, and no rule weakens SSL for a host nothing serves.
+                    assert.equal(assetsHosts[env as keyof typeof assetsHosts] ?? "", host, env);
+                    if (host === "") continue;
+                    served.push(env);
+                    assert.equal(bucketOf(env).inputs.bucket, host, `${env}'s bucket is named after its host`);
+                    assert.equal(allows(deployPolicyOf(env), "s3:CreateBucket", `arn:aws:s3:::${host}`), true, env);
+                }
+                // Whether a committed stack serves its assets is the stacks' choice; today live does.
+                assert.deepEqual(served, Object.keys(COMMITTED_ASSETS_HOSTS));
+            });
+        });
+
         it("GIVEN every environment's services WHEN their images are compared THEN each comes from a bootstrap repository of its own, <app>-<service>, in the bootstrap's account and region", () => {
             const settings = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
             for (const env of ENVS) {
@@ -1457,7 +2171,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             const declared = projectDeclarations(BOOTSTRAP) as Record<string, { type: string; description: string; default?: unknown }>;
             const specs = Object.entries(BOOTSTRAP_KEYS as Record<string, KeySpec>);
             const objects = specs.filter(([, spec]) => spec.type === "object").map(([key]) => key);
-            assert.deepEqual(objects, ["originHosts"]);
+            assert.deepEqual(objects, ["originHosts", "assetsHosts"]);
             assert.deepEqual(
                 Object.keys(declared).sort(),
                 specs
@@ -1497,11 +2211,12 @@ describe("bootstrap/ (once per AWS account)", function () {
                     untaggedImageDays: 7,
                     environmentsProject: "shipyard",
                     tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
-                    cloudflare: { zone: "example.org", zoneId: undefined, originHosts: COMMITTED_ORIGIN_HOSTS },
+                    cloudflare: { zone: "example.org", zoneId: undefined, originHosts: COMMITTED_ORIGIN_HOSTS, assetsHosts: COMMITTED_ASSETS_HOSTS },
                 },
             );
             assert.equal(Object.isFrozen(s) && Object.isFrozen(s.environments) && Object.isFrozen(s.tags), true);
             assert.equal(Object.isFrozen(s.cloudflare) && Object.isFrozen(s.cloudflare?.originHosts) && Object.isFrozen(s.cloudflare?.originHosts.live), true);
+            assert.equal(Object.isFrozen(s.cloudflare?.assetsHosts), true);
         });
         it("GIVEN environments out of order WHEN loaded THEN they are kept in promotion order", () => {
             const overrides = { set: { environments: ["live", "alpha"], originHosts: { live: ["example.org"], alpha: ["alpha.example.org"] } } };
