@@ -7,13 +7,12 @@ export const BACKUP_PLAN_TYPE = "shipyard:data:BackupPlan";
 /** Daily at 03:00 UTC: after RDS's own backup window (02:00-03:00), before its maintenance window on Sundays. */
 export const BACKUP_SCHEDULE = "cron(0 3 * * ? *)";
 
-/** The AWS managed policies AWS Backup's role needs to back up and restore RDS and S3. */
-export const BACKUP_ROLE_POLICIES = [
-    "service-role/AWSBackupServiceRolePolicyForBackup",
-    "service-role/AWSBackupServiceRolePolicyForRestores",
-    "AWSBackupServiceRolePolicyForS3Backup",
-    "AWSBackupServiceRolePolicyForS3Restore",
-] as const;
+/**
+ * The AWS managed policies AWS Backup's role needs to back up RDS and S3. Not the restore
+ * policies: the permissions boundary allows this role to back up only, and a restore is an
+ * operator's deliberate act with a role of their own (README "Restore from a backup").
+ */
+export const BACKUP_ROLE_POLICIES = ["service-role/AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForS3Backup"] as const;
 
 export interface BackupPlanArgs {
     /** Parts of physical names, `[app, env]`: vault `<app>-<env>-backups`, plan `<app>-<env>-daily`. */
@@ -60,7 +59,7 @@ export class BackupPlan extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 name: physicalName([app, env, "backup"], 64),
-                description: `AWS Backup reads and restores ${env}'s database and assets`,
+                description: `AWS Backup backs up ${env}'s database and assets`,
                 permissionsBoundary: args.permissionsBoundary,
                 assumeRolePolicy: JSON.stringify({
                     Version: "2012-10-17",

@@ -261,6 +261,14 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
                     fail(`environment.${name}`, ctx.environment[name], `set by the platform for services that use ${use} (${s.name}); remove it`);
             }
 
+    // In live, losing state by mistake must take more than one command.
+    if (live && !ctx.protect && (database?.kind === "managed" || assets !== undefined))
+        fail(
+            "protect",
+            false,
+            "live's database and assets bucket are protected from deletion (deletion protection, a final snapshot, Pulumi protect, the bucket retained on delete); allowed in live: true",
+        );
+
     // AWS Backup.
     if (!inRange(v.backupRetentionDays, 1, 3650)) fail("backupRetentionDays", v.backupRetentionDays, "allowed: 1 to 3650 days");
     else if (live && v.backupRetentionDays < 7)

@@ -320,11 +320,10 @@ describe("data: database, assets bucket and backups", function () {
                             .filter((a) => a.inputs.role === "demo-live-backup")
                             .map((a) => a.inputs.policyArn)
                             .sort(),
+                        // Backing up only: restores are an operator's, with a role of their own.
                         [
                             "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
-                            "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
                             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-                            "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
                         ],
                     );
                 });
@@ -514,6 +513,12 @@ describe("data settings: bad input is rejected before anything is created", () =
             "live",
             { backupRetentionDays: 5 },
             /^key shipyard:backupRetentionDays = 5: live keeps its daily backups at least a week; allowed in live: 7 to 3650$/,
+        ],
+        [
+            "deletion protection off in live",
+            "live",
+            { protect: false },
+            /^key shipyard:protect = false: live's database and assets bucket are protected from deletion.*allowed in live: true$/,
         ],
         [
             "AWS Backup off in live",

@@ -2,8 +2,8 @@
  * The policy rules (`policy/rules.ts`): each one fires on a minimal bad resource and stays quiet
  * on a good one, and the four committed stacks, run under the mock runtime, violate no mandatory
  * rule and raise exactly the advisory findings listed here; and each data rule (RDS, S3) catches
- * a bad input in their graphs, made by configuration (live with protect: false) or, where no
- * configuration can make it, by editing a copy of a recorded resource. Never imports
+ * a bad input in their graphs, made by editing a copy of a recorded resource where no configuration
+ * can make it. Never imports
  * `policy/index.ts`: constructing the PolicyPack would start its gRPC server.
  */
 import * as assert from "assert/strict";
@@ -1223,10 +1223,11 @@ describe("policy rules", () => {
             ].forEach((re, i) => assert.match(db[i] ?? "", re));
         });
 
-        it("GIVEN live with protect: false WHEN every rule runs over its graph THEN exactly the database's deletion protection and final snapshot are rejected", async () => {
-            const run = await runStack("live", { overrides: { set: { protect: false } } });
-            assert.ok(!run.error, run.error?.message);
-            const mandatory = evaluate(run.graph.all, "live").filter((f) => f.enforcementLevel === "mandatory");
+        it("GIVEN live's database without deletion protection and final snapshot (the settings refuse protect: false in live) WHEN every rule runs THEN exactly those two are rejected", () => {
+            const mandatory = mandatoryAfter("live", "db-instance", (r) => ({
+                ...r,
+                inputs: { ...r.inputs, deletionProtection: false, skipFinalSnapshot: true },
+            }));
             assert.deepEqual(brief(mandatory), ["rds-resilient-in-live demo-live-db-instance", "rds-resilient-in-live demo-live-db-instance"]);
             assert.match(
                 mandatory[0].message,
