@@ -200,7 +200,8 @@ export const KEYS = {
     protect: {
         type: "boolean",
         default: perEnv(false, false, false, true),
-        description: "Deletion protection on the load balancer and Pulumi protect on the VPC and load balancer.",
+        description:
+            "Deletion protection on the load balancers and the database (with a final snapshot), Pulumi protect on the VPC, load balancers, database, assets bucket and backup vault, and the bucket and vault retained on delete. Required in live when it has a database or bucket.",
     },
     permissionsBoundary: {
         type: "string",
