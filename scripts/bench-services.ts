@@ -15,10 +15,10 @@
  */
 import * as os from "os";
 import { performance } from "perf_hooks";
-import { parseArgs } from "util";
 import { EXPOSURES, Exposure } from "../stacks/services";
 import { runStack, StackRun } from "../test/harness/runStack";
 import { committedStacks } from "../test/harness/stackConfig";
+import { argsOrUsage, parseFlags, requireStack, UsageError } from "./cli";
 import { addFootprints, attribute, Attribution, fitLine, Fleet, fleet, fleetBase, fleetCloud, Footprint, subtractFootprints, total } from "./bench-fleet";
 
 /**
@@ -35,8 +35,6 @@ const USAGE = `usage: npm run bench:services -- [--stack <env>] [--services 1,10
   --runs      timed runs per size, after one untimed first run of the process (default 5)
 exit codes: 0 measured, 1 a run failed, 2 bad usage`;
 
-class UsageError extends Error {}
-
 interface Args {
     readonly stack: string;
     readonly sizes: readonly number[];
@@ -44,29 +42,18 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string", default: "live" },
-                services: { type: "string", default: "1,10,50" },
-                runs: { type: "string", default: "5" },
-                help: { type: "boolean" },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
-    }
-    if (values.help) {
-        console.log(USAGE);
-        process.exit(0);
-    }
+    const values = parseFlags(
+        argv,
+        {
+            stack: { type: "string", default: "live" },
+            services: { type: "string", default: "1,10,50" },
+            runs: { type: "string", default: "5" },
+            help: { type: "boolean" },
+        },
+        USAGE,
+    );
     const stack = values.stack as string;
-    if (!committedStacks().includes(stack))
-        throw new UsageError(`unknown stack "${stack}": there is no Pulumi.${stack}.yaml; known stacks: ${committedStacks().join(", ")}`);
+    requireStack(stack);
     const sizes = (values.services as string).split(",").map((s) => Number(s.trim()));
     if (sizes.some((n) => !Number.isInteger(n) || n < 1))
         throw new UsageError(`--services takes whole numbers of 1 or more separated by commas, e.g. 1,10,50; got ${values.services}`);
@@ -245,16 +232,8 @@ function timeVerdict(rows: readonly Measured[], load: number): string[] {
 }
 
 async function main(): Promise<number> {
-    let args: Args;
-    try {
-        args = parse(process.argv.slice(2));
-    } catch (e) {
-        if (e instanceof UsageError) {
-            process.stderr.write(`bench:services: ${e.message}\n${USAGE}\n`);
-            return 2;
-        }
-        throw e;
-    }
+    const args = argsOrUsage("bench:services", USAGE, parse);
+    if (typeof args === "number") return args;
     try {
         const base = fleetBase(args.stack);
         let load = os.loadavg()[0];

@@ -7,7 +7,6 @@
  * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
  * 2 bad usage (unknown flag, unknown stack, bad format); 3 a mandatory policy rule is violated.
  */
-import { parseArgs } from "util";
 import { runStack, StackRun } from "../test/harness/runStack";
 import { committedStacks } from "../test/harness/stackConfig";
 import { diffPlans, renderDiff } from "../plan/diff";
@@ -15,6 +14,7 @@ import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, rende
 import { planResources } from "../plan/summarize";
 import { evaluate, RULES } from "../policy/rules";
 import { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } from "../cost/estimate";
+import { argsOrUsage, parseFlags, requireStack, UsageError } from "./cli";
 
 const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--diff <other-env>]
   --stack    environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")})
@@ -23,35 +23,20 @@ const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|"
   --cost     add an estimated monthly cost of the idle environment (cost/prices/<region>.json)
 exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage, 3 mandatory policy violation`;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]): { stack: string; format: Format; diff?: string; cost: boolean } {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                format: { type: "string", default: "table" },
-                diff: { type: "string" },
-                cost: { type: "boolean", default: false },
-                help: { type: "boolean" },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
-    }
-    if (values.help) {
-        console.log(USAGE);
-        process.exit(0);
-    }
-    const stacks = committedStacks();
+    const values = parseFlags(
+        argv,
+        {
+            stack: { type: "string" },
+            format: { type: "string", default: "table" },
+            diff: { type: "string" },
+            cost: { type: "boolean", default: false },
+            help: { type: "boolean" },
+        },
+        USAGE,
+    );
     if (!values.stack) throw new UsageError("--stack is required");
-    for (const s of [values.stack, values.diff].filter((x): x is string => x !== undefined)) {
-        if (!stacks.includes(s)) throw new UsageError(`unknown stack "${s}": there is no Pulumi.${s}.yaml; known stacks: ${stacks.join(", ")}`);
-    }
+    for (const s of [values.stack, values.diff].filter((x): x is string => x !== undefined)) requireStack(s);
     if (!(FORMATS as readonly string[]).includes(values.format as string))
         throw new UsageError(`unknown format "${values.format}"; allowed: ${FORMATS.join(", ")}`);
     return { stack: values.stack, format: values.format as Format, diff: values.diff, cost: values.cost === true };
@@ -72,16 +57,8 @@ async function run(stack: string): Promise<StackRun & { plan: Plan }> {
 }
 
 async function main(): Promise<number> {
-    let args;
-    try {
-        args = parse(process.argv.slice(2));
-    } catch (e) {
-        if (e instanceof UsageError) {
-            process.stderr.write(`plan: ${e.message}\n${USAGE}\n`);
-            return 2;
-        }
-        throw e;
-    }
+    const args = argsOrUsage("plan", USAGE, parse);
+    if (typeof args === "number") return args;
     try {
         const a = await run(args.stack);
         if (args.diff) {
