@@ -147,32 +147,25 @@ function environment(settings: Settings, found: Lookups) {
     );
 
     // The environment's state. The database admits its users once their security groups exist (below).
-    const dbSettings = settings.database;
-    const database =
-        dbSettings?.kind === "managed"
-            ? new Database(
+    const rds = settings.database?.kind === "managed" ? settings.database : undefined;
+    const database = rds
+        ? {
+              ...rds,
+              component: new Database(
                   `${prefix}-db`,
                   {
+                      // Engine, version, size, Multi-AZ, backups, rotation, names: the settings' fields of the same names.
+                      ...rds,
                       nameParts: [app, env],
-                      engine: dbSettings.engine,
-                      version: dbSettings.version,
-                      parameterGroupFamily: dbSettings.parameterGroupFamily,
-                      port: dbSettings.port,
-                      instanceClass: dbSettings.instanceClass,
-                      storageGb: dbSettings.storageGb,
-                      multiAz: dbSettings.multiAz,
-                      backupRetentionDays: dbSettings.backupRetentionDays,
-                      passwordRotationDays: dbSettings.passwordRotationDays,
-                      databaseName: dbSettings.databaseName,
-                      username: dbSettings.username,
                       vpcId: network.vpc.id,
                       subnetIds: network.privateSubnetIds,
-                      protect: dbSettings.protect,
+                      protect: settings.protect,
                       tags,
                   },
-                  { protect: dbSettings.protect },
-              )
-            : undefined;
+                  { protect: settings.protect },
+              ),
+          }
+        : undefined;
     const assetsSettings = settings.assets;
     const assets = assetsSettings
         ? new AssetsBucket(
@@ -181,29 +174,28 @@ function environment(settings: Settings, found: Lookups) {
                   bucketName: assetsSettings.bucketName,
                   // Served through Cloudflare: Cloudflare's looked-up ranges may read; nobody else anonymously.
                   cdnCidrs: assetsSettings.host && cf ? [...cf.ipv4Cidrs, ...cf.ipv6Cidrs] : undefined,
-                  protect: assetsSettings.protect,
+                  protect: settings.protect,
                   tags,
               },
-              { protect: assetsSettings.protect },
+              { protect: settings.protect },
           )
         : undefined;
-    const backedUp = [...(database ? [database.instance.arn] : []), ...(assets ? [assets.arn] : [])];
-    const backup =
-        settings.backup && backedUp.length > 0
-            ? new BackupPlan(
-                  `${prefix}-backup`,
-                  {
-                      nameParts: [app, env],
-                      region: settings.region,
-                      resourceArns: backedUp,
-                      retentionDays: settings.backup.retentionDays,
-                      protect: settings.backup.protect,
-                      permissionsBoundary: settings.permissionsBoundaryArn,
-                      tags,
-                  },
-                  { protect: settings.backup.protect },
-              )
-            : undefined;
+    // Settings plan backups only when there is a database or bucket to back up.
+    const backup = settings.backup
+        ? new BackupPlan(
+              `${prefix}-backup`,
+              {
+                  nameParts: [app, env],
+                  region: settings.region,
+                  resourceArns: [...(database ? [database.component.instance.arn] : []), ...(assets ? [assets.arn] : [])],
+                  retentionDays: settings.backup.retentionDays,
+                  protect: settings.protect,
+                  permissionsBoundary: settings.permissionsBoundaryArn,
+                  tags,
+              },
+              { protect: settings.protect },
+          )
+        : undefined;
 
     // One record per public name: the ALB's (proxied unless dnsProxied is false) and each NLB's (DNS-only).
     const records = services.flatMap((s) => {
@@ -286,8 +278,8 @@ function environment(settings: Settings, found: Lookups) {
         const serviceBlueGreen = blueGreen && attachment?.blueGreen !== undefined;
         const internal = svc.exposure === "internal";
         // The database's credentials reach the container by valueFrom from RDS's own secret; where it is, in plain variables.
-        const usesDatabase = database && dbSettings?.kind === "managed" && svc.uses.includes("database");
-        const rotating = usesDatabase && dbSettings.passwordRotationDays > 0;
+        const usesDatabase = database && svc.uses.includes("database");
+        const rotating = usesDatabase && database.passwordRotationDays > 0;
         const usesAssets = assets && svc.uses.includes("assets");
         containers.set(
             svc.name,
@@ -307,24 +299,24 @@ function environment(settings: Settings, found: Lookups) {
                     secrets: svc.secrets,
                     secretReferences: usesDatabase
                         ? {
-                              DATABASE_USER: { secretArn: database.secretArn, jsonKey: "username" },
-                              DATABASE_PASSWORD: { secretArn: database.secretArn, jsonKey: "password" },
+                              DATABASE_USER: { secretArn: database.component.secretArn, jsonKey: "username" },
+                              DATABASE_PASSWORD: { secretArn: database.component.secretArn, jsonKey: "password" },
                           }
                         : undefined,
                     resolvedEnvironment: usesDatabase
                         ? {
-                              DATABASE_ENGINE: dbSettings.engine,
-                              DATABASE_HOST: database.instance.address,
-                              DATABASE_PORT: String(dbSettings.port),
-                              DATABASE_NAME: dbSettings.databaseName,
+                              DATABASE_ENGINE: database.engine,
+                              DATABASE_HOST: database.component.instance.address,
+                              DATABASE_PORT: String(database.port),
+                              DATABASE_NAME: database.databaseName,
                               // With rotation on, the app re-reads the secret when a login fails.
-                              ...(rotating ? { DATABASE_SECRET_ARN: database.secretArn } : {}),
+                              ...(rotating ? { DATABASE_SECRET_ARN: database.component.secretArn } : {}),
                           }
                         : undefined,
                     taskPolicyStatements: [
                         ...(usesAssets ? assets.readStatements() : []),
                         ...(rotating
-                            ? [{ Sid: "ReadDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: database.secretArn }]
+                            ? [{ Sid: "ReadDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: database.component.secretArn }]
                             : []),
                     ],
                     logRetentionDays: svc.logRetentionDays,
@@ -384,7 +376,7 @@ function environment(settings: Settings, found: Lookups) {
     // The database admits exactly the services that declare they use it.
     if (database)
         for (const svc of services.filter((s) => s.uses.includes("database")))
-            database.allowFrom(svc.name, (containers.get(svc.name) as ContainerService).securityGroup.id);
+            database.component.allowFrom(svc.name, (containers.get(svc.name) as ContainerService).securityGroup.id);
 
     const container = (name: string) => containers.get(name) as ContainerService;
     const monitoring = new Monitoring(`${prefix}-monitoring`, {
@@ -430,7 +422,7 @@ function environment(settings: Settings, found: Lookups) {
         endpointCheckMinutes: mon.endpointCheckMinutes,
         slack: mon.slackWebhookUrl ? { webhookUrl: mon.slackWebhookUrl, reminderMinutes: mon.reminderMinutes } : undefined,
         logRetentionDays: settings.logRetentionDays,
-        database: database && dbSettings?.kind === "managed" ? { identifier: database.instance.identifier, storageGb: dbSettings.storageGb } : undefined,
+        database: database ? { identifier: database.component.instance.identifier, storageGb: database.storageGb } : undefined,
         permissionsBoundary: settings.permissionsBoundaryArn,
         tags,
     });
@@ -452,9 +444,16 @@ function environment(settings: Settings, found: Lookups) {
         alarmTopicArn: alarms.topic.arn,
         dashboardName: monitoring.dashboard.dashboardName,
         // Present only when the environment has them (an undefined output is a warning in every run).
-        ...(database && dbSettings?.kind === "managed"
-            ? { database: { engine: dbSettings.engine, address: database.instance.address, port: dbSettings.port, secretArn: database.secretArn } }
-            : dbSettings?.kind === "external"
+        ...(database
+            ? {
+                  database: {
+                      engine: database.engine,
+                      address: database.component.instance.address,
+                      port: database.port,
+                      secretArn: database.component.secretArn,
+                  },
+              }
+            : settings.database?.kind === "external"
               ? { database: { engine: "external" } }
               : {}),
         ...(assets ? { assetsBucket: assets.bucket.bucket } : {}),

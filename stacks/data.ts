@@ -56,8 +56,6 @@ export interface ManagedDatabaseSettings {
     readonly backupRetentionDays: number;
     /** Days between master password rotations; 0: never. @default 0 */
     readonly passwordRotationDays: number;
-    /** Deletion protection, a final snapshot and Pulumi protect. @default on in live (the stack's protect) */
-    readonly protect: boolean;
     /** The services that may connect: the only sources its security group admits. */
     readonly users: readonly string[];
 }
@@ -78,15 +76,12 @@ export interface AssetsSettings {
     readonly host?: string;
     /** The services whose task roles may read it. */
     readonly users: readonly string[];
-    /** Pulumi protect and retain-on-delete. @default on in live (the stack's protect) */
-    readonly protect: boolean;
 }
 
 /** The AWS Backup plan; present only when there is something to back up. */
 export interface BackupSettings {
     /** Days each daily recovery point is kept. @default 35 */
     readonly retentionDays: number;
-    readonly protect: boolean;
 }
 
 export interface DataSettings {
@@ -117,6 +112,7 @@ export interface DataContext {
     readonly env: string;
     readonly accountId: string;
     readonly live: boolean;
+    /** The stack's protect, which live needs for its state. */
     readonly protect: boolean;
     /** The DNS zone, its provider and whether records are proxied: an assets host needs Cloudflare's proxy. */
     readonly dns: { readonly zone: string; readonly provider: string; readonly proxied: boolean };
@@ -188,7 +184,6 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
             multiAz: v.databaseMultiAz,
             backupRetentionDays: v.databaseBackupRetentionDays,
             passwordRotationDays: v.databasePasswordRotationDays,
-            protect: ctx.protect,
             users: users("database"),
         };
     } else if (v.database === "external") {
@@ -242,7 +237,6 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
             bucketName: host !== "" ? host : `${ctx.app}-${ctx.env}-assets-${ctx.accountId}`,
             host: host !== "" ? host : undefined,
             users: readers,
-            protect: ctx.protect,
         };
     } else {
         if (host !== "") fail("assetsHost", host, "serves the assets bucket, which this stack does not have; set assetsBucket: true or leave assetsHost empty");
@@ -280,7 +274,7 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
             v.backupPlan,
             "live's database and assets are backed up daily by AWS Backup, besides RDS's own point-in-time backups; allowed in live: true",
         );
-    const backup = v.backupPlan && backedUp ? { retentionDays: v.backupRetentionDays, protect: ctx.protect } : undefined;
+    const backup = v.backupPlan && backedUp ? { retentionDays: v.backupRetentionDays } : undefined;
 
     return { database, assets, backup };
 }
