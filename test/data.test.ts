@@ -5,7 +5,7 @@
  */
 import * as assert from "assert/strict";
 import { Graph, Recorded } from "./harness/graph";
-import { CLOUDFLARE_RANGES, runStack, StackRun } from "./harness/runStack";
+import { CLOUDFLARE_RANGES, runEachBefore, runStack } from "./harness/runStack";
 import { stackConfig, stackServices } from "./harness/stackConfig";
 import { buildSettings, SettingsError } from "../stacks/settings";
 
@@ -80,16 +80,7 @@ function everywhereText(graph: Graph): string {
 
 describe("data: database, assets bucket and backups", function () {
     this.timeout(120_000);
-    const runs = new Map<string, StackRun>();
-    before(async () => {
-        for (const stack of STACKS) runs.set(stack, await runStack(stack));
-    });
-    const g = (stack: string) => {
-        const run = runs.get(stack);
-        assert.ok(run, stack);
-        assert.equal(run.error, undefined, String(run.error));
-        return run.graph;
-    };
+    const { run: runOf, graph: g } = runEachBefore(STACKS);
 
     for (const stack of STACKS) {
         describe(stack, () => {
@@ -351,7 +342,7 @@ describe("data: database, assets bucket and backups", function () {
                 for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topic], [topic]]);
             });
             it("outputs the database's address and secret, and the bucket", () => {
-                const run = runs.get(stack) as StackRun;
+                const run = runOf(stack);
                 const graph = g(stack);
                 assert.deepEqual(run.outputs?.database, {
                     engine: "postgres",

@@ -7,7 +7,7 @@
 import * as assert from "assert/strict";
 
 import { Graph, Recorded } from "./harness/graph";
-import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "./harness/runStack";
+import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runEachBefore, runStack, StackRun } from "./harness/runStack";
 import { stackFile, stackServices } from "./harness/stackConfig";
 import { parse } from "yaml";
 import * as fs from "fs";
@@ -66,15 +66,7 @@ function holding(graph: Graph, text: string): [string, readonly string[]][] {
 
 describe("the edge: DNS, certificates, only through Cloudflare", function () {
     this.timeout(30_000);
-    const runs = new Map<string, StackRun>();
-    before(async () => {
-        for (const stack of STACKS) runs.set(stack, await runStack(stack));
-    });
-    const g = (stack: string) => {
-        const run = runs.get(stack);
-        assert.ok(run);
-        return ok(run);
-    };
+    const { run, graph: g } = runEachBefore(STACKS);
 
     for (const stack of STACKS) {
         describe(stack, () => {
@@ -192,7 +184,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 const graph = g(stack);
                 const expected = stack === "live" ? [["demo-live-waf-acl", ["rules"]]] : [[`demo-${stack}-lb-web-rule`, ["conditions"]]];
                 assert.deepEqual(holding(graph, ORIGIN_SECRET), expected);
-                assert.equal(JSON.stringify(runs.get(stack)?.outputs).includes(ORIGIN_SECRET), false);
+                assert.equal(JSON.stringify(run(stack).outputs).includes(ORIGIN_SECRET), false);
             });
         });
     }

@@ -7,7 +7,7 @@ import * as assert from "assert/strict";
 import { dashboardWidgets } from "../components/monitoring";
 import { Graph, Match, Recorded } from "./harness/graph";
 import { evaluate } from "./harness/metricMath";
-import { runStack, StackRun } from "./harness/runStack";
+import { runEachBefore, runStack } from "./harness/runStack";
 import { stackServices } from "./harness/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
@@ -63,16 +63,7 @@ const statements = (r: Recorded) => (JSON.parse(r.inputs.policy as string) as { 
 
 describe("monitoring, per committed stack with a Slack webhook", function () {
     this.timeout(30_000);
-    const runs = new Map<string, StackRun>();
-    before(async () => {
-        for (const stack of STACKS) runs.set(stack, await runStack(stack, { overrides: { secret: { slackWebhookUrl: WEBHOOK } } }));
-    });
-    const g = (stack: string): Graph => {
-        const run = runs.get(stack);
-        assert.ok(run, stack);
-        if (run.error) throw run.error;
-        return run.graph;
-    };
+    const { graph: g } = runEachBefore(STACKS, { overrides: { secret: { slackWebhookUrl: WEBHOOK } } });
     const topicArn = (graph: Graph) => graph.one(T.topic).outputs.arn as string;
     const fn = (graph: Graph, role: string) => graph.one(T.lambda, { name: Match.stringLike(new RegExp(`-${role}$`)) });
 

@@ -5,7 +5,7 @@
 import * as assert from "assert/strict";
 import { ipv6Subnet64 } from "../components/network";
 import { Graph, Match, Recorded } from "./harness/graph";
-import { runStack, StackRun } from "./harness/runStack";
+import { runEachBefore } from "./harness/runStack";
 
 const STACKS = ["alpha", "beta", "gamma", "live"];
 const T = {
@@ -45,16 +45,7 @@ function publicSubnets(graph: Graph, prefix: string): Recorded[] {
 
 describe("the network's IPv6, per committed stack", function () {
     this.timeout(30_000);
-    const runs = new Map<string, StackRun>();
-    before(async () => {
-        for (const stack of STACKS) runs.set(stack, await runStack(stack));
-    });
-    const g = (stack: string) => {
-        const run = runs.get(stack);
-        assert.ok(run);
-        if (run.error) throw run.error;
-        return run.graph;
-    };
+    const { graph: g } = runEachBefore(STACKS);
 
     for (const stack of STACKS) {
         const prefix = `demo-${stack}`;

@@ -3,7 +3,7 @@
  */
 import * as assert from "assert/strict";
 import { MANAGED_RULE_GROUPS } from "../components/webAcl";
-import { runStack, StackRun } from "./harness/runStack";
+import { runEachBefore, runStack } from "./harness/runStack";
 
 const T = {
     acl: "aws:wafv2/webAcl:WebAcl",
@@ -26,16 +26,7 @@ type Rule = {
 
 describe("WAF on the load balancer", function () {
     this.timeout(30_000);
-    const runs = new Map<string, StackRun>();
-    before(async () => {
-        for (const stack of ["alpha", "beta", "gamma", "live"]) runs.set(stack, await runStack(stack));
-    });
-    const g = (stack: string) => {
-        const run = runs.get(stack);
-        assert.ok(run);
-        if (run.error) throw run.error;
-        return run.graph;
-    };
+    const { graph: g } = runEachBefore(["alpha", "beta", "gamma", "live"]);
 
     it("live has one web ACL associated with its load balancer; alpha, beta and gamma have none by default", () => {
         const live = g("live");

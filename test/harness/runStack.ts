@@ -428,3 +428,22 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
 
     return { stack, graph: new Graph(recorded), outputs: outputs ? (unwrapSecrets(outputs).value as Record<string, unknown>) : undefined, error, invokes };
 }
+
+/**
+ * For a suite: runs each of `stacks` once before its tests (the runs are shared with other test
+ * files, see runStack) and gives each stack's run and graph; a stack whose program failed fails
+ * every test that asks for it, with the program's error.
+ */
+export function runEachBefore(stacks: readonly string[], options: RunOptions = {}): { run(stack: string): StackRun; graph(stack: string): Graph } {
+    const runs = new Map<string, StackRun>();
+    before(async () => {
+        for (const stack of stacks) runs.set(stack, await runStack(stack, options));
+    });
+    const run = (stack: string): StackRun => {
+        const found = runs.get(stack);
+        if (!found) throw new Error(`no run of ${stack}: not among ${stacks.join(", ")}`);
+        if (found.error) throw found.error;
+        return found;
+    };
+    return { run, graph: (stack) => run(stack).graph };
+}
