@@ -18,4 +18,20 @@ module.exports = tseslint.config(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
         },
     },
+    {
+        // Layers point one way: settings -> components -> resources. Components take plain args;
+        // they never read configuration, the stack name, or test and tooling code.
+        files: ["components/**/*.ts", "lib/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        { group: ["**/stacks", "**/stacks/**"], message: "components take plain args; settings are read in stacks/ only" },
+                        { group: ["**/test/**", "**/offline/**", "**/scripts/**"], message: "components do not depend on tests or tools" },
+                    ],
+                },
+            ],
+        },
+    },
 );

@@ -22,7 +22,7 @@ import { AssetsBucket } from "./components/assetsBucket";
 import { BackupPlan } from "./components/backupPlan";
 import { loadSettings, ServiceSettings, Settings } from "./stacks";
 import { lookUp, Lookups } from "./stacks/lookups";
-import { partitionOf } from "./stacks/validators";
+import { partitionOf } from "./lib/aws";
 
 /** Creates one environment from its settings (and what was looked up for them) and returns the stack outputs. */
 function environment(settings: Settings, found: Lookups) {

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, EnvName, KeySpec, PROJECT as ENVIRONMENTS_PROJECT } from "../stacks/keys";
 import { RawConfig, SettingsError } from "../stacks/settings";
-import { partitionOf } from "../stacks/validators";
+import { partitionOf } from "../lib/aws";
 
 /** The bootstrap's Pulumi project name; its configuration keys live in this namespace. */
 export const BOOTSTRAP_PROJECT = "shipyard-bootstrap";

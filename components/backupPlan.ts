@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { partitionOf, physicalName } from "../stacks/validators";
+import { partitionOf, physicalName } from "../lib/aws";
 
 export const BACKUP_PLAN_TYPE = "shipyard:data:BackupPlan";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAME, FARGATE_SIZES, partitionOf, physicalName } from "../stacks/validators";
+import { ENV_NAME, FARGATE_SIZES, partitionOf, physicalName } from "../lib/aws";
 
 export const CONTAINER_SERVICE_TYPE = "shipyard:ecs:ContainerService";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName } from "../stacks/validators";
+import { physicalName } from "../lib/aws";
 
 export const DATABASE_TYPE = "shipyard:data:Database";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { partitionOf, physicalName } from "../stacks/validators";
+import { partitionOf, physicalName } from "../lib/aws";
 import { AlarmTopic } from "./alarmTopic";
 import { lambdaFunction } from "./lambdaFunction";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName } from "../stacks/validators";
+import { physicalName } from "../lib/aws";
 import { TLS_POLICY } from "./loadBalancedApp";
 
 export const NETWORK_LOAD_BALANCER_TYPE = "shipyard:lb:NetworkLoadBalancer";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WAF_RATE_LIMIT_RANGE, physicalName } from "../stacks/validators";
+import { WAF_RATE_LIMIT_RANGE, physicalName } from "../lib/aws";
 
 export const WEB_ACL_TYPE = "shipyard:waf:WebAcl";
 

@@ -1,5 +1,5 @@
 /** Renders a stack's plan as a text table, Markdown, JSON or a Mermaid architecture diagram. */
-import { Recorded } from "../test/harness/graph";
+import { Recorded } from "../offline/graph";
 import { PlannedResource, shortType } from "./summarize";
 
 export const FORMATS = ["table", "markdown", "json", "mermaid"] as const;

@@ -2,7 +2,7 @@
  * Turns recorded resources into what a reviewer wants to read: the key settings of each resource,
  * secret values shown as [secret], grouped by the component that owns them.
  */
-import { Recorded } from "../test/harness/graph";
+import { Recorded } from "../offline/graph";
 
 export const SECRET = "[secret]";
 

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import { parse } from "yaml";
 import { PROJECT } from "../stacks/keys";
-import { projectDeclarations, stackConfigDir, stackFile } from "../test/harness/stackConfig";
+import { projectDeclarations, stackConfigDir, stackFile } from "../offline/stackConfig";
 
 const encode = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
 

@@ -16,9 +16,9 @@
 import { createHash } from "crypto";
 import { Exposure } from "../stacks/services";
 import { parseImageRef } from "../stacks/validators";
-import { Graph, Recorded } from "../test/harness/graph";
-import { FakeCloud } from "../test/harness/runStack";
-import { stackConfig } from "../test/harness/stackConfig";
+import { Graph, Recorded } from "../offline/graph";
+import { FakeCloud } from "../offline/runStack";
+import { stackConfig } from "../offline/stackConfig";
 
 /** The exposures of a block, in the order the fleet repeats them. */
 export const BLOCK: readonly Exposure[] = ["http", "tcp", "internal", "worker"];

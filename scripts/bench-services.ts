@@ -16,8 +16,8 @@
 import * as os from "os";
 import { performance } from "perf_hooks";
 import { EXPOSURES, Exposure } from "../stacks/services";
-import { runStack, StackRun } from "../test/harness/runStack";
-import { committedStacks } from "../test/harness/stackConfig";
+import { runStack, StackRun } from "../offline/runStack";
+import { committedStacks } from "../offline/stackConfig";
 import { argsOrUsage, parseFlags, requireStack, UsageError } from "./cli";
 import { addFootprints, attribute, Attribution, fitLine, Fleet, fleet, fleetBase, fleetCloud, Footprint, subtractFootprints, total } from "./bench-fleet";
 

@@ -4,8 +4,8 @@
  * types; it is reported apart. Usage: npm run bench [-- --runs N]
  */
 import { performance } from "perf_hooks";
-import { runStack } from "../test/harness/runStack";
-import { committedStacks } from "../test/harness/stackConfig";
+import { runStack } from "../offline/runStack";
+import { committedStacks } from "../offline/stackConfig";
 
 async function main(): Promise<void> {
     const i = process.argv.indexOf("--runs");

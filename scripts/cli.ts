@@ -3,7 +3,7 @@
  * --help, a usage error that exits 2 with the usage, and a stack that must have a stack file.
  */
 import { parseArgs, ParseArgsConfig } from "util";
-import { committedStacks } from "../test/harness/stackConfig";
+import { committedStacks } from "../offline/stackConfig";
 
 /** Bad usage: the script prints the message and its usage and exits 2. */
 export class UsageError extends Error {}

@@ -7,8 +7,8 @@
  * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
  * 2 bad usage (unknown flag, unknown stack, bad format); 3 a mandatory policy rule is violated.
  */
-import { runStack, StackRun } from "../test/harness/runStack";
-import { committedStacks } from "../test/harness/stackConfig";
+import { runStack, StackRun } from "../offline/runStack";
+import { committedStacks } from "../offline/stackConfig";
 import { diffPlans, renderDiff } from "../plan/diff";
 import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { planResources } from "../plan/summarize";

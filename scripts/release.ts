@@ -10,7 +10,7 @@ import { runCli } from "../release/cli";
 import { realClock } from "../release/rollout";
 import { spawnRunner } from "../release/runner";
 import { releaseConfig } from "../release/stackFiles";
-import { committedStacks } from "../test/harness/stackConfig";
+import { committedStacks } from "../offline/stackConfig";
 
 runCli(process.argv.slice(2), {
     stacks: committedStacks,

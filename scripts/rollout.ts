@@ -5,7 +5,7 @@
  */
 import { formatRolloutTable, rolloutPath } from "../plan/rollout";
 import { buildSettings } from "../stacks/settings";
-import { committedStacks, stackConfig } from "../test/harness/stackConfig";
+import { committedStacks, stackConfig } from "../offline/stackConfig";
 
 function main(): void {
     const i = process.argv.indexOf("--stack");

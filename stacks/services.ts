@@ -3,7 +3,8 @@
  * Pure: turns the raw map (and the per-service secrets) into typed service definitions, reporting
  * every problem through `fail` in the settings' format (stack, key, value, what is allowed).
  */
-import { ENV_NAME, ImageRef, SECRET_LOOKING_NAME, fargateSizeProblem, parseImageRef, secretLookingValue } from "./validators";
+import { ImageRef, SECRET_LOOKING_NAME, parseImageRef, secretLookingValue } from "./validators";
+import { ENV_NAME, fargateSizeProblem } from "../lib/aws";
 
 /** How a service is reached. */
 export const EXPOSURES = ["http", "tcp", "internal", "worker"] as const;

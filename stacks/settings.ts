@@ -6,21 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, EnvName, KEYS, KeyName, KeySpec, PROJECT, defaultFor } from "./keys";
 import { DeclaredService, Exposure, parseServices } from "./services";
 import { AssetsSettings, BackupSettings, DATA_VARS, DatabaseSettings, parseData } from "./data";
-import {
-    ENV_NAME,
-    LOG_RETENTION_DAYS,
-    SECRET_LOOKING_NAME,
-    cidrContains,
-    cidrsOverlap,
-    fargateSizeProblem,
-    isIpv6Cidr,
-    parseCidr,
-    partitionOf,
-    WAF_RATE_LIMIT_RANGE,
-    secretLookingValue,
-    subdivideCidr,
-    Cidr,
-} from "./validators";
+import { SECRET_LOOKING_NAME, cidrContains, cidrsOverlap, isIpv6Cidr, parseCidr, secretLookingValue, subdivideCidr, Cidr } from "./validators";
+import { ENV_NAME, LOG_RETENTION_DAYS, fargateSizeProblem, partitionOf, WAF_RATE_LIMIT_RANGE } from "../lib/aws";
 
 export type NatGateways = "none" | "single" | "perAz";
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -18,7 +18,7 @@ import {
     Footprint,
     subtractFootprints,
 } from "../scripts/bench-fleet";
-import { runStack, StackRun } from "./harness/runStack";
+import { runStack, StackRun } from "../offline/runStack";
 
 const STACK = "live";
 const SIZES = [4, 8, 12] as const;

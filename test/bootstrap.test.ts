@@ -20,9 +20,9 @@ import {
 import { KEYS, KeySpec } from "../stacks/keys";
 import { SettingsError } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
-import { Graph, Recorded } from "./harness/graph";
-import { ACCOUNT, FakeCloud, runStack, StackRun } from "./harness/runStack";
-import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "./harness/stackConfig";
+import { Graph, Recorded } from "../offline/graph";
+import { ACCOUNT, FakeCloud, runStack, StackRun } from "../offline/runStack";
+import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
 const ENVS = ["alpha", "beta", "gamma", "live"];

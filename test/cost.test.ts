@@ -20,8 +20,8 @@ import {
     taskFamilyOf,
     validatePriceTable,
 } from "../cost/estimate";
-import { runStack } from "./harness/runStack";
-import { stackConfig, stackServices } from "./harness/stackConfig";
+import { runStack } from "../offline/runStack";
+import { stackConfig, stackServices } from "../offline/stackConfig";
 
 const REGION = "eu-west-1";
 const TABLE = loadPriceTable(REGION);

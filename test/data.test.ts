@@ -4,9 +4,9 @@
  * should get is read from its stack file and the documented defaults (README "Databases").
  */
 import * as assert from "assert/strict";
-import { Graph, Recorded } from "./harness/graph";
-import { CLOUDFLARE_RANGES, runEachBefore, runStack } from "./harness/runStack";
-import { stackConfig, stackServices } from "./harness/stackConfig";
+import { Graph, Recorded } from "../offline/graph";
+import { CLOUDFLARE_RANGES, runEachBefore, runStack } from "../offline/runStack";
+import { stackConfig, stackServices } from "../offline/stackConfig";
 import { buildSettings, SettingsError } from "../stacks/settings";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;

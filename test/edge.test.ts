@@ -6,9 +6,9 @@
  */
 import * as assert from "assert/strict";
 
-import { Graph, Recorded } from "./harness/graph";
-import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runEachBefore, runStack, StackRun } from "./harness/runStack";
-import { stackFile, stackServices } from "./harness/stackConfig";
+import { Graph, Recorded } from "../offline/graph";
+import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runEachBefore, runStack, StackRun } from "../offline/runStack";
+import { stackFile, stackServices } from "../offline/stackConfig";
 import { parse } from "yaml";
 import * as fs from "fs";
 

@@ -5,10 +5,10 @@
  */
 import * as assert from "assert/strict";
 import { dashboardWidgets } from "../components/monitoring";
-import { Graph, Match, Recorded } from "./harness/graph";
+import { Graph, Match, Recorded } from "../offline/graph";
 import { evaluate } from "./harness/metricMath";
-import { runEachBefore, runStack } from "./harness/runStack";
-import { stackServices } from "./harness/stackConfig";
+import { runEachBefore, runStack } from "../offline/runStack";
+import { stackServices } from "../offline/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
 const WEBHOOK = "https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/abcdefghijklmnopqrstuvwx";

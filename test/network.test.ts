@@ -4,8 +4,8 @@
  */
 import * as assert from "assert/strict";
 import { ipv6Subnet64 } from "../components/network";
-import { Graph, Match, Recorded } from "./harness/graph";
-import { runEachBefore } from "./harness/runStack";
+import { Graph, Match, Recorded } from "../offline/graph";
+import { runEachBefore } from "../offline/runStack";
 
 const STACKS = ["alpha", "beta", "gamma", "live"];
 const T = {

@@ -6,8 +6,8 @@ import * as path from "path";
 import { diffPlans } from "../plan/diff";
 import { renderMermaid, renderTable } from "../plan/render";
 import { planResources, SECRET } from "../plan/summarize";
-import { runStack, StackRun } from "./harness/runStack";
-import { ROOT, stackFile } from "./harness/stackConfig";
+import { runStack, StackRun } from "../offline/runStack";
+import { ROOT, stackFile } from "../offline/stackConfig";
 
 const SECRET_VALUE = "postgres://app:plan-s3cret@db/app";
 

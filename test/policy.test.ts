@@ -10,8 +10,8 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { evaluate, Finding, PolicyResource, RECOMMENDED_TLS_POLICY, Rule, RULES, TYPES } from "../policy/rules";
-import { runStack, StackRun } from "./harness/runStack";
-import { stackServices } from "./harness/stackConfig";
+import { runStack, StackRun } from "../offline/runStack";
+import { stackServices } from "../offline/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
 const AWS_DIR = path.dirname(require.resolve("@pulumi/aws/package.json"));

@@ -27,7 +27,7 @@ import {
 import { RunResult, Runner } from "../release/runner";
 import { SERVICES_KEY, projectServices, stackServices } from "../release/services";
 import { releaseConfig } from "../release/stackFiles";
-import { ROOT, committedStacks, stackConfig } from "./harness/stackConfig";
+import { ROOT, committedStacks, stackConfig } from "../offline/stackConfig";
 
 // ---- Fixtures: one service in eu-west-1 moving from task definition :41 to :42 ----
 

@@ -6,7 +6,7 @@ import * as assert from "assert/strict";
 import { spawnSync } from "child_process";
 import { formatRolloutTable, rolloutPath, steadyStateTimeoutMinutes } from "../plan/rollout";
 import { buildSettings } from "../stacks/settings";
-import { ConfigOverrides, ROOT, stackConfig } from "./harness/stackConfig";
+import { ConfigOverrides, ROOT, stackConfig } from "../offline/stackConfig";
 
 const path = (stack: string, overrides?: ConfigOverrides) => rolloutPath(buildSettings(stack, stackConfig(stack, overrides)));
 

@@ -2,7 +2,7 @@ import * as assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSettings, KEYS, SettingsError, Settings } from "../stacks";
 import { KeySpec } from "../stacks/keys";
-import { ConfigOverrides, projectDeclarations, stackConfig, stackServices } from "./harness/stackConfig";
+import { ConfigOverrides, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
 
 const TAG_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web:1.4.0";
 

@@ -9,10 +9,10 @@ import { createHash } from "crypto";
 import { parse } from "yaml";
 import * as fs from "fs";
 import * as path from "path";
-import { Graph, Match, Recorded } from "./harness/graph";
+import { Graph, Match, Recorded } from "../offline/graph";
 import { evaluate } from "./harness/metricMath";
-import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "./harness/runStack";
-import { committedStacks, stackFile, StackFileService, stackServices } from "./harness/stackConfig";
+import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "../offline/runStack";
+import { committedStacks, stackFile, StackFileService, stackServices } from "../offline/stackConfig";
 
 const DB_URL = "postgres://app:s3cr3t-pa55@db.internal:5432/app";
 /** The one service the tests give a secret (`secrets.web.DATABASE_URL`). */

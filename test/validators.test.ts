@@ -1,14 +1,6 @@
 import * as assert from "assert/strict";
-import {
-    cidrContains,
-    cidrsOverlap,
-    fargateSizeProblem,
-    parseCidr,
-    parseImageRef,
-    physicalName,
-    secretLookingValue,
-    subdivideCidr,
-} from "../stacks/validators";
+import { cidrContains, cidrsOverlap, parseCidr, parseImageRef, secretLookingValue, subdivideCidr } from "../stacks/validators";
+import { fargateSizeProblem, physicalName } from "../lib/aws";
 
 const DIGEST = "sha256:" + "ab".repeat(32);
 

@@ -3,7 +3,7 @@
  */
 import * as assert from "assert/strict";
 import { MANAGED_RULE_GROUPS } from "../components/webAcl";
-import { runEachBefore, runStack } from "./harness/runStack";
+import { runEachBefore, runStack } from "../offline/runStack";
 
 const T = {
     acl: "aws:wafv2/webAcl:WebAcl",

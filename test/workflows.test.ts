@@ -14,7 +14,7 @@ import { PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups } from "../bootstrap/poli
 import { GAMMA_WORKFLOW } from "../release/gate";
 import { PROGRAM_COMMIT_TAG } from "../release/program";
 import { ENVIRONMENTS } from "../stacks/keys";
-import { ROOT, committedStacks } from "./harness/stackConfig";
+import { ROOT, committedStacks } from "../offline/stackConfig";
 
 interface Step {
     readonly uses?: string;

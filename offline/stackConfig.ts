@@ -6,10 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT } from "../../stacks/keys";
-import { RawConfig } from "../../stacks/settings";
+import { PROJECT } from "../stacks/keys";
+import { RawConfig } from "../stacks/settings";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 
 /** A Pulumi project in this repository: its folder (with Pulumi.yaml and index.ts) and its name. */
 export interface Project {
