@@ -4,7 +4,8 @@
  * reported all at once, in the environments' format (`SettingsError` from `stacks/`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENTS, EnvName, KeySpec, PROJECT as ENVIRONMENTS_PROJECT } from "../stacks/keys";
+import { ENVIRONMENTS, KeySpec, PROJECT as ENVIRONMENTS_PROJECT } from "../stacks/keys";
+type EnvName = string;
 import { RawConfig, SettingsError } from "../stacks/settings";
 import { partitionOf } from "../lib/aws";
 
@@ -137,12 +138,12 @@ export interface CloudflareSettings {
      * Host names by environment, in promotion order; only environments of this stack that have
      * hosts. @default {} (no rule)
      */
-    readonly originHosts: Readonly<Partial<Record<EnvName, readonly string[]>>>;
+    readonly originHosts: Readonly<Record<EnvName, readonly string[]>>;
     /**
      * The host that serves each environment's assets bucket (the bucket's name), in promotion
      * order; only environments of this stack that serve assets. @default {} (none)
      */
-    readonly assetsHosts: Readonly<Partial<Record<EnvName, string>>>;
+    readonly assetsHosts: Readonly<Record<EnvName, string>>;
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -375,7 +376,7 @@ function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: rea
         fail(`originHosts.${env}`, hosts[env], `${env} is not among this stack's environments (${envs.join(", ")})`);
     }
     const owner = new Map<string, string>();
-    const originHosts: Partial<Record<EnvName, readonly string[]>> = {};
+    const originHosts: Record<EnvName, readonly string[]> = {};
     for (const env of ENVIRONMENTS.filter((e) => envs.includes(e) && hosts[e] !== undefined)) {
         const list = hosts[env];
         if (list.length === 0) fail(`originHosts.${env}`, list, `list at least one host name, or leave ${env} out (it then gets no rule)`);
@@ -419,13 +420,13 @@ function assetsHostsOf(
     assets: Readonly<Record<string, string>>,
     context: { readonly envs: readonly string[]; readonly zone: string; readonly originOwner: ReadonlyMap<string, string> },
     fail: Fail,
-): Partial<Record<EnvName, string>> {
+): Record<EnvName, string> {
     const { envs, zone, originOwner } = context;
     for (const env of Object.keys(assets).filter((e) => !envs.includes(e))) {
         fail(`assetsHosts.${env}`, assets[env], `${env} is not among this stack's environments (${envs.join(", ")})`);
     }
     const owner = new Map<string, string>();
-    const assetsHosts: Partial<Record<EnvName, string>> = {};
+    const assetsHosts: Record<EnvName, string> = {};
     for (const env of ENVIRONMENTS.filter((e) => envs.includes(e) && assets[e] !== undefined)) {
         const host = assets[env];
         const problem = dnsNameProblem(host) ?? assetsBucketNameProblem(host);

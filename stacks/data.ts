@@ -50,7 +50,7 @@ export interface ManagedDatabaseSettings {
     readonly instanceClass: string;
     /** gp3 GiB. @default 20, 20, 20, 50 */
     readonly storageGb: number;
-    /** A standby in a second AZ. @default on in live, where it is required */
+    /** A standby in a second AZ. @default on in the production tier, where it is required */
     readonly multiAz: boolean;
     /** Days of automated backups (point-in-time restore). @default 1, 1, 7, 14 */
     readonly backupRetentionDays: number;
@@ -111,8 +111,8 @@ export interface DataContext {
     readonly app: string;
     readonly env: string;
     readonly accountId: string;
-    readonly live: boolean;
-    /** The stack's protect, which live needs for its state. */
+    readonly production: boolean;
+    /** The stack's protect, which production needs for its state. */
     readonly protect: boolean;
     /** The DNS zone, its provider and whether records are proxied: an assets host needs Cloudflare's proxy. */
     readonly dns: { readonly zone: string; readonly provider: string; readonly proxied: boolean };
@@ -134,7 +134,7 @@ const CONNECTION_STRING = /^[a-z][a-z0-9+.-]*:\/\/\S+$/;
 
 export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx: DataContext, fail: Fail): DataSettings {
     const users = (use: Use) => services.filter((s) => s.uses.includes(use)).map((s) => s.name);
-    const { live } = ctx;
+    const { production } = ctx;
 
     // The database.
     let database: DatabaseSettings | undefined;
@@ -155,11 +155,11 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
             fail("databaseInstanceClass", v.databaseInstanceClass, "an RDS instance class such as db.t4g.micro or db.m7g.large");
         if (!inRange(v.databaseStorageGb, 20, 65536))
             fail("databaseStorageGb", v.databaseStorageGb, "allowed: 20 to 65536 GiB (gp3's minimum for postgres and mysql is 20)");
-        if (live && !v.databaseMultiAz)
+        if (production && !v.databaseMultiAz)
             fail(
                 "databaseMultiAz",
                 v.databaseMultiAz,
-                "live's database runs Multi-AZ, so that an instance or AZ failure fails over in a minute or two instead of losing writes; allowed in live: true",
+                "the production tier's database runs Multi-AZ, so that an instance or AZ failure fails over in a minute or two instead of losing writes; allowed in the production tier: true",
             );
         if (!inRange(v.databaseBackupRetentionDays, 1, 35))
             fail(
@@ -167,8 +167,12 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
                 v.databaseBackupRetentionDays,
                 "allowed: 1 to 35 days (0 would turn automated backups and point-in-time restore off)",
             );
-        else if (live && v.databaseBackupRetentionDays < 7)
-            fail("databaseBackupRetentionDays", v.databaseBackupRetentionDays, "live keeps at least a week of point-in-time backups; allowed in live: 7 to 35");
+        else if (production && v.databaseBackupRetentionDays < 7)
+            fail(
+                "databaseBackupRetentionDays",
+                v.databaseBackupRetentionDays,
+                "the production tier keeps at least a week of point-in-time backups; allowed in the production tier: 7 to 35",
+            );
         if (!inRange(v.databasePasswordRotationDays, 0, 365))
             fail("databasePasswordRotationDays", v.databasePasswordRotationDays, "allowed: 0 (no rotation) or 1 to 365 days");
         database = {
@@ -255,24 +259,28 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
                     fail(`environment.${name}`, ctx.environment[name], `set by the platform for services that use ${use} (${s.name}); remove it`);
             }
 
-    // In live, losing state by mistake must take more than one command.
-    if (live && !ctx.protect && (database?.kind === "managed" || assets !== undefined))
+    // In production, losing state by mistake must take more than one command.
+    if (production && !ctx.protect && (database?.kind === "managed" || assets !== undefined))
         fail(
             "protect",
             false,
-            "live's database and assets bucket are protected from deletion (deletion protection, a final snapshot, Pulumi protect, the bucket retained on delete); allowed in live: true",
+            "the production tier's database and assets bucket are protected from deletion (deletion protection, a final snapshot, Pulumi protect, the bucket retained on delete); allowed in the production tier: true",
         );
 
     // AWS Backup.
     if (!inRange(v.backupRetentionDays, 1, 3650)) fail("backupRetentionDays", v.backupRetentionDays, "allowed: 1 to 3650 days");
-    else if (live && v.backupRetentionDays < 7)
-        fail("backupRetentionDays", v.backupRetentionDays, "live keeps its daily backups at least a week; allowed in live: 7 to 3650");
+    else if (production && v.backupRetentionDays < 7)
+        fail(
+            "backupRetentionDays",
+            v.backupRetentionDays,
+            "the production tier keeps its daily backups at least a week; allowed in the production tier: 7 to 3650",
+        );
     const backedUp = database?.kind === "managed" || assets !== undefined;
-    if (live && backedUp && !v.backupPlan)
+    if (production && backedUp && !v.backupPlan)
         fail(
             "backupPlan",
             v.backupPlan,
-            "live's database and assets are backed up daily by AWS Backup, besides RDS's own point-in-time backups; allowed in live: true",
+            "the production tier's database and assets are backed up daily by AWS Backup, besides RDS's own point-in-time backups; allowed in the production tier: true",
         );
     const backup = v.backupPlan && backedUp ? { retentionDays: v.backupRetentionDays } : undefined;
 

@@ -4,9 +4,31 @@
  * (a test keeps the two in step) and the README's environments table is read from it.
  */
 
-/** The four environments, in promotion order. */
-export const ENVIRONMENTS = ["alpha", "beta", "gamma", "live"] as const;
-export type EnvName = (typeof ENVIRONMENTS)[number];
+/**
+ * What kind of environment a stack is. Defaults follow the tier, never the stack's name:
+ * production (what customers use: at least two tasks in two AZs, Multi-AZ, backups, protection,
+ * blue/green, digest-only images), staging (production-sized rehearsal, digest-only images),
+ * development (cheap, Spot, debug logs) and preview (the cheapest that still behaves like the
+ * product, for a pull request's own stack).
+ */
+export const TIERS = ["production", "staging", "development", "preview"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** The default environments, in promotion order, and the tier each has unless its stack file sets `tier`. */
+export const DEFAULT_TIERS: Readonly<Record<string, Tier>> = Object.freeze({ alpha: "development", beta: "development", gamma: "staging", live: "production" });
+/** The default environments' names, in promotion order. */
+export const ENVIRONMENTS = Object.keys(DEFAULT_TIERS) as readonly string[];
+
+/**
+ * A stack name becomes part of every physical name (`<app>-<env>-<name>`), SSM paths, IAM role
+ * names and DNS labels, so it takes the strictest of their rules: 2 to 16 lowercase letters,
+ * digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row
+ * (RDS identifiers refuse them). Returns what is allowed, or undefined when the name is fine.
+ */
+export function stackNameProblem(name: string): string | undefined {
+    if (/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/.test(name) && !name.includes("--")) return undefined;
+    return "a stack name is 2 to 16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row (it becomes part of AWS names such as <app>-<stack>-<service>), e.g. alpha, staging2, pr-42";
+}
 
 /** The Pulumi project name; config keys live in this namespace (`shipyard:image`). */
 export const PROJECT = "shipyard";
@@ -14,8 +36,8 @@ export const PROJECT = "shipyard";
 export type KeyType = "string" | "integer" | "boolean" | "array" | "object";
 type Value = string | number | boolean | readonly string[] | Readonly<Record<string, string>>;
 
-/** A default that is the same everywhere, or one value per environment. */
-export type Default = Value | { readonly perEnv: Readonly<Record<EnvName, Value>> };
+/** A default that is the same everywhere, or one value per tier. */
+export type Default = Value | { readonly perTier: Readonly<Record<Tier, Value>> };
 
 export interface KeySpec {
     readonly type: KeyType;
@@ -33,48 +55,56 @@ export interface KeySpec {
     readonly derived?: boolean;
 }
 
-function perEnv(alpha: Value, beta: Value, gamma: Value, live: Value): Default {
-    return { perEnv: { alpha, beta, gamma, live } };
+/** One default per tier; preview takes development's unless told otherwise. */
+function perTier(production: Value, staging: Value, development: Value, preview: Value = development): Default {
+    return { perTier: { production, staging, development, preview } };
 }
 
 /** The keys, by name without the project namespace. */
 export const KEYS = {
+    tier: {
+        type: "string",
+        default: "",
+        derived: true,
+        description:
+            "production, staging, development or preview: the defaults of every other key follow it. Unset: development for alpha and beta, staging for gamma, production for live; any other stack name must set it.",
+    },
     appName: {
         type: "string",
         default: "demo",
         description: "Short application name; physical names are <appName>-<env>-<name>. Lowercase letters, digits and hyphens, 2 to 20 characters.",
     },
-    cpu: { type: "integer", default: perEnv(256, 256, 512, 512), description: "Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384)." },
-    memory: { type: "integer", default: perEnv(512, 512, 1024, 1024), description: "Task memory in MiB; must be a value Fargate allows with the chosen cpu." },
+    cpu: { type: "integer", default: perTier(512, 512, 256), description: "Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384)." },
+    memory: { type: "integer", default: perTier(1024, 1024, 512), description: "Task memory in MiB; must be a value Fargate allows with the chosen cpu." },
     cpuArchitecture: { type: "string", default: "X86_64", description: "X86_64 or ARM64 (Graviton, about 20% cheaper; the image must be built for it)." },
     containerPort: { type: "integer", default: 8080, description: "Port the container listens on (1024-65535: the image runs as a non-root user)." },
     minTasks: {
         type: "integer",
-        default: perEnv(1, 1, 2, 2),
-        description: "Tasks kept running at least; also the initial desired count. live needs 2 or more.",
+        default: perTier(2, 2, 1),
+        description: "Tasks kept running at least; also the initial desired count. the production tier needs 2 or more.",
     },
-    maxTasks: { type: "integer", default: perEnv(2, 2, 4, 6), description: "Upper bound for CPU and memory target-tracking autoscaling." },
+    maxTasks: { type: "integer", default: perTier(6, 4, 2, 1), description: "Upper bound for CPU and memory target-tracking autoscaling." },
     cpuTargetPercent: { type: "integer", default: 60, description: "Average CPU utilisation autoscaling keeps the service at (10-90)." },
     memoryTargetPercent: { type: "integer", default: 75, description: "Average memory utilisation autoscaling keeps the service at (10-90)." },
     spot: {
         type: "boolean",
-        default: perEnv(true, true, false, false),
-        description: "Run tasks on Fargate Spot (up to 70% cheaper, may be interrupted with two minutes' notice). Not allowed in live.",
+        default: perTier(false, false, true),
+        description: "Run tasks on Fargate Spot (up to 70% cheaper, may be interrupted with two minutes' notice). Not allowed in the production tier.",
     },
     taskSubnets: {
         type: "string",
-        default: perEnv("public", "private", "private", "private"),
+        default: perTier("private", "private", "public"),
         description:
-            "private (behind NAT, no public IP) or public (public IP, still admitting only the load balancer; for stacks without NAT). live must be private.",
+            "private (behind NAT, no public IP) or public (public IP, still admitting only the load balancer; for stacks without NAT). the production tier must be private.",
     },
     natGateways: {
         type: "string",
-        default: perEnv("none", "single", "single", "perAz"),
+        default: perTier("perAz", "single", "none"),
         description: "none, single (one NAT gateway for all AZs) or perAz (one per AZ: survives an AZ outage).",
     },
     vpcCidr: {
         type: "string",
-        default: perEnv("10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16", "10.40.0.0/16"),
+        default: perTier("10.40.0.0/16", "10.30.0.0/16", "10.10.0.0/16", "10.50.0.0/16"),
         description: "IPv4 block of the VPC, /16 to /20. Distinct per environment so that they can be peered later.",
     },
     availabilityZones: { type: "array", description: "Two or three availability zone names of the stack's region, e.g. [eu-west-1a, eu-west-1b]." },
@@ -88,52 +118,52 @@ export const KEYS = {
         default: [],
         description: "One block per AZ for the private subnets; empty: cut /(vpc+4) blocks after the public ones.",
     },
-    flowLogs: { type: "boolean", default: perEnv(false, false, false, true), description: "Send VPC flow logs (all traffic) to CloudWatch Logs." },
+    flowLogs: { type: "boolean", default: perTier(true, false, false), description: "Send VPC flow logs (all traffic) to CloudWatch Logs." },
     logLevel: {
         type: "string",
-        default: perEnv("debug", "info", "info", "info"),
+        default: perTier("info", "info", "debug"),
         description: "LOG_LEVEL given to the container: debug, info, warn or error.",
     },
     logRetentionDays: {
         type: "integer",
-        default: perEnv(7, 14, 30, 90),
+        default: perTier(90, 30, 7, 3),
         description: "Days CloudWatch keeps container and flow logs; one of the values CloudWatch allows.",
     },
     healthCheckPath: { type: "string", default: "/health", description: "Path the load balancer's health check requests." },
-    healthCheckIntervalSeconds: { type: "integer", default: perEnv(5, 5, 5, 30), description: "Seconds between load balancer health checks (5-300)." },
+    healthCheckIntervalSeconds: { type: "integer", default: perTier(30, 5, 5), description: "Seconds between load balancer health checks (5-300)." },
     healthCheckTimeoutSeconds: {
         type: "integer",
-        default: perEnv(4, 4, 4, 5),
+        default: perTier(5, 4, 4),
         description: "Seconds a health check may take (2-120); must be below the interval.",
     },
-    healthyThreshold: { type: "integer", default: perEnv(2, 2, 2, 3), description: "Consecutive successes before a target is healthy (2-10)." },
+    healthyThreshold: { type: "integer", default: perTier(3, 2, 2), description: "Consecutive successes before a target is healthy (2-10)." },
     unhealthyThreshold: { type: "integer", default: 2, description: "Consecutive failures before a target is unhealthy (2-10)." },
     healthCheckMatcher: { type: "string", default: "200-299", description: "HTTP codes that count as healthy, e.g. 200 or 200-299 or 200,204." },
     healthCheckGracePeriodSeconds: {
         type: "integer",
-        default: perEnv(20, 20, 20, 60),
+        default: perTier(60, 20, 20),
         description: "Seconds ECS ignores failing load balancer health checks after a task starts (0-7200).",
     },
     deregistrationDelaySeconds: {
         type: "integer",
-        default: perEnv(5, 5, 15, 30),
+        default: perTier(30, 15, 5),
         description: "Seconds the load balancer lets in-flight requests finish before a target leaves (0-3600; AWS default 300).",
     },
     stopTimeoutSeconds: {
         type: "integer",
-        default: perEnv(30, 30, 30, 45),
+        default: perTier(45, 30, 30),
         description:
             "Seconds between SIGTERM and SIGKILL when a task stops (2-120); longer than deregistrationDelaySeconds (up to 120), because a Fargate Spot interruption sends SIGTERM while the load balancer still drains the task.",
     },
     deployment: {
         type: "string",
-        default: perEnv("rolling", "rolling", "rolling", "blueGreen"),
+        default: perTier("blueGreen", "rolling", "rolling"),
         description:
             "How ECS replaces tasks: rolling (new tasks beside the old, 100%/200%, circuit breaker and alarms roll back) or blueGreen (ECS-native: a full green set behind the test listener, then all production traffic at once, blue kept for bakeTimeMinutes).",
     },
     bakeTimeMinutes: {
         type: "integer",
-        default: perEnv(2, 2, 5, 10),
+        default: perTier(10, 5, 2),
         description:
             "blueGreen: minutes the previous (blue) tasks stay ready for an instant rollback after production traffic moved (0-30: the deploy waits through it).",
     },
@@ -149,9 +179,9 @@ export const KEYS = {
     },
     smokeTest: {
         type: "boolean",
-        default: perEnv(false, false, false, true),
+        default: perTier(true, false, false),
         description:
-            "blueGreen: a Lambda lifecycle hook requests the test listener's health check before production traffic moves; a failure rolls back. Unset, it is on in live whenever deployment is blueGreen (and off under rolling).",
+            "blueGreen: a Lambda lifecycle hook requests the test listener's health check before production traffic moves; a failure rolls back. Unset, it is on in the production tier whenever deployment is blueGreen (and off under rolling).",
     },
     rollbackOn5xxPercent: {
         type: "integer",
@@ -199,9 +229,9 @@ export const KEYS = {
     idleTimeoutSeconds: { type: "integer", default: 60, description: "Load balancer idle connection timeout (1-4000)." },
     protect: {
         type: "boolean",
-        default: perEnv(false, false, false, true),
+        default: perTier(true, false, false),
         description:
-            "Deletion protection on the load balancers and the database (with a final snapshot), Pulumi protect on the VPC, load balancers, database, assets bucket and backup vault, and the bucket and vault retained on delete. Required in live when it has a database or bucket.",
+            "Deletion protection on the load balancers and the database (with a final snapshot), Pulumi protect on the VPC, load balancers, database, assets bucket and backup vault, and the bucket and vault retained on delete. Required in the production tier when it has a database or bucket.",
     },
     permissionsBoundary: {
         type: "string",
@@ -211,7 +241,7 @@ export const KEYS = {
     },
     waf: {
         type: "boolean",
-        default: perEnv(false, false, false, true),
+        default: perTier(true, false, false),
         description:
             "An AWS WAF web ACL on the load balancer: AWS managed IP reputation, common and known-bad-inputs rules, a rate limit per client address (per CF-Connecting-IP behind Cloudflare), logging (about $5 a month plus $1 per rule and $0.60 per million requests). Under blueGreen behind Cloudflare a web ACL checking the origin header exists even when this is off.",
     },
@@ -228,24 +258,24 @@ export const KEYS = {
     },
     alarm5xxPercent: {
         type: "integer",
-        default: perEnv(10, 10, 5, 2),
+        default: perTier(2, 5, 10),
         description: "Alarm when more than this percent of a service's responses are 5xx for 3 of 5 minutes (1-100).",
     },
     alarmP99LatencyMs: {
         type: "integer",
-        default: perEnv(3000, 3000, 2000, 1000),
+        default: perTier(1000, 2000, 3000),
         description: "Alarm when a service's p99 target response time exceeds this for 3 of 5 minutes (10-60000 ms).",
     },
     alarmCpuPercent: { type: "integer", default: 85, description: "Alarm when a service's average CPU exceeds this for 10 minutes (1-100)." },
     alarmMemoryPercent: { type: "integer", default: 85, description: "Alarm when a service's average memory exceeds this for 10 minutes (1-100)." },
     reminderMinutes: {
         type: "integer",
-        default: perEnv(240, 240, 120, 30),
+        default: perTier(30, 120, 240),
         description: "Slack is reminded of every alarm still firing after this many minutes, and again every this many minutes (5-1440).",
     },
     endpointCheckMinutes: {
         type: "integer",
-        default: perEnv(5, 5, 1, 1),
+        default: perTier(1, 1, 5),
         description: "Minutes between the outside checks of https://<hostName><healthCheckPath> (1-5).",
     },
     slackWebhookUrl: {
@@ -257,7 +287,7 @@ export const KEYS = {
     },
     tracing: {
         type: "boolean",
-        default: perEnv(false, false, false, true),
+        default: perTier(true, false, false),
         description: "Run an OpenTelemetry collector beside each service that sends traces to AWS X-Ray, with the IAM it needs.",
     },
     database: {
@@ -274,25 +304,25 @@ export const KEYS = {
     },
     databaseInstanceClass: {
         type: "string",
-        default: perEnv("db.t4g.micro", "db.t4g.micro", "db.t4g.small", "db.t4g.medium"),
+        default: perTier("db.t4g.medium", "db.t4g.small", "db.t4g.micro"),
         description: "postgres or mysql: the RDS instance class, e.g. db.t4g.micro (2 vCPU burstable, 1 GiB) or db.m7g.large.",
     },
     databaseStorageGb: {
         type: "integer",
-        default: perEnv(20, 20, 20, 50),
+        default: perTier(50, 20, 20),
         description: "postgres or mysql: allocated gp3 storage in GiB (20-65536); it can grow later but never shrink.",
     },
     databaseMultiAz: {
         type: "boolean",
-        default: perEnv(false, false, false, true),
+        default: perTier(true, false, false),
         description:
-            "postgres or mysql: a synchronous standby in a second AZ that RDS fails over to (about 2x the instance and storage price). Required in live.",
+            "postgres or mysql: a synchronous standby in a second AZ that RDS fails over to (about 2x the instance and storage price). Required in the production tier.",
     },
     databaseBackupRetentionDays: {
         type: "integer",
-        default: perEnv(1, 1, 7, 14),
+        default: perTier(14, 7, 1),
         description:
-            "postgres or mysql: days RDS keeps automated backups, which allow a point-in-time restore to any second within them (1-35; 7 or more in live).",
+            "postgres or mysql: days RDS keeps automated backups, which allow a point-in-time restore to any second within them (1-35; 7 or more in the production tier).",
     },
     databasePasswordRotationDays: {
         type: "integer",
@@ -321,14 +351,14 @@ export const KEYS = {
     },
     backupPlan: {
         type: "boolean",
-        default: perEnv(false, false, false, true),
+        default: perTier(true, false, false),
         description:
-            "An AWS Backup plan: a daily backup of the database and the assets bucket into the environment's vault, kept backupRetentionDays (no plan when the environment has neither). Required in live.",
+            "An AWS Backup plan: a daily backup of the database and the assets bucket into the environment's vault, kept backupRetentionDays (no plan when the environment has neither). Required in the production tier.",
     },
     backupRetentionDays: {
         type: "integer",
         default: 35,
-        description: "backupPlan: days AWS Backup keeps each daily recovery point (1-3650; 7 or more in live).",
+        description: "backupPlan: days AWS Backup keeps each daily recovery point (1-3650; 7 or more in the production tier).",
     },
     services: {
         type: "object",
@@ -354,15 +384,15 @@ export const KEYS = {
 
 export type KeyName = keyof typeof KEYS;
 
-/** The default of `key` for `env`, or undefined when the key is required. */
-export function defaultFor(key: KeyName, env: EnvName): Value | undefined {
+/** The default of `key` in a stack of `tier`, or undefined when the key is required. */
+export function defaultFor(key: KeyName, tier: Tier): Value | undefined {
     const spec: KeySpec = KEYS[key];
     const d = spec.default;
     if (d === undefined) return undefined;
-    if (isPerEnv(d)) return d.perEnv[env];
+    if (isPerTier(d)) return d.perTier[tier];
     return d;
 }
 
-function isPerEnv(d: Default): d is { readonly perEnv: Readonly<Record<EnvName, Value>> } {
-    return typeof d === "object" && !Array.isArray(d) && "perEnv" in d;
+function isPerTier(d: Default): d is { readonly perTier: Readonly<Record<Tier, Value>> } {
+    return typeof d === "object" && !Array.isArray(d) && "perTier" in d;
 }

@@ -79,7 +79,7 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,
 export function parseServices(
     raw: unknown,
     defaults: ServiceDefaults,
-    opts: { readonly live: boolean; readonly digestOnly: boolean; readonly platformVars: readonly string[]; readonly env: string },
+    opts: { readonly production: boolean; readonly digestOnly: boolean; readonly platformVars: readonly string[]; readonly env: string },
     fail: Fail,
 ): DeclaredService[] {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -120,7 +120,7 @@ export function parseServices(
             fail(
                 key("image"),
                 image,
-                `${opts.env} accepts only an immutable image pinned by digest (...@sha256:<64 hex digits>), not a mutable tag; promote the digest that was tested in alpha and beta`,
+                `${opts.env} (tier staging or production) accepts only an immutable image pinned by digest (...@sha256:<64 hex digits>), not a mutable tag; promote the digest that was tested in development`,
             );
         else if (!imageRef.digest && !imageRef.tag) fail(key("image"), image, "must name a tag or, better, a digest (@sha256:...)");
 
@@ -155,11 +155,16 @@ export function parseServices(
             fail(key("cpu"), `${cpu} with memory ${memory}`, `not a Fargate task size: ${String(fargateSizeProblem(cpu, memory))}`);
         if (s.containerPort !== undefined && (containerPort < 1024 || containerPort > 65535))
             fail(key("containerPort"), containerPort, "allowed: 1024 to 65535 (the container runs as a non-root user)");
-        if (s.minTasks !== undefined && minTasks < (opts.live ? 2 : 1))
-            fail(key("minTasks"), minTasks, opts.live ? "live needs at least 2 tasks of every service; allowed: 2 or more" : "allowed: 1 or more");
+        if (s.minTasks !== undefined && minTasks < (opts.production ? 2 : 1))
+            fail(
+                key("minTasks"),
+                minTasks,
+                opts.production ? "the production tier needs at least 2 tasks of every service; allowed: 2 or more" : "allowed: 1 or more",
+            );
         if ((s.minTasks !== undefined || s.maxTasks !== undefined) && (maxTasks < minTasks || maxTasks > 100))
             fail(key("maxTasks"), maxTasks, `allowed: minTasks (${minTasks}) to 100`);
-        if (s.spot === true && opts.live) fail(key("spot"), true, "live does not run on Fargate Spot; allowed in live: false");
+        if (s.spot === true && opts.production)
+            fail(key("spot"), true, "the production tier does not run on Fargate Spot; allowed in the production tier: false");
         if (s.healthCheckPath !== undefined && (typeof s.healthCheckPath !== "string" || !/^\/[\x21-\x7e]*$/.test(healthCheckPath)))
             fail(key("healthCheckPath"), s.healthCheckPath, "must start with / and hold no spaces");
 

@@ -3,7 +3,7 @@
  * module that knows configuration keys; components receive plain typed arguments.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENTS, EnvName, KEYS, KeyName, KeySpec, PROJECT, defaultFor } from "./keys";
+import { DEFAULT_TIERS, KEYS, KeyName, KeySpec, PROJECT, TIERS, Tier, defaultFor, stackNameProblem } from "./keys";
 import { DeclaredService, Exposure, parseServices } from "./services";
 import { AssetsSettings, BackupSettings, DATA_VARS, DatabaseSettings, parseData } from "./data";
 import { SECRET_LOOKING_NAME, cidrContains, cidrsOverlap, isIpv6Cidr, parseCidr, secretLookingValue, subdivideCidr, Cidr } from "./validators";
@@ -14,7 +14,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Network settings; see `stacks/keys.ts` for each key's description and defaults. */
 export interface NetworkSettings {
-    /** VPC IPv4 block. @default 10.10/10.20/10.30/10.40.0.0/16 for alpha/beta/gamma/live */
+    /** VPC IPv4 block. @default 10.10/10.30/10.40/10.50.0.0/16 for the development, staging, production and preview tiers */
     readonly cidr: string;
     /** Two or three AZ names. Required. */
     readonly availabilityZones: readonly string[];
@@ -22,9 +22,9 @@ export interface NetworkSettings {
     readonly publicSubnetCidrs: readonly string[];
     /** One private subnet block per AZ. @default cut after the public blocks */
     readonly privateSubnetCidrs: readonly string[];
-    /** @default none in alpha, single in beta and gamma, perAz in live */
+    /** @default none in development and preview, single in staging, perAz in the production tier */
     readonly natGateways: NatGateways;
-    /** VPC flow logs to CloudWatch. @default on in live only */
+    /** VPC flow logs to CloudWatch. @default on in the production tier only */
     readonly flowLogs: boolean;
 }
 
@@ -42,7 +42,7 @@ export interface ServiceSettings extends DeclaredService {
     readonly logLevel: LogLevel;
     /** @default 7, 14, 30, 90 */
     readonly logRetentionDays: number;
-    /** @default 20 s outside live, 60 s in live */
+    /** @default 20 s outside the production tier, 60 s in the production tier */
     readonly healthCheckGracePeriodSeconds: number;
     /** @default 30 */
     readonly stopTimeoutSeconds: number;
@@ -79,20 +79,20 @@ export interface LoadBalancerSettings {
     readonly ingressIpv6Cidrs: readonly string[];
     /** @default 60 */
     readonly idleTimeoutSeconds: number;
-    /** @default 5 s outside live (AWS guidance for fast deploys), 30 s in live */
+    /** @default 5 s outside production (AWS guidance for fast deploys), 30 s in the production tier */
     readonly deregistrationDelaySeconds: number;
-    /** An AWS WAF web ACL on the load balancer. @default on in live */
+    /** An AWS WAF web ACL on the load balancer. @default on in the production tier */
     readonly waf: boolean;
     /** waf: requests per client address per 5 minutes. @default 2000 */
     readonly wafRateLimit: number;
     readonly healthCheck: {
         /** @default "/health" */
         readonly path: string;
-        /** @default 5 outside live, 30 in live */
+        /** @default 5 outside the production tier, 30 in the production tier */
         readonly intervalSeconds: number;
-        /** @default 4 outside live, 5 in live */
+        /** @default 4 outside the production tier, 5 in the production tier */
         readonly timeoutSeconds: number;
-        /** @default 2 outside live, 3 in live */
+        /** @default 2 outside the production tier, 3 in the production tier */
         readonly healthyThreshold: number;
         /** @default 2 */
         readonly unhealthyThreshold: number;
@@ -103,7 +103,7 @@ export interface LoadBalancerSettings {
 
 /** How a release replaces the running tasks; see `stacks/keys.ts` and README "Releases". */
 export interface DeploymentSettings {
-    /** @default "rolling" in alpha, beta and gamma; "blueGreen" in live */
+    /** @default "rolling" outside production; "blueGreen" in the production tier */
     readonly strategy: DeploymentStrategy;
     /** blueGreen: minutes blue stays ready after the switch. @default 2, 2, 5, 10 */
     readonly bakeTimeMinutes: number;
@@ -111,7 +111,7 @@ export interface DeploymentSettings {
     readonly testListenerPort: number;
     /** blueGreen: who besides the smoke test may reach the test listener. @default [] */
     readonly testListenerCidrs: readonly string[];
-    /** blueGreen: run the smoke-test lifecycle hook. @default on in live */
+    /** blueGreen: run the smoke-test lifecycle hook. @default on in the production tier */
     readonly smokeTest: boolean;
     /** Deployment alarm thresholds; an alarm during a deploy rolls it back. @default 5 % and 2000 ms */
     readonly rollbackOn5xxPercent: number;
@@ -134,7 +134,7 @@ export interface MonitoringSettings {
     readonly endpointCheckMinutes: number;
     /** The Slack incoming webhook, secret; absent: alarms reach the topic but nobody is told. */
     readonly slackWebhookUrl?: pulumi.Output<string>;
-    /** An OpenTelemetry collector sidecar sending traces to X-Ray. @default on in live */
+    /** An OpenTelemetry collector sidecar sending traces to X-Ray. @default on in the production tier */
     readonly tracing: boolean;
     /** The alarm topic's key alias (the bootstrap's), or undefined: the stack creates its own. */
     readonly alarmTopicKeyAlias?: string;
@@ -146,11 +146,14 @@ export interface Settings {
     readonly accountId: string;
     /** Permissions boundary of every IAM role. @default the bootstrap's `<app>-<env>-boundary` */
     readonly permissionsBoundaryArn?: string;
-    readonly env: EnvName;
+    /** The stack's name: `alpha`, `live`, `staging2`, `pr-42`... */
+    readonly env: string;
+    /** What kind of environment it is; every default follows it. @default development for alpha and beta, staging for gamma, production for live */
+    readonly tier: Tier;
     readonly region: string;
     /** Tags on every resource: app, environment, managed-by. */
     readonly tags: Readonly<Record<string, string>>;
-    /** @default true in live only */
+    /** @default true in the production tier only */
     readonly protect: boolean;
     /** Days CloudWatch keeps the environment's logs (containers, flow logs, functions, WAF). @default 7, 14, 30, 90 */
     readonly logRetentionDays: number;
@@ -200,14 +203,31 @@ const SHUTDOWN_MARGIN_SECONDS = 2;
 type Typed = { key: KeyName; value: unknown };
 
 /**
+ * The stack's tier: its `tier` key, or the default environments' own. Throws
+ * {@link SettingsError} for an unknown tier, or a stack of another name that does not set one.
+ */
+export function tierOf(stack: string, raw: RawConfig): Tier {
+    const set = raw.values[`${PROJECT}:tier`];
+    if (set !== undefined && set !== "") {
+        if ((TIERS as readonly string[]).includes(set)) return set as Tier;
+        throw new SettingsError(stack, [`key ${PROJECT}:tier = ${show(set)}: allowed: ${TIERS.join(", ")}`]);
+    }
+    const known = DEFAULT_TIERS[stack];
+    if (known) return known;
+    throw new SettingsError(stack, [
+        `key ${PROJECT}:tier is missing: the stack "${stack}" is not one of the default environments (${Object.keys(DEFAULT_TIERS).join(", ")}), so it must say which defaults it takes; set it with pulumi config set tier <tier>, allowed: ${TIERS.join(", ")}`,
+    ]);
+}
+
+/**
  * Builds the settings of `stack` from raw configuration. Pure: reads nothing but its arguments,
  * so tests can try every bad input without a Pulumi runtime. Throws {@link SettingsError}.
  */
 export function buildSettings(stack: string, raw: RawConfig): Settings {
-    if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
-        throw new SettingsError(stack, [`the stack name "${stack}" is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`]);
-    }
-    const env = stack as EnvName;
+    const nameProblem = stackNameProblem(stack);
+    if (nameProblem) throw new SettingsError(stack, [`the stack name "${stack}" cannot be used: ${nameProblem}`]);
+    const env = stack;
+    const tier = tierOf(stack, raw);
     const problems: string[] = [];
     const where = (key: string, value: unknown) => `key ${key.includes(":") ? key : `${PROJECT}:${key}`} = ${show(value)}`;
     const fail = (key: string, value: unknown, allowed: string) => problems.push(`${where(key, value)}: ${allowed}`);
@@ -249,7 +269,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         const text = raw.values[full];
         const spec: KeySpec = KEYS[key];
         if (text === undefined) {
-            const d = defaultFor(key, env);
+            const d = defaultFor(key, tier);
             if (d === undefined) {
                 problems.push(`key ${full} is required in every stack and missing: ${spec.description}`);
             }
@@ -259,7 +279,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         const typed = parseTyped(key, spec, text);
         if (typeof typed === "string") {
             fail(full, spec.secret ? "[secret]" : text, typed);
-            values[key] = defaultFor(key, env);
+            values[key] = defaultFor(key, tier);
         } else {
             values[key] = typed.value;
         }
@@ -285,7 +305,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
                   ? Record<string, string>
                   : string;
     } & { services: unknown; secrets: Record<string, unknown> };
-    const live = env === "live";
+    const production = tier === "production";
 
     // 3. Names.
     if (!NAME.test(v.appName))
@@ -302,24 +322,37 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             "port out of range: allowed 1024 to 65535 (the container runs as a non-root user, which cannot bind ports below 1024)",
         );
     if (v.minTasks < 1) fail("minTasks", v.minTasks, "allowed: 1 or more");
-    if (live && v.minTasks < 2)
-        fail("minTasks", v.minTasks, "live needs at least 2 tasks so that one AZ or one task failing does not take the service down; allowed: 2 or more");
+    if (production && v.minTasks < 2)
+        fail(
+            "minTasks",
+            v.minTasks,
+            "the production tier needs at least 2 tasks so that one AZ or one task failing does not take the service down; allowed: 2 or more",
+        );
     if (v.maxTasks < v.minTasks || v.maxTasks > 100) fail("maxTasks", v.maxTasks, `allowed: minTasks (${v.minTasks}) to 100`);
     for (const key of ["cpuTargetPercent", "memoryTargetPercent"] as const) {
         if (!inRange(v[key], 10, 90)) fail(key, v[key], "allowed: 10 to 90 (percent)");
     }
-    if (live && v.spot) fail("spot", v.spot, "live does not run on Fargate Spot (tasks can be reclaimed at two minutes' notice); allowed in live: false");
+    if (production && v.spot)
+        fail(
+            "spot",
+            v.spot,
+            "the production tier does not run on Fargate Spot (tasks can be reclaimed at two minutes' notice); allowed in the production tier: false",
+        );
 
     // 6. Network.
     if (!["none", "single", "perAz"].includes(v.natGateways)) fail("natGateways", v.natGateways, "allowed: none, single, perAz");
     if (!["private", "public"].includes(v.taskSubnets)) fail("taskSubnets", v.taskSubnets, "allowed: private, public");
-    if (live && v.taskSubnets !== "private")
-        fail("taskSubnets", v.taskSubnets, "live tasks always run in private subnets without public IPs; allowed in live: private");
+    if (production && v.taskSubnets !== "private")
+        fail(
+            "taskSubnets",
+            v.taskSubnets,
+            "the production tier's tasks always run in private subnets without public IPs; allowed in the production tier: private",
+        );
     if (v.taskSubnets === "private" && v.natGateways === "none") {
         fail(
             "natGateways",
             v.natGateways,
-            "tasks in private subnets need a NAT gateway to pull images and read secrets; allowed: single or perAz, or set taskSubnets to public (not in live)",
+            "tasks in private subnets need a NAT gateway to pull images and read secrets; allowed: single or perAz, or set taskSubnets to public (not in the production tier)",
         );
     }
     const azs = v.availabilityZones;
@@ -327,7 +360,9 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         fail(
             "availabilityZones",
             azs,
-            live ? "live needs at least 2 AZs (and at most 3); allowed: 2 or 3 zone names" : "allowed: 2 or 3 zone names (a load balancer needs two)",
+            production
+                ? "the production tier needs at least 2 AZs (and at most 3); allowed: 2 or 3 zone names"
+                : "allowed: 2 or 3 zone names (a load balancer needs two)",
         );
     }
     if (region && azs.some((az) => !az.startsWith(region) || !/^[a-z]$/.test(az.slice(region.length)))) {
@@ -382,7 +417,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             spot: v.spot,
             healthCheckPath: v.healthCheckPath,
         },
-        { live, digestOnly: env === "gamma" || live, platformVars: PLATFORM_VARS, env },
+        { production, digestOnly: tier === "staging" || production, platformVars: PLATFORM_VARS, env },
         fail,
     );
     const blueGreen = v.deployment === "blueGreen";
@@ -472,7 +507,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
             app: v.appName,
             env,
             accountId: accountId ?? "",
-            live,
+            production,
             protect: v.protect,
             dns: { zone: v.dnsZone, provider, proxied },
             environment: v.environment,
@@ -601,6 +636,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
                   ? `arn:${partitionOf(region ?? "")}:iam::${accountId as string}:policy/${v.appName}-${env}-boundary`
                   : v.permissionsBoundary,
         env,
+        tier,
         region: region as string,
         tags,
         protect: v.protect,

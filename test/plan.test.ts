@@ -168,7 +168,7 @@ describe("offline plan", function () {
                 assert.equal(r.code, 1);
                 assert.match(
                     r.stderr,
-                    /plan: stack "live" has invalid configuration:\n {2}- key shipyard:services.web.minTasks = 1: live needs at least 2 tasks/,
+                    /plan: stack "live" has invalid configuration:\n {2}- key shipyard:services.web.minTasks = 1: the production tier needs at least 2 tasks/,
                 );
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });

@@ -146,7 +146,7 @@ describe("stacks/ settings", () => {
                 name: "an unknown key",
                 stack: "beta",
                 overrides: { set: { desiredTasks: 2 } },
-                expect: [/key shipyard:desiredTasks = "2": unknown key; known keys are appName/],
+                expect: [/key shipyard:desiredTasks = "2": unknown key; known keys are tier, appName/],
             },
             {
                 name: "a wrong type",
@@ -312,25 +312,29 @@ describe("stacks/ settings", () => {
                 name: "fewer than 2 tasks in live",
                 stack: "live",
                 overrides: { set: { minTasks: 1 } },
-                expect: [/key shipyard:minTasks = 1: live needs at least 2 tasks/],
+                expect: [/key shipyard:minTasks = 1: the production tier needs at least 2 tasks/],
             },
             {
                 name: "fewer than 2 AZs in live",
                 stack: "live",
                 overrides: { set: { availabilityZones: ["eu-west-1a"] } },
-                expect: [/key shipyard:availabilityZones = \["eu-west-1a"\]: live needs at least 2 AZs/],
+                expect: [/key shipyard:availabilityZones = \["eu-west-1a"\]: the production tier needs at least 2 AZs/],
             },
             {
                 name: "a mutable tag in gamma",
                 stack: "gamma",
                 overrides: { set: { services: servicesWith("gamma", { web: { image: TAG_IMAGE } }) } },
-                expect: [/key shipyard:services.web.image = ".*demo-web:1.4.0": gamma accepts only an immutable image pinned by digest/],
+                expect: [
+                    /key shipyard:services.web.image = ".*demo-web:1.4.0": gamma \(tier staging or production\) accepts only an immutable image pinned by digest/,
+                ],
             },
             {
                 name: "a mutable tag in live",
                 stack: "live",
                 overrides: { set: { services: servicesWith("live", { api: { image: TAG_IMAGE } }) } },
-                expect: [/stack "live".*\n.*key shipyard:services.api.image = .*live accepts only an immutable image pinned by digest/],
+                expect: [
+                    /stack "live".*\n.*key shipyard:services.api.image = .*live \(tier staging or production\) accepts only an immutable image pinned by digest/,
+                ],
             },
             {
                 name: "an image without a registry",
@@ -402,13 +406,13 @@ describe("stacks/ settings", () => {
                 name: "Spot in live",
                 stack: "live",
                 overrides: { set: { spot: true } },
-                expect: [/key shipyard:spot = true: live does not run on Fargate Spot/],
+                expect: [/key shipyard:spot = true: the production tier does not run on Fargate Spot/],
             },
             {
                 name: "public task subnets in live",
                 stack: "live",
                 overrides: { set: { taskSubnets: "public" } },
-                expect: [/key shipyard:taskSubnets = "public": live tasks always run in private subnets/],
+                expect: [/key shipyard:taskSubnets = "public": the production tier's tasks always run in private subnets/],
             },
             {
                 name: "private tasks without a NAT gateway",
@@ -601,7 +605,7 @@ describe("stacks/ settings", () => {
                 name: "one service below live's two tasks",
                 stack: "live",
                 overrides: { set: { services: servicesWith("live", { worker: { minTasks: 1 } }) } },
-                expect: [/key shipyard:services.worker.minTasks = 1: live needs at least 2 tasks of every service; allowed: 2 or more$/m],
+                expect: [/key shipyard:services.worker.minTasks = 1: the production tier needs at least 2 tasks of every service; allowed: 2 or more$/m],
             },
             {
                 name: "a service size Fargate does not offer",
@@ -627,8 +631,52 @@ describe("stacks/ settings", () => {
             assert.doesNotMatch(message, /hunter2/);
             assert.match(message, /key shipyard:secrets = "\[secret\]": wrong type/);
         });
-        it("rejects a stack name that is not an environment", () => {
-            assert.throws(() => buildSettings("prod", stackConfig("live")), /the stack name "prod" is not an environment; allowed: alpha, beta, gamma, live/);
+        it("requires a tier of a stack that is not one of the default environments, naming the key and the tiers", () => {
+            assert.throws(
+                () => buildSettings("prod", stackConfig("live")),
+                /stack "prod" has invalid configuration:\n {2}- key shipyard:tier is missing: the stack "prod" is not one of the default environments \(alpha, beta, gamma, live\).*allowed: production, staging, development, preview$/,
+            );
+        });
+        it("rejects an unknown tier, naming the key, the value and the tiers", () => {
+            const raw = stackConfig("live", { set: { tier: "prod" } });
+            assert.throws(
+                () => buildSettings("live", raw),
+                /^SettingsError: stack "live" has invalid configuration:\n {2}- key shipyard:tier = "prod": allowed: production, staging, development, preview$/,
+            );
+        });
+        for (const name of ["Prod", "p", "staging-", "pr--42", "a-very-long-stack-name", "9lives", "pr_42"]) {
+            it(`rejects the stack name ${JSON.stringify(name)}, which AWS names cannot carry`, () => {
+                assert.throws(
+                    () => buildSettings(name, stackConfig("live", { set: { tier: "production" } })),
+                    (e: Error) =>
+                        e.message.startsWith(
+                            `stack "${name}" has invalid configuration:\n  - the stack name "${name}" cannot be used: a stack name is 2 to 16 lowercase letters`,
+                        ),
+                );
+            });
+        }
+        for (const [name, tier] of [
+            ["staging2", "staging"],
+            ["pr-42", "preview"],
+            ["prod", "production"],
+        ] as const) {
+            it(`takes any valid stack name with a tier: ${name} (${tier})`, () => {
+                const s = buildSettings(name, stackConfig("live", { set: { tier } }));
+                assert.equal(s.env, name);
+                assert.equal(s.tier, tier);
+                assert.equal(s.tags.environment, name);
+            });
+        }
+        it("gives a stack its tier's defaults, not its name's: live set to the development tier takes development's", () => {
+            // GIVEN live's stack file WHEN it says tier: development
+            const s = buildSettings("live", stackConfig("live", { set: { tier: "development" } }));
+            // THEN it has no NAT gateway, public task subnets, rolling deploys, Spot, and no protection
+            assert.equal(s.tier, "development");
+            assert.equal(s.network.natGateways, "none");
+            assert.equal(s.services[0].taskSubnets, "public");
+            assert.equal(s.deployment.strategy, "rolling");
+            assert.equal(s.services[1].spot, true);
+            assert.equal(s.protect, false);
         });
     });
 
@@ -636,8 +684,8 @@ describe("stacks/ settings", () => {
         const declared = projectDeclarations();
         it("declare every key whose default is the same in all environments, with its type and default", () => {
             for (const [key, spec] of Object.entries(KEYS) as [string, KeySpec][]) {
-                const perEnv = typeof spec.default === "object" && spec.default !== null && !Array.isArray(spec.default) && "perEnv" in spec.default;
-                if (spec.type === "object" || perEnv || spec.derived) {
+                const perTier = typeof spec.default === "object" && spec.default !== null && !Array.isArray(spec.default) && "perTier" in spec.default;
+                if (spec.type === "object" || perTier || spec.derived) {
                     assert.equal(declared[key], undefined, `${key} must not be declared: the CLI would pass its default to every stack`);
                     continue;
                 }

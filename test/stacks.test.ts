@@ -1206,7 +1206,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                 const [head, ...problems] = r.error.message.split("\n");
                 assert.equal(head, `stack "${r.stack}" has invalid configuration:`);
                 assert.deepEqual(
-                    problems.map((line) => /^ {2}- key (\S+) = "([^"]+)": (\w+) accepts only /.exec(line)?.slice(1)),
+                    problems.map((line) => /^ {2}- key (\S+) = "([^"]+)": (\w+) \(tier staging or production\) accepts only /.exec(line)?.slice(1)),
                     declared(r.stack).map(([svc]) => [`shipyard:services.${svc}.image`, taggedOf(svc), r.stack]),
                 );
                 assert.equal(r.graph.all.length, 0);
@@ -1218,7 +1218,10 @@ describe("the program under the mock runtime, per committed stack", function () 
         it("fails before any resource is created, naming the stack, key and value", async () => {
             const run = await runStack("live", { overrides: { set: { minTasks: 1 } } });
             assert.ok(run.error);
-            assert.match(run.error.message, /stack "live" has invalid configuration:\n {2}- key shipyard:minTasks = 1: live needs at least 2 tasks/);
+            assert.match(
+                run.error.message,
+                /stack "live" has invalid configuration:\n {2}- key shipyard:minTasks = 1: the production tier needs at least 2 tasks/,
+            );
             assert.equal(run.graph.all.length, 0);
         });
         // `image` is no longer a key: each service names its image in `services`. dnsZone is still
