@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { Graph, Recorded } from "./graph";
-import { ConfigOverrides, MAIN, Project, stackConfig } from "./stackConfig";
+import { ConfigOverrides, MAIN, Project, stackConfig, stackConfigDir } from "./stackConfig";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -106,6 +106,8 @@ export interface RunOptions {
     readonly cloud?: FakeCloud;
     /** The Pulumi project to run; the environments' program unless told. */
     readonly project?: Project;
+    /** The folder of the stack files; {@link stackConfigDir} unless told. */
+    readonly stackDir?: string;
     /** Run the program even when a run of the same stack and configuration is known (benchmarks). */
     readonly fresh?: boolean;
 }
@@ -313,7 +315,10 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     // The same stack with the same configuration registers the same graph: test files share a run
     // (the graph is only read). A run given its own cloud is never shared, since the cloud changes.
-    const key = options.cloud || options.fresh ? undefined : JSON.stringify([stack, options.overrides ?? {}, (options.project ?? MAIN).dir]);
+    const key =
+        options.cloud || options.fresh
+            ? undefined
+            : JSON.stringify([stack, options.overrides ?? {}, (options.project ?? MAIN).dir, options.stackDir ?? stackConfigDir(options.project)]);
     const known = key === undefined ? undefined : memo.get(key);
     if (known) return known;
     const result = runFresh(stack, options);
@@ -335,7 +340,7 @@ async function runFresh(stack: string, options: RunOptions): Promise<StackRun> {
 
 async function run(stack: string, options: RunOptions): Promise<StackRun> {
     const project = options.project ?? MAIN;
-    const config = stackConfig(stack, options.overrides, project);
+    const config = stackConfig(stack, options.overrides, project, options.stackDir);
     const region = config.values["aws:region"] ?? "eu-west-1";
     const cloud = options.cloud ?? new FakeCloud();
     const invokes: { token: string; args: Record<string, unknown> }[] = [];

@@ -39,16 +39,22 @@ interface Declaration {
 export const UNDECRYPTABLE = "[encrypted in stack file]";
 
 /**
- * Where stack files are read from: the project root, or the folder named by
+ * Where stack files are read from: the project's folder, or the folder named by
  * SHIPYARD_STACK_CONFIG_DIR (like Pulumi.yaml's stackConfigDir), which lets a check run against
- * stack files that are not committed.
+ * stack files that are not committed. That folder mirrors the repository: the environments'
+ * `Pulumi.<env>.yaml` at its top, the bootstrap's under `bootstrap/` (used when present). The test
+ * suite points it at `test/fixtures/`, its own stack files, so that a team's edits to the
+ * committed ones never move a platform test.
  */
 export function stackConfigDir(project: Project = MAIN): string {
-    return project === MAIN ? (process.env.SHIPYARD_STACK_CONFIG_DIR ?? ROOT) : project.dir;
+    const root = process.env.SHIPYARD_STACK_CONFIG_DIR;
+    if (root === undefined) return project.dir;
+    const dir = path.join(path.resolve(root), path.relative(ROOT, project.dir));
+    return project === MAIN || fs.existsSync(dir) ? dir : project.dir;
 }
 
-export function stackFile(stack: string, project: Project = MAIN): string {
-    return path.join(stackConfigDir(project), `Pulumi.${stack}.yaml`);
+export function stackFile(stack: string, project: Project = MAIN, dir: string = stackConfigDir(project)): string {
+    return path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
 export function projectDeclarations(project: Project = MAIN): Record<string, Declaration> {
@@ -79,9 +85,9 @@ function replaceSecure(value: unknown): unknown {
 }
 
 /** The configuration the CLI would pass for `stack`, with test overrides applied. */
-export function stackConfig(stack: string, overrides: ConfigOverrides = {}, project: Project = MAIN): RawConfig {
-    const file = stackFile(stack, project);
-    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${stackConfigDir(project)}`);
+export function stackConfig(stack: string, overrides: ConfigOverrides = {}, project: Project = MAIN, dir: string = stackConfigDir(project)): RawConfig {
+    const file = stackFile(stack, project, dir);
+    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${dir}`);
     const fullKey = (key: string) => fullKeyOf(key, project);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
@@ -134,10 +140,10 @@ function typeMatches(type: string, value: unknown): boolean {
     }
 }
 
-/** The environments with a stack file. */
-export function committedStacks(project: Project = MAIN): string[] {
+/** The stacks with a stack file (in the folder of {@link stackConfigDir} unless told). */
+export function committedStacks(project: Project = MAIN, dir: string = stackConfigDir(project)): string[] {
     return fs
-        .readdirSync(stackConfigDir(project))
+        .readdirSync(dir)
         .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
@@ -157,7 +163,7 @@ export interface StackFileService {
 }
 
 /** The services of a committed stack file, in file order. */
-export function stackServices(stack: string): Record<string, StackFileService> {
-    const doc = parse(fs.readFileSync(stackFile(stack), "utf8")) as { config: Record<string, unknown> };
+export function stackServices(stack: string, dir: string = stackConfigDir()): Record<string, StackFileService> {
+    const doc = parse(fs.readFileSync(stackFile(stack, MAIN, dir), "utf8")) as { config: Record<string, unknown> };
     return doc.config[`${PROJECT}:services`] as Record<string, StackFileService>;
 }
