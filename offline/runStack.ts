@@ -6,100 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { Graph, Recorded } from "./graph";
+import { ACCOUNT, FakeCloud, readOfflineAnswers } from "./cloud";
 import { ConfigOverrides, MAIN, Project, stackConfig, stackConfigDir } from "./stackConfig";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
-export const ACCOUNT = "123456789012";
-
-/** Test data: a few of the ranges Cloudflare publishes at https://www.cloudflare.com/ips/. */
-export const CLOUDFLARE_RANGES = {
-    ipv4Cidrs: ["173.245.48.0/20", "103.21.244.0/22", "104.16.0.0/13", "172.64.0.0/13"],
-    ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32"],
-};
-/** Test data: the origin secret the fake bootstrap stored for every environment. */
-export const ORIGIN_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
-
-/**
- * What the fake cloud remembers between two runs, as AWS would between two deployments, and
- * what the program's few lookups (invokes) find: the DNS zones, Cloudflare's address ranges,
- * and the parameters the bootstrap writes. Only what a test needs.
- */
-export class FakeCloud {
-    private readonly parameters = new Map<string, { value: string; version: number }>();
-    /** Cloudflare zones by name -> zone id. */
-    readonly cloudflareZones = new Map<string, string>([["example.org", "023e105f4ecef8ad9ca31a8372d0c353"]]);
-    /** Route 53 public hosted zones by name -> hosted zone id. */
-    readonly hostedZones = new Map<string, string>([["example.org", "Z0EXAMPLE0ORG0ZONE0ID"]]);
-    ipRanges: { ipv4Cidrs: string[]; ipv6Cidrs: string[] } = { ipv4Cidrs: [...CLOUDFLARE_RANGES.ipv4Cidrs], ipv6Cidrs: [...CLOUDFLARE_RANGES.ipv6Cidrs] };
-
-    /**
-     * @param bootstrapped the bootstrap's edge parameters exist for these environments (app
-     * `demo`), each with {@link ORIGIN_SECRET} and the committed stack's host name.
-     */
-    constructor(bootstrapped: Readonly<Record<string, readonly string[]>> = DEFAULT_ORIGIN_HOSTS) {
-        for (const [env, hosts] of Object.entries(bootstrapped)) {
-            this.putParameter(`/demo/${env}/edge/origin-secret`, ORIGIN_SECRET);
-            this.putParameter(`/demo/${env}/edge/origin-hosts`, hosts.join(","));
-        }
-    }
-
-    putParameter(name: string, value: string): number {
-        const prev = this.parameters.get(name);
-        const version = !prev ? 1 : prev.value === value ? prev.version : prev.version + 1;
-        this.parameters.set(name, { value, version });
-        return version;
-    }
-
-    deleteParameter(name: string): void {
-        this.parameters.delete(name);
-    }
-
-    /** Answers an invoke the way the provider would, or throws its error. */
-    invoke(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
-        switch (token) {
-            case "cloudflare:index/getZone:getZone": {
-                const name = (inputs.filter as { name?: string } | undefined)?.name;
-                const id = typeof inputs.zoneId === "string" ? inputs.zoneId : name !== undefined ? this.cloudflareZones.get(name) : undefined;
-                const zoneName = [...this.cloudflareZones].find(([, v]) => v === id)?.[0];
-                if (!id || !zoneName) throw new Error(`Cloudflare: zone ${String(name ?? inputs.zoneId)} not found`);
-                return { id, name: zoneName, status: "active" };
-            }
-            case "cloudflare:index/getIpRanges:getIpRanges":
-                return { ...this.ipRanges, etag: "fake", jdcloudCidrs: [] };
-            case "aws:route53/getZone:getZone": {
-                const name = String(inputs.name ?? "").replace(/\.$/, "");
-                const id = typeof inputs.zoneId === "string" ? inputs.zoneId : this.hostedZones.get(name);
-                const zoneName = [...this.hostedZones].find(([, v]) => v === id)?.[0];
-                if (!id || !zoneName) throw new Error(`no matching Route 53 Hosted Zone found`);
-                return { zoneId: id, id, name: zoneName, privateZone: false, arn: `arn:aws:route53:::hostedzone/${id}` };
-            }
-            case "aws:ssm/getParameter:getParameter": {
-                const name = String(inputs.name);
-                const p = this.parameters.get(name);
-                if (!p) throw new Error(`reading SSM Parameter (${name}): ParameterNotFound`);
-                return {
-                    name,
-                    value: p.value,
-                    insecureValue: "",
-                    version: p.version,
-                    type: "SecureString",
-                    arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${name}`,
-                };
-            }
-        }
-        throw new Error(`invoke ${token} is not answered by the harness: add it to FakeCloud.invoke if the program truly needs it`);
-    }
-}
-
-/** The committed stacks' host names, for which the fake bootstrap's Cloudflare rule adds the origin header. */
-export const DEFAULT_ORIGIN_HOSTS: Readonly<Record<string, readonly string[]>> = {
-    alpha: ["alpha.example.org"],
-    beta: ["beta.example.org"],
-    gamma: ["gamma.example.org"],
-    live: ["example.org"],
-};
+export { ACCOUNT, FakeCloud, ORIGIN_SECRET } from "./cloud";
 
 export interface RunOptions {
     readonly overrides?: ConfigOverrides;
@@ -342,7 +255,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
     const project = options.project ?? MAIN;
     const config = stackConfig(stack, options.overrides, project, options.stackDir);
     const region = config.values["aws:region"] ?? "eu-west-1";
-    const cloud = options.cloud ?? new FakeCloud();
+    const cloud = options.cloud ?? new FakeCloud(readOfflineAnswers(options.stackDir));
     const invokes: { token: string; args: Record<string, unknown> }[] = [];
     const recorded: Recorded[] = [];
     let pending = 0;

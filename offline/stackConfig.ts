@@ -20,6 +20,9 @@ export interface Project {
 /** The environments' program at the repository root. */
 export const MAIN: Project = { dir: ROOT, name: PROJECT };
 
+/** The bootstrap, run once per account before the environments (bootstrap/). */
+export const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: "shipyard-bootstrap" };
+
 /** Changes a test makes to a committed stack file, by key (`shipyard:x` or `x` for our namespace). */
 export interface ConfigOverrides {
     /** Plain values to set or replace. */

@@ -17,7 +17,7 @@ import { createHash } from "crypto";
 import { Exposure } from "../stacks/services";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "../offline/graph";
-import { FakeCloud } from "../offline/runStack";
+import { FakeCloud, readOfflineAnswers } from "../offline/cloud";
 import { stackConfig } from "../offline/stackConfig";
 
 /** The exposures of a block, in the order the fleet repeats them. */
@@ -102,7 +102,9 @@ export function fleet(base: FleetBase, n: number): Fleet {
 
 /** The fake cloud for a fleet: its bootstrap lists the fleet's proxied hosts for the stack's environment. */
 export function fleetCloud(f: Fleet): FakeCloud {
-    return new FakeCloud({ [f.base.stack]: f.proxiedHosts });
+    const answers = readOfflineAnswers();
+    const bootstrapped = answers.bootstrapped.map((b) => (b.env === f.base.stack ? { ...b, originHosts: f.proxiedHosts } : b));
+    return new FakeCloud({ ...answers, bootstrapped });
 }
 
 /** The service a logical name is for, when it is `<service>` or `<service>-<role>` after `prefix-`. */

@@ -56,23 +56,24 @@ export async function lookUp(s: Settings): Promise<Lookups> {
         throw problem("dnsProxied", "true", "Cloudflare returned no IPv4 or no IPv6 ranges; refusing to close the load balancer to everyone");
 
     // The bootstrap's Cloudflare rule adds the header for the host names it lists; a name it does not
-    // list would be refused (403) by this environment's load balancer.
-    const bootstrapHint = `run the bootstrap with shipyard-bootstrap:cloudflareZone ${dns.zone} and originHosts.${s.env} listing ${dns.proxiedHostNames.join(", ")}`;
+    // list would be refused (403) by this environment's load balancer. Both are fixed in the
+    // bootstrap's stack file, then by running the bootstrap.
+    const bootstrapFile = "bootstrap/Pulumi.<bootstrap stack>.yaml (bootstrap/Pulumi.shared.yaml by default)";
     const read = (name: string, decrypt: boolean) =>
         aws.ssm.getParameter({ name, withDecryption: decrypt }).catch((e: unknown) => {
             throw problem(
                 "dnsProxied",
                 "true",
-                `the origin header needs the bootstrap's parameter ${name}, which cannot be read (${message(e)}); ${bootstrapHint}`,
+                `the origin header needs the bootstrap's parameter ${name}, which cannot be read (${message(e)}); in ${bootstrapFile} set shipyard-bootstrap:appName to ${s.app}, list ${s.env} in shipyard-bootstrap:environments and ${dns.proxiedHostNames.join(", ")} in shipyard-bootstrap:originHosts.${s.env}, then run pulumi up in bootstrap/`,
             );
         });
-    const hosts = (await read(originHostsParameter(s.app, s.env), false)).value.split(",");
+    const hosts = (await read(originHostsParameter(s.app, s.env), false)).value.split(",").filter((h) => h !== "");
     const missing = dns.proxiedHostNames.filter((h) => !hosts.includes(h));
     if (missing.length > 0)
         throw problem(
             `services.${s.services.find((x) => x.hosts.includes(missing[0]))?.name ?? "?"}.hosts`,
             missing.join(", "),
-            `the bootstrap's Cloudflare rule adds ${s.env}'s origin header only for ${hosts.join(", ")}; ${bootstrapHint}`,
+            `the bootstrap's Cloudflare rule adds ${s.env}'s origin header only for ${hosts.length > 0 ? hosts.join(", ") : "no host"}; add ${missing.join(", ")} to shipyard-bootstrap:originHosts.${s.env} in ${bootstrapFile} (its cloudflareZone must be ${dns.zone}), then run pulumi up in bootstrap/`,
         );
     const secret = pulumi.secret((await read(originSecretParameter(s.app, s.env), true)).value);
 

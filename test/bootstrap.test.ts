@@ -22,6 +22,7 @@ import { SettingsError } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "../offline/graph";
 import { ACCOUNT, FakeCloud, runStack, StackRun } from "../offline/runStack";
+import { readOfflineAnswers } from "../offline/cloud";
 import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
@@ -1190,7 +1191,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             let bootstrap: Graph;
             before(async () => {
                 // No parameters but what this bootstrap run writes: the environments read exactly those.
-                const cloud = new FakeCloud({});
+                const cloud = new FakeCloud({ ...readOfflineAnswers(), bootstrapped: [] });
                 bootstrap = ok(await run({}, cloud));
                 for (const env of ["alpha", "live"]) runs.set(env, await runStack(env, { cloud }));
             });

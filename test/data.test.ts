@@ -5,7 +5,8 @@
  */
 import * as assert from "assert/strict";
 import { Graph, Recorded } from "../offline/graph";
-import { CLOUDFLARE_RANGES, runEachBefore, runStack } from "../offline/runStack";
+import { runEachBefore, runStack } from "../offline/runStack";
+import { FIXTURE_CLOUD } from "./setup";
 import { stackConfig, stackServices } from "../offline/stackConfig";
 import { buildSettings, SettingsError } from "../stacks/settings";
 
@@ -256,7 +257,9 @@ describe("data: database, assets bucket and backups", function () {
                                   Principal: "*",
                                   Action: "s3:GetObject",
                                   Resource: `${arn}/*`,
-                                  Condition: { IpAddress: { "aws:SourceIp": [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs] } },
+                                  Condition: {
+                                      IpAddress: { "aws:SourceIp": [...FIXTURE_CLOUD.cloudflareRanges.ipv4Cidrs, ...FIXTURE_CLOUD.cloudflareRanges.ipv6Cidrs] },
+                                  },
                               },
                           ]
                         : [],

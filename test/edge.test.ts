@@ -7,7 +7,8 @@
 import * as assert from "assert/strict";
 
 import { Graph, Recorded } from "../offline/graph";
-import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runEachBefore, runStack, StackRun } from "../offline/runStack";
+import { FakeCloud, ORIGIN_SECRET, runEachBefore, runStack, StackRun } from "../offline/runStack";
+import { FIXTURE_CLOUD } from "./setup";
 import { stackFile, stackServices } from "../offline/stackConfig";
 import { parse } from "yaml";
 import * as fs from "fs";
@@ -158,7 +159,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
             });
             it("admits 80 and 443 of the ALB only from Cloudflare's ranges, as looked up; only the unproxied tcp endpoint is open to 0.0.0.0/0 and ::/0", () => {
                 const graph = g(stack);
-                const cloudflare = [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs];
+                const cloudflare = [...FIXTURE_CLOUD.cloudflareRanges.ipv4Cidrs, ...FIXTURE_CLOUD.cloudflareRanges.ipv6Cidrs];
                 assert.deepEqual(publicIngress(graph), [...cloudflare.map((c) => [80, c]), ...cloudflare.map((c) => [443, c])]);
                 const open = graph.ofType(T.ingress).filter((r) => OPEN.includes(String(r.inputs.cidrIpv4)) || OPEN.includes(String(r.inputs.cidrIpv6)));
                 // The socket endpoint's NLB, on its one listener port: Cloudflare does not proxy raw TCP, so clients connect directly.
@@ -260,7 +261,10 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
     describe("when Cloudflare's ranges change", () => {
         it("only the rules of the added range are new; every other rule keeps its name", async () => {
             const cloud = new FakeCloud();
-            cloud.ipRanges = { ipv4Cidrs: [...CLOUDFLARE_RANGES.ipv4Cidrs, "131.0.72.0/22"], ipv6Cidrs: CLOUDFLARE_RANGES.ipv6Cidrs.slice(1) };
+            cloud.ipRanges = {
+                ipv4Cidrs: [...FIXTURE_CLOUD.cloudflareRanges.ipv4Cidrs, "131.0.72.0/22"],
+                ipv6Cidrs: FIXTURE_CLOUD.cloudflareRanges.ipv6Cidrs.slice(1),
+            };
             const after = ok(await runStack("beta", { cloud }));
             const names = (graph: Graph) => new Set(graph.ofType(T.ingress).map((r) => r.name));
             const before = names(g("beta"));
@@ -389,7 +393,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
             {
                 name: "a zone the Cloudflare account does not have",
                 stack: "alpha",
-                cloud: () => new FakeCloud(),
+                cloud: () => Object.assign(new FakeCloud(), { deriveUnknownZones: false }),
                 overrides: { dnsZone: "example.net", services: withHosts("alpha", { web: ["alpha.example.net"], api: ["api.alpha.example.net"] }) },
                 message:
                     "key shipyard:dnsZone = example.net: no such zone in the Cloudflare account of CLOUDFLARE_API_TOKEN (Cloudflare: zone example.net not found)",
@@ -408,9 +412,9 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
             {
                 name: "an environment the bootstrap has not given an origin secret",
                 stack: "gamma",
-                cloud: () => new FakeCloud({ alpha: ["alpha.example.org"] }),
+                cloud: () => new FakeCloud({ ...FIXTURE_CLOUD, bootstrapped: FIXTURE_CLOUD.bootstrapped.filter((b) => b.env === "alpha") }),
                 message:
-                    "key shipyard:dnsProxied = true: the origin header needs the bootstrap's parameter /demo/gamma/edge/origin-hosts, which cannot be read (reading SSM Parameter (/demo/gamma/edge/origin-hosts): ParameterNotFound); run the bootstrap with shipyard-bootstrap:cloudflareZone example.org and originHosts.gamma listing gamma.example.org",
+                    "key shipyard:dnsProxied = true: the origin header needs the bootstrap's parameter /demo/gamma/edge/origin-hosts, which cannot be read (reading SSM Parameter (/demo/gamma/edge/origin-hosts): ParameterNotFound); in bootstrap/Pulumi.<bootstrap stack>.yaml (bootstrap/Pulumi.shared.yaml by default) set shipyard-bootstrap:appName to demo, list gamma in shipyard-bootstrap:environments and gamma.example.org in shipyard-bootstrap:originHosts.gamma, then run pulumi up in bootstrap/",
             },
             {
                 name: "a host name the bootstrap's Cloudflare rule does not cover",
@@ -418,7 +422,7 @@ describe("the edge: DNS, certificates, only through Cloudflare", function () {
                 cloud: () => new FakeCloud(),
                 overrides: { services: withHosts("beta", { web: ["www.beta.example.org"] }) },
                 message:
-                    "key shipyard:services.web.hosts = www.beta.example.org: the bootstrap's Cloudflare rule adds beta's origin header only for beta.example.org; run the bootstrap with shipyard-bootstrap:cloudflareZone example.org and originHosts.beta listing www.beta.example.org",
+                    "key shipyard:services.web.hosts = www.beta.example.org: the bootstrap's Cloudflare rule adds beta's origin header only for beta.example.org; add www.beta.example.org to shipyard-bootstrap:originHosts.beta in bootstrap/Pulumi.<bootstrap stack>.yaml (bootstrap/Pulumi.shared.yaml by default) (its cloudflareZone must be example.org), then run pulumi up in bootstrap/",
             },
         ];
         for (const c of cases) {

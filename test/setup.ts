@@ -6,6 +6,10 @@
  * Child processes (the plan and release CLIs under test) inherit the setting.
  */
 import * as path from "path";
+import { readOfflineAnswers } from "../offline/cloud";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 process.env.SHIPYARD_STACK_CONFIG_DIR = FIXTURES;
+
+/** What the fixtures' cloud answers (test/fixtures/offline-cloud.yaml and bootstrap/): the expected ranges and zone ids. */
+export const FIXTURE_CLOUD = readOfflineAnswers(FIXTURES);

@@ -11,7 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Graph, Match, Recorded } from "../offline/graph";
 import { evaluate } from "./harness/metricMath";
-import { CLOUDFLARE_RANGES, FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "../offline/runStack";
+import { FakeCloud, ORIGIN_SECRET, runStack, StackRun } from "../offline/runStack";
+import { FIXTURE_CLOUD } from "./setup";
 import { committedStacks, stackFile, StackFileService, stackServices } from "../offline/stackConfig";
 
 const DB_URL = "postgres://app:s3cr3t-pa55@db.internal:5432/app";
@@ -403,7 +404,7 @@ describe("the program under the mock runtime, per committed stack", function () 
                 // 80 and 443 from Cloudflare's ranges at the ALB (its records are proxied); the NLB's
                 // listener ports from ingressCidrs (Cloudflare cannot proxy raw TCP, so these names
                 // are DNS-only and open); the blue/green test port only from the NAT gateways' addresses.
-                const cloudflare = [...CLOUDFLARE_RANGES.ipv4Cidrs, ...CLOUDFLARE_RANGES.ipv6Cidrs];
+                const cloudflare = [...FIXTURE_CLOUD.cloudflareRanges.ipv4Cidrs, ...FIXTURE_CLOUD.cloudflareRanges.ipv6Cidrs];
                 const open = [
                     ...((stackValue(stack, "shipyard:ingressCidrs") as string[] | undefined) ?? INGRESS_CIDRS),
                     ...((stackValue(stack, "shipyard:ingressIpv6Cidrs") as string[] | undefined) ?? INGRESS_IPV6_CIDRS),
