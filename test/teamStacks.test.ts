@@ -9,7 +9,7 @@ import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { addHttpService, TeamFiles } from "../offline/adopt";
 import { runStack, StackRun } from "../offline/runStack";
 import { BOOTSTRAP, committedStacks, MAIN, ROOT, stackConfig, UNDECRYPTABLE } from "../offline/stackConfig";
 import { Recorded } from "../offline/graph";
@@ -206,46 +206,13 @@ describe("README 'Add a service', followed word for word on a copy of the team's
         for (const f of fs.readdirSync(ROOT).filter((n) => /^Pulumi\.[a-z0-9-]+\.yaml$/.test(n) || n === "offline-cloud.yaml"))
             fs.copyFileSync(path.join(ROOT, f), path.join(copy, f));
         fs.mkdirSync(path.join(copy, "bootstrap"));
+        fs.mkdirSync(path.join(copy, "release"));
+        fs.copyFileSync(path.join(ROOT, "release", "images.json"), path.join(copy, "release", "images.json"));
         for (const f of fs.readdirSync(BOOTSTRAP.dir).filter((n) => /^Pulumi\.[a-z0-9-]+\.yaml$/.test(n) && n !== "Pulumi.yaml"))
             fs.copyFileSync(path.join(BOOTSTRAP.dir, f), path.join(copy, "bootstrap", f));
         // WHEN an http service admin on admin.<zone> with a secret is added to beta, as the README says
-        addService(copy, "beta", "admin", "admin");
+        addHttpService(new TeamFiles(copy), "beta", "admin", { label: "admin", priority: 100 });
     });
     after(() => fs.rmSync(copy, { recursive: true, force: true }));
     teamStackInvariants(() => copy, ["beta"]);
 });
-
-/**
- * The README's recipe: the bootstrap's services and originHosts list the service and its host, and
- * the stack file declares it with its image, exposure, host and an encrypted secret (the `secure:`
- * form that `pulumi config set --secret` writes).
- */
-export function addService(dir: string, stack: string, name: string, label: string): void {
-    const stackPath = path.join(dir, `Pulumi.${stack}.yaml`);
-    const doc = parseDocument(fs.readFileSync(stackPath, "utf8"));
-    const zone = String(doc.getIn(["config", "shipyard:dnsZone"]));
-    const app = String(doc.getIn(["config", "shipyard:appName"]) ?? "demo");
-    const account = String(doc.getIn(["config", "aws:allowedAccountIds", 0]));
-    const region = String(doc.getIn(["config", "aws:region"]));
-    const host = `${label}.${zone}`;
-    doc.setIn(["config", "shipyard:services", name], {
-        image: `${account}.dkr.ecr.${region}.amazonaws.com/${app}-${name}@sha256:${"ab".repeat(32)}`,
-        expose: "http",
-        hosts: [host],
-        // Each http service has its own rule priority on the shared listener.
-        priority: 100,
-    });
-    doc.setIn(["config", "shipyard:secrets", name, "ADMIN_API_KEY"], { secure: "v1:c2hpcHlhcmQ=:ZW5jcnlwdGVkIGJ5IHB1bHVtaQ==" });
-    fs.writeFileSync(stackPath, doc.toString());
-    for (const f of fs.readdirSync(path.join(dir, "bootstrap")).filter((n) => n.startsWith("Pulumi."))) {
-        const file = path.join(dir, "bootstrap", f);
-        const b = parseDocument(fs.readFileSync(file, "utf8"));
-        const environments = (b.getIn(["config", "shipyard-bootstrap:environments"]) as { toJSON(): string[] } | undefined)?.toJSON();
-        if (environments && !environments.includes(stack)) continue;
-        const services = (b.getIn(["config", "shipyard-bootstrap:services"]) as { toJSON(): string[] } | undefined)?.toJSON() ?? [];
-        b.setIn(["config", "shipyard-bootstrap:services"], [...services, name]);
-        const hosts = (b.getIn(["config", "shipyard-bootstrap:originHosts", stack]) as { toJSON(): string[] } | undefined)?.toJSON() ?? [];
-        b.setIn(["config", "shipyard-bootstrap:originHosts", stack], [...hosts, host]);
-        fs.writeFileSync(file, b.toString());
-    }
-}
