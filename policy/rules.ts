@@ -598,7 +598,7 @@ const ecsNoSecretInPlainEnvironment: Rule = {
                 if (SECRET_NAME.test(e.name) || kind) {
                     const why = kind ? `its value looks like ${kind}` : "its name suggests a secret";
                     out.push(
-                        `${r.name}: container ${containerName(c, i)} sets ${e.name} in plain environment and ${why}; set it with pulumi config set --secret --path 'secrets.${e.name}' so it reaches the container by valueFrom.`,
+                        `${r.name}: container ${containerName(c, i)} sets ${e.name} in plain environment and ${why}; set it with pulumi config set --secret --path 'secrets.<service>.${e.name}' so it reaches the container by valueFrom.`,
                     );
                 }
             }
