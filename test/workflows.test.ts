@@ -10,10 +10,11 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { lintWorkflow, workflowFiles } from "../scripts/lint-workflows";
-import { PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups } from "../bootstrap/policies";
+import { PREVIEW_PRODUCTION_ENVIRONMENT } from "../bootstrap/policies";
+import { previewGroups } from "../bootstrap/tiers";
 import { GAMMA_WORKFLOW } from "../release/gate";
 import { PROGRAM_COMMIT_TAG } from "../release/program";
-import { ENVIRONMENTS } from "../stacks/keys";
+import { DEFAULT_TIERS, ENVIRONMENTS } from "../stacks/keys";
 import { ROOT, committedStacks } from "../offline/stackConfig";
 
 interface Step {
@@ -426,8 +427,8 @@ describe("workflows: who gets credentials", () => {
     });
 
     const PREVIEW_JOBS: [string, string, string | undefined, readonly string[]][] = [
-        ["preview", "PREVIEW_ROLE_ARN", undefined, previewGroups(ENVIRONMENTS).preview],
-        ["preview-production", "PREVIEW_PRODUCTION_ROLE_ARN", PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups(ENVIRONMENTS).previewProduction],
+        ["preview", "PREVIEW_ROLE_ARN", undefined, previewGroups(ENVIRONMENTS, DEFAULT_TIERS).preview],
+        ["preview-production", "PREVIEW_PRODUCTION_ROLE_ARN", PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups(ENVIRONMENTS, DEFAULT_TIERS).previewProduction],
     ];
     for (const [id, role, environment, stacks] of PREVIEW_JOBS) {
         it(`previews ${stacks.join(" and ")} in job ${id} with ${role}${environment ? ` in the GitHub environment ${environment}` : ", without a GitHub environment"}, commenting on the pull request`, () => {
