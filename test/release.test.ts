@@ -27,11 +27,8 @@ import {
 import { RunResult, Runner } from "../release/runner";
 import { SERVICES_KEY, projectServices, stackServices } from "../release/services";
 import { releaseConfig } from "../release/stackFiles";
-import { MAIN, ROOT, committedStacks, stackConfig, stackFile } from "../offline/stackConfig";
-
-/** stacks/keys.ts's rule for a stack name. */
-const STACK_NAME_RULE =
-    "a stack name is 2 to 16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row (it becomes part of AWS names such as <app>-<stack>-<service>), e.g. alpha, staging2, pr-42";
+import { MAIN, ROOT, committedStacks, stackConfig } from "../offline/stackConfig";
+import { STACK_NAME_RULE, namedStacksDir } from "./namedStacks";
 
 // ---- Fixtures: one service in eu-west-1 moving from task definition :41 to :42 ----
 
@@ -784,20 +781,6 @@ describe("release: services and their images", () => {
         });
     }
 });
-
-/**
- * A folder of stack files: the fixtures' four, staging2 (a copy of gamma's in the staging tier) and
- * pr-42 (a copy of alpha's in the preview tier), plus `extra` files by stack name.
- */
-function namedStacksDir(extra: Record<string, string> = {}): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-stacks-"));
-    for (const stack of committedStacks()) fs.copyFileSync(stackFile(stack), path.join(dir, `Pulumi.${stack}.yaml`));
-    const withTier = (from: string, tier: string) => fs.readFileSync(stackFile(from), "utf8").replace(/^config:\n/m, `config:\n  shipyard:tier: ${tier}\n`);
-    fs.writeFileSync(path.join(dir, "Pulumi.staging2.yaml"), withTier("gamma", "staging"));
-    fs.writeFileSync(path.join(dir, "Pulumi.pr-42.yaml"), withTier("alpha", "preview"));
-    for (const [stack, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
-    return dir;
-}
 
 describe("release: stacks of any name, ordered and grouped by tier", () => {
     let dir: string;
