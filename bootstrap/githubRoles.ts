@@ -12,9 +12,10 @@ import {
     deployPolicy,
     githubSubject,
     githubTrustPolicy,
-    previewGroups,
     previewPolicy,
 } from "./policies";
+import { Tier } from "../stacks/keys";
+import { previewGroups } from "./tiers";
 
 export const GITHUB_ROLES_TYPE = "shipyard-bootstrap:iam:GithubRoles";
 
@@ -33,6 +34,8 @@ export interface GithubRolesArgs {
     readonly existingProviderArn?: string;
     /** One deploy role each, in promotion order. */
     readonly environments: readonly string[];
+    /** Each environment's tier, which decides the preview role that may read it (`previewGroups` in `./tiers`). */
+    readonly tiers: Readonly<Record<string, Tier>>;
     /** The environments' Pulumi project, whose stack state the deploy roles write. */
     readonly project: string;
     /** Partition, region and account of the ARNs in the permissions. */
@@ -58,7 +61,7 @@ export const MAX_SESSION_SECONDS = 3600;
  * AWS keys: build (push images, from main only), two read-only preview roles and one deploy role
  * per environment (from jobs running in the GitHub environment of the same name). Previews are
  * split because a pull request runs its own code with the role: `preview` (any pull request of a
- * branch of the repository) reads only the stacks outside {@link PRODUCTION_STACKS};
+ * branch of the repository) reads only the stacks outside the staging and production tiers;
  * `preview-production` reads only those, and only jobs in the GitHub environment
  * `preview-production`, whose reviewers approve each job, can assume it.
  */
@@ -112,7 +115,7 @@ export class GithubRoles extends pulumi.ComponentResource {
             githubSubject.main(args.repository),
             buildPolicy(args.repositoryArns),
         );
-        const groups = previewGroups(args.environments);
+        const groups = previewGroups(args.environments, args.tiers);
         const preview = (suffix: string, description: string, subject: string, environments: readonly string[]) =>
             environments.length === 0
                 ? undefined

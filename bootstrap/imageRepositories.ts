@@ -9,8 +9,13 @@ export interface ImageRepositoriesArgs {
     readonly app: string;
     /** One repository each; names already checked by the settings. */
     readonly services: readonly string[];
-    /** Newest release images (git-SHA tags) each repository keeps besides those deployed to gamma and live. */
+    /** Newest release images (git-SHA tags) each repository keeps besides those of {@link keepDeployed}. */
     readonly keepReleaseImages: number;
+    /**
+     * The environments whose deployed images (tagged `<env>-<sha>`) a rule of their own keeps, the
+     * newest `keep` of them, in priority order (`keptDeployedImages` in `./tiers`).
+     */
+    readonly keepDeployed: readonly { readonly env: string; readonly keep: number }[];
     /** Days an untagged image is kept. */
     readonly untaggedImageDays: number;
     /** Tags on every repository. */
@@ -34,7 +39,7 @@ export class ImageRepositories extends pulumi.ComponentResource {
     constructor(name: string, args: ImageRepositoriesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(IMAGE_REPOSITORIES_TYPE, name, {}, opts);
         const child = { parent: this };
-        const lifecycle = JSON.stringify(imageLifecyclePolicy(args.keepReleaseImages, args.untaggedImageDays));
+        const lifecycle = JSON.stringify(imageLifecyclePolicy(args.keepReleaseImages, args.untaggedImageDays, args.keepDeployed));
 
         const repositories: Record<string, aws.ecr.Repository> = {};
         for (const service of args.services) {

@@ -13,6 +13,7 @@ import { PermissionsBoundaries } from "./permissionsBoundaries";
 import { SecretsKeys } from "./secretsKeys";
 import { BootstrapSettings, loadBootstrapSettings } from "./settings";
 import { StateBackend } from "./stateBackend";
+import { keptDeployedImages } from "./tiers";
 
 /** Creates the account's shared resources from the settings and returns the stack outputs. */
 function bootstrap(s: BootstrapSettings) {
@@ -32,6 +33,7 @@ function bootstrap(s: BootstrapSettings) {
         app: s.app,
         services: s.services,
         keepReleaseImages: s.keepReleaseImages,
+        keepDeployed: keptDeployedImages(s.environments, s.tiers),
         untaggedImageDays: s.untaggedImageDays,
         tags: s.tags,
     });
@@ -53,6 +55,7 @@ function bootstrap(s: BootstrapSettings) {
             repository: s.githubRepository,
             existingProviderArn: s.githubOidcProviderArn,
             environments: s.environments,
+            tiers: s.tiers,
             project: s.environmentsProject,
             account,
             state: { bucketArn: state.bucket.arn, keyArn: state.key.arn },

@@ -50,21 +50,12 @@ export const githubSubject = {
 };
 
 /**
- * The GitHub environment whose jobs preview the production stacks. Its required reviewers approve
- * each preview job before it gets a token: a pull request runs its own code, and these stacks'
- * secrets are production's.
+ * The GitHub environment whose jobs preview the stacks of the staging and production tiers
+ * (`PREVIEW_PRODUCTION_TIERS` in `./tiers`). Its required reviewers approve each preview job
+ * before it gets a token: a pull request runs its own code, and these stacks' secrets are
+ * production's.
  */
 export const PREVIEW_PRODUCTION_ENVIRONMENT = "preview-production";
-/** Stacks previewed only in {@link PREVIEW_PRODUCTION_ENVIRONMENT}; the others' previews run on any pull request of the repository. */
-export const PRODUCTION_STACKS: readonly string[] = ["gamma", "live"];
-
-/** Splits the environments into those the pull-request preview role reads and those only the production preview role reads. */
-export function previewGroups(environments: readonly string[]): { readonly preview: string[]; readonly previewProduction: string[] } {
-    return {
-        preview: environments.filter((env) => !PRODUCTION_STACKS.includes(env)),
-        previewProduction: environments.filter((env) => PRODUCTION_STACKS.includes(env)),
-    };
-}
 
 /** Trust policy: only tokens of GitHub's issuer, for AWS STS, with exactly this subject. */
 export function githubTrustPolicy(providerArn: pulumi.Input<string>, subject: string): PolicyDocument {
@@ -1045,25 +1036,14 @@ export function tlsOnlyBucketPolicy(bucketArn: pulumi.Input<string>): PolicyDocu
 }
 
 /**
- * How many images deployed to an environment ECR keeps, newest first by push time: a deploy tags
- * its image `<env>-<sha>` (`npm run release -- tag-deployed`), and these environments lag main by
- * more than `keepReleaseImages` commits. alpha and beta run main's newest commits, which the last
- * rule keeps.
- */
-export const KEEP_DEPLOYED_IMAGES: readonly { readonly env: string; readonly keep: number }[] = [
-    { env: "live", keep: 50 },
-    { env: "gamma", keep: 20 },
-];
-
-/**
  * ECR lifecycle policy, rules by priority (ECR user guide, "Lifecycle policy properties" and "How
  * lifecycle policies work"): an image matched by a rule's tag selection can no longer be expired by
  * a rule of lower priority, whether or not the matching rule expires it.
  *
- * 1. images ever deployed to live (`live-*`): the newest 50 stay;
- * 2. images ever deployed to gamma (`gamma-*`): the newest 20 stay;
- * 3. untagged images expire after `untaggedDays`;
- * 4. any other tagged image: the newest `keepTagged` stay. ECR counts the images the rules above
+ * 1. for each environment of `deployed` (`keptDeployedImages` in `./tiers`: the production tier's
+ *    50, then the staging tier's 20), images ever deployed to it (`<env>-*`): the newest `keep` stay;
+ * 2. untagged images expire after `untaggedDays`;
+ * 3. any other tagged image: the newest `keepTagged` stay. ECR counts the images the rules above
  *    matched here too, without expiring them.
  *
  * ECR selects an image by a rule only when it has a tag for EVERY entry of tagPrefixList or
@@ -1071,13 +1051,13 @@ export const KEEP_DEPLOYED_IMAGES: readonly { readonly env: string; readonly kee
  * not change (aws/containers-roadmap#2746): the 50 kept live images are the 50 most recently
  * built of those ever deployed to live.
  */
-export function imageLifecyclePolicy(keepTagged: number, untaggedDays: number) {
-    const deployed = KEEP_DEPLOYED_IMAGES.map(({ env, keep }) => ({
+export function imageLifecyclePolicy(keepTagged: number, untaggedDays: number, deployed: readonly { readonly env: string; readonly keep: number }[]) {
+    const kept = deployed.map(({ env, keep }) => ({
         description: `Keep the newest ${keep} images deployed to ${env} (tagged ${env}-<git SHA>)`,
         selection: { tagStatus: "tagged", tagPatternList: [`${env}-*`], countType: "imageCountMoreThan", countNumber: keep },
     }));
     const rules = [
-        ...deployed,
+        ...kept,
         {
             description: `Expire untagged images after ${untaggedDays} days`,
             selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },

@@ -4,10 +4,13 @@
  * reported all at once, in the environments' format (`SettingsError` from `stacks/`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENTS, KeySpec, PROJECT as ENVIRONMENTS_PROJECT } from "../stacks/keys";
-type EnvName = string;
+import { DEFAULT_TIERS, ENVIRONMENTS, KeySpec, PROJECT as ENVIRONMENTS_PROJECT, TIERS, Tier, stackNameProblem } from "../stacks/keys";
 import { RawConfig, SettingsError } from "../stacks/settings";
 import { partitionOf } from "../lib/aws";
+import { KEEP_DEPLOYED_IMAGES, inPromotionOrder } from "./tiers";
+
+/** An environment's name: the name of its stack in the environments' project. */
+type EnvName = string;
 
 /** The bootstrap's Pulumi project name; its configuration keys live in this namespace. */
 export const BOOTSTRAP_PROJECT = "shipyard-bootstrap";
@@ -36,7 +39,14 @@ export const BOOTSTRAP_KEYS = {
     environments: {
         type: "array",
         default: [...ENVIRONMENTS],
-        description: "Environments this account runs (a subset of alpha, beta, gamma, live): one deploy role and one secrets key each.",
+        description:
+            "Environments this account runs, by stack name (2 to 16 lowercase letters, digits and single hyphens, starting with a letter): one deploy role, boundary, secrets key and alarm key each. alpha, beta, gamma and live have a default tier; any other name needs one in tiers.",
+    },
+    tiers: {
+        type: "object",
+        default: {},
+        description:
+            "The tier of each environment whose name is not alpha, beta, gamma or live (staging2: staging, pr-42: preview), or that is not its default tier: the same as its stack file's shipyard:tier. staging and production environments are read only by the production preview role, and ECR keeps the newest 20 (staging) or 50 (production) images deployed to each.",
     },
     services: {
         type: "array",
@@ -105,8 +115,14 @@ export interface BootstrapSettings {
     readonly githubRepository: string;
     /** Reuse this provider instead of creating one. @default undefined (create it) */
     readonly githubOidcProviderArn?: string;
-    /** In promotion order. @default all four */
+    /** In promotion order (`inPromotionOrder` in `./tiers`). @default alpha, beta, gamma, live */
     readonly environments: readonly EnvName[];
+    /**
+     * Every environment's tier: its entry of the tiers key, or a default environment's own
+     * (`DEFAULT_TIERS`). It decides which preview role reads the environment and how many of its
+     * deployed images ECR keeps; never its name.
+     */
+    readonly tiers: Readonly<Record<EnvName, Tier>>;
     /** @default ["web"] */
     readonly services: readonly string[];
     /** Required. */
@@ -260,17 +276,17 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
 
     const listed = v.list("environments");
     const environments = listed ?? [...ENVIRONMENTS];
-    const badEnvs = environments.filter((e) => !(ENVIRONMENTS as readonly string[]).includes(e));
     const environmentsProblem =
         environments.length === 0
-            ? `list at least one of ${ENVIRONMENTS.join(", ")}`
-            : badEnvs.length > 0
-              ? `${badEnvs.join(", ")} is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`
-              : new Set(environments).size !== environments.length
-                ? "each environment at most once"
-                : undefined;
+            ? "list at least one environment, e.g. [alpha, beta, gamma, live]"
+            : new Set(environments).size !== environments.length
+              ? "each environment at most once"
+              : undefined;
     if (environmentsProblem) fail("environments", environments, environmentsProblem);
-
+    const badNames = environments.filter((env) => stackNameProblem(env) !== undefined);
+    for (const env of badNames) fail("environments", env, stackNameProblem(env) as string);
+    const environmentsValid = listed !== undefined && !environmentsProblem && badNames.length === 0;
+    const tiers = tiersOf(v, environmentsValid ? environments : undefined, problems, fail);
     const services = v.list("services") ?? ["web"];
     if (services.length === 0) fail("services", services, "list at least one service, e.g. [web]");
     else if (new Set(services).size !== services.length) fail("services", services, "each service at most once");
@@ -310,8 +326,11 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         );
     }
 
+    if (environmentsValid) deployedTagsProblems(environments, tiers, fail);
+    // Cloudflare's maps are in promotion order, like the environments.
+    const ordered = inPromotionOrder(environments, tiers);
     // A bad environments list is reported once, not again for every originHosts entry.
-    const cloudflare = cloudflareSettings(v, listed === undefined || environmentsProblem ? undefined : environments, fail);
+    const cloudflare = cloudflareSettings(v, environmentsValid ? ordered : undefined, fail);
 
     if (problems.length > 0) throw new SettingsError(stack, problems);
 
@@ -323,7 +342,8 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         accountId: accountId as string,
         githubRepository: repository,
         githubOidcProviderArn: providerArn === "" ? undefined : providerArn,
-        environments: Object.freeze(ENVIRONMENTS.filter((e) => environments.includes(e))),
+        environments: Object.freeze(ordered),
+        tiers: Object.freeze(Object.fromEntries(ordered.map((env) => [env, tiers[env]]))),
         services: Object.freeze([...services]),
         stateBucket: bucket,
         ...counts,
@@ -336,19 +356,66 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
 type Fail = (key: string, value: unknown, allowed: string) => void;
 
 /**
+ * The tier of every environment: its entry of the tiers key, else a default environment's own.
+ * An environment of another name must have an entry, and an entry must name a tier and an
+ * environment of this stack.
+ *
+ * @param environments the stack's environments, or undefined when that key itself is invalid (the
+ * entries are then checked for their tier only).
+ */
+function tiersOf(v: ReturnType<typeof typedValues>, environments: readonly string[] | undefined, problems: string[], fail: Fail): Record<EnvName, Tier> {
+    const set = v.nameMap("tiers", "a map of environment: tier, e.g. { staging2: staging }") ?? {};
+    const tiers: Record<EnvName, Tier> = {};
+    for (const [env, tier] of Object.entries(set)) {
+        if (!(TIERS as readonly string[]).includes(tier)) fail(`tiers.${env}`, tier, `allowed: ${TIERS.join(", ")}`);
+        else if (environments && !environments.includes(env)) {
+            fail(`tiers.${env}`, tier, `${env} is not among this stack's environments (${environments.join(", ")}); add it there, or remove its tier`);
+        } else tiers[env] = tier as Tier;
+    }
+    for (const env of environments ?? []) {
+        if (tiers[env] !== undefined || set[env] !== undefined) continue;
+        const known = DEFAULT_TIERS[env];
+        if (known) tiers[env] = known;
+        else {
+            problems.push(
+                `key ${BOOTSTRAP_PROJECT}:tiers.${env} is missing: the environment "${env}" is not one of the default environments (${ENVIRONMENTS.join(", ")}), so the bootstrap must be told its tier, the same as its stack file's shipyard:tier; set it with pulumi config set --path 'tiers.${env}' <tier>, allowed: ${TIERS.join(", ")}`,
+            );
+        }
+    }
+    return tiers;
+}
+
+/**
+ * ECR keeps an environment's deployed images by the tag pattern `<env>-*` (`imageLifecyclePolicy`),
+ * which would also match the images deployed to an environment named `<env>-<more>`: its rule would
+ * count, and so expire, the other environment's images as its own.
+ */
+function deployedTagsProblems(environments: readonly string[], tiers: Readonly<Record<string, Tier>>, fail: Fail): void {
+    for (const env of environments.filter((e) => KEEP_DEPLOYED_IMAGES[tiers[e]] !== undefined)) {
+        for (const other of environments.filter((o) => o.startsWith(`${env}-`))) {
+            fail(
+                "environments",
+                other,
+                `ECR keeps the images deployed to ${env} (${tiers[env]}) by the tag pattern ${env}-*, which also matches ${other}'s tags ${other}-<sha>: choose a name that does not start with ${env}-`,
+            );
+        }
+    }
+}
+
+/**
  * The Cloudflare keys, validated together: a host must be in the zone and under one environment
  * of this stack, and neither originHosts, assetsHosts nor cloudflareZoneId means anything without
  * a zone. Undefined when cloudflareZone is empty (or invalid, with the problems reported).
  *
- * @param environments the stack's environments, or undefined when that key itself is invalid
- * (originHosts and assetsHosts are then checked against all four).
+ * @param environments the stack's environments in promotion order, or undefined when that key
+ * itself is invalid (originHosts and assetsHosts are then not checked against it).
  */
 function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: readonly string[] | undefined, fail: Fail): CloudflareSettings | undefined {
-    const envs: readonly string[] = environments ?? ENVIRONMENTS;
     const zone = v.string("cloudflareZone");
     const zoneId = v.string("cloudflareZoneId");
     const hosts = v.hostMap("originHosts") ?? {};
-    const assets = v.hostByEnv("assetsHosts") ?? {};
+    const assets = v.nameMap("assetsHosts", "a map of environment: host name, e.g. { live: assets.example.org }") ?? {};
+    const envs: readonly string[] = environments ?? [...new Set([...Object.keys(hosts), ...Object.keys(assets)])];
 
     const zoneProblem = zone === "" ? undefined : dnsNameProblem(zone);
     if (zoneProblem) fail("cloudflareZone", zone, zoneProblem);
@@ -377,7 +444,7 @@ function cloudflareSettings(v: ReturnType<typeof typedValues>, environments: rea
     }
     const owner = new Map<string, string>();
     const originHosts: Record<EnvName, readonly string[]> = {};
-    for (const env of ENVIRONMENTS.filter((e) => envs.includes(e) && hosts[e] !== undefined)) {
+    for (const env of envs.filter((e) => hosts[e] !== undefined)) {
         const list = hosts[env];
         if (list.length === 0) fail(`originHosts.${env}`, list, `list at least one host name, or leave ${env} out (it then gets no rule)`);
         for (const host of list) {
@@ -427,7 +494,7 @@ function assetsHostsOf(
     }
     const owner = new Map<string, string>();
     const assetsHosts: Record<EnvName, string> = {};
-    for (const env of ENVIRONMENTS.filter((e) => envs.includes(e) && assets[e] !== undefined)) {
+    for (const env of envs.filter((e) => assets[e] !== undefined)) {
         const host = assets[env];
         const problem = dnsNameProblem(host) ?? assetsBucketNameProblem(host);
         const origin = originOwner.get(host);
@@ -508,8 +575,8 @@ function typedValues(raw: RawConfig, problems: string[], fail: Fail) {
             fail(key, t, "wrong type: expected a list of strings");
             return undefined;
         },
-        /** The map of name -> one string, or undefined (and a problem) when the value is not one. */
-        hostByEnv(key: BootstrapKey): Record<string, string> | undefined {
+        /** The map of name -> one string, or undefined (and a problem naming `expected`) when the value is not one. */
+        nameMap(key: BootstrapKey, expected: string): Record<string, string> | undefined {
             const t = text(key);
             if (t === undefined) return { ...(defaultOf(key) as Record<string, string>) };
             let parsed: unknown;
@@ -521,7 +588,7 @@ function typedValues(raw: RawConfig, problems: string[], fail: Fail) {
             if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((h) => typeof h === "string")) {
                 return parsed as Record<string, string>;
             }
-            fail(key, t, "wrong type: expected a map of environment: host name, e.g. { live: assets.example.org }");
+            fail(key, t, `wrong type: expected ${expected}`);
             return undefined;
         },
         /** The map of name -> list of strings, or undefined (and a problem) when the value is not one. */

@@ -12,8 +12,16 @@ import { deployedProgram } from "./program";
 import { Clock, RolloutTarget, exitCodeOf, exitCodeOfAll, verifyRollout, verifyRollouts } from "./rollout";
 import { Runner } from "./runner";
 import { ReleaseService, SERVICES_KEY, projectServiceOf, projectServices, serviceOf, stackServices } from "./services";
+import { previewStacks, stackTier, stackTiers, stacksInOrder } from "./tiers";
+import { TIERS, Tier, stackNameProblem } from "../stacks/keys";
 
 export const USAGE = `usage: npm run --silent release -- <command> [flags]
+  stacks [--tier <tier>]                      the stacks with a stack file (all, or those of the tier), in promotion order,
+                                              as a JSON list: what main.yml (development), gamma.yml (staging) and live.yml
+                                              (production) deploy
+  tier --stack <env>                          the stack's tier (production, staging, development or preview)
+  preview-stacks                              the stacks each pull request preview job previews, as JSON
+                                              {"preview": [...], "previewProduction": [...]} (staging and production)
   services --stack <env>                      the stack's services, one name a line, in the order of its stack file
   image-repository --service <name> [--stack <env>]
                                               registry/repository of the service's image (where main.yml pushes it);
@@ -79,6 +87,8 @@ function required(values: Flags, name: string): string {
 
 function stackFlag(values: Flags, deps: CliDeps): string {
     const stack = required(values, "stack");
+    const problem = stackNameProblem(stack);
+    if (problem) throw new UsageError(`the stack name "${stack}" cannot be used: ${problem}`);
     const known = deps.stacks();
     if (!known.includes(stack)) throw new UsageError(`unknown stack "${stack}": there is no Pulumi.${stack}.yaml; known stacks: ${known.join(", ")}`);
     return stack;
@@ -212,7 +222,34 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
     return exitCodeOf(judgement.state);
 }
 
+/** The stacks with a stack file, each with its tier; a stack file of a name no stack may have is an error, not skipped. */
+function tiersOf(deps: CliDeps) {
+    const stacks = deps.stacks();
+    for (const stack of stacks) {
+        const problem = stackNameProblem(stack);
+        if (problem) throw new ReleaseError(`stack file Pulumi.${stack}.yaml: the stack name "${stack}" cannot be used: ${problem}`);
+    }
+    return stackTiers(stacks, deps.config);
+}
+
 const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promise<number>>> = {
+    stacks: async (args, deps) => {
+        const tier = flags(args, ["tier"]).tier;
+        if (tier !== undefined && !(TIERS as readonly string[]).includes(tier))
+            throw new UsageError(`--tier "${tier}" is not a tier; allowed: ${TIERS.join(", ")}`);
+        deps.out(`${JSON.stringify(stacksInOrder(tiersOf(deps), tier as Tier | undefined))}\n`);
+        return EXIT.OK;
+    },
+    tier: async (args, deps) => {
+        const stack = stackFlag(flags(args, ["stack"]), deps);
+        deps.out(`${stackTier(stack, deps.config(stack))}\n`);
+        return EXIT.OK;
+    },
+    "preview-stacks": async (args, deps) => {
+        flags(args, []);
+        deps.out(`${JSON.stringify(previewStacks(tiersOf(deps)))}\n`);
+        return EXIT.OK;
+    },
     services: async (args, deps) => {
         const stack = stackFlag(flags(args, ["stack"]), deps);
         deps.out(

@@ -8,14 +8,14 @@
 import * as fs from "fs";
 import { parse } from "yaml";
 import { PROJECT } from "../stacks/keys";
-import { projectDeclarations, stackConfigDir, stackFile } from "../offline/stackConfig";
+import { MAIN, projectDeclarations, stackConfigDir, stackFile } from "../offline/stackConfig";
 
 const encode = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
 
-/** `stack`'s configuration with full keys (`shipyard:services`), read from the folder of {@link stackConfigDir}. */
-export function releaseConfig(stack: string): Readonly<Record<string, string>> {
-    const file = stackFile(stack);
-    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${stackConfigDir()}`);
+/** `stack`'s configuration with full keys (`shipyard:services`), read from `dir` (the folder of {@link stackConfigDir} unless told). */
+export function releaseConfig(stack: string, dir: string = stackConfigDir()): Readonly<Record<string, string>> {
+    const file = stackFile(stack, MAIN, dir);
+    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml in ${dir}`);
     const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
     for (const [key, declaration] of Object.entries(projectDeclarations())) {

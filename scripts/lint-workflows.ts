@@ -67,13 +67,25 @@ export function reviewFinding(p: Problem, source: string): Problem | undefined {
     return outdated.line.valid.test(text) ? undefined : { ...p, message: outdated.line.problem(text) };
 }
 
-/** Lints one workflow's text; `file` only labels the findings. */
+/**
+ * Lints one workflow's text; `file` only labels the findings. The bundled WebAssembly build
+ * sometimes aborts (`RuntimeError: unreachable`) after a few runs in one instance, depending on
+ * what it linted before; a fresh instance lints the same text fine, so it is retried once there.
+ */
 export async function lintWorkflow(source: string, file: string): Promise<Problem[]> {
-    linter ??= createLinter() as Promise<Lint>;
-    const lint = await linter;
-    return lint(source, file)
-        .map((p) => reviewFinding(p, source))
-        .filter((p): p is Problem => p !== undefined);
+    const run = async () => {
+        linter ??= createLinter() as Promise<Lint>;
+        return (await linter)(source, file);
+    };
+    let found: Problem[];
+    try {
+        found = await run();
+    } catch (e) {
+        if (!(e instanceof Error && e.name === "RuntimeError")) throw e;
+        linter = undefined;
+        found = await run();
+    }
+    return found.map((p) => reviewFinding(p, source)).filter((p): p is Problem => p !== undefined);
 }
 
 /** The workflow files of a directory, sorted. */

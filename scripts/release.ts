@@ -13,8 +13,8 @@ import { releaseConfig } from "../release/stackFiles";
 import { committedStacks } from "../offline/stackConfig";
 
 runCli(process.argv.slice(2), {
-    stacks: committedStacks,
-    config: releaseConfig,
+    stacks: () => committedStacks(),
+    config: (stack) => releaseConfig(stack),
     readFile: (path) => fs.readFileSync(path, "utf8"),
     run: spawnRunner,
     clock: realClock,

@@ -6,7 +6,6 @@
 import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
 import { originRuleExpression } from "../bootstrap/cloudflareEdge";
 import {
     assetsBucketNameProblem,
@@ -18,12 +17,12 @@ import {
     s3BucketNameProblem,
 } from "../bootstrap/settings";
 import { KEYS, KeySpec } from "../stacks/keys";
-import { SettingsError } from "../stacks/settings";
+import { SettingsError, tierOf } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "../offline/graph";
 import { ACCOUNT, FakeCloud, runStack, StackRun } from "../offline/runStack";
 import { readOfflineAnswers } from "../offline/cloud";
-import { ConfigOverrides, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
+import { ConfigOverrides, MAIN, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
 const ENVS = ["alpha", "beta", "gamma", "live"];
@@ -44,6 +43,9 @@ const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
 const COMMITTED_ORIGIN_HOSTS = { alpha: ["alpha.example.org"], beta: ["beta.example.org"], gamma: ["gamma.example.org"], live: ["example.org"] };
 /** bootstrap/Pulumi.shared.yaml's assetsHosts: Pulumi.live.yaml's shipyard:assetsHost. */
 const COMMITTED_ASSETS_HOSTS = { live: "assets.example.org" };
+/** stacks/keys.ts's rule for a stack name, which an environment's name is. */
+const STACK_NAME_RULE =
+    "a stack name is 2 to 16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row (it becomes part of AWS names such as <app>-<stack>-<service>), e.g. alpha, staging2, pr-42";
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 /**
  * The actions of the AWS managed policies the environments' program attaches, from the AWS Managed
@@ -944,6 +946,123 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
     });
 
+    describe("GIVEN environments of names of their own beside the four: staging2 (tier staging) and pr-42 (tier preview)", () => {
+        const NAMED = { environments: [...ENVS, "staging2", "pr-42"], tiers: { staging2: "staging", "pr-42": "preview" } };
+        const overrides: ConfigOverrides = {
+            set: { ...NAMED, originHosts: { ...COMMITTED_ORIGIN_HOSTS, staging2: ["staging2.example.org"], "pr-42": ["pr-42.example.org"] } },
+        };
+        /** Promotion order: by tier (preview, development, staging, production), the default environments first within one. */
+        const ORDERED = ["pr-42", "alpha", "beta", "gamma", "staging2", "live"];
+        let named: StackRun;
+        before(async () => {
+            named = await runStack("shared", { project: BOOTSTRAP, overrides });
+        });
+        const graph = (): Graph => {
+            if (named.error) throw named.error;
+            return named.graph;
+        };
+        const the = (type: string, name: string) => {
+            const found = graph()
+                .ofType(type)
+                .filter((r) => r.name === name);
+            assert.equal(found.length, 1, `${type} ${name}`);
+            return found[0];
+        };
+
+        it("WHEN loaded THEN the environments are in promotion order, each with its tier: the given one, or a default environment's own", () => {
+            const s = buildBootstrapSettings("shared", stackConfig("shared", overrides, BOOTSTRAP));
+            assert.deepEqual(s.environments, ORDERED);
+            assert.deepEqual(s.tiers, {
+                "pr-42": "preview",
+                alpha: "development",
+                beta: "development",
+                gamma: "staging",
+                staging2: "staging",
+                live: "production",
+            });
+            assert.deepEqual(Object.keys(s.cloudflare?.originHosts ?? {}), ORDERED);
+        });
+        it("WHEN run THEN each gets a deploy role demo-github-deploy-<env> that only jobs in the GitHub environment of its name may assume", () => {
+            assert.deepEqual(
+                graph()
+                    .ofType(T.role)
+                    .filter((r) => r.name.startsWith("demo-github-deploy-"))
+                    .map((r) => r.inputs.name),
+                ORDERED.map((env) => `demo-github-deploy-${env}`),
+            );
+            for (const env of ["staging2", "pr-42"]) {
+                const [statement] = json(the(T.role, `demo-github-deploy-${env}`), "assumeRolePolicy").Statement;
+                assert.equal(statement.Condition?.StringEquals[`${OIDC}:sub`], `repo:${REPO}:environment:${env}`, env);
+                assert.equal(the(T.attachment, `demo-github-deploy-data-${env}`).inputs.role, `demo-github-deploy-${env}`);
+            }
+        });
+        it("WHEN run THEN staging2, like gamma and live, is read only by the production preview role, and pr-42, like alpha and beta, by the pull request's", () => {
+            const readers = (env: string) =>
+                ["demo-github-preview", "demo-github-preview-production"].filter((role) =>
+                    allows(json(the(T.rolePolicy, role), "policy"), "s3:GetObject", `${BUCKET_ARN}/.pulumi/stacks/shipyard/${env}.json`),
+                );
+            assert.deepEqual(Object.fromEntries(ORDERED.map((env) => [env, readers(env)])), {
+                "pr-42": ["demo-github-preview"],
+                alpha: ["demo-github-preview"],
+                beta: ["demo-github-preview"],
+                gamma: ["demo-github-preview-production"],
+                staging2: ["demo-github-preview-production"],
+                live: ["demo-github-preview-production"],
+            });
+            const decrypter = (env: string) =>
+                json(the(T.key, `demo-secrets-${env}`), "policy").Statement.find((st) => st.Sid === "PreviewRoleDecrypts")?.Principal;
+            assert.deepEqual(decrypter("staging2"), { AWS: `arn:aws:iam::${ACCOUNT}:role/demo-github-preview-production` });
+            assert.deepEqual(decrypter("pr-42"), { AWS: `arn:aws:iam::${ACCOUNT}:role/demo-github-preview` });
+        });
+        it("WHEN run THEN each gets its boundary, secrets key, alarm key and edge parameters under its own name", () => {
+            for (const env of ["staging2", "pr-42"]) {
+                assert.equal(the(T.policy, `demo-boundaries-${env}`).inputs.name, `demo-${env}-boundary`);
+                assert.equal(the(T.alias, `demo-secrets-${env}`).inputs.name, `alias/demo-pulumi-${env}`);
+                assert.deepEqual(
+                    graph()
+                        .find(T.alias, { name: `alias/demo-${env}-alarms` })
+                        .map((r) => r.inputs.name),
+                    [`alias/demo-${env}-alarms`],
+                );
+                assert.deepEqual(
+                    graph()
+                        .ofType(T.param)
+                        .filter((r) => String(r.inputs.name).startsWith(`/demo/${env}/`))
+                        .map((r) => r.inputs.name)
+                        .sort(),
+                    [`/demo/${env}/edge/origin-hosts`, `/demo/${env}/edge/origin-secret`],
+                );
+            }
+            assert.deepEqual(Object.keys(named.outputs?.deployRoleArns as object), ORDERED);
+        });
+        it("WHEN run THEN ECR keeps images deployed to staging2 like gamma's (20, the staging tier's) and none by a rule of pr-42's own", () => {
+            const rules = (JSON.parse(the(T.ecrLifecycle, "demo-images-web").inputs.policy as string) as LifecyclePolicy).rules;
+            assert.deepEqual(
+                rules.map((r) => [r.rulePriority, r.selection.tagPatternList ?? r.selection.tagStatus, r.selection.countNumber]),
+                [
+                    [1, ["live-*"], 50],
+                    [2, ["gamma-*"], 20],
+                    [3, ["staging2-*"], 20],
+                    [4, "untagged", 7],
+                    [5, ["*"], 30],
+                ],
+            );
+        });
+        it("GIVEN live in the development tier WHEN run THEN no preview-production role and no rule keeps live's images: behaviour follows the tier, not the name", async () => {
+            const run = await runStack("shared", {
+                project: BOOTSTRAP,
+                overrides: { set: { environments: ["alpha", "live"], tiers: { live: "development" }, originHosts: { alpha: ["alpha.example.org"] } } },
+            });
+            assert.equal(run.error, undefined);
+            assert.equal(run.outputs?.previewProductionRoleArn, undefined);
+            const rules = (JSON.parse(run.graph.ofType(T.ecrLifecycle)[0].inputs.policy as string) as LifecyclePolicy).rules;
+            assert.deepEqual(
+                rules.map((r) => r.selection.tagPatternList ?? r.selection.tagStatus),
+                ["untagged", ["*"]],
+            );
+        });
+    });
+
     it("each deploy role may manage only its own environment's web ACL, named <app>-<env>, and read the AWS managed rule groups", () => {
         for (const env of ENVS) {
             const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as {
@@ -1170,18 +1289,6 @@ describe("bootstrap/ (once per AWS account)", function () {
                     for (const role of ["demo-github-preview", "demo-github-preview-production"]) {
                         assert.equal(allows(policyOf(role), "ssm:GetParameter", arn), previewer[env] === role, `${role} reads ${env}'s`);
                     }
-                }
-            });
-            it("THEN every host name of every committed environment stack's http services (the proxied ones) is among the originHosts of its environment", () => {
-                const s = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
-                assert.deepEqual(committedStacks(), ENVS);
-                for (const env of ENVS) {
-                    const hosts = Object.values(stackServices(env))
-                        .filter((svc) => svc.expose === "http")
-                        .flatMap((svc) => [...(svc.hosts ?? [])]);
-                    assert.ok(hosts.length > 0, env);
-                    for (const host of hosts)
-                        assert.ok(s.cloudflare?.originHosts[env as keyof typeof COMMITTED_ORIGIN_HOSTS]?.includes(host), `${env}: ${host}`);
                 }
             });
         });
@@ -1479,8 +1586,8 @@ describe("bootstrap/ (once per AWS account)", function () {
             }
             it("GIVEN a bad environments list WHEN loaded THEN it is reported once, not again for each originHosts entry", () => {
                 assert.equal(
-                    problemsOf({ set: { environments: ["alpha", "prod"] } }),
-                    `stack "shared" has invalid configuration:\n  - ${K("environments")} = ["alpha","prod"]: prod is not an environment; allowed: alpha, beta, gamma, live`,
+                    problemsOf({ set: { environments: ["alpha", "Prod"] } }),
+                    `stack "shared" has invalid configuration:\n  - ${K("environments")} = "Prod": ${STACK_NAME_RULE}`,
                 );
             });
             it("GIVEN cloudflareZone and an environment left out of originHosts WHEN loaded THEN it is accepted, and that environment has no hosts", () => {
@@ -2129,13 +2236,12 @@ describe("bootstrap/ (once per AWS account)", function () {
                 }
             });
 
-            it("GIVEN every committed environment stack WHEN its assetsHost is compared THEN the bootstrap's assetsHosts has exactly that host for that environment, which names the bucket its program creates", () => {
+            it("GIVEN every environment stack WHEN its assetsHost is compared THEN the bootstrap's assetsHosts has exactly that host for that environment, which names the bucket its program creates", () => {
                 const s = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
                 const assetsHosts = s.cloudflare?.assetsHosts ?? {};
                 const served: string[] = [];
                 for (const env of ENVS) {
-                    const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, unknown> };
-                    const host = (doc.config["shipyard:assetsHost"] as string | undefined) ?? "";
+                    const host = stackConfig(env).values["shipyard:assetsHost"] ?? "";
                     // Both ways: no stack serves a host without the SSL rule, and no rule weakens SSL for a host nothing serves.
                     assert.equal(assetsHosts[env as keyof typeof assetsHosts] ?? "", host, env);
                     if (host === "") continue;
@@ -2148,20 +2254,6 @@ describe("bootstrap/ (once per AWS account)", function () {
             });
         });
 
-        it("GIVEN every environment's services WHEN their images are compared THEN each comes from a bootstrap repository of its own, <app>-<service>, in the bootstrap's account and region", () => {
-            const settings = buildBootstrapSettings("shared", stackConfig("shared", {}, BOOTSTRAP));
-            for (const env of ENVS) {
-                const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")) as { config: Record<string, unknown> };
-                const services = Object.entries(doc.config["shipyard:services"] as Record<string, { image: string }>);
-                assert.ok(services.length > 0, `${env} runs no service`);
-                for (const [service, { image }] of services) {
-                    const ref = parseImageRef(image);
-                    assert.deepEqual(ref?.ecr, { accountId: settings.accountId, region: settings.region }, `${env} ${service}`);
-                    assert.ok(settings.services.includes(service), `${env}: the bootstrap has no repository for ${service}`);
-                    assert.equal(ref?.repository, `${settings.app}-${service}`, `${env} ${service}`);
-                }
-            }
-        });
         it("uses the environments' default appName", () => {
             assert.equal(BOOTSTRAP_KEYS.appName.default, KEYS.appName.default);
         });
@@ -2172,7 +2264,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             const declared = projectDeclarations(BOOTSTRAP) as Record<string, { type: string; description: string; default?: unknown }>;
             const specs = Object.entries(BOOTSTRAP_KEYS as Record<string, KeySpec>);
             const objects = specs.filter(([, spec]) => spec.type === "object").map(([key]) => key);
-            assert.deepEqual(objects, ["originHosts", "assetsHosts"]);
+            assert.deepEqual(objects, ["tiers", "originHosts", "assetsHosts"]);
             assert.deepEqual(
                 Object.keys(declared).sort(),
                 specs
@@ -2205,6 +2297,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     githubRepository: REPO,
                     githubOidcProviderArn: undefined,
                     environments: ENVS,
+                    tiers: { alpha: "development", beta: "development", gamma: "staging", live: "production" },
                     services: SERVICES,
                     stateBucket: BUCKET,
                     noncurrentVersionDays: 90,
@@ -2215,7 +2308,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     cloudflare: { zone: "example.org", zoneId: undefined, originHosts: COMMITTED_ORIGIN_HOSTS, assetsHosts: COMMITTED_ASSETS_HOSTS },
                 },
             );
-            assert.equal(Object.isFrozen(s) && Object.isFrozen(s.environments) && Object.isFrozen(s.tags), true);
+            assert.equal(Object.isFrozen(s) && Object.isFrozen(s.environments) && Object.isFrozen(s.tiers) && Object.isFrozen(s.tags), true);
             assert.equal(Object.isFrozen(s.cloudflare) && Object.isFrozen(s.cloudflare?.originHosts) && Object.isFrozen(s.cloudflare?.originHosts.live), true);
             assert.equal(Object.isFrozen(s.cloudflare?.assetsHosts), true);
         });
@@ -2261,12 +2354,38 @@ describe("bootstrap/ (once per AWS account)", function () {
             ["a service with capitals", { set: { services: ["Web"] } }, `${K("services")} = "Web": ${NAMES}`],
             ["a service with a double hyphen", { set: { services: ["web--api"] } }, `${K("services")} = "web--api": ${NAMES}`],
             ["a one-letter service", { set: { services: ["w"] } }, `${K("services")} = "w": ${NAMES}`],
+            ["an environment name with a capital", { set: { environments: ["alpha", "Prod"] } }, `${K("environments")} = "Prod": ${STACK_NAME_RULE}`],
             [
-                "an unknown environment",
-                { set: { environments: ["alpha", "prod"] } },
-                `${K("environments")} = ["alpha","prod"]: prod is not an environment; allowed: alpha, beta, gamma, live`,
+                "an environment name with two hyphens in a row",
+                { set: { environments: ["alpha", "pr--1"] } },
+                `${K("environments")} = "pr--1": ${STACK_NAME_RULE}`,
             ],
-            ["no environments", { set: { environments: [] } }, `${K("environments")} = []: list at least one of alpha, beta, gamma, live`],
+            [
+                "an environment of another name without a tier",
+                { set: { environments: ["alpha", "prod"], originHosts: { alpha: ["alpha.example.org"] } }, remove: ["assetsHosts"] },
+                `key shipyard-bootstrap:tiers.prod is missing: the environment "prod" is not one of the default environments (alpha, beta, gamma, live), so the bootstrap must be told its tier, the same as its stack file's shipyard:tier; set it with pulumi config set --path 'tiers.prod' <tier>, allowed: production, staging, development, preview`,
+            ],
+            [
+                "a tier that is not one",
+                { set: { environments: [...ENVS, "staging2"], tiers: { staging2: "qa" } } },
+                `${K("tiers.staging2")} = "qa": allowed: production, staging, development, preview`,
+            ],
+            [
+                "a tier of an environment that is not listed",
+                { set: { tiers: { staging2: "staging" } } },
+                `${K("tiers.staging2")} = "staging": staging2 is not among this stack's environments (alpha, beta, gamma, live); add it there, or remove its tier`,
+            ],
+            [
+                "tiers as a list",
+                { set: { tiers: ["staging"] } },
+                `${K("tiers")} = "[\\"staging\\"]": wrong type: expected a map of environment: tier, e.g. { staging2: staging }`,
+            ],
+            [
+                "an environment named after a production one and a hyphen",
+                { set: { environments: [...ENVS, "live-eu"], tiers: { "live-eu": "production" } } },
+                `${K("environments")} = "live-eu": ECR keeps the images deployed to live (production) by the tag pattern live-*, which also matches live-eu's tags live-eu-<sha>: choose a name that does not start with live-`,
+            ],
+            ["no environments", { set: { environments: [] } }, `${K("environments")} = []: list at least one environment, e.g. [alpha, beta, gamma, live]`],
             ["an environment twice", { set: { environments: ["live", "live"] } }, `${K("environments")} = ["live","live"]: each environment at most once`],
             ["keepReleaseImages 0", { set: { keepReleaseImages: 0 } }, `${K("keepReleaseImages")} = 0: allowed: 1 to 1000`],
             ["keepReleaseImages 1001", { set: { keepReleaseImages: 1001 } }, `${K("keepReleaseImages")} = 1001: allowed: 1 to 1000`],
@@ -2386,6 +2505,66 @@ describe("bootstrap/ (once per AWS account)", function () {
             it(`ecrRepositoryNameProblem ${ok ? "accepts" : "rejects"} a name of ${name.length} characters like ${JSON.stringify(name.slice(0, 12))}`, () => {
                 assert.equal(ecrRepositoryNameProblem(name) === undefined, ok, ecrRepositoryNameProblem(name));
             });
+        }
+    });
+});
+
+/**
+ * The team's committed configuration: the root `Pulumi.<env>.yaml` files and the bootstrap's stack
+ * files, read from the repository (not test/fixtures), each checked against the other by rules that
+ * hold for any valid configuration, whatever its environments, hosts and services are called.
+ */
+describe("bootstrap/: the team's committed stack files agree with its committed environments", () => {
+    const rootStacks = committedStacks(MAIN, ROOT);
+    const bootstraps = committedStacks(BOOTSTRAP, BOOTSTRAP.dir).map((stack) =>
+        buildBootstrapSettings(stack, stackConfig(stack, {}, BOOTSTRAP, BOOTSTRAP.dir)),
+    );
+    const rootConfig = (env: string) => stackConfig(env, {}, MAIN, ROOT);
+    /** The one bootstrap stack that runs `env`: the account whose roles deploy it. */
+    const bootstrapOf = (env: string) => {
+        const owners = bootstraps.filter((b) => b.environments.includes(env));
+        assert.equal(
+            owners.length,
+            1,
+            `${env} is an environment of ${owners.length} bootstrap stacks (${owners.map((b) => b.stack).join(", ")}); expected exactly one`,
+        );
+        return owners[0];
+    };
+
+    it("GIVEN every root stack WHEN the bootstrap stacks are read THEN exactly one runs it, in the tier its stack file has", () => {
+        assert.ok(rootStacks.length > 0);
+        for (const env of rootStacks) assert.equal(bootstrapOf(env).tiers[env], tierOf(env, rootConfig(env)), env);
+    });
+    it("GIVEN every root stack whose records Cloudflare proxies WHEN its http services' hosts are read THEN each is among the originHosts of its environment", () => {
+        for (const env of rootStacks) {
+            const values = rootConfig(env).values;
+            const proxied = (values["shipyard:dnsProvider"] ?? "cloudflare") === "cloudflare" && values["shipyard:dnsProxied"] !== "false";
+            if (!proxied) continue;
+            const origin = bootstrapOf(env).cloudflare?.originHosts[env] ?? [];
+            const hosts = Object.values(stackServices(env, ROOT))
+                .filter((svc) => svc.expose === "http")
+                .flatMap((svc) => [...(svc.hosts ?? [])]);
+            for (const host of hosts) assert.ok(origin.includes(host), `${env}: ${host} is not in the bootstrap's originHosts.${env}`);
+        }
+    });
+    it("GIVEN every root stack WHEN its assetsHost is read THEN its bootstrap's assetsHosts has exactly that host for it, and none for a stack that serves none", () => {
+        for (const env of rootStacks) {
+            const values = rootConfig(env).values;
+            const host = values["shipyard:assetsBucket"] === "true" ? (values["shipyard:assetsHost"] ?? "") : "";
+            assert.equal(bootstrapOf(env).cloudflare?.assetsHosts[env] ?? "", host, env);
+        }
+    });
+    it("GIVEN every root stack's services WHEN their images are read THEN each comes from its bootstrap's repository <app>-<service>, in that bootstrap's account and region", () => {
+        for (const env of rootStacks) {
+            const b = bootstrapOf(env);
+            const services = Object.entries(stackServices(env, ROOT));
+            assert.ok(services.length > 0, `${env} runs no service`);
+            for (const [service, { image }] of services) {
+                const ref = parseImageRef(image);
+                assert.deepEqual(ref?.ecr, { accountId: b.accountId, region: b.region }, `${env} ${service}`);
+                assert.ok(b.services.includes(service), `${env}: the bootstrap stack ${b.stack} has no repository for ${service}`);
+                assert.equal(ref?.repository, `${b.app}-${service}`, `${env} ${service}`);
+            }
         }
     });
 });

@@ -27,7 +27,8 @@ import {
 import { RunResult, Runner } from "../release/runner";
 import { SERVICES_KEY, projectServices, stackServices } from "../release/services";
 import { releaseConfig } from "../release/stackFiles";
-import { ROOT, committedStacks, stackConfig } from "../offline/stackConfig";
+import { MAIN, ROOT, committedStacks, stackConfig } from "../offline/stackConfig";
+import { STACK_NAME_RULE, namedStacksDir } from "./namedStacks";
 
 // ---- Fixtures: one service in eu-west-1 moving from task definition :41 to :42 ----
 
@@ -777,6 +778,114 @@ describe("release: services and their images", () => {
             assert.equal(c.stderr().split("\n")[0], `release ${argv[0] ?? ""}: ${message}`);
             assert.match(c.stderr(), /usage: npm run --silent release -- <command>/);
             assert.equal(c.stdout(), "");
+        });
+    }
+});
+
+describe("release: stacks of any name, ordered and grouped by tier", () => {
+    let dir: string;
+    before(() => {
+        dir = namedStacksDir();
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const named = () => {
+        const c = cli(undefined, undefined, (s) => releaseConfig(s, dir));
+        return { ...c, deps: { ...c.deps, stacks: () => committedStacks(MAIN, dir) } };
+    };
+
+    it("GIVEN the four default stacks WHEN stacks runs THEN it prints them in today's promotion order, alpha to live", async () => {
+        const c = cli();
+        assert.equal(await runCli(["stacks"], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), '["alpha","beta","gamma","live"]\n');
+    });
+    it("GIVEN staging2 (tier staging) and pr-42 (tier preview) WHEN stacks runs THEN each takes its tier's place: preview first, staging beside gamma", async () => {
+        const c = named();
+        assert.equal(await runCli(["stacks"], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), '["pr-42","alpha","beta","gamma","staging2","live"]\n');
+    });
+    const byTier: [string, string][] = [
+        ["production", '["live"]'],
+        ["staging", '["gamma","staging2"]'],
+        ["development", '["alpha","beta"]'],
+        ["preview", '["pr-42"]'],
+    ];
+    for (const [tier, expected] of byTier) {
+        it(`GIVEN staging2 and pr-42 WHEN stacks --tier ${tier} runs THEN it prints ${expected}`, async () => {
+            const c = named();
+            assert.equal(await runCli(["stacks", "--tier", tier], c.deps), EXIT.OK);
+            assert.equal(c.stdout(), `${expected}\n`);
+        });
+    }
+    for (const [stack, tier] of [
+        ["staging2", "staging"],
+        ["pr-42", "preview"],
+        ["live", "production"],
+        ["alpha", "development"],
+    ]) {
+        it(`GIVEN ${stack} WHEN tier runs THEN it prints ${tier}`, async () => {
+            const c = named();
+            assert.equal(await runCli(["tier", "--stack", stack], c.deps), EXIT.OK);
+            assert.equal(c.stdout(), `${tier}\n`);
+        });
+    }
+    it("GIVEN staging2 and pr-42 WHEN preview-stacks runs THEN staging2 joins gamma and live behind the production preview, pr-42 alpha and beta", async () => {
+        const c = named();
+        assert.equal(await runCli(["preview-stacks"], c.deps), EXIT.OK);
+        assert.deepEqual(JSON.parse(c.stdout()), { preview: ["pr-42", "alpha", "beta"], previewProduction: ["gamma", "staging2", "live"] });
+    });
+    it("GIVEN staging2 WHEN its services are asked for THEN they are its stack file's, like any stack's", async () => {
+        const c = named();
+        assert.equal(await runCli(["services", "--stack", "staging2"], c.deps), EXIT.OK);
+        assert.equal(c.stdout(), STACK_SERVICES.gamma.map((n) => `${n}\n`).join(""));
+    });
+
+    const usage: [string, string[], string][] = [
+        ["a stack name with a capital", ["tier", "--stack", "Prod"], `the stack name "Prod" cannot be used: ${STACK_NAME_RULE}`],
+        ["a stack name with two hyphens in a row", ["services", "--stack", "pr--1"], `the stack name "pr--1" cannot be used: ${STACK_NAME_RULE}`],
+        [
+            "a stack without a stack file",
+            ["tier", "--stack", "staging3"],
+            'unknown stack "staging3": there is no Pulumi.staging3.yaml; known stacks: alpha, beta, gamma, live, pr-42, staging2',
+        ],
+        ["a tier that is not one", ["stacks", "--tier", "prod"], '--tier "prod" is not a tier; allowed: production, staging, development, preview'],
+    ];
+    for (const [given, argv, message] of usage) {
+        it(`GIVEN ${given} WHEN ${argv[0]} runs THEN it exits 2 with the usage: ${message}`, async () => {
+            const c = named();
+            assert.equal(await runCli(argv, c.deps), EXIT.USAGE);
+            assert.equal(c.stderr().split("\n")[0], `release ${argv[0]}: ${message}`);
+            assert.equal(c.stdout(), "");
+        });
+    }
+
+    const failures: [string, Record<string, string>, string][] = [
+        [
+            "a stack file of another name without shipyard:tier",
+            { qa: "config:\n  aws:region: eu-west-1\n" },
+            'stack "qa": key shipyard:tier is missing: the stack is not one of the default environments (alpha, beta, gamma, live), so Pulumi.qa.yaml must set it, allowed: production, staging, development, preview',
+        ],
+        [
+            "a stack file of a tier that is not one",
+            { qa: "config:\n  shipyard:tier: prod\n" },
+            'stack "qa": key shipyard:tier = "prod": allowed: production, staging, development, preview',
+        ],
+        [
+            "a stack file of a name no stack may have",
+            { "pr--1": "config:\n  shipyard:tier: preview\n" },
+            `stack file Pulumi.pr--1.yaml: the stack name "pr--1" cannot be used: ${STACK_NAME_RULE}`,
+        ],
+    ];
+    for (const [given, extra, message] of failures) {
+        it(`GIVEN ${given} WHEN stacks runs THEN it fails (exit 1) naming the stack file: ${message}`, async () => {
+            const other = namedStacksDir(extra);
+            try {
+                const c = cli(undefined, undefined, (s) => releaseConfig(s, other));
+                const deps = { ...c.deps, stacks: () => committedStacks(MAIN, other) };
+                assert.equal(await runCli(["stacks"], deps), EXIT.FAILED);
+                assert.equal(c.stderr(), `release stacks: ${message}\n`);
+            } finally {
+                fs.rmSync(other, { recursive: true, force: true });
+            }
         });
     }
 });

@@ -10,10 +10,12 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { lintWorkflow, workflowFiles } from "../scripts/lint-workflows";
-import { PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups } from "../bootstrap/policies";
+import { PREVIEW_PRODUCTION_ENVIRONMENT } from "../bootstrap/policies";
+import { previewGroups } from "../bootstrap/tiers";
 import { GAMMA_WORKFLOW } from "../release/gate";
 import { PROGRAM_COMMIT_TAG } from "../release/program";
-import { ENVIRONMENTS } from "../stacks/keys";
+import { DEFAULT_TIERS, ENVIRONMENTS } from "../stacks/keys";
+import { STACK_NAME_RULE, namedStacksDir } from "./namedStacks";
 import { ROOT, committedStacks } from "../offline/stackConfig";
 
 interface Step {
@@ -202,14 +204,88 @@ describe("workflows: which trigger deploys where", () => {
         );
     });
 
-    it("deploys exactly: main to alpha then beta, tags to gamma, releases to live, dispatch to the chosen environment", () => {
+    it("deploys exactly: main to the development tier, tags to the staging tier, releases to the production tier, dispatch to the chosen stack", () => {
         assert.deepEqual(deployments(), [
-            ["gamma.yml", "gamma", "gamma", ["resolve"]],
-            ["live.yml", "live", "live", ["resolve", "gamma-first"]],
-            ["main.yml", "alpha", "alpha", ["build"]],
-            ["main.yml", "beta", "beta", ["alpha"]],
+            ["gamma.yml", "deploy", "${{ matrix.environment }}", ["resolve", "stacks"]],
+            ["live.yml", "deploy", "${{ matrix.environment }}", ["resolve", "gamma-first", "stacks"]],
+            ["main.yml", "deploy", "${{ matrix.environment }}", ["build", "stacks"]],
             ["rollback.yml", "rollback", "${{ inputs.environment }}", ["resolve"]],
         ]);
+    });
+
+    // Which stacks each deploying workflow deploys: its stacks job asks the release tooling for a tier's, in promotion order.
+    const TIER_DEPLOYS: [string, string, Record<string, unknown>][] = [
+        ["main.yml", "development", { "max-parallel": 1, "fail-fast": true }],
+        ["gamma.yml", "staging", { "fail-fast": false }],
+        ["live.yml", "production", { "fail-fast": false }],
+    ];
+    for (const [file, tier, order] of TIER_DEPLOYS) {
+        it(`${file} deploys every stack of the ${tier} tier, as its stacks job lists them, ${order["max-parallel"] === 1 ? "one after the other, none after a failed one" : "each to its end, cancelling no running deploy"}`, () => {
+            const w = byName(file);
+            const deploy = w.jobs.deploy as Job & { strategy: Record<string, unknown> };
+            assert.deepEqual(deploy.strategy, { ...order, matrix: { environment: "${{ fromJSON(needs.stacks.outputs.stacks) }}" } });
+            assert.equal(deploy.if, "needs.stacks.outputs.stacks != '[]'");
+            assert.equal(deploy.with?.environment, "${{ matrix.environment }}");
+            assert.deepEqual(exposuresOf(w, w.jobs.stacks), []);
+            const script = stepRunning(w.jobs.stacks, /release -- stacks/).run ?? "";
+            const r = runStep(script, {}, { npm: 'echo \'["a","b"]\'' });
+            assert.equal(r.status, 0, r.stderr);
+            assert.deepEqual(r.calls, [`npm run --silent release -- stacks --tier ${tier}`]);
+            assert.equal(r.output, 'stacks=["a","b"]\n');
+        });
+    }
+    it("reads the stacks of the commit it deploys: gamma.yml and live.yml check out the resolved commit in their stacks job", () => {
+        for (const file of ["gamma.yml", "live.yml"]) {
+            const checkout = allSteps(byName(file).jobs.stacks).find((st) => st.uses?.startsWith("actions/checkout@"));
+            assert.equal(checkout?.with?.ref, "${{ needs.resolve.outputs.sha }}", file);
+        }
+    });
+
+    describe("GIVEN stack files with staging2 (tier staging) and pr-42 (tier preview) beside the four", function () {
+        this.timeout(60_000);
+        let dir: string;
+        before(() => {
+            dir = namedStacksDir();
+        });
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+        const realStep = (script: string, env: Record<string, string> = {}) =>
+            runStep(script, { HOME: process.env.HOME ?? os.tmpdir(), SHIPYARD_STACK_CONFIG_DIR: dir, ...env }, {});
+
+        // Each step runs the real release command (a few seconds each): the tiers of main.yml and live.yml
+        // are the fake-npm tests' above, and the release commands' own tests cover every name.
+        it("WHEN gamma.yml's stacks step runs THEN its deploy matrix is gamma and staging2, the staging tier's", () => {
+            const r = realStep(stepRunning(byName("gamma.yml").jobs.stacks, /release -- stacks/).run ?? "");
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.output, 'stacks=["gamma","staging2"]\n');
+        });
+        it("WHEN the pull request's stacks step runs THEN pr-42 is previewed with alpha and beta, staging2 with gamma and live after approval", () => {
+            const r = realStep(stepRunning(byName("pull-request.yml").jobs.stacks, /preview-stacks/).run ?? "");
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.output, 'preview=["pr-42","alpha","beta"]\npreview-production=["gamma","staging2","live"]\n');
+        });
+        const rollback = () => stepRunning(byName("rollback.yml").jobs.resolve, /release -- tier/).run ?? "";
+        for (const [stack, tier] of [
+            ["staging2", "staging"],
+            ["pr-42", "preview"],
+        ]) {
+            it(`WHEN a rollback of ${stack} is dispatched THEN the resolve job accepts it, a stack of the ${tier} tier`, () => {
+                const r = realStep(rollback(), { ENVIRONMENT: stack });
+                assert.equal(r.status, 0, r.stderr);
+                assert.equal(r.summary, `rolling back ${stack} (tier ${tier})\n`);
+            });
+        }
+        const refused: [string, string][] = [
+            ["Prod", `release tier: the stack name "Prod" cannot be used: ${STACK_NAME_RULE}`],
+            ["pr--1", `release tier: the stack name "pr--1" cannot be used: ${STACK_NAME_RULE}`],
+        ];
+        for (const [stack, message] of refused) {
+            it(`WHEN a rollback of ${JSON.stringify(stack)} is dispatched THEN the resolve job fails with exit 2 before any deploy: ${message}`, () => {
+                const r = realStep(rollback(), { ENVIRONMENT: stack });
+                assert.equal(r.status, 2);
+                assert.equal(r.stderr.split("\n")[0], message);
+                assert.equal(r.summary, "");
+            });
+        }
     });
 
     it("triggers each deploying workflow by its event only", () => {
@@ -228,7 +304,7 @@ describe("workflows: which trigger deploys where", () => {
             .join("\n");
         assert.match(script, /npm run --silent release -- gamma-passed --repository "\$GITHUB_REPOSITORY" --sha "\$SHA"/);
         assert.doesNotMatch(script, /deployments/);
-        assert.ok(needsOf(byName("live.yml").jobs.live).includes("gamma-first"));
+        assert.ok(needsOf(byName("live.yml").jobs.deploy).includes("gamma-first"));
         assert.equal(GAMMA_WORKFLOW, ".github/workflows/gamma.yml");
         assert.deepEqual(byName("gamma.yml").on, { push: { tags: ["v*"] } });
     });
@@ -244,11 +320,16 @@ describe("workflows: which trigger deploys where", () => {
         for (const [id] of jobs(live)) assert.equal(reaches(id), true, id);
     });
 
-    it("lets a rollback choose exactly the four environments", () => {
+    it("lets a rollback name any stack, which the resolve job checks has a stack file before the deploy job names its GitHub environment", () => {
         const inputs = (byName("rollback.yml").on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[] }> }).inputs;
-        assert.equal(inputs.environment.type, "choice");
-        assert.deepEqual(inputs.environment.options, [...ENVIRONMENTS]);
+        assert.deepEqual([inputs.environment.type, inputs.environment.options], ["string", undefined]);
         assert.equal(inputs.sha.type, "string");
+        const resolve = byName("rollback.yml").jobs.resolve;
+        const check = (resolve.steps ?? []).find((st) => /release -- tier --stack "\$ENVIRONMENT"/.test(st.run ?? "")) as Step & {
+            env?: Record<string, string>;
+        };
+        assert.deepEqual(check.env, { ENVIRONMENT: "${{ inputs.environment }}" });
+        assert.deepEqual(needsOf(byName("rollback.yml").jobs.rollback), ["resolve"]);
     });
 
     it("deploys every commit the same way: each deploying job passes a commit SHA to deploy.yml", () => {
@@ -266,10 +347,9 @@ describe("workflows: which trigger deploys where", () => {
                 .map(([id, j]) => [`${w.file} ${id}`, j.with?.ref]),
         );
         assert.deepEqual(programs, [
-            ["gamma.yml gamma", undefined],
-            ["live.yml live", undefined],
-            ["main.yml alpha", undefined],
-            ["main.yml beta", undefined],
+            ["gamma.yml deploy", undefined],
+            ["live.yml deploy", undefined],
+            ["main.yml deploy", undefined],
             ["rollback.yml rollback", "${{ needs.resolve.outputs.program || 'deployed' }}"],
         ]);
         const inputs = (byName("rollback.yml").on.workflow_dispatch as { inputs: Record<string, { required?: boolean; default?: string }> }).inputs;
@@ -368,14 +448,14 @@ describe("workflows: who gets credentials", () => {
         assert.deepEqual(
             exposed.map(([id, j]) => [id, j.if]),
             [
-                ["preview", TRUSTED_PULL_REQUEST],
-                ["preview-production", TRUSTED_PULL_REQUEST],
+                ["preview", `${TRUSTED_PULL_REQUEST} && needs.stacks.outputs.preview != '[]'`],
+                ["preview-production", `${TRUSTED_PULL_REQUEST} && needs.stacks.outputs.preview-production != '[]'`],
             ],
         );
     });
 
     it("skips previews for Dependabot's pull requests, which get no OIDC token", () => {
-        for (const id of ["preview", "preview-production"]) assert.equal(byName("pull-request.yml").jobs[id].if, TRUSTED_PULL_REQUEST, id);
+        for (const id of ["preview", "preview-production"]) assert.ok(byName("pull-request.yml").jobs[id].if?.startsWith(`${TRUSTED_PULL_REQUEST} && `), id);
     });
 
     describe("the fork check itself", () => {
@@ -425,14 +505,15 @@ describe("workflows: who gets credentials", () => {
         }
     });
 
-    const PREVIEW_JOBS: [string, string, string | undefined, readonly string[]][] = [
-        ["preview", "PREVIEW_ROLE_ARN", undefined, previewGroups(ENVIRONMENTS).preview],
-        ["preview-production", "PREVIEW_PRODUCTION_ROLE_ARN", PREVIEW_PRODUCTION_ENVIRONMENT, previewGroups(ENVIRONMENTS).previewProduction],
+    const PREVIEW_JOBS: [string, string, string | undefined, string][] = [
+        ["preview", "PREVIEW_ROLE_ARN", undefined, "development and preview"],
+        ["preview-production", "PREVIEW_PRODUCTION_ROLE_ARN", PREVIEW_PRODUCTION_ENVIRONMENT, "staging and production"],
     ];
-    for (const [id, role, environment, stacks] of PREVIEW_JOBS) {
-        it(`previews ${stacks.join(" and ")} in job ${id} with ${role}${environment ? ` in the GitHub environment ${environment}` : ", without a GitHub environment"}, commenting on the pull request`, () => {
-            const job = byName("pull-request.yml").jobs[id] as Job & { strategy: { matrix: { stack: string[] } } };
-            assert.deepEqual(job.strategy.matrix.stack, stacks);
+    for (const [id, role, environment, tiers] of PREVIEW_JOBS) {
+        it(`previews the ${tiers} tiers' stacks in job ${id} with ${role}${environment ? ` in the GitHub environment ${environment}` : ", without a GitHub environment"}, commenting on the pull request`, () => {
+            const job = byName("pull-request.yml").jobs[id] as Job & { strategy: { matrix: { stack: unknown } } };
+            assert.equal(job.strategy.matrix.stack, `\${{ fromJSON(needs.stacks.outputs.${id}) }}`);
+            assert.deepEqual(needsOf(job), ["check", "stacks"]);
             assert.equal(job.environment, environment);
             assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
             assert.deepEqual(
@@ -531,8 +612,15 @@ describe("workflows: who gets credentials", () => {
         });
     });
 
-    it("previews every committed stack exactly once", () => {
-        assert.deepEqual(PREVIEW_JOBS.flatMap(([, , , stacks]) => stacks).sort(), [...committedStacks()].sort());
+    it("previews every stack exactly once, split as the bootstrap splits its preview roles' reads", () => {
+        const script = stepRunning(byName("pull-request.yml").jobs.stacks, /preview-stacks/).run ?? "";
+        const r = runStep(script, {}, { npm: `echo '{"preview":["alpha","beta"],"previewProduction":["gamma","live"]}'` });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls, ["npm run --silent release -- preview-stacks"]);
+        assert.equal(r.output, 'preview=["alpha","beta"]\npreview-production=["gamma","live"]\n');
+        const groups = previewGroups(ENVIRONMENTS, DEFAULT_TIERS);
+        assert.deepEqual([...groups.preview, ...groups.previewProduction].sort(), [...committedStacks()].sort());
+        assert.deepEqual(groups, { preview: ["alpha", "beta"], previewProduction: ["gamma", "live"] });
     });
 
     it("assumes DEPLOY_ROLE_ARN only in deploy.yml's job, which names the environment it deploys", () => {
@@ -612,7 +700,7 @@ describe("workflows: one image per service, built once, promoted by digest", () 
     it("builds one leg per service of the build matrix, every leg to its end", () => {
         const build = main.jobs.build as Job & { strategy: unknown };
         assert.deepEqual(build.strategy, { "fail-fast": false, matrix: { include: "${{ fromJSON(needs.images.outputs.matrix) }}" } });
-        assert.deepEqual(needsOf(main.jobs.alpha), ["build"]);
+        assert.deepEqual(needsOf(main.jobs.deploy), ["build", "stacks"]);
     });
 
     it("builds each service's context and tags its image with the commit's full SHA, in the service's own repository", () => {

@@ -8,8 +8,17 @@
 
 import { ConfigError, invalid, parseExpectation, parseInteger, parseJsonArray, parseObject, parseUrl, read, type Env } from "../lib/config";
 
-export const ENVIRONMENTS = ["alpha", "beta", "gamma", "live"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+/** The stack the function checks for: any name a stack may have (`Environment` dimension of the metrics). */
+export type Environment = string;
+
+/**
+ * The stack name rule of `stacks/keys.ts` (`stackNameProblem`), repeated because a function ships
+ * only its own folder and `functions/lib` (a test keeps the two in step): 2 to 16 lowercase letters,
+ * digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row.
+ */
+const STACK_NAME = /^(?!.*--)[a-z][a-z0-9-]{0,14}[a-z0-9]$/;
+export const STACK_NAME_RULE =
+    "expected a stack name: 2 to 16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row, e.g. alpha, staging2, pr-42";
 
 export interface CheckTarget {
     /** Names the target in logs and is the value of its metrics' `Endpoint` dimension, e.g. `web`. */
@@ -102,10 +111,9 @@ export function parseNamespace(raw: string | undefined): string {
 
 export function parseEnvironment(raw: string | undefined): Environment {
     const name = "ENVIRONMENT";
-    const allowed = `expected one of ${ENVIRONMENTS.join(", ")}`;
-    if (raw === undefined) throw new ConfigError(`${name} is not set: ${allowed}`);
-    if (!(ENVIRONMENTS as readonly string[]).includes(raw)) throw invalid(name, raw, allowed);
-    return raw as Environment;
+    if (raw === undefined) throw new ConfigError(`${name} is not set: ${STACK_NAME_RULE}`);
+    if (!STACK_NAME.test(raw)) throw invalid(name, raw, STACK_NAME_RULE);
+    return raw;
 }
 
 export function loadConfig(env: Env, options: LoadOptions = {}): EndpointCheckConfig {

@@ -1,9 +1,13 @@
 import * as assert from "node:assert/strict";
 
-import { DEFAULT_NAMESPACE, loadConfig, MAX_TARGETS, MAX_TIMEOUT_MS } from "../../functions/endpointCheck/config";
+import { DEFAULT_NAMESPACE, loadConfig, MAX_TARGETS, MAX_TIMEOUT_MS, parseEnvironment } from "../../functions/endpointCheck/config";
+import { stackNameProblem } from "../../stacks/keys";
 
 const WEB = { name: "web", url: "https://alpha.example.org/health", expectStatus: 200 };
 const BASE = { CHECK_TARGETS: JSON.stringify([WEB]), ENVIRONMENT: "alpha" };
+
+const RULE =
+    "expected a stack name: 2 to 16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row, e.g. alpha, staging2, pr-42";
 
 function targets(...list: unknown[]): string {
     return JSON.stringify(list);
@@ -133,12 +137,31 @@ describe("endpoint check configuration from the environment (functions/endpointC
             { ...BASE, METRIC_NAMESPACE: "AWS/EndpointCheck" },
             'METRIC_NAMESPACE="AWS/EndpointCheck" is not allowed: namespaces starting with AWS/ belong to AWS services; choose your own, e.g. Shipyard/EndpointCheck',
         ],
-        ["ENVIRONMENT unset", { CHECK_TARGETS: BASE.CHECK_TARGETS }, "ENVIRONMENT is not set: expected one of alpha, beta, gamma, live"],
-        ["ENVIRONMENT=prod", { ...BASE, ENVIRONMENT: "prod" }, 'ENVIRONMENT="prod" is not allowed: expected one of alpha, beta, gamma, live'],
+        ["ENVIRONMENT unset", { CHECK_TARGETS: BASE.CHECK_TARGETS }, `ENVIRONMENT is not set: ${RULE}`],
+        ["ENVIRONMENT=Prod", { ...BASE, ENVIRONMENT: "Prod" }, `ENVIRONMENT="Prod" is not allowed: ${RULE}`],
+        ["ENVIRONMENT=pr--1", { ...BASE, ENVIRONMENT: "pr--1" }, `ENVIRONMENT="pr--1" is not allowed: ${RULE}`],
     ];
     for (const [label, env, message] of rejected) {
         it(`GIVEN ${label} WHEN loaded THEN a ConfigError names the variable, the value and what is allowed`, () => {
             assert.throws(() => loadConfig(env), { name: "ConfigError", message });
+        });
+    }
+});
+
+describe("endpointCheck config: ENVIRONMENT is any stack name", () => {
+    for (const name of ["alpha", "live", "staging2", "pr-42"]) {
+        it(`GIVEN ENVIRONMENT=${name} WHEN loaded THEN it is the metrics' environment`, () => {
+            assert.equal(loadConfig({ ...BASE, ENVIRONMENT: name }).environment, name);
+        });
+    }
+    // The function cannot import stacks/keys.ts (it ships only its folder and functions/lib), so its copy of the rule is held to it.
+    const names = ["a", "ab", "alpha", "staging2", "pr-42", "Prod", "pr--1", "pr-", "2nd", "a".repeat(16), "a".repeat(17), "a_b", "live.eu", ""];
+    for (const name of names) {
+        const ok = stackNameProblem(name) === undefined;
+        it(`GIVEN ENVIRONMENT=${JSON.stringify(name)} WHEN loaded THEN it is ${ok ? "accepted" : "refused"}, as stacks/keys.ts's stackNameProblem says`, () => {
+            const load = () => parseEnvironment(name);
+            if (ok) assert.equal(load(), name);
+            else assert.throws(load, { name: "ConfigError" });
         });
     }
 });
