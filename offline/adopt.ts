@@ -141,6 +141,8 @@ export function addStack(files: TeamFiles, from: string, to: string, opts: { tie
         files.edit(f, (b) => {
             // Unset, the bootstrap sets up the default environments (bootstrap/Pulumi.yaml).
             b.setIn(["config", "shipyard-bootstrap:environments"], [...(environments.length > 0 ? environments : ENVIRONMENTS), to]);
+            // The bootstrap keeps each environment's tier itself: it decides who may read its secrets.
+            b.setIn(["config", "shipyard-bootstrap:tiers", to], opts.tier);
             b.setIn(["config", "shipyard-bootstrap:originHosts", to], proxied);
         });
     }
