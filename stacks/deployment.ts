@@ -11,18 +11,19 @@ export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
 
 /** How a release replaces the running tasks; see `stacks/keys.ts` and README "Releases". */
 export interface DeploymentSettings {
-    /** @default "rolling" outside production; "blueGreen" in the production tier */
+    /** @default "blueGreen" in the production tier, "rolling" otherwise */
     readonly strategy: DeploymentStrategy;
-    /** blueGreen: minutes blue stays ready after the switch. @default 2, 2, 5, 10 */
+    /** blueGreen: minutes blue stays ready after the switch. @default 10 in the production tier, 5 in staging, 2 in development and preview */
     readonly bakeTimeMinutes: number;
     /** blueGreen: the HTTP test listener's port. @default 9080 */
     readonly testListenerPort: number;
     /** blueGreen: who besides the smoke test may reach the test listener. @default [] */
     readonly testListenerCidrs: readonly string[];
-    /** blueGreen: run the smoke-test lifecycle hook. @default on in the production tier */
+    /** blueGreen: run the smoke-test lifecycle hook. @default on in the production tier when the strategy is blueGreen and there is a NAT gateway, off otherwise */
     readonly smokeTest: boolean;
-    /** Deployment alarm thresholds; an alarm during a deploy rolls it back. @default 5 % and 2000 ms */
+    /** Deployment alarm: a deploy rolls back when more than this percent of responses are 5xx. @default 5 */
     readonly rollbackOn5xxPercent: number;
+    /** Deployment alarm: a deploy rolls back when the p99 target response time exceeds this, in ms. @default 2000 */
     readonly rollbackOnP99LatencyMs: number;
 }
 

@@ -21,7 +21,7 @@ export interface DnsSettings {
     readonly zone: string;
     /** The zone's id; absent: looked up by name. */
     readonly zoneId?: string;
-    /** Records proxied by Cloudflare, and the load balancer closed to everyone else. @default true with cloudflare */
+    /** Records proxied by Cloudflare, and the load balancer closed to everyone else. @default true with cloudflare, false with route53 (which cannot proxy) */
     readonly proxied: boolean;
     /** The environment's public host names (http services', then tcp services'), each inside the zone: one record each, and names on the certificate. */
     readonly hostNames: readonly string[];
@@ -35,7 +35,7 @@ export interface LoadBalancerAccess {
     readonly ingressCidrs: readonly string[];
     /** Records not proxied: IPv6 blocks admitted on 80 and 443. @default ["::/0"] */
     readonly ingressIpv6Cidrs: readonly string[];
-    /** An AWS WAF web ACL on the load balancer. @default on in the production tier */
+    /** An AWS WAF web ACL on the load balancer. @default on in the production tier only */
     readonly waf: boolean;
     /** waf: requests per client address per 5 minutes. @default 2000 */
     readonly wafRateLimit: number;

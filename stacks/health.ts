@@ -7,33 +7,33 @@ import { KeyValues } from "./raw";
 
 /** The load balancer target group's health check. */
 export interface HealthCheckSettings {
-    /** @default "/health" */
+    /** The path requested; a service may set its own. @default "/health" */
     readonly path: string;
-    /** @default 5 outside the production tier, 30 in the production tier */
+    /** Seconds between checks. @default 30 in the production tier, 5 otherwise (AWS guidance for fast deploys) */
     readonly intervalSeconds: number;
-    /** @default 4 outside the production tier, 5 in the production tier */
+    /** Seconds a check may take, below the interval. @default 5 in the production tier, 4 otherwise */
     readonly timeoutSeconds: number;
-    /** @default 2 outside the production tier, 3 in the production tier */
+    /** Consecutive successes before a target is healthy. @default 3 in the production tier, 2 otherwise */
     readonly healthyThreshold: number;
-    /** @default 2 */
+    /** Consecutive failures before a target is unhealthy. @default 2 */
     readonly unhealthyThreshold: number;
-    /** @default "200-299" */
+    /** HTTP codes that count as healthy. @default "200-299" */
     readonly matcher: string;
 }
 
 /** How the load balancer holds connections and lets go of a task; part of the load balancer's settings. */
 export interface LoadBalancerTimings {
-    /** @default 60 */
+    /** Seconds an idle connection stays open. @default 60 */
     readonly idleTimeoutSeconds: number;
-    /** @default 5 s outside production (AWS guidance for fast deploys), 30 s in the production tier */
+    /** Seconds in-flight requests may finish before a target leaves. @default 30 s in the production tier, 15 s in staging, 5 s in development and preview */
     readonly deregistrationDelaySeconds: number;
 }
 
 /** How ECS starts and stops a service's tasks; part of each service's settings. */
 export interface TaskTimings {
-    /** @default 20 s outside the production tier, 60 s in the production tier */
+    /** Seconds ECS ignores failing load balancer health checks after a task starts. @default 60 s in the production tier, 20 s otherwise */
     readonly healthCheckGracePeriodSeconds: number;
-    /** @default 30 */
+    /** Seconds between SIGTERM and SIGKILL, longer than the deregistration delay. @default 45 s in the production tier, 30 s otherwise */
     readonly stopTimeoutSeconds: number;
 }
 

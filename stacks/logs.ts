@@ -8,9 +8,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Logging; part of each service's settings. */
 export interface LogSettings {
-    /** @default debug in alpha, info elsewhere */
+    /** LOG_LEVEL given to the container. @default info in the production and staging tiers, debug in development and preview */
     readonly logLevel: LogLevel;
-    /** @default 7, 14, 30, 90 */
+    /** Days CloudWatch keeps the logs. @default 90 in the production tier, 30 in staging, 7 in development, 3 in preview */
     readonly logRetentionDays: number;
 }
 

@@ -7,20 +7,23 @@ export const ALARM_TOPIC_KEYS = ["bootstrap", "create"] as const;
 
 /** Alarms, their Slack notifications, endpoint checks and tracing; see `stacks/keys.ts`. */
 export interface MonitoringSettings {
-    /** Alarm thresholds. @default 5xx 10/10/5/2 %, p99 3000/3000/2000/1000 ms, CPU and memory 85 % */
+    /** Alarm when more than this percent of a service's responses are 5xx. @default 2 in the production tier, 5 in staging, 10 in development and preview */
     readonly alarm5xxPercent: number;
+    /** Alarm when a service's p99 target response time exceeds this, in ms. @default 1000 in the production tier, 2000 in staging, 3000 in development and preview */
     readonly alarmP99LatencyMs: number;
+    /** Alarm when a service's average CPU exceeds this percent. @default 85 */
     readonly alarmCpuPercent: number;
+    /** Alarm when a service's average memory exceeds this percent. @default 85 */
     readonly alarmMemoryPercent: number;
-    /** Minutes between reminders of alarms still firing. @default 240, 240, 120, 30 */
+    /** Minutes between reminders of alarms still firing. @default 30 in the production tier, 120 in staging, 240 in development and preview */
     readonly reminderMinutes: number;
-    /** Minutes between endpoint checks. @default 5, 5, 1, 1 */
+    /** Minutes between endpoint checks. @default 1 in the production and staging tiers, 5 in development and preview */
     readonly endpointCheckMinutes: number;
     /** The Slack incoming webhook, secret; absent: alarms reach the topic but nobody is told. */
     readonly slackWebhookUrl?: pulumi.Output<string>;
-    /** An OpenTelemetry collector sidecar sending traces to X-Ray. @default on in the production tier */
+    /** An OpenTelemetry collector sidecar sending traces to X-Ray. @default on in the production tier only */
     readonly tracing: boolean;
-    /** The alarm topic's key alias (the bootstrap's), or undefined: the stack creates its own. */
+    /** The alarm topic's key alias (the bootstrap's), or undefined: the stack creates its own. @default the bootstrap's alias/<app>-<env>-alarms */
     readonly alarmTopicKeyAlias?: string;
 }
 

@@ -11,17 +11,17 @@ export type NatGateways = (typeof NAT_GATEWAYS)[number];
 export const TASK_SUBNETS = ["private", "public"] as const;
 export type TaskSubnets = (typeof TASK_SUBNETS)[number];
 
-/** Network settings; see `stacks/keys.ts` for each key's description and defaults. */
+/** Network settings; see `stacks/keys.ts` for each key's description. */
 export interface NetworkSettings {
-    /** VPC IPv4 block. @default 10.10/10.30/10.40/10.50.0.0/16 for the development, staging, production and preview tiers */
+    /** VPC IPv4 block. @default 10.40.0.0/16 in the production tier, 10.30.0.0/16 in staging, 10.10.0.0/16 in development, 10.50.0.0/16 in preview */
     readonly cidr: string;
     /** Two or three AZ names. Required. */
     readonly availabilityZones: readonly string[];
-    /** One public subnet block per AZ. @default cut from the start of the VPC block */
+    /** One public subnet block per AZ. @default /(VPC prefix + 8) blocks cut from the start of the VPC block */
     readonly publicSubnetCidrs: readonly string[];
-    /** One private subnet block per AZ. @default cut after the public blocks */
+    /** One private subnet block per AZ. @default /(VPC prefix + 4) blocks cut after the public blocks */
     readonly privateSubnetCidrs: readonly string[];
-    /** @default none in development and preview, single in staging, perAz in the production tier */
+    /** @default perAz in the production tier, single in staging, none in development and preview */
     readonly natGateways: NatGateways;
     /** VPC flow logs to CloudWatch. @default on in the production tier only */
     readonly flowLogs: boolean;
@@ -29,7 +29,11 @@ export interface NetworkSettings {
 
 /** Where a service's tasks run; part of each service's settings. */
 export interface TaskNetworkSettings {
-    /** @default public in alpha (no NAT), private elsewhere */
+    /**
+     * private: behind NAT, no public IP; public: a public IP, for stacks without NAT (the service's
+     * security group still admits only the load balancer). @default private in the production and
+     * staging tiers, public in development and preview
+     */
     readonly taskSubnets: TaskSubnets;
 }
 

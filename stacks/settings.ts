@@ -44,18 +44,18 @@ export interface Settings {
     readonly app: string;
     /** The one account the stack may deploy to (`aws:allowedAccountIds`). */
     readonly accountId: string;
-    /** Permissions boundary of every IAM role. @default the bootstrap's `<app>-<env>-boundary` */
+    /** Permissions boundary of every IAM role; absent with permissionsBoundary none. @default the bootstrap's `<app>-<env>-boundary` */
     readonly permissionsBoundaryArn?: string;
     /** The stack's name: `alpha`, `live`, `staging2`, `pr-42`... */
     readonly env: string;
-    /** What kind of environment it is; every default follows it. @default development for alpha and beta, staging for gamma, production for live */
+    /** What kind of environment it is; every default follows it. @default development for alpha and beta, staging for gamma, production for live; other stacks must set it */
     readonly tier: Tier;
     readonly region: string;
     /** Tags on every resource: app, environment, managed-by. */
     readonly tags: Readonly<Record<string, string>>;
     /** @default true in the production tier only */
     readonly protect: boolean;
-    /** Days CloudWatch keeps the environment's logs (containers, flow logs, functions, WAF). @default 7, 14, 30, 90 */
+    /** Days CloudWatch keeps the environment's logs (containers, flow logs, functions, WAF). @default 90 in the production tier, 30 in staging, 7 in development, 3 in preview */
     readonly logRetentionDays: number;
     readonly network: NetworkSettings;
     readonly dns: DnsSettings;

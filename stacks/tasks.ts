@@ -12,11 +12,11 @@ export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
 
 /** How every service's tasks run and scale; part of each service's settings. */
 export interface TaskSettings {
-    /** @default "X86_64" */
+    /** The image must be built for it; ARM64 (Graviton) is about 20% cheaper. @default "X86_64" */
     readonly cpuArchitecture: CpuArchitecture;
-    /** @default 60 */
+    /** Average CPU utilisation target tracking keeps the service at, percent. @default 60 */
     readonly cpuTargetPercent: number;
-    /** @default 75 */
+    /** Average memory utilisation target tracking keeps the service at, percent. @default 75 */
     readonly memoryTargetPercent: number;
 }
 
