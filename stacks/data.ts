@@ -46,13 +46,13 @@ export interface ManagedDatabaseSettings {
     readonly databaseName: string;
     /** The master user; its password exists only in Secrets Manager. @default "dbadmin" */
     readonly username: string;
-    /** @default db.t4g.micro, db.t4g.micro, db.t4g.small, db.t4g.medium */
+    /** @default db.t4g.medium in the production tier, db.t4g.small in staging, db.t4g.micro otherwise */
     readonly instanceClass: string;
-    /** gp3 GiB. @default 20, 20, 20, 50 */
+    /** gp3 GiB. @default 50 in the production tier, 20 otherwise */
     readonly storageGb: number;
     /** A standby in a second AZ. @default on in the production tier, where it is required */
     readonly multiAz: boolean;
-    /** Days of automated backups (point-in-time restore). @default 1, 1, 7, 14 */
+    /** Days of automated backups (point-in-time restore). @default 14 in the production tier, 7 in staging, 1 otherwise */
     readonly backupRetentionDays: number;
     /** Days between master password rotations; 0: never. @default 0 */
     readonly passwordRotationDays: number;

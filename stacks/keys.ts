@@ -81,7 +81,7 @@ export const KEYS = {
     minTasks: {
         type: "integer",
         default: perTier(2, 2, 1),
-        description: "Tasks kept running at least; also the initial desired count. the production tier needs 2 or more.",
+        description: "Tasks kept running at least; also the initial desired count. The production tier needs 2 or more.",
     },
     maxTasks: { type: "integer", default: perTier(6, 4, 2, 1), description: "Upper bound for CPU and memory target-tracking autoscaling." },
     cpuTargetPercent: { type: "integer", default: 60, description: "Average CPU utilisation autoscaling keeps the service at (10-90)." },
@@ -95,7 +95,7 @@ export const KEYS = {
         type: "string",
         default: perTier("private", "private", "public"),
         description:
-            "private (behind NAT, no public IP) or public (public IP, still admitting only the load balancer; for stacks without NAT). the production tier must be private.",
+            "private (behind NAT, no public IP) or public (public IP, still admitting only the load balancer; for stacks without NAT). The production tier must be private.",
     },
     natGateways: {
         type: "string",

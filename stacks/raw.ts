@@ -128,7 +128,7 @@ export function readKeys(stack: string, raw: RawConfig, tier: Tier, problems: Pr
         if (spec.secret && text !== "" && !raw.secretKeys.includes(full)) {
             problems.report(
                 spec.type === "object"
-                    ? `key ${full} holds plain-text values; secret values must be encrypted: remove them from Pulumi.${stack}.yaml and set each with pulumi config set --secret --path '${key}.NAME' VALUE`
+                    ? `key ${full} holds plain-text values; secret values must be encrypted: remove them from Pulumi.${stack}.yaml and set each with pulumi config set --secret --path '${key}.<service>.NAME' VALUE`
                     : `key ${full} is in plain text; it must be encrypted: remove it from Pulumi.${stack}.yaml and set it with pulumi config set --secret ${key} VALUE`,
             );
         }

@@ -41,7 +41,7 @@ export function parseVariables(v: Pick<KeyValues, "environment" | "secrets">, se
             fail(
                 key,
                 "[redacted]",
-                `looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.${name}' VALUE`,
+                `looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.<service>.${name}' VALUE (one per service that needs it)`,
             );
         }
     }

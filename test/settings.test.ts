@@ -346,13 +346,13 @@ describe("stacks/ settings", () => {
                 name: "secret values given in plain config",
                 stack: "beta",
                 overrides: { set: { secrets: { web: { DATABASE_URL: "postgres://db/app" } } } },
-                expect: [/key shipyard:secrets holds plain-text values; .*pulumi config set --secret --path 'secrets.NAME' VALUE/],
+                expect: [/key shipyard:secrets holds plain-text values; .*pulumi config set --secret --path 'secrets.<service>.NAME' VALUE$/],
             },
             {
                 name: "a secret-looking name in plain environment",
                 stack: "beta",
                 overrides: { set: { environment: { STRIPE_API_KEY: "sk_live_123" } } },
-                expect: [/key shipyard:environment.STRIPE_API_KEY = "\[redacted\]": looks like a secret/],
+                expect: [/key shipyard:environment.STRIPE_API_KEY = "\[redacted\]": looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.<service>.STRIPE_API_KEY' VALUE \(one per service that needs it\)$/],
             },
             {
                 name: "a credential-looking value in plain environment",
