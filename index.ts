@@ -9,7 +9,7 @@ import { ServiceCluster } from "./components/cluster";
 import { NetworkLoadBalancer } from "./components/networkLoadBalancer";
 import { LoadBalancedApp } from "./components/loadBalancedApp";
 import { AlarmTopic } from "./components/alarmTopic";
-import { Monitoring } from "./components/monitoring";
+import { ENDPOINT_NAME_MAX, Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { rolloutPath, steadyStateTimeoutMinutes } from "./plan/rollout";
 import { SmokeTest } from "./components/smokeTest";
@@ -22,7 +22,7 @@ import { AssetsBucket } from "./components/assetsBucket";
 import { BackupPlan } from "./components/backupPlan";
 import { loadSettings, ServiceSettings, Settings } from "./stacks";
 import { lookUp, Lookups } from "./stacks/lookups";
-import { partitionOf } from "./lib/aws";
+import { partitionOf, physicalName } from "./lib/aws";
 
 /** Creates one environment from its settings (and what was looked up for them) and returns the stack outputs. */
 function environment(settings: Settings, found: Lookups) {
@@ -414,9 +414,11 @@ function environment(settings: Settings, found: Lookups) {
         },
         // Each public HTTP(S) name is checked from outside: http services' hosts, and tcp services'
         // hosts behind a TLS listener on 443 (an HTTP app behind TLS, such as the api's sockets).
+        // Named by service and host, so each host has its own metric and alarm, and adding or
+        // reordering a service's hosts renames none of them (cut to the check's 64 characters).
         endpoints: services.flatMap((s) =>
             s.exposure === "http" || (s.exposure === "tcp" && s.listeners.some((l) => l.port === 443 && l.protocol === "TLS"))
-                ? s.hosts.map((host) => ({ name: s.name, url: `https://${host}${s.healthCheckPath}` }))
+                ? s.hosts.map((host) => ({ name: physicalName([s.name, host], ENDPOINT_NAME_MAX), url: `https://${host}${s.healthCheckPath}` }))
                 : [],
         ),
         endpointCheckMinutes: mon.endpointCheckMinutes,

@@ -26,9 +26,12 @@ export interface MonitoredService {
     };
 }
 
+/** Characters an endpoint's name may have (functions/endpointCheck keeps dimension values readable). */
+export const ENDPOINT_NAME_MAX = 64;
+
 /** A public URL checked from outside the VPC. */
 export interface EndpointTarget {
-    /** Short name, the metric's `Endpoint` dimension, e.g. `web`. */
+    /** Unique name, the metric's `Endpoint` dimension and part of its alarm's name, e.g. `web-example.org`. */
     readonly name: string;
     /** `https://<host><path>` of the health endpoint. */
     readonly url: string;
@@ -80,6 +83,10 @@ export function validateMonitoringArgs(args: MonitoringArgs): void {
     if (args.services.length === 0) throw new Error("Monitoring: at least one service to watch");
     const names = args.services.map((s) => s.name);
     if (new Set(names).size !== names.length) throw new Error(`Monitoring: service names must be distinct, got ${names.join(", ")}`);
+    // Two endpoints of one name would publish into one metric, watched by one alarm (registered twice).
+    const endpointNames = args.endpoints.map((e) => e.name);
+    if (new Set(endpointNames).size !== endpointNames.length)
+        throw new Error(`Monitoring: endpoint names must be distinct (each is a metric dimension and an alarm), got ${endpointNames.join(", ")}`);
     for (const e of args.endpoints)
         if (!/^https:\/\/[^/\s]+\/\S*$/.test(e.url)) throw new Error(`Monitoring: endpoint ${e.name} must be an https URL with a path, got ${e.url}`);
     if (!Number.isInteger(args.endpointCheckMinutes) || args.endpointCheckMinutes < 1 || args.endpointCheckMinutes > 5)
