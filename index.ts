@@ -4,12 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ContainerService, LoadBalancerAttachment } from "./components/containerService";
+import { ContainerService } from "./components/containerService";
 import { ServiceCluster } from "./components/cluster";
 import { NetworkLoadBalancer } from "./components/networkLoadBalancer";
-import { LoadBalancedApp } from "./components/loadBalancedApp";
+import { LoadBalancedApp, ServiceLoadBalancer } from "./components/loadBalancedApp";
 import { AlarmTopic } from "./components/alarmTopic";
-import { ENDPOINT_NAME_MAX, Monitoring } from "./components/monitoring";
+import { endpointName, Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { rolloutPath, steadyStateTimeoutMinutes } from "./plan/rollout";
 import { SmokeTest } from "./components/smokeTest";
@@ -22,7 +22,7 @@ import { AssetsBucket } from "./components/assetsBucket";
 import { BackupPlan } from "./components/backupPlan";
 import { loadSettings, ServiceSettings, Settings } from "./stacks";
 import { lookUp, Lookups } from "./stacks/lookups";
-import { partitionOf, physicalName } from "./lib/aws";
+import { partitionOf } from "./lib/aws";
 
 /** Creates one environment from its settings (and what was looked up for them) and returns the stack outputs. */
 function environment(settings: Settings, found: Lookups) {
@@ -245,35 +245,9 @@ function environment(settings: Settings, found: Lookups) {
     const containers = new Map<string, ContainerService>();
     for (const svc of services) {
         const ecr = svc.imageRef.ecr;
-        const routes = edge?.routes[svc.name];
-        const nlb = nlbs.get(svc.name);
-        const attachment: LoadBalancerAttachment | undefined =
-            svc.exposure === "http" && edge && routes
-                ? {
-                      kind: "application",
-                      targetGroupArn: routes.targetGroup.arn,
-                      securityGroupId: edge.securityGroup.id,
-                      loadBalancerArnSuffix: edge.loadBalancer.arnSuffix,
-                      targetGroupArnSuffix: routes.targetGroup.arnSuffix,
-                      blueGreen:
-                          routes.alternateTargetGroup && routes.productionRule && routes.testRule
-                              ? {
-                                    alternateTargetGroupArn: routes.alternateTargetGroup.arn,
-                                    alternateTargetGroupArnSuffix: routes.alternateTargetGroup.arnSuffix,
-                                    productionListenerRuleArn: routes.productionRule.arn,
-                                    testListenerRuleArn: routes.testRule.arn,
-                                }
-                              : undefined,
-                  }
-                : nlb
-                  ? {
-                        kind: "network",
-                        targetGroupArn: nlb.targetGroup.arn,
-                        securityGroupId: nlb.securityGroup.id,
-                        loadBalancerArnSuffix: nlb.loadBalancer.arnSuffix,
-                        targetGroupArnSuffix: nlb.targetGroup.arnSuffix,
-                    }
-                  : undefined;
+        // The load balancer in front, if any: the ALB for http services, the service's own NLB for tcp ones.
+        const lb: ServiceLoadBalancer | undefined = svc.exposure === "http" ? edge : nlbs.get(svc.name);
+        const attachment = lb?.attachmentFor(svc.name);
         // Blue/green where ECS can shift traffic: the ALB's services. Others roll (README "Several services").
         const serviceBlueGreen = blueGreen && attachment?.blueGreen !== undefined;
         const internal = svc.exposure === "internal";
@@ -349,7 +323,7 @@ function environment(settings: Settings, found: Lookups) {
                     permissionsBoundary: settings.permissionsBoundaryArn,
                     tags,
                 },
-                { dependsOn: [...(edge && svc.exposure === "http" ? [edge.httpsListener] : []), ...(nlb ? nlb.listeners : [])] },
+                { dependsOn: lb ? [...lb.listenersFor(svc.name)] : [] },
             ),
         );
     }
@@ -385,26 +359,8 @@ function environment(settings: Settings, found: Lookups) {
         region: settings.region,
         accountId: settings.accountId,
         services: services.map((s) => {
-            const routes = edge?.routes[s.name];
-            const nlb = nlbs.get(s.name);
-            return {
-                name: s.name,
-                clusterName: cluster.cluster.name,
-                serviceName: container(s.name).service.name,
-                loadBalancer:
-                    edge && routes
-                        ? {
-                              kind: "application" as const,
-                              arnSuffix: edge.loadBalancer.arnSuffix,
-                              targetGroupArnSuffixes: [
-                                  routes.targetGroup.arnSuffix,
-                                  ...(routes.alternateTargetGroup ? [routes.alternateTargetGroup.arnSuffix] : []),
-                              ],
-                          }
-                        : nlb
-                          ? { kind: "network" as const, arnSuffix: nlb.loadBalancer.arnSuffix, targetGroupArnSuffixes: [nlb.targetGroup.arnSuffix] }
-                          : undefined,
-            };
+            const lb: ServiceLoadBalancer | undefined = s.exposure === "http" ? edge : nlbs.get(s.name);
+            return { name: s.name, clusterName: cluster.cluster.name, serviceName: container(s.name).service.name, loadBalancer: lb?.metricsFor(s.name) };
         }),
         thresholds: {
             fiveXxPercent: mon.alarm5xxPercent,
@@ -414,11 +370,9 @@ function environment(settings: Settings, found: Lookups) {
         },
         // Each public HTTP(S) name is checked from outside: http services' hosts, and tcp services'
         // hosts behind a TLS listener on 443 (an HTTP app behind TLS, such as the api's sockets).
-        // Named by service and host, so each host has its own metric and alarm, and adding or
-        // reordering a service's hosts renames none of them (cut to the check's 64 characters).
         endpoints: services.flatMap((s) =>
             s.exposure === "http" || (s.exposure === "tcp" && s.listeners.some((l) => l.port === 443 && l.protocol === "TLS"))
-                ? s.hosts.map((host) => ({ name: physicalName([s.name, host], ENDPOINT_NAME_MAX), url: `https://${host}${s.healthCheckPath}` }))
+                ? s.hosts.map((host, i) => ({ name: endpointName(s.name, host, i), url: `https://${host}${s.healthCheckPath}` }))
                 : [],
         ),
         endpointCheckMinutes: mon.endpointCheckMinutes,

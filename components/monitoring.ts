@@ -19,19 +19,29 @@ export interface MonitoredService {
      * Its load balancer, by CloudWatch dimension values (`app/...` or `net/...`, and its target
      * groups: two under blue/green). Absent (internal and worker services): only the task alarms.
      */
-    readonly loadBalancer?: {
-        readonly kind: "application" | "network";
-        readonly arnSuffix: pulumi.Input<string>;
-        readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
-    };
+    readonly loadBalancer?: LoadBalancerMetrics;
 }
 
-/** Characters an endpoint's name may have (functions/endpointCheck keeps dimension values readable). */
-export const ENDPOINT_NAME_MAX = 64;
+/** A service's load balancer as CloudWatch names it (`LoadBalancedApp.metricsFor`, `NetworkLoadBalancer.metricsFor`). */
+export interface LoadBalancerMetrics {
+    readonly kind: "application" | "network";
+    readonly arnSuffix: pulumi.Input<string>;
+    readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
+}
+
+/**
+ * The name of a service's endpoint on its `index`th host: the service's own for its first (primary)
+ * host, `<service>-<host>` for each other one, cut to the 64 characters the check accepts. So each
+ * host has its own metric and alarm; adding or dropping another host renames none of the others,
+ * and the primary's alarm has the same name in every environment.
+ */
+export function endpointName(service: string, host: string, index: number): string {
+    return index === 0 ? service : physicalName([service, host], 64);
+}
 
 /** A public URL checked from outside the VPC. */
 export interface EndpointTarget {
-    /** Unique name, the metric's `Endpoint` dimension and part of its alarm's name, e.g. `web-example.org`. */
+    /** Unique name, the metric's `Endpoint` dimension and part of its alarm's name, e.g. `web` (see {@link endpointName}). */
     readonly name: string;
     /** `https://<host><path>` of the health endpoint. */
     readonly url: string;
@@ -183,7 +193,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * What clients see. Application load balancer: the 5xx share, p99 and unhealthy targets.
      * Network load balancer (no HTTP metrics): unhealthy targets.
      */
-    private loadBalancerAlarms(name: string, lb: NonNullable<MonitoredService["loadBalancer"]>): void {
+    private loadBalancerAlarms(name: string, lb: LoadBalancerMetrics): void {
         const t = this.args.thresholds;
         const [, env] = this.args.nameParts;
         const namespace = lb.kind === "application" ? "AWS/ApplicationELB" : "AWS/NetworkELB";

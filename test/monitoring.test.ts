@@ -41,7 +41,7 @@ const ALARMS_PER_EXPOSURE: Record<string, number> = { http: 6, tcp: 4, internal:
 function endpointsOf(stack: string): { name: string; url: string; expectStatus: number }[] {
     return Object.entries(stackServices(stack)).flatMap(([name, svc]) =>
         svc.expose === "http" || (svc.expose === "tcp" && (svc.listeners ?? []).some((l) => l.port === 443 && l.protocol === "TLS"))
-            ? (svc.hosts ?? []).map((h) => ({ name: `${name}-${h}`, url: `https://${h}/health`, expectStatus: 200 }))
+            ? (svc.hosts ?? []).map((h) => ({ name, url: `https://${h}/health`, expectStatus: 200 }))
             : [],
     );
 }
@@ -190,16 +190,13 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
                 graph.one(T.alarm, { name: "demo-beta-web-p99" }).inputs.threshold,
                 graph.one(T.schedule, { name: "demo-beta-alarm-notifier" }).inputs.scheduleExpression,
                 graph.one(T.schedule, { name: "demo-beta-endpoint-check" }).inputs.scheduleExpression,
-                graph.one(T.alarm, { name: "demo-beta-web-beta.example.org-endpoint" }).inputs.period,
+                graph.one(T.alarm, { name: "demo-beta-web-endpoint" }).inputs.period,
             ],
             [7, 1500, "rate(45 minutes)", "rate(3 minutes)", 180],
         );
         // The committed beta (run before, without the override) keeps its defaults.
         assert.deepEqual(
-            [
-                g("beta").one(T.alarm, { name: "demo-beta-web-5xx" }).inputs.threshold,
-                g("beta").one(T.alarm, { name: "demo-beta-web-beta.example.org-endpoint" }).inputs.period,
-            ],
+            [g("beta").one(T.alarm, { name: "demo-beta-web-5xx" }).inputs.threshold, g("beta").one(T.alarm, { name: "demo-beta-web-endpoint" }).inputs.period],
             [10, 300],
         );
     });
@@ -222,7 +219,7 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             assert.deepEqual(JSON.parse(env.CHECK_TARGETS), endpointsOf(s));
             assert.deepEqual(
                 endpointsOf(s).map((e) => e.name),
-                [`web-${s === "live" ? "" : `${s}.`}example.org`, `api-api.${s === "live" ? "" : `${s}.`}example.org`],
+                ["web", "api"],
             );
             for (const e of endpointsOf(s)) {
                 const alarm = graph.one(T.alarm, { name: `demo-${s}-${e.name}-endpoint` }).inputs;
@@ -233,7 +230,7 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             }
         }
     });
-    it("a service with two hosts has an outside check, a metric and an alarm per host, each named after its host", async () => {
+    it("a service with two hosts has an outside check, a metric and an alarm per host: the first named after the service, the other after its host", async () => {
         // GIVEN live's web on example.org and www.example.org; unproxied, so no bootstrap rule has to list www.
         const services = { ...stackServices("live"), web: { ...stackServices("live").web, hosts: ["example.org", "www.example.org"] } };
         // WHEN
@@ -244,9 +241,9 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
         assert.deepEqual(
             (JSON.parse(env.CHECK_TARGETS) as { name: string; url: string }[]).map((t) => [t.name, t.url]),
             [
-                ["web-example.org", "https://example.org/health"],
+                ["web", "https://example.org/health"],
                 ["web-www.example.org", "https://www.example.org/health"],
-                ["api-api.example.org", "https://api.example.org/health"],
+                ["api", "https://api.example.org/health"],
             ],
         );
         assert.deepEqual(
@@ -254,9 +251,9 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
                 .find(T.alarm, { namespace: "Shipyard/EndpointCheck" })
                 .map((a) => [a.name, a.inputs.name, (a.inputs.dimensions as Record<string, string>).Endpoint]),
             [
-                ["demo-live-monitoring-web-example.org-endpoint", "demo-live-web-example.org-endpoint", "web-example.org"],
+                ["demo-live-monitoring-web-endpoint", "demo-live-web-endpoint", "web"],
                 ["demo-live-monitoring-web-www.example.org-endpoint", "demo-live-web-www.example.org-endpoint", "web-www.example.org"],
-                ["demo-live-monitoring-api-api.example.org-endpoint", "demo-live-api-api.example.org-endpoint", "api-api.example.org"],
+                ["demo-live-monitoring-api-endpoint", "demo-live-api-endpoint", "api"],
             ],
         );
     });
@@ -295,9 +292,7 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             ["desired", "ECS/ContainerInsights", "DesiredTaskCount", "Minimum", ecs],
             ["running", "ECS/ContainerInsights", "RunningTaskCount", "Minimum", ecs],
         ]);
-        assert.deepEqual(read("demo-live-web-example.org-endpoint"), [
-            ["-", "Shipyard/EndpointCheck", "Success", "Minimum", { Environment: "live", Endpoint: "web-example.org" }],
-        ]);
+        assert.deepEqual(read("demo-live-web-endpoint"), [["-", "Shipyard/EndpointCheck", "Success", "Minimum", { Environment: "live", Endpoint: "web" }]]);
         // The tcp service's NLB publishes no HTTP metrics: only its unhealthy targets, under AWS/NetworkELB.
         const nlb = graph.byName("demo-live-api-nlb-nlb").outputs.arnSuffix;
         const nlbTg = graph.byName("demo-live-api-nlb-tg").outputs.arnSuffix;
