@@ -125,6 +125,8 @@ export interface BlueGreenListenerArgs {
  * from its own resources, so no caller assembles target group and listener ARNs itself.
  */
 export interface ServiceLoadBalancer {
+    /** Its DNS name and zone are what the services' host names point at. */
+    readonly loadBalancer: aws.lb.LoadBalancer;
     /** Where `service`'s tasks register and whom they admit (`ContainerServiceArgs.loadBalancer`). */
     attachmentFor(service: string): LoadBalancerAttachment;
     /** `service`'s load balancer and target groups as CloudWatch dimensions (`MonitoredService.loadBalancer`). */
