@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fiveXxShare, p99LatencyMs } from "../lib/alarmMath";
 import { ENV_NAME, FARGATE_SIZES, partitionOf, physicalName } from "../lib/aws";
 
 export const CONTAINER_SERVICE_TYPE = "shipyard:ecs:ContainerService";
@@ -170,9 +171,6 @@ export type DeploymentArgs =
           /** Lambda run after test traffic reaches green and before production does; FAILED rolls back. */
           readonly smokeTestFunctionArn?: pulumi.Input<string>;
       };
-
-/** Requests per minute below which the 5xx share does not count: three errors in five requests are not a trend. */
-export const ROLLBACK_MIN_REQUESTS = 10;
 
 export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     const allowed = FARGATE_SIZES[args.cpu];
@@ -674,19 +672,10 @@ export class ContainerService extends pulumi.ComponentResource {
     private rollbackAlarms(name: string, lb: LoadBalancerAttachment, args: ContainerServiceArgs, child: pulumi.CustomResourceOptions): string[] {
         const [app, env, svc] = args.nameParts;
         const limits = args.rollbackAlarms ?? { fiveXxPercent: 5, p99LatencyMs: 2000 };
-        const groups = [lb.targetGroupArnSuffix, ...(lb.blueGreen ? [lb.blueGreen.alternateTargetGroupArnSuffix] : [])];
-        const metric = (id: string, metricName: string, stat: string, tg: pulumi.Input<string>): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
-            id,
-            returnData: false,
-            metric: {
-                namespace: "AWS/ApplicationELB",
-                metricName,
-                stat,
-                period: 60,
-                dimensions: { LoadBalancer: lb.loadBalancerArnSuffix, TargetGroup: tg },
-            },
-        });
-        const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
+        const targets = {
+            loadBalancer: lb.loadBalancerArnSuffix,
+            targetGroups: [lb.targetGroupArnSuffix, ...(lb.blueGreen ? [lb.blueGreen.alternateTargetGroupArnSuffix] : [])],
+        };
         const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
         const common = {
             alarmActions: actions,
@@ -706,15 +695,8 @@ export class ContainerService extends pulumi.ComponentResource {
                 name: fiveXx,
                 alarmDescription: `${svc} in ${env}: over ${limits.fiveXxPercent}% of responses are 5xx; rolls a deployment back`,
                 threshold: limits.fiveXxPercent,
-                metricQueries: [
-                    ...groups.flatMap((tg, i) => [metric(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg), metric(`r${i}`, "RequestCount", "Sum", tg)]),
-                    {
-                        id: "share",
-                        label: "5xx share of responses (%)",
-                        returnData: true,
-                        expression: `IF((${sum("r")}) >= ${ROLLBACK_MIN_REQUESTS}, 100 * (${sum("e")}) / (${sum("r")}), 0)`,
-                    },
-                ],
+                // What the deployment changed: the targets' own 5xx, not the load balancer's.
+                metricQueries: fiveXxShare(targets, "targets"),
             },
             child,
         );
@@ -726,15 +708,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 name: latency,
                 alarmDescription: `${svc} in ${env}: p99 response time over ${limits.p99LatencyMs} ms; rolls a deployment back`,
                 threshold: limits.p99LatencyMs,
-                metricQueries: [
-                    ...groups.map((tg, i) => metric(`t${i}`, "TargetResponseTime", "p99", tg)),
-                    {
-                        id: "p99",
-                        label: "p99 target response time (ms)",
-                        returnData: true,
-                        expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
-                    },
-                ],
+                metricQueries: p99LatencyMs(targets),
             },
             child,
         );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fiveXxShare, p99LatencyMs } from "../lib/alarmMath";
 import { partitionOf, physicalName } from "../lib/aws";
 import { AlarmTopic } from "./alarmTopic";
 import { lambdaFunction } from "./lambdaFunction";
@@ -125,9 +126,6 @@ function tenMinutesAbove(namespace: string, metricName: string, dimensions: Reco
     };
 }
 
-/** Requests a minute below which the 5xx share does not count: one error in two requests is not an outage. */
-export const MIN_REQUESTS = 10;
-
 /**
  * What a small team reads: one encrypted SNS topic that every alarm of the environment notifies,
  * the alarms themselves (per service: 5xx share, p99 latency, unhealthy targets, CPU, memory,
@@ -203,7 +201,6 @@ export class Monitoring extends pulumi.ComponentResource {
             metric: { namespace, metricName, stat, period: 60, dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: tg } },
         });
         const groups = lb.targetGroupArnSuffixes;
-        const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
         const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
         this.alarm(`${name}-unhealthy`, `${name} in ${env}: the load balancer sees unhealthy targets`, {
             ...threeOfFive,
@@ -221,43 +218,19 @@ export class Monitoring extends pulumi.ComponentResource {
         });
         if (lb.kind === "network") return;
 
-        // Every 5xx a client saw: the targets' and the load balancer's own (502/503/504 when no
-        // target answers; with no healthy target there are no target responses at all), over
-        // every request the load balancer received; judged from 10 requests a minute.
-        const lbMetric = (id: string, metricName: string): MetricQuery => ({
-            id,
-            returnData: false,
-            metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: lb.arnSuffix } },
-        });
+        // Every 5xx a client saw, and the slowest target group's p99 (see lib/alarmMath.ts).
+        const targets = { loadBalancer: lb.arnSuffix, targetGroups: groups };
         this.alarm(`${name}-5xx`, `${name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx (targets' and the load balancer's)`, {
             ...threeOfFive,
             threshold: t.fiveXxPercent,
             treatMissingData: "notBreaching",
-            metricQueries: [
-                ...groups.map((tg, i) => elb(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg)),
-                lbMetric("lb5xx", "HTTPCode_ELB_5XX_Count"),
-                lbMetric("requests", "RequestCount"),
-                {
-                    id: "share",
-                    label: "5xx share of responses (%)",
-                    returnData: true,
-                    expression: `IF(FILL(requests, 0) >= ${MIN_REQUESTS}, 100 * (${sum("e")} + FILL(lb5xx, 0)) / FILL(requests, 0), 0)`,
-                },
-            ],
+            metricQueries: fiveXxShare(targets, "clients"),
         });
         this.alarm(`${name}-p99`, `${name} in ${env}: p99 response time over ${t.p99LatencyMs} ms`, {
             ...threeOfFive,
             threshold: t.p99LatencyMs,
             treatMissingData: "notBreaching",
-            metricQueries: [
-                ...groups.map((tg, i) => elb(`t${i}`, "TargetResponseTime", "p99", tg)),
-                {
-                    id: "p99",
-                    label: "p99 target response time (ms)",
-                    returnData: true,
-                    expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
-                },
-            ],
+            metricQueries: p99LatencyMs(targets),
         });
     }
 
