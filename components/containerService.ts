@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fiveXxShare, p99LatencyMs } from "../lib/alarmMath";
 import { ENV_NAME, FARGATE_SIZES, partitionOf, physicalName } from "../lib/aws";
 
 export const CONTAINER_SERVICE_TYPE = "shipyard:ecs:ContainerService";
@@ -38,8 +39,7 @@ export interface ContainerServiceArgs {
     /** Task CPU units and memory (MiB); a pair Fargate supports. */
     readonly cpu: number;
     readonly memory: number;
-    /** @default "X86_64" */
-    readonly cpuArchitecture?: "X86_64" | "ARM64";
+    readonly cpuArchitecture: "X86_64" | "ARM64";
     readonly containerPort: number;
     /** Plain environment variables, passed as they are. */
     readonly environment: Readonly<Record<string, string>>;
@@ -71,48 +71,43 @@ export interface ContainerServiceArgs {
     /**
      * Give each task a public IP. Only for subnets without a NAT route; the security group still
      * admits only the load balancer.
-     * @default false
      */
-    readonly assignPublicIp?: boolean;
+    readonly assignPublicIp: boolean;
     /**
      * The load balancer in front: tasks register in its target group and admit only its security
      * group. Absent: no load balancer (an internal service admits its callers, added by the
      * program; a worker admits nothing).
      */
     readonly loadBalancer?: LoadBalancerAttachment;
-    /**
-     * How releases replace tasks.
-     * @default { strategy: "rolling" }: 100%/200%, circuit breaker with rollback
-     */
-    readonly deployment?: DeploymentArgs;
+    /** How releases replace tasks: rolling (100%/200%, circuit breaker with rollback) or blue/green. */
+    readonly deployment: DeploymentArgs;
     /**
      * Deployment alarms (5xx share and p99 response time of the service's target groups): ECS
-     * fails and rolls back a deploy during which one fires. Need a load balancer.
-     * @default { fiveXxPercent: 5, p99LatencyMs: 2000 }
+     * fails and rolls back a deploy during which one fires. Created with an application load balancer only.
      */
-    readonly rollbackAlarms?: { readonly fiveXxPercent: number; readonly p99LatencyMs: number };
+    readonly rollbackAlarms: { readonly fiveXxPercent: number; readonly p99LatencyMs: number };
     /**
      * Minutes `pulumi up` waits for the service to become stable after a change (a deploy): the
-     * rollout's worst case plus margin, bake time included, so a long bake does not fail the update.
-     * @default the provider's 20 minutes
+     * rollout's worst case plus margin, bake time included, so a long bake does not fail the update
+     * (the provider's own 20 minutes would).
      */
-    readonly steadyStateTimeoutMinutes?: number;
+    readonly steadyStateTimeoutMinutes: number;
     /** The topic the deployment alarms notify (ALARM and OK), so a rollback reaches the team too. @default none */
     readonly alarmTopicArn?: pulumi.Input<string>;
     /** Tasks kept running at least; the initial desired count. */
     readonly minTasks: number;
     /** Upper bound for autoscaling. */
     readonly maxTasks: number;
-    /** Average CPU percentage target tracking keeps. @default 60 */
-    readonly cpuTargetPercent?: number;
-    /** Average memory percentage target tracking keeps. @default 75 */
-    readonly memoryTargetPercent?: number;
-    /** Run on Fargate Spot instead of on-demand Fargate. @default false */
-    readonly spot?: boolean;
-    /** Seconds failing load balancer health checks are ignored after a task starts. @default 60 */
-    readonly healthCheckGracePeriodSeconds?: number;
-    /** Seconds between SIGTERM and SIGKILL. @default 30 */
-    readonly stopTimeoutSeconds?: number;
+    /** Average CPU percentage target tracking keeps. */
+    readonly cpuTargetPercent: number;
+    /** Average memory percentage target tracking keeps. */
+    readonly memoryTargetPercent: number;
+    /** Run on Fargate Spot instead of on-demand Fargate. */
+    readonly spot: boolean;
+    /** Seconds failing load balancer health checks are ignored after a task starts (with a load balancer only). */
+    readonly healthCheckGracePeriodSeconds: number;
+    /** Seconds between SIGTERM and SIGKILL. */
+    readonly stopTimeoutSeconds: number;
     /**
      * The container's own health check command, run inside the container.
      * @default ["CMD", "node", "dist/healthcheck.js"] (the sample app's checker; no curl needed)
@@ -122,9 +117,8 @@ export interface ContainerServiceArgs {
      * Tracing: an AWS Distro for OpenTelemetry collector beside the app, which receives OTLP on
      * localhost:4317/4318 and sends traces to AWS X-Ray; the app gets the standard OTEL_* variables
      * and the task role may write to X-Ray. The app must use an OpenTelemetry SDK to emit spans.
-     * @default false
      */
-    readonly tracing?: boolean;
+    readonly tracing: boolean;
     /**
      * ARN of the permissions boundary every IAM role of this component carries (the bootstrap's
      * `<app>-<env>-boundary`): a deploy role may create roles only with it, so no role it creates
@@ -171,9 +165,6 @@ export type DeploymentArgs =
           readonly smokeTestFunctionArn?: pulumi.Input<string>;
       };
 
-/** Requests per minute below which the 5xx share does not count: three errors in five requests are not a trend. */
-export const ROLLBACK_MIN_REQUESTS = 10;
-
 export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     const allowed = FARGATE_SIZES[args.cpu];
     if (!allowed?.includes(args.memory)) throw new Error(`ContainerService: cpu ${args.cpu} with memory ${args.memory} is not a Fargate task size`);
@@ -218,7 +209,7 @@ export class ContainerService extends pulumi.ComponentResource {
         validateContainerServiceArgs(args);
         const [app, env, svc] = args.nameParts;
         const secrets = args.secrets ?? {};
-        const spot = args.spot ?? false;
+        const spot = args.spot;
         const healthCheckCommand = args.healthCheckCommand ?? ["CMD", "node", "dist/healthcheck.js"];
         const child = { parent: this };
         const tags = args.tags;
@@ -360,7 +351,7 @@ export class ContainerService extends pulumi.ComponentResource {
         // parameter's version (SSM increments it on every write) goes into a label, so a new value
         // yields a new task definition revision and a rolling restart, with no image rebuild.
         const secretVersions = pulumi.all(parameters.map((p) => pulumi.interpolate`${p.envName}=${p.parameter.version}`)).apply((pairs) => pairs.join(","));
-        const tracing = args.tracing ?? false;
+        const tracing = args.tracing;
         const environment: Record<string, string> = {
             ...args.environment,
             ...(tracing
@@ -416,7 +407,7 @@ export class ContainerService extends pulumi.ComponentResource {
                         mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
                         // tini as PID 1 reaps zombies and forwards SIGTERM to the app.
                         linuxParameters: { initProcessEnabled: true },
-                        stopTimeout: args.stopTimeoutSeconds ?? 30,
+                        stopTimeout: args.stopTimeoutSeconds,
                         healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 10 },
                         dockerLabels: parameters.length > 0 ? { [SECRET_VERSIONS_LABEL]: versions } : undefined,
                         logConfiguration: awslogs(logGroupName, svc),
@@ -446,7 +437,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 memory: String(args.memory),
                 networkMode: "awsvpc",
                 requiresCompatibilities: ["FARGATE"],
-                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture },
                 executionRoleArn: this.executionRole.arn,
                 taskRoleArn: this.taskRole.arn,
                 volumes: [{ name: "tmp" }],
@@ -504,7 +495,7 @@ export class ContainerService extends pulumi.ComponentResource {
         }
 
         const alarmNames = lb?.kind === "application" ? this.rollbackAlarms(name, lb, args, child) : [];
-        const deployment = args.deployment ?? { strategy: "rolling" };
+        const deployment = args.deployment;
         const blueGreen = deployment.strategy === "blueGreen" ? { ...deployment, listeners: lb?.blueGreen } : undefined;
         const ecsRole = (role: string, description: string, policy: { managed?: string; inline?: pulumi.Input<string> }) => {
             const r = new aws.iam.Role(
@@ -553,7 +544,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 networkConfiguration: {
                     subnets: args.subnetIds,
                     securityGroups: [this.securityGroup.id],
-                    assignPublicIp: args.assignPublicIp ?? false,
+                    assignPublicIp: args.assignPublicIp,
                 },
                 loadBalancers: lb
                     ? [
@@ -573,7 +564,7 @@ export class ContainerService extends pulumi.ComponentResource {
                           },
                       ]
                     : undefined,
-                healthCheckGracePeriodSeconds: lb ? (args.healthCheckGracePeriodSeconds ?? 60) : undefined,
+                healthCheckGracePeriodSeconds: lb ? args.healthCheckGracePeriodSeconds : undefined,
                 serviceConnectConfiguration: args.serviceConnect
                     ? {
                           enabled: true,
@@ -617,9 +608,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 dependsOn: args.cluster.ready ? [args.cluster.ready] : [],
                 // Autoscaling owns the running count after the first deploy.
                 ignoreChanges: ["desiredCount"],
-                customTimeouts: args.steadyStateTimeoutMinutes
-                    ? { create: `${args.steadyStateTimeoutMinutes}m`, update: `${args.steadyStateTimeoutMinutes}m` }
-                    : undefined,
+                customTimeouts: { create: `${args.steadyStateTimeoutMinutes}m`, update: `${args.steadyStateTimeoutMinutes}m` },
             },
         );
 
@@ -636,8 +625,8 @@ export class ContainerService extends pulumi.ComponentResource {
             child,
         );
         const trackers: [string, string, number][] = [
-            ["cpu", "ECSServiceAverageCPUUtilization", args.cpuTargetPercent ?? 60],
-            ["memory", "ECSServiceAverageMemoryUtilization", args.memoryTargetPercent ?? 75],
+            ["cpu", "ECSServiceAverageCPUUtilization", args.cpuTargetPercent],
+            ["memory", "ECSServiceAverageMemoryUtilization", args.memoryTargetPercent],
         ];
         for (const [role, metric, targetValue] of trackers) {
             new aws.appautoscaling.Policy(
@@ -673,20 +662,11 @@ export class ContainerService extends pulumi.ComponentResource {
      */
     private rollbackAlarms(name: string, lb: LoadBalancerAttachment, args: ContainerServiceArgs, child: pulumi.CustomResourceOptions): string[] {
         const [app, env, svc] = args.nameParts;
-        const limits = args.rollbackAlarms ?? { fiveXxPercent: 5, p99LatencyMs: 2000 };
-        const groups = [lb.targetGroupArnSuffix, ...(lb.blueGreen ? [lb.blueGreen.alternateTargetGroupArnSuffix] : [])];
-        const metric = (id: string, metricName: string, stat: string, tg: pulumi.Input<string>): aws.types.input.cloudwatch.MetricAlarmMetricQuery => ({
-            id,
-            returnData: false,
-            metric: {
-                namespace: "AWS/ApplicationELB",
-                metricName,
-                stat,
-                period: 60,
-                dimensions: { LoadBalancer: lb.loadBalancerArnSuffix, TargetGroup: tg },
-            },
-        });
-        const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
+        const limits = args.rollbackAlarms;
+        const targets = {
+            loadBalancer: lb.loadBalancerArnSuffix,
+            targetGroups: [lb.targetGroupArnSuffix, ...(lb.blueGreen ? [lb.blueGreen.alternateTargetGroupArnSuffix] : [])],
+        };
         const actions = args.alarmTopicArn ? [args.alarmTopicArn] : [];
         const common = {
             alarmActions: actions,
@@ -706,15 +686,8 @@ export class ContainerService extends pulumi.ComponentResource {
                 name: fiveXx,
                 alarmDescription: `${svc} in ${env}: over ${limits.fiveXxPercent}% of responses are 5xx; rolls a deployment back`,
                 threshold: limits.fiveXxPercent,
-                metricQueries: [
-                    ...groups.flatMap((tg, i) => [metric(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg), metric(`r${i}`, "RequestCount", "Sum", tg)]),
-                    {
-                        id: "share",
-                        label: "5xx share of responses (%)",
-                        returnData: true,
-                        expression: `IF((${sum("r")}) >= ${ROLLBACK_MIN_REQUESTS}, 100 * (${sum("e")}) / (${sum("r")}), 0)`,
-                    },
-                ],
+                // What the deployment changed: the targets' own 5xx, not the load balancer's.
+                metricQueries: fiveXxShare(targets, "targets"),
             },
             child,
         );
@@ -726,15 +699,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 name: latency,
                 alarmDescription: `${svc} in ${env}: p99 response time over ${limits.p99LatencyMs} ms; rolls a deployment back`,
                 threshold: limits.p99LatencyMs,
-                metricQueries: [
-                    ...groups.map((tg, i) => metric(`t${i}`, "TargetResponseTime", "p99", tg)),
-                    {
-                        id: "p99",
-                        label: "p99 target response time (ms)",
-                        returnData: true,
-                        expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
-                    },
-                ],
+                metricQueries: p99LatencyMs(targets),
             },
             child,
         );

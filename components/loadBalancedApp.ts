@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../lib/aws";
+import type { LoadBalancerAttachment } from "./containerService";
+import type { LoadBalancerMetrics } from "./monitoring";
 
 export const LOAD_BALANCED_APP_TYPE = "shipyard:lb:LoadBalancedApp";
 
@@ -118,6 +120,21 @@ export interface BlueGreenListenerArgs {
     readonly testListenerCidrs: readonly pulumi.Input<string>[];
 }
 
+/**
+ * A load balancer in front of services, as the services and the alarms need it: built here once
+ * from its own resources, so no caller assembles target group and listener ARNs itself.
+ */
+export interface ServiceLoadBalancer {
+    /** Its DNS name and zone are what the services' host names point at. */
+    readonly loadBalancer: aws.lb.LoadBalancer;
+    /** Where `service`'s tasks register and whom they admit (`ContainerServiceArgs.loadBalancer`). */
+    attachmentFor(service: string): LoadBalancerAttachment;
+    /** `service`'s load balancer and target groups as CloudWatch dimensions (`MonitoredService.loadBalancer`). */
+    metricsFor(service: string): LoadBalancerMetrics;
+    /** What `service` must wait for: ECS refuses a target group that no listener uses yet. */
+    listenersFor(service: string): readonly pulumi.Resource[];
+}
+
 /** Condition values an ALB rule may hold in all (AWS quota). */
 const MAX_CONDITION_VALUES = 5;
 
@@ -163,7 +180,7 @@ export function validateLoadBalancedAppArgs(args: LoadBalancedAppArgs): void {
  * admits 80 and 443 from `ingressCidrs` and `ingressIpv6Cidrs` and sends nothing anywhere until a
  * service grants it a path to its own security group.
  */
-export class LoadBalancedApp extends pulumi.ComponentResource {
+export class LoadBalancedApp extends pulumi.ComponentResource implements ServiceLoadBalancer {
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly loadBalancer: aws.lb.LoadBalancer;
     readonly httpsListener: aws.lb.Listener;
@@ -397,5 +414,46 @@ export class LoadBalancedApp extends pulumi.ComponentResource {
         this.routes = routes;
 
         this.registerOutputs({ loadBalancerArn: this.loadBalancer.arn, dnsName: this.loadBalancer.dnsName });
+    }
+
+    attachmentFor(service: string): LoadBalancerAttachment {
+        const routes = this.routesOf(service);
+        return {
+            kind: "application",
+            targetGroupArn: routes.targetGroup.arn,
+            securityGroupId: this.securityGroup.id,
+            loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+            targetGroupArnSuffix: routes.targetGroup.arnSuffix,
+            blueGreen:
+                routes.alternateTargetGroup && routes.productionRule && routes.testRule
+                    ? {
+                          alternateTargetGroupArn: routes.alternateTargetGroup.arn,
+                          alternateTargetGroupArnSuffix: routes.alternateTargetGroup.arnSuffix,
+                          productionListenerRuleArn: routes.productionRule.arn,
+                          testListenerRuleArn: routes.testRule.arn,
+                      }
+                    : undefined,
+        };
+    }
+
+    /** Both target groups under blue/green: green may be either. */
+    metricsFor(service: string): LoadBalancerMetrics {
+        const routes = this.routesOf(service);
+        return {
+            kind: "application",
+            arnSuffix: this.loadBalancer.arnSuffix,
+            targetGroupArnSuffixes: [routes.targetGroup.arnSuffix, ...(routes.alternateTargetGroup ? [routes.alternateTargetGroup.arnSuffix] : [])],
+        };
+    }
+
+    listenersFor(service: string): readonly pulumi.Resource[] {
+        this.routesOf(service);
+        return [this.httpsListener];
+    }
+
+    private routesOf(service: string): ServiceTargets {
+        const routes = this.routes[service];
+        if (!routes) throw new Error(`LoadBalancedApp: no service ${service}; it routes to ${Object.keys(this.routes).join(", ")}`);
+        return routes;
     }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fiveXxShare, p99LatencyMs } from "../lib/alarmMath";
 import { partitionOf, physicalName } from "../lib/aws";
 import { AlarmTopic } from "./alarmTopic";
 import { lambdaFunction } from "./lambdaFunction";
@@ -19,16 +20,29 @@ export interface MonitoredService {
      * Its load balancer, by CloudWatch dimension values (`app/...` or `net/...`, and its target
      * groups: two under blue/green). Absent (internal and worker services): only the task alarms.
      */
-    readonly loadBalancer?: {
-        readonly kind: "application" | "network";
-        readonly arnSuffix: pulumi.Input<string>;
-        readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
-    };
+    readonly loadBalancer?: LoadBalancerMetrics;
+}
+
+/** A service's load balancer as CloudWatch names it (`LoadBalancedApp.metricsFor`, `NetworkLoadBalancer.metricsFor`). */
+export interface LoadBalancerMetrics {
+    readonly kind: "application" | "network";
+    readonly arnSuffix: pulumi.Input<string>;
+    readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
+}
+
+/**
+ * The name of a service's endpoint on its `index`th host: the service's own for its first (primary)
+ * host, `<service>-<host>` for each other one, cut to the 64 characters the check accepts. So each
+ * host has its own metric and alarm; adding or dropping another host renames none of the others,
+ * and the primary's alarm has the same name in every environment.
+ */
+export function endpointName(service: string, host: string, index: number): string {
+    return index === 0 ? service : physicalName([service, host], 64);
 }
 
 /** A public URL checked from outside the VPC. */
 export interface EndpointTarget {
-    /** Short name, the metric's `Endpoint` dimension, e.g. `web`. */
+    /** Unique name, the metric's `Endpoint` dimension and part of its alarm's name, e.g. `web` (see {@link endpointName}). */
     readonly name: string;
     /** `https://<host><path>` of the health endpoint. */
     readonly url: string;
@@ -80,6 +94,10 @@ export function validateMonitoringArgs(args: MonitoringArgs): void {
     if (args.services.length === 0) throw new Error("Monitoring: at least one service to watch");
     const names = args.services.map((s) => s.name);
     if (new Set(names).size !== names.length) throw new Error(`Monitoring: service names must be distinct, got ${names.join(", ")}`);
+    // Two endpoints of one name would publish into one metric, watched by one alarm (registered twice).
+    const endpointNames = args.endpoints.map((e) => e.name);
+    if (new Set(endpointNames).size !== endpointNames.length)
+        throw new Error(`Monitoring: endpoint names must be distinct (each is a metric dimension and an alarm), got ${endpointNames.join(", ")}`);
     for (const e of args.endpoints)
         if (!/^https:\/\/[^/\s]+\/\S*$/.test(e.url)) throw new Error(`Monitoring: endpoint ${e.name} must be an https URL with a path, got ${e.url}`);
     if (!Number.isInteger(args.endpointCheckMinutes) || args.endpointCheckMinutes < 1 || args.endpointCheckMinutes > 5)
@@ -107,9 +125,6 @@ function tenMinutesAbove(namespace: string, metricName: string, dimensions: Reco
         treatMissingData: "missing",
     };
 }
-
-/** Requests a minute below which the 5xx share does not count: one error in two requests is not an outage. */
-export const MIN_REQUESTS = 10;
 
 /**
  * What a small team reads: one encrypted SNS topic that every alarm of the environment notifies,
@@ -176,7 +191,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * What clients see. Application load balancer: the 5xx share, p99 and unhealthy targets.
      * Network load balancer (no HTTP metrics): unhealthy targets.
      */
-    private loadBalancerAlarms(name: string, lb: NonNullable<MonitoredService["loadBalancer"]>): void {
+    private loadBalancerAlarms(name: string, lb: LoadBalancerMetrics): void {
         const t = this.args.thresholds;
         const [, env] = this.args.nameParts;
         const namespace = lb.kind === "application" ? "AWS/ApplicationELB" : "AWS/NetworkELB";
@@ -186,7 +201,6 @@ export class Monitoring extends pulumi.ComponentResource {
             metric: { namespace, metricName, stat, period: 60, dimensions: { LoadBalancer: lb.arnSuffix, TargetGroup: tg } },
         });
         const groups = lb.targetGroupArnSuffixes;
-        const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${i}, 0)`).join(" + ");
         const threeOfFive = { evaluationPeriods: 5, datapointsToAlarm: 3, comparisonOperator: "GreaterThanThreshold" };
         this.alarm(`${name}-unhealthy`, `${name} in ${env}: the load balancer sees unhealthy targets`, {
             ...threeOfFive,
@@ -204,43 +218,19 @@ export class Monitoring extends pulumi.ComponentResource {
         });
         if (lb.kind === "network") return;
 
-        // Every 5xx a client saw: the targets' and the load balancer's own (502/503/504 when no
-        // target answers; with no healthy target there are no target responses at all), over
-        // every request the load balancer received; judged from 10 requests a minute.
-        const lbMetric = (id: string, metricName: string): MetricQuery => ({
-            id,
-            returnData: false,
-            metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 60, dimensions: { LoadBalancer: lb.arnSuffix } },
-        });
+        // Every 5xx a client saw, and the slowest target group's p99 (see lib/alarmMath.ts).
+        const targets = { loadBalancer: lb.arnSuffix, targetGroups: groups };
         this.alarm(`${name}-5xx`, `${name} in ${env}: over ${t.fiveXxPercent}% of responses are 5xx (targets' and the load balancer's)`, {
             ...threeOfFive,
             threshold: t.fiveXxPercent,
             treatMissingData: "notBreaching",
-            metricQueries: [
-                ...groups.map((tg, i) => elb(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", tg)),
-                lbMetric("lb5xx", "HTTPCode_ELB_5XX_Count"),
-                lbMetric("requests", "RequestCount"),
-                {
-                    id: "share",
-                    label: "5xx share of responses (%)",
-                    returnData: true,
-                    expression: `IF(FILL(requests, 0) >= ${MIN_REQUESTS}, 100 * (${sum("e")} + FILL(lb5xx, 0)) / FILL(requests, 0), 0)`,
-                },
-            ],
+            metricQueries: fiveXxShare(targets, "clients"),
         });
         this.alarm(`${name}-p99`, `${name} in ${env}: p99 response time over ${t.p99LatencyMs} ms`, {
             ...threeOfFive,
             threshold: t.p99LatencyMs,
             treatMissingData: "notBreaching",
-            metricQueries: [
-                ...groups.map((tg, i) => elb(`t${i}`, "TargetResponseTime", "p99", tg)),
-                {
-                    id: "p99",
-                    label: "p99 target response time (ms)",
-                    returnData: true,
-                    expression: groups.length === 1 ? "1000 * t0" : `1000 * MAX([${groups.map((_, i) => `t${i}`).join(", ")}])`,
-                },
-            ],
+            metricQueries: p99LatencyMs(targets),
         });
     }
 

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../lib/aws";
-import { TLS_POLICY } from "./loadBalancedApp";
+import type { LoadBalancerAttachment } from "./containerService";
+import { ServiceLoadBalancer, TLS_POLICY } from "./loadBalancedApp";
+import type { LoadBalancerMetrics } from "./monitoring";
 
 export const NETWORK_LOAD_BALANCER_TYPE = "shipyard:lb:NetworkLoadBalancer";
 
@@ -51,7 +53,9 @@ export function validateNetworkLoadBalancerArgs(args: NetworkLoadBalancerArgs): 
  * service (ContainerService adds that rule). Cloudflare cannot proxy raw TCP without Spectrum, so
  * its DNS record is DNS-only and this security group, not Cloudflare, decides who connects.
  */
-export class NetworkLoadBalancer extends pulumi.ComponentResource {
+export class NetworkLoadBalancer extends pulumi.ComponentResource implements ServiceLoadBalancer {
+    /** The one service it fronts. */
+    readonly service: string;
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly loadBalancer: aws.lb.LoadBalancer;
     readonly targetGroup: aws.lb.TargetGroup;
@@ -63,6 +67,7 @@ export class NetworkLoadBalancer extends pulumi.ComponentResource {
         const child = { parent: this };
         const protect = args.protect ?? false;
         const svc = args.nameParts[2];
+        this.service = svc;
 
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
@@ -153,5 +158,31 @@ export class NetworkLoadBalancer extends pulumi.ComponentResource {
                 ),
         );
         this.registerOutputs({ dnsName: this.loadBalancer.dnsName });
+    }
+
+    /** Network: no HTTP metrics, so no deployment alarms; the circuit breaker rolls deploys back. */
+    attachmentFor(service: string): LoadBalancerAttachment {
+        this.check(service);
+        return {
+            kind: "network",
+            targetGroupArn: this.targetGroup.arn,
+            securityGroupId: this.securityGroup.id,
+            loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+            targetGroupArnSuffix: this.targetGroup.arnSuffix,
+        };
+    }
+
+    metricsFor(service: string): LoadBalancerMetrics {
+        this.check(service);
+        return { kind: "network", arnSuffix: this.loadBalancer.arnSuffix, targetGroupArnSuffixes: [this.targetGroup.arnSuffix] };
+    }
+
+    listenersFor(service: string): readonly pulumi.Resource[] {
+        this.check(service);
+        return this.listeners;
+    }
+
+    private check(service: string): void {
+        if (service !== this.service) throw new Error(`NetworkLoadBalancer: fronts ${this.service}, not ${service}`);
     }
 }

@@ -8,7 +8,10 @@ export interface Recorded {
     readonly type: string;
     /** Logical name. */
     readonly name: string;
+    /** The engine's URN: stack, project, the parents' types and its own, its name. */
     readonly urn: string;
+    /** Other URNs the engine knows it by (its aliases and those inherited from its parents): a resource once registered under one of them is updated, not replaced. */
+    readonly aliases: readonly string[];
     /** Custom resource (a cloud resource), as opposed to a component. */
     readonly custom: boolean;
     /** Logical name of the parent, if any. */

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { AliasRequest, EngineRules, Registration } from "./engineRules";
 import { Graph, Recorded } from "./graph";
 import { ACCOUNT, FakeCloud, readOfflineAnswers } from "./cloud";
 import { ConfigOverrides, MAIN, Project, stackConfig, stackConfigDir } from "./stackConfig";
@@ -46,6 +47,11 @@ type RegisterRequest = {
     getIgnorechangesList(): string[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getObject(): unknown;
+    getAliasesList(): {
+        getUrn(): string;
+        getSpec():
+            { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+    }[];
 };
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
 type MonitorLike = { registerResource(req: RegisterRequest, cb: Callback): Promise<void> };
@@ -91,6 +97,21 @@ async function resolveAssets(value: unknown): Promise<unknown> {
         return out;
     }
     return value;
+}
+
+function aliasesOf(req: RegisterRequest): AliasRequest[] {
+    return req.getAliasesList().map((a) => {
+        const spec = a.getSpec();
+        if (!spec) return { urn: a.getUrn() };
+        return {
+            name: spec.getName(),
+            type: spec.getType(),
+            stack: spec.getStack(),
+            project: spec.getProject(),
+            parentUrn: spec.getParenturn(),
+            noParent: spec.getNoparent(),
+        };
+    });
 }
 
 function timeoutsOf(req: RegisterRequest): Recorded["customTimeouts"] {
@@ -282,17 +303,39 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
+    const engine = new EngineRules(stack, project.name);
+    // The first registration the engine would refuse: the run's error, whatever the program makes of it.
+    let refusal: Error | undefined;
+    let error: Error | undefined;
     monitor.registerResource = (req, cb) => {
+        const registration: Registration = {
+            type: req.getType(),
+            name: req.getName(),
+            parentUrn: req.getParent(),
+            custom: req.getCustom(),
+            aliases: aliasesOf(req),
+        };
+        let admitted: ReturnType<EngineRules["admit"]>;
+        try {
+            admitted = engine.admit(registration);
+        } catch (e) {
+            // The engine stops the deployment here; the run fails with its message.
+            const refused = e instanceof Error ? e : new Error(String(e));
+            refusal ??= refused;
+            cb(refused, undefined);
+            return Promise.resolve();
+        }
         pending++;
         const { value, paths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject() as never));
         return register(req, (err, response) => {
             if (!err && response) {
-                const urn = response.getUrn();
+                engine.registered(response.getUrn(), registration, admitted);
                 const record = (inputs: unknown) =>
                     recorded.push({
                         type: req.getType(),
                         name: req.getName(),
-                        urn,
+                        urn: admitted.urn,
+                        aliases: admitted.aliases,
                         custom: req.getCustom(),
                         parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
                         protect: req.getProtect() ?? false,
@@ -323,7 +366,6 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(path.join(project.dir, "index")) as () => Record<string, unknown>;
     let outputs: Record<string, unknown> | undefined;
-    let error: Error | undefined;
     // When the program throws, the SDK rejects the stack's output promise (caught below) and also
     // promises of its own that nobody awaits; keep the first error and stop the process from dying.
     const onUnhandled = (reason: unknown) => {
@@ -344,7 +386,13 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
     await new Promise((resolve) => setImmediate(resolve));
     process.off("unhandledRejection", onUnhandled);
 
-    return { stack, graph: new Graph(recorded), outputs: outputs ? (unwrapSecrets(outputs).value as Record<string, unknown>) : undefined, error, invokes };
+    return {
+        stack,
+        graph: new Graph(recorded),
+        outputs: outputs ? (unwrapSecrets(outputs).value as Record<string, unknown>) : undefined,
+        error: refusal ?? error,
+        invokes,
+    };
 }
 
 /**

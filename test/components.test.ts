@@ -26,6 +26,17 @@ const base: ContainerServiceArgs = {
     subnetIds: ["subnet-a", "subnet-b"],
     minTasks: 1,
     maxTasks: 2,
+    cpuArchitecture: "X86_64",
+    assignPublicIp: false,
+    deployment: { strategy: "rolling" },
+    rollbackAlarms: { fiveXxPercent: 5, p99LatencyMs: 2000 },
+    steadyStateTimeoutMinutes: 30,
+    cpuTargetPercent: 60,
+    memoryTargetPercent: 75,
+    spot: false,
+    healthCheckGracePeriodSeconds: 60,
+    stopTimeoutSeconds: 30,
+    tracing: false,
     tags: {},
 };
 const lb = {

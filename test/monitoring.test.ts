@@ -230,6 +230,33 @@ describe("monitoring, per committed stack with a Slack webhook", function () {
             }
         }
     });
+    it("a service with two hosts has an outside check, a metric and an alarm per host: the first named after the service, the other after its host", async () => {
+        // GIVEN live's web on example.org and www.example.org; unproxied, so no bootstrap rule has to list www.
+        const services = { ...stackServices("live"), web: { ...stackServices("live").web, hosts: ["example.org", "www.example.org"] } };
+        // WHEN
+        const run = await runStack("live", { overrides: { set: { services, dnsProxied: false }, remove: ["assetsHost"] } });
+        // THEN the run passes the engine's rules (one URN per alarm), and each host is watched on its own.
+        assert.equal(run.error, undefined);
+        const env = (fn(run.graph, "endpoint-check").inputs.environment as { variables: Record<string, string> }).variables;
+        assert.deepEqual(
+            (JSON.parse(env.CHECK_TARGETS) as { name: string; url: string }[]).map((t) => [t.name, t.url]),
+            [
+                ["web", "https://example.org/health"],
+                ["web-www.example.org", "https://www.example.org/health"],
+                ["api", "https://api.example.org/health"],
+            ],
+        );
+        assert.deepEqual(
+            run.graph
+                .find(T.alarm, { namespace: "Shipyard/EndpointCheck" })
+                .map((a) => [a.name, a.inputs.name, (a.inputs.dimensions as Record<string, string>).Endpoint]),
+            [
+                ["demo-live-monitoring-web-endpoint", "demo-live-web-endpoint", "web"],
+                ["demo-live-monitoring-web-www.example.org-endpoint", "demo-live-web-www.example.org-endpoint", "web-www.example.org"],
+                ["demo-live-monitoring-api-endpoint", "demo-live-api-endpoint", "api"],
+            ],
+        );
+    });
     it("every alarm reads the metrics AWS publishes, under the namespace, dimensions and statistic they are published with", () => {
         const graph = g("live");
         const lb = graph.byName("demo-live-lb-alb").outputs.arnSuffix;

@@ -40,9 +40,9 @@ describe("offline plan", function () {
         assert.equal(p.resources.length, live.graph.all.filter((r) => r.custom).length);
         assert.equal(p.totalRegistered, live.graph.all.length);
         const components = live.graph.all.filter((r) => !r.custom).length;
-        // network, alarm topic, certificate, load balancer, WAF, the api's NLB, DNS, smoke test, cluster,
-        // the four services, monitoring, database, assets bucket, backup plan
-        assert.equal(components, 17);
+        // the environment, and under it: network, alarm topic, certificate, load balancer, WAF, the
+        // api's NLB, DNS, smoke test, cluster, the four services, monitoring, database, assets bucket, backup plan
+        assert.equal(components, 18);
         assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
     it("sums the database and the backup plan up in what a reviewer checks: engine, size, Multi-AZ, encryption, retention, protection", () => {
@@ -136,7 +136,7 @@ describe("offline plan", function () {
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stderr, /running stack beta under the mock runtime/);
             assert.match(r.stdout, /^Plan for stack beta/);
-            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 14 components\n/);
+            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 15 components\n/);
             assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
             assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
         });

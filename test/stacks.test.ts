@@ -278,14 +278,15 @@ describe("the program under the mock runtime, per committed stack", function () 
             });
             it("names every child after its parent component", () => {
                 const components = g(stack).all.filter((r) => !r.custom);
-                // Network, alarm topic, certificate, load balancer (the ALB), DNS, cluster, monitoring,
-                // database, assets bucket; a ContainerService per service and a NetworkLoadBalancer per
-                // tcp service; + the WAF, the smoke test and the backup plan in live: 12 in alpha (web,
-                // api), 14 in beta and gamma, 17 in live.
-                assert.equal(components.length, { alpha: 12, beta: 14, gamma: 14, live: 17 }[stack]);
+                // The environment, named after the app, and under it: network, alarm topic, certificate,
+                // load balancer (the ALB), DNS, cluster, monitoring, database, assets bucket; a
+                // ContainerService per service and a NetworkLoadBalancer per tcp service; + the WAF, the
+                // smoke test and the backup plan in live: 13 in alpha (web, api), 15 in beta and gamma, 18 in live.
+                assert.equal(components.length, { alpha: 13, beta: 15, gamma: 15, live: 18 }[stack]);
                 assert.deepEqual(
                     components.map((c) => [c.name, c.type]).sort(),
                     [
+                        ["demo", "shipyard:environment:Environment"],
                         [p, "shipyard:network:Network"],
                         [`${p}-alarms`, "shipyard:monitoring:AlarmTopic"],
                         [`${p}-cert`, "shipyard:tls:DnsValidatedCertificate"],
@@ -311,6 +312,28 @@ describe("the program under the mock runtime, per committed stack", function () 
                     assert.ok(children.length > 0, c.name);
                     for (const child of children) assert.ok(child.name.startsWith(`${c.name}-`), `${child.name} under ${c.name}`);
                 }
+            });
+            it("keeps every resource's URN from before the Environment component as an alias, so a deployed stack replaces nothing", () => {
+                const all = g(stack).all;
+                const environment = all.filter((r) => r.type === "shipyard:environment:Environment");
+                assert.deepEqual(
+                    environment.map((r) => [r.urn, r.aliases]),
+                    [[`urn:pulumi:${stack}::shipyard::shipyard:environment:Environment::demo`, []]],
+                );
+                // Its children were the stack's: each aliases its URN without the environment in the type chain.
+                const under = `urn:pulumi:${stack}::shipyard::shipyard:environment:Environment$`;
+                const others = all.filter((r) => r !== environment[0]);
+                for (const r of others) {
+                    assert.ok(r.urn.startsWith(under), r.urn);
+                    // (The provider's own type aliases, such as BucketV2's for Bucket, come along.)
+                    assert.ok(r.aliases.includes(`urn:pulumi:${stack}::shipyard::${r.urn.slice(under.length)}`), `${r.name}: ${r.aliases.join(", ")}`);
+                }
+                // The database (protected in live) among them.
+                assert.ok(
+                    g(stack)
+                        .one("aws:rds/instance:Instance")
+                        .aliases.includes(`urn:pulumi:${stack}::shipyard::shipyard:data:Database$aws:rds/instance:Instance::${p}-db-instance`),
+                );
             });
             it("outputs every service's image, exposure, cluster and ECS service, the cluster and the public URLs", () => {
                 const run = runs.get(stack);
