@@ -28,6 +28,7 @@ import { RunResult, Runner } from "../release/runner";
 import { SERVICES_KEY, projectServices, stackServices } from "../release/services";
 import { releaseConfig } from "../release/stackFiles";
 import { MAIN, ROOT, committedStacks, stackConfig } from "../offline/stackConfig";
+import { FIXTURES } from "./setup";
 import { STACK_NAME_RULE, namedStacksDir } from "./namedStacks";
 
 // ---- Fixtures: one service in eu-west-1 moving from task definition :41 to :42 ----
@@ -209,7 +210,8 @@ function fakeClock(): Clock & { slept: number[] } {
 
 function cli(
     run: Runner = async () => assert.fail("no AWS call expected"),
-    readFile: (p: string) => string = (p) => fs.readFileSync(p, "utf8"),
+    // The fixtures' build contexts: release/images.json is the team's, checked against its own stacks below.
+    readFile: (p: string) => string = (p) => fs.readFileSync(p === BUILD_CONTEXTS_FILE ? path.join(FIXTURES, p) : p, "utf8"),
     config: CliDeps["config"] = releaseConfig,
 ) {
     const out: string[] = [];
@@ -705,9 +707,11 @@ describe("release: services and their images", () => {
         );
     });
 
-    it("release/images.json gives every service of every stack file a build context, a folder with a Dockerfile, and names no other service", () => {
+    it("the team's release/images.json gives every service of every committed stack file a build context, a folder with a Dockerfile, and names no other service", () => {
         const contexts = parseBuildContexts(fs.readFileSync(path.join(ROOT, BUILD_CONTEXTS_FILE), "utf8"));
-        const everyService = [...new Set(committedStacks().flatMap((s) => stackServices(s, releaseConfig(s)[SERVICES_KEY]).map((x) => x.name)))];
+        const everyService = [
+            ...new Set(committedStacks(MAIN, ROOT).flatMap((s) => stackServices(s, releaseConfig(s, ROOT)[SERVICES_KEY]).map((x) => x.name))),
+        ];
         assert.deepEqual(Object.keys(contexts).sort(), everyService.sort());
         for (const [service, context] of Object.entries(contexts)) {
             assert.ok(fs.existsSync(path.join(ROOT, context, "Dockerfile")), `${service}: ${context}/Dockerfile`);
@@ -1607,7 +1611,7 @@ describe("release: the command as the workflows run it", function () {
     it("reads stack files from SHIPYARD_STACK_CONFIG_DIR like the plan does", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
         try {
-            const other = fs.readFileSync(path.join(ROOT, "Pulumi.alpha.yaml"), "utf8").replace("/demo-web@", "/other-web@");
+            const other = fs.readFileSync(path.join(FIXTURES, "Pulumi.alpha.yaml"), "utf8").replace("/demo-web@", "/other-web@");
             fs.writeFileSync(path.join(dir, "Pulumi.alpha.yaml"), other);
             const r = spawnSync(
                 process.execPath,
