@@ -188,7 +188,7 @@ export function valuesAt(inputs: Record<string, unknown>, path: string): Found[]
         }
         current = next;
     }
-    return current.map((f) => (f.problem === undefined && isUnknown(f.value) ? { ...f, problem: "unknown offline, so it cannot be held to this rule" } : f));
+    return current.map((f) => (f.problem === undefined && isUnknown(f.value) ? { ...f, problem: "unknown offline, so AWS's rules cannot be checked" } : f));
 }
 
 function expand(start: Found, suffixes: string): Found[] {
@@ -197,7 +197,7 @@ function expand(start: Found, suffixes: string): Found[] {
         const next: Found[] = [];
         for (const f of out) {
             if (f.problem || isUnknown(f.value)) {
-                next.push({ ...f, problem: f.problem ?? "unknown offline, so it cannot be held to this rule" });
+                next.push({ ...f, problem: f.problem ?? "unknown offline, so AWS's rules cannot be checked" });
                 continue;
             }
             if (suffix === "<json>") {
@@ -260,7 +260,11 @@ export function constraintProblem(c: Constraint, value: unknown, inputs: Record<
     }
 }
 
-function checkRule(r: Recorded, rule: Rule, out: Violation[]): void {
+/**
+ * A value that cannot be read (unknown offline, not JSON) is reported once per field, however many
+ * rules apply to it: `seen` holds `resource field problem` keys already reported.
+ */
+function checkRule(r: Recorded, rule: Rule, out: Violation[], seen: Set<string>): void {
     if (rule.when && !rule.when(r.inputs)) return;
     const context: RuleContext = { name: r.name, outputs: r.outputs };
     let found = valuesAt(r.inputs, rule.path);
@@ -268,6 +272,13 @@ function checkRule(r: Recorded, rule: Rule, out: Violation[]): void {
         found = [{ field: `${rule.path} (autonamed)`, value: `${r.name}${AUTONAME_SUFFIX}` }];
     }
     for (const f of found) {
+        if (f.problem) {
+            const key = `${r.name} ${f.field} ${f.problem}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            out.push({ resource: r.name, type: r.type, field: f.field, value: f.value, rule: `${f.problem} (${rule.rule})`, source: rule.source });
+            continue;
+        }
         const problems = f.problem
             ? [f.problem]
             : rule.constraints.map((c) => constraintProblem(c, f.value, r.inputs, context)).filter((p): p is string => p !== undefined);
@@ -329,9 +340,10 @@ export function checkConformance(resources: readonly Recorded[]): Violation[] {
     const byType = new Map<string, Rule[]>();
     for (const rule of conformanceRules()) byType.set(rule.type, [...(byType.get(rule.type) ?? []), rule]);
     const out: Violation[] = [];
+    const seen = new Set<string>();
     for (const r of resources) {
         if (!r.custom) continue;
-        for (const rule of byType.get(r.type) ?? []) checkRule(r, rule, out);
+        for (const rule of byType.get(r.type) ?? []) checkRule(r, rule, out, seen);
         checkTags(r, out);
     }
     checkRoleInlineTotals(resources, out);
