@@ -53,7 +53,7 @@ export class SmokeTest extends pulumi.ComponentResource {
             `${name}-sg`,
             {
                 vpcId: args.vpcId,
-                description: `${svc} smoke test: out only to the test listener's port`,
+                description: `${svc} smoke test: out only to the test listener port`,
                 egress: [
                     {
                         protocol: "tcp",

@@ -352,7 +352,9 @@ describe("stacks/ settings", () => {
                 name: "a secret-looking name in plain environment",
                 stack: "beta",
                 overrides: { set: { environment: { STRIPE_API_KEY: "sk_live_123" } } },
-                expect: [/key shipyard:environment.STRIPE_API_KEY = "\[redacted\]": looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.<service>.STRIPE_API_KEY' VALUE \(one per service that needs it\)$/],
+                expect: [
+                    /key shipyard:environment.STRIPE_API_KEY = "\[redacted\]": looks like a secret and would be stored in plain text; move it to secrets with pulumi config set --secret --path 'secrets.<service>.STRIPE_API_KEY' VALUE \(one per service that needs it\)$/,
+                ],
             },
             {
                 name: "a credential-looking value in plain environment",

@@ -14,6 +14,7 @@ import { runStack, StackRun } from "../offline/runStack";
 import { BOOTSTRAP, committedStacks, MAIN, ROOT, stackConfig, UNDECRYPTABLE } from "../offline/stackConfig";
 import { Recorded } from "../offline/graph";
 import { evaluate } from "../policy/rules";
+import { checkConformance } from "../offline/conformance";
 import { buildSettings, Settings } from "../stacks";
 import { parseImageRef, SECRET_LOOKING_NAME } from "../stacks/validators";
 
@@ -72,6 +73,14 @@ export function teamStackInvariants(dir: () => string, only?: readonly string[])
         assert.equal(run.error, undefined, `${stack}: ${run.error?.message}`);
         assert.ok(run.graph.all.filter((r) => r.custom).length > 0, `${stack} registered no resource`);
         for (const i of run.invokes) assert.ok(LOOKUPS.includes(i.token), `${stack} looked up ${i.token}`);
+    });
+
+    each("sets only values AWS's API accepts (offline/conformance.ts)", (stack, run) => {
+        assert.deepEqual(
+            checkConformance(run.graph.all).map((v) => `${v.resource} ${v.field} = ${JSON.stringify(v.value)}: ${v.rule}`),
+            [],
+            stack,
+        );
     });
 
     each("violates no mandatory policy rule", (stack, run) => {
