@@ -928,9 +928,9 @@ describe("workflows: hygiene", () => {
         }
     });
 
-    it("sets up Node.js 20 and installs with npm ci, in one composite action", () => {
+    it("sets up Node.js 22, which @pulumi/pulumi declares, and installs with npm ci, in one composite action", () => {
         const setup = compositeSteps("./.github/actions/setup");
-        assert.equal(setup.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 20);
+        assert.equal(setup.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 22);
         assert.ok(setup.some((s) => /^npm ci\b/.test(s.run ?? "")));
     });
 
