@@ -228,6 +228,9 @@ export function parseData(v: DataKeys, services: readonly DeclaredService[], ctx
             if (!HOST_NAME.test(host) || (host !== ctx.dns.zone && !host.endsWith(`.${ctx.dns.zone}`)))
                 fail("assetsHost", host, `a host name in the zone ${ctx.dns.zone} (dnsZone), e.g. assets.${ctx.dns.zone}`);
             else if (services.some((s) => s.hosts.includes(host))) fail("assetsHost", host, "is already a service's host name; choose a name of its own");
+            // The bucket is named after the host, and S3 bucket names are 3 to 63 characters.
+            else if (host.length > 63)
+                fail("assetsHost", host, "at most 63 characters: the assets bucket is named after it, and S3 bucket names are 3 to 63 characters");
             if (ctx.dns.provider !== "cloudflare" || !ctx.dns.proxied)
                 fail(
                     "assetsHost",

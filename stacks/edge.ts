@@ -110,16 +110,33 @@ export function parseEdge(
     for (const c of v.ingressCidrs) if (!parseCidr(c)) fail("ingressCidrs", c, "must be an IPv4 CIDR block such as 0.0.0.0/0 or 203.0.113.0/24");
 
     const publicHosts = (exposure: Exposure) => services.filter((x) => x.exposure === exposure).flatMap((x) => x.hosts);
+    const all = [...publicHosts("http"), ...publicHosts("tcp")];
+    if (all.length > 0 && !all.some((h) => h.length <= ACM_DOMAIN_NAME_MAX))
+        fail(
+            `services.${services.find((x) => x.hosts.length > 0)?.name ?? "?"}.hosts`,
+            all,
+            `the environment's certificate needs one host name of at most ${ACM_DOMAIN_NAME_MAX} characters as its subject (ACM's limit for a certificate's first domain name); add a shorter one`,
+        );
     return {
         dns: {
             provider,
             zone: v.dnsZone,
             zoneId: v.dnsZoneId === "" ? undefined : v.dnsZoneId,
             proxied,
-            // The ALB's names first (the certificate's subject is the first http host), then the NLBs'.
-            hostNames: [...publicHosts("http"), ...publicHosts("tcp")],
+            // The ALB's names first, then the NLBs'; the certificate's subject is the first of them
+            // that ACM takes as a domain name (at most 64 characters), the others its alternative names.
+            hostNames: certificateOrder(all),
             proxiedHostNames: proxied ? publicHosts("http") : [],
         },
         access: { ingressCidrs: [...v.ingressCidrs], ingressIpv6Cidrs: [...v.ingressIpv6Cidrs], waf: v.waf, wafRateLimit: v.wafRateLimit },
     };
+}
+
+/** ACM's limit for a certificate's first domain name (ACM API Reference, RequestCertificate, DomainName). */
+const ACM_DOMAIN_NAME_MAX = 64;
+
+/** The host names with the first one ACM can take as the certificate's subject moved to the front. */
+export function certificateOrder(hosts: readonly string[]): string[] {
+    const subject = hosts.findIndex((h) => h.length <= ACM_DOMAIN_NAME_MAX);
+    return subject <= 0 ? [...hosts] : [hosts[subject], ...hosts.slice(0, subject), ...hosts.slice(subject + 1)];
 }

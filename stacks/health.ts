@@ -76,6 +76,9 @@ export function parseHealth(
     }
     if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(v.healthCheckMatcher))
         fail("healthCheckMatcher", v.healthCheckMatcher, "allowed: HTTP codes such as 200, 200-299 or 200,204");
+    // An ALB's HTTP health check accepts codes from 200 to 499 (ELB API Reference, Matcher HttpCode).
+    else if (v.healthCheckMatcher.split(/[,-]/).some((code) => Number(code) < 200 || Number(code) > 499))
+        fail("healthCheckMatcher", v.healthCheckMatcher, "an application load balancer accepts codes from 200 to 499 only, e.g. 200-399");
     if (!inRange(v.healthCheckGracePeriodSeconds, 0, 7200))
         fail("healthCheckGracePeriodSeconds", v.healthCheckGracePeriodSeconds, "allowed: 0 to 7200 seconds");
     if (!inRange(v.deregistrationDelaySeconds, 0, 3600)) fail("deregistrationDelaySeconds", v.deregistrationDelaySeconds, "allowed: 0 to 3600 seconds");

@@ -10,7 +10,15 @@ const POLICY_ARN = /^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]{1,128}$/;
 
 /** Reports an `appName` that cannot be part of AWS names. */
 export function checkAppName(appName: string, fail: Fail): void {
-    if (!NAME.test(appName)) fail("appName", appName, "must be 2-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen");
+    if (!NAME.test(appName) || appName.includes("--"))
+        fail(
+            "appName",
+            appName,
+            "must be 2-20 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row (RDS identifiers refuse them)",
+        );
+    // Elastic Load Balancing refuses a load balancer name that begins with internal- (CreateLoadBalancer, Name).
+    else if (appName === "internal" || appName.startsWith("internal-"))
+        fail("appName", appName, "load balancer names <appName>-<env> may not begin with internal- (Elastic Load Balancing reserves it); choose another name");
 }
 
 /**

@@ -165,11 +165,18 @@ export function parseServices(
             fail(key("maxTasks"), maxTasks, `allowed: minTasks (${minTasks}) to 100`);
         if (s.spot === true && opts.production)
             fail(key("spot"), true, "the production tier does not run on Fargate Spot; allowed in the production tier: false");
-        if (s.healthCheckPath !== undefined && (typeof s.healthCheckPath !== "string" || !/^\/[\x21-\x7e]*$/.test(healthCheckPath)))
-            fail(key("healthCheckPath"), s.healthCheckPath, "must start with / and hold no spaces");
+        if (
+            s.healthCheckPath !== undefined &&
+            (typeof s.healthCheckPath !== "string" || !/^\/[\x21-\x7e]*$/.test(healthCheckPath) || healthCheckPath.length > 1024)
+        )
+            fail(key("healthCheckPath"), s.healthCheckPath, "must start with / and hold no spaces (at most 1024 characters, the target group's limit)");
 
         const hosts = strings("hosts", []);
         for (const h of hosts) if (!HOST_NAME.test(h)) fail(key("hosts"), h, "must be a DNS host name such as api.example.org (lowercase)");
+        // A listener rule's host-header value holds at most 128 characters (ELB API Reference, HostHeaderConditionConfig).
+        if (exposure === "http")
+            for (const h of hosts)
+                if (h.length > 128) fail(key("hosts"), h, "an http host name is at most 128 characters (a load balancer rule's host condition)");
         const paths = exposure === "http" ? strings("paths", ["/*"]) : [];
         for (const p of paths)
             if (!/^\/[A-Za-z0-9_\-.$/~"'@:+*?&=%]{0,127}$/.test(p))

@@ -615,6 +615,56 @@ describe("stacks/ settings", () => {
                 overrides: { set: { services: servicesWith("beta", { search: { cpu: 256, memory: 4096 } }) } },
                 expect: [/key shipyard:services.search.cpu = "256 with memory 4096": not a Fargate task size/],
             },
+            // What AWS itself would refuse at the first pulumi up (issue: checked against AWS's own rules).
+            {
+                name: "an appName that makes load balancer names begin with internal-",
+                stack: "alpha",
+                overrides: { set: { appName: "internal" } },
+                expect: [/key shipyard:appName = "internal": load balancer names <appName>-<env> may not begin with internal-/],
+            },
+            {
+                name: "an appName with two hyphens in a row, which RDS identifiers refuse",
+                stack: "alpha",
+                overrides: { set: { appName: "a--b" } },
+                expect: [/key shipyard:appName = "a--b": must be 2-20 lowercase letters, .*without two hyphens in a row/],
+            },
+            {
+                name: "a health check matcher beyond an ALB's 200-499",
+                stack: "beta",
+                overrides: { set: { healthCheckMatcher: "200-599" } },
+                expect: [/key shipyard:healthCheckMatcher = "200-599": an application load balancer accepts codes from 200 to 499 only/],
+            },
+            {
+                name: "a service's own health check path over the target group's 1024 characters",
+                stack: "beta",
+                overrides: { set: { services: servicesWith("beta", { web: { healthCheckPath: `/${"h".repeat(1024)}` } }) } },
+                expect: [/key shipyard:services.web.healthCheckPath = "\/h{1024}": must start with \/ and hold no spaces \(at most 1024 characters/],
+            },
+            {
+                name: "an http host over a listener rule's 128 characters",
+                stack: "alpha",
+                overrides: { set: { services: servicesWith("alpha", { web: { hosts: [`${"a".repeat(60)}.${"b".repeat(60)}.alpha.example.org`] } }) } },
+                expect: [/key shipyard:services.web.hosts = "a{60}\.b{60}\.alpha\.example\.org": an http host name is at most 128 characters/],
+            },
+            {
+                name: "host names of which none fits a certificate's 64-character subject",
+                stack: "alpha",
+                overrides: {
+                    set: {
+                        services: servicesWith("alpha", {
+                            web: { hosts: [`${"a".repeat(50)}.alpha.example.org`] },
+                            api: { hosts: [`api-${"c".repeat(50)}.alpha.example.org`] },
+                        }),
+                    },
+                },
+                expect: [/key shipyard:services.web.hosts = .*: the environment's certificate needs one host name of at most 64 characters/],
+            },
+            {
+                name: "an assets host longer than an S3 bucket name may be",
+                stack: "live",
+                overrides: { set: { assetsHost: `${"a".repeat(52)}.example.org` } },
+                expect: [/key shipyard:assetsHost = "a{52}\.example\.org": at most 63 characters: the assets bucket is named after it/],
+            },
         ];
         for (const c of cases) {
             it(`rejects ${c.name} (${c.stack})`, () => {
@@ -623,6 +673,21 @@ describe("stacks/ settings", () => {
                 for (const re of c.expect) assert.match(message, re);
             });
         }
+
+        it("puts first the host name a certificate can have as its subject, when the first is over 64 characters", () => {
+            // GIVEN alpha's web on a 70-character host and api on a short one
+            const long = `${"a".repeat(52)}.alpha.example.org`;
+            const s = buildSettings("alpha", stackConfig("alpha", { set: { services: servicesWith("alpha", { web: { hosts: [long] } }) } }));
+            // THEN the certificate's names start with api's host, and keep web's
+            assert.deepEqual(s.dns.hostNames, ["api.alpha.example.org", long]);
+        });
+        it("runs ARM64 tasks on Fargate Spot, which platform version 1.4.0 (LATEST) supports", () => {
+            const s = buildSettings("alpha", stackConfig("alpha", { set: { cpuArchitecture: "ARM64" } }));
+            assert.deepEqual(
+                s.services.map((x) => [x.cpuArchitecture, x.spot]),
+                s.services.map(() => ["ARM64", true]),
+            );
+        });
 
         it("reports every problem of a stack at once", () => {
             const message = problemsOf("live", { set: { minTasks: 1, spot: true, logLevel: "loud" } });
