@@ -120,14 +120,18 @@ async function runAtRef(stack: string, ref: NonNullable<Args["ref"]>): Promise<S
     }
 }
 
-function policyLines(findings: readonly Finding[]): string[] {
+/** The policy results: a headline and one line per finding; in Markdown, a heading and a list. */
+function policyLines(findings: readonly Finding[], markdown: boolean): string[] {
     const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
-    return [
-        `Policy (${RULES.length} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`,
-        ...findings.map(
-            (f) => `  ${f.enforcementLevel === "mandatory" ? "FAIL" : "note"} ${f.rule}${f.control ? ` (${f.control})` : ""} ${f.resource}: ${f.message}`,
-        ),
-    ];
+    const headline = `Policy (${RULES.length} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`;
+    const line = (f: Finding) => `${f.rule}${f.control ? ` (${f.control})` : ""} ${f.resource}: ${f.message}`;
+    return markdown
+        ? [
+              `### ${headline}`,
+              ...(findings.length > 0 ? [""] : []),
+              ...findings.map((f) => `- ${f.enforcementLevel === "mandatory" ? "**FAIL**" : "note"} ${line(f)}`),
+          ]
+        : [headline, ...findings.map((f) => `  ${f.enforcementLevel === "mandatory" ? "FAIL" : "note"} ${line(f)}`)];
 }
 
 async function diff(args: Args): Promise<string> {
@@ -167,7 +171,7 @@ async function main(): Promise<number> {
                 aside(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
                 aside(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
             }
-            aside(`\n${policyLines(findings).join("\n")}`);
+            aside(`\n${policyLines(findings, args.format === "markdown").join("\n")}`);
         }
         return mandatory.length > 0 ? 3 : 0;
     } catch (e) {

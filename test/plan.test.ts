@@ -372,6 +372,7 @@ describe("offline plan", function () {
                 const r = await runs.markdown;
                 assert.equal(r.code, 0, r.stderr);
                 assert.match(r.stdout, /^## Plan for stack `alpha`\n/);
+                assert.match(r.stdout, /\n### Policy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n\n- note /);
                 const findings = evaluate(alpha.graph.all, "alpha");
                 const last = findings[findings.length - 1];
                 assert.ok(r.stdout.endsWith(`${last.resource}: ${last.message}\n`), r.stdout.slice(-200));
