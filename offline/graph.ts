@@ -26,8 +26,16 @@ export interface Recorded {
     readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
     /** Inputs with secret values unwrapped. */
     readonly inputs: Record<string, unknown>;
-    /** Input paths whose values were secret (`value`, `environment[0].value`, ...). */
+    /**
+     * Input properties the engine stores as secret: a secret anywhere inside a property makes the
+     * whole top-level property secret (`value`, `conditions`, ...).
+     */
     readonly secretPaths: readonly string[];
+    /**
+     * The secret values themselves, as the program marked them, before the engine lifts them to
+     * their property (`conditions[2].httpHeader.values[0]`): what a plan masks.
+     */
+    readonly secretLeaves?: readonly string[];
     /** What the (mock) provider answered: the inputs plus ids and ARNs in AWS's shapes. */
     readonly outputs: Record<string, unknown>;
 }

@@ -327,6 +327,8 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
         }
         pending++;
         const { value, paths } = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject() as never));
+        // Deserializing lifts a secret to its top-level property; the request itself still has it where the program put it.
+        const leaves = unwrapSecrets((req.getObject() as { toJavaScript(): unknown }).toJavaScript()).paths;
         return register(req, (err, response) => {
             if (!err && response) {
                 engine.registered(response.getUrn(), registration, admitted);
@@ -345,6 +347,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
                         customTimeouts: timeoutsOf(req),
                         inputs: inputs as Record<string, unknown>,
                         secretPaths: paths,
+                        secretLeaves: leaves,
                         outputs: unwrapSecrets(pulumi.runtime.deserializeProperties((response as unknown as { getObject(): never }).getObject()))
                             .value as Record<string, unknown>,
                     });

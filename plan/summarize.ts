@@ -16,10 +16,15 @@ export interface PlannedResource {
     readonly inputs: Record<string, unknown>;
 }
 
-/** Inputs with every secret path replaced by [secret]. */
-export function redact(r: Pick<Recorded, "inputs" | "secretPaths">): Record<string, unknown> {
+/**
+ * Inputs with every secret value replaced by [secret]. Only the values the program marked secret
+ * are masked (the recorded `secretLeaves`), not the whole property the engine stores as secret
+ * around them: a listener rule's conditions keep their hosts and paths, a web ACL its rules'
+ * names and actions. A record without leaves (made by hand) masks its secret properties whole.
+ */
+export function redact(r: Pick<Recorded, "inputs" | "secretPaths" | "secretLeaves">): Record<string, unknown> {
     const copy = structuredClone(r.inputs);
-    for (const p of r.secretPaths) {
+    for (const p of r.secretLeaves ?? r.secretPaths) {
         if (p === "(root)") return { value: SECRET };
         const parts = p.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "");
         let node: Record<string, unknown> | unknown[] = copy;
@@ -39,6 +44,37 @@ type Container = {
 };
 
 const short = (type: string) => type.split(":").pop() ?? type;
+
+/** `host a, b`, `path /*`, `header x-origin-verify [secret]`, `source 10.0.0.0/8`: what a listener rule matches. */
+function condition(c: Inputs): string {
+    const values = (x: unknown) => ((x as { values?: unknown[] } | undefined)?.values ?? []).map(String).join(", ");
+    if (c.hostHeader) return `host ${values(c.hostHeader)}`;
+    if (c.pathPattern) return `path ${values(c.pathPattern)}`;
+    if (c.httpHeader) return `header ${(c.httpHeader as Inputs).httpHeaderName} ${values(c.httpHeader)}`;
+    if (c.sourceIp) return `source ${values(c.sourceIp)}`;
+    if (c.httpRequestMethod) return `method ${values(c.httpRequestMethod)}`;
+    return Object.keys(c).join(" ");
+}
+
+/** `forward demo-live-web`, `forward demo-live-web 100 / demo-live-web-alt 0`, `redirect HTTP_301`, ... */
+function action(a: Inputs): string {
+    const group = (arn: unknown) => String(arn).split("/").slice(-2, -1)[0] ?? String(arn);
+    if (typeof a.targetGroupArn === "string") return `${a.type} ${group(a.targetGroupArn)}`;
+    const weighted = (a.forward as { targetGroups?: { arn: string; weight?: number }[] } | undefined)?.targetGroups;
+    if (weighted) return `${a.type} ${weighted.map((t) => `${group(t.arn)} ${t.weight ?? 1}`).join(" / ")}`;
+    const detail = (a.redirect as Inputs | undefined)?.statusCode ?? (a.fixedResponse as Inputs | undefined)?.statusCode;
+    return detail === undefined ? String(a.type) : `${a.type} ${detail}`;
+}
+
+/** `origin-header block`, `AWSManagedRulesCommonRuleSet (managed, its rules' own actions)`, `rate-limit-per-ip block 2000 per 5 min per IP`. */
+function wafRule(r: Inputs): string {
+    const statement = (r.statement as Inputs | undefined) ?? {};
+    const rate = statement.rateBasedStatement as Inputs | undefined;
+    const override = Object.keys((r.overrideAction as Inputs | undefined) ?? {}).join("");
+    const what = r.action ? Object.keys(r.action as Inputs).join("") : `managed, ${override === "count" ? "count only" : "its rules' own actions"}`;
+    const limit = rate ? ` ${rate.limit} per ${Number(rate.evaluationWindowSec ?? 300) / 60} min per ${rate.aggregateKeyType}` : "";
+    return r.action ? `${r.name} ${what}${limit}` : `${r.name} (${what})`;
+}
 
 function summaryOf(type: string, i: Inputs): string {
     switch (type) {
@@ -61,6 +97,10 @@ function summaryOf(type: string, i: Inputs): string {
             const what = a.type === "redirect" ? `redirect ${(a.redirect as Inputs).statusCode} to ${(a.redirect as Inputs).protocol}` : `${a.type}`;
             return `${i.protocol} ${i.port}${i.sslPolicy ? ` (${i.sslPolicy})` : ""} -> ${what}`;
         }
+        case "aws:lb/listenerRule:ListenerRule":
+            return `priority ${i.priority}: ${((i.conditions as Inputs[] | undefined) ?? []).map(condition).join(" and ") || "any request"} -> ${((i.actions as Inputs[] | undefined) ?? []).map(action).join(", ")}`;
+        case "aws:wafv2/webAcl:WebAcl":
+            return `${i.name}, ${i.scope}, default ${Object.keys(i.defaultAction as Inputs).join("")}; rules ${((i.rules as Inputs[] | undefined) ?? []).map(wafRule).join(", ") || "-"}`;
         case "aws:lb/targetGroup:TargetGroup": {
             const hc = i.healthCheck as Inputs;
             const check =
@@ -86,7 +126,9 @@ function summaryOf(type: string, i: Inputs): string {
             const cb = i.deploymentCircuitBreaker as Inputs | undefined;
             const cap = (i.capacityProviderStrategies as Inputs[] | undefined)?.map((c) => c.capacityProvider).join("+") ?? i.launchType;
             const strategy = (i.deploymentConfiguration as Inputs | undefined)?.strategy ?? "ROLLING";
-            return `${i.desiredCount} tasks on ${cap}; ${strategy} ${i.deploymentMinimumHealthyPercent}%/${i.deploymentMaximumPercent}%, circuit breaker ${cb?.enable === true ? (cb.rollback === true ? "with rollback" : "without rollback") : "off"}; grace ${i.healthCheckGracePeriodSeconds}s; public IP ${net.assignPublicIp}`;
+            // Only a service behind a load balancer has a health-check grace period (internal and worker services have none).
+            const grace = i.healthCheckGracePeriodSeconds === undefined ? "" : `; health-check grace ${i.healthCheckGracePeriodSeconds}s`;
+            return `${i.desiredCount} tasks on ${cap}; ${strategy} ${i.deploymentMinimumHealthyPercent}%/${i.deploymentMaximumPercent}%, circuit breaker ${cb?.enable === true ? (cb.rollback === true ? "with rollback" : "without rollback") : "off"}${grace}; public IP ${net.assignPublicIp}`;
         }
         case "aws:appautoscaling/target:Target":
             return `${i.minCapacity} to ${i.maxCapacity} tasks`;

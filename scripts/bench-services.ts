@@ -18,7 +18,7 @@ import { performance } from "perf_hooks";
 import { EXPOSURES, Exposure } from "../stacks/services";
 import { runStack, StackRun } from "../offline/runStack";
 import { committedStacks } from "../offline/stackConfig";
-import { argsOrUsage, parseFlags, requireStack, UsageError } from "./cli";
+import { argsOrUsage, parseFlags, requireStack, runMain, UsageError } from "./cli";
 import { addFootprints, attribute, Attribution, fitLine, Fleet, fleet, fleetBase, fleetCloud, Footprint, subtractFootprints, total } from "./bench-fleet";
 
 /**
@@ -264,10 +264,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-        process.stderr.write(`bench:services: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        process.exit(1);
-    },
-);
+runMain("bench:services", main);

@@ -1,35 +1,64 @@
 /**
- * npm run plan -- --stack <env> [--format table|markdown|json|mermaid] [--diff <other-env>] [--cost]
+ * npm run plan -- --stack <env> [--format table|markdown|json|mermaid] [--cost]
+ * npm run plan -- --stack <env> --diff <other-env> | --diff-ref <git-ref> [--format table|markdown|json] [--full]
  *
  * Runs the real program for a stack file under Pulumi's mock runtime (no credentials, no CLI, no
- * network) and prints every resource it would create, grouped by component.
+ * network) and prints every resource it would create, grouped by component; or what differs from
+ * another stack, or from the same stack file at a git ref (what an edit to it changes).
+ *
+ * stdout carries the plan alone; progress goes to stderr. For json the policy findings (and the
+ * cost) are fields of the document; for mermaid they go to stderr, so that stdout is the diagram.
  *
  * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
- * 2 bad usage (unknown flag, unknown stack, bad format); 3 a mandatory policy rule is violated.
+ * 2 bad usage (unknown flag, unknown stack, bad format, unknown git ref, no stack file at the ref);
+ * 3 a mandatory policy rule is violated.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { runStack, StackRun } from "../offline/runStack";
-import { committedStacks } from "../offline/stackConfig";
-import { diffPlans, renderDiff } from "../plan/diff";
+import { committedStacks, stackFile } from "../offline/stackConfig";
+import { diffPlans, renderDiff, renderDiffMarkdown } from "../plan/diff";
+import { fileAtRef, FileAtRef, GitRefError } from "../plan/gitRef";
 import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { planResources } from "../plan/summarize";
-import { evaluate, RULES } from "../policy/rules";
+import { evaluate, Finding, RULES } from "../policy/rules";
 import { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } from "../cost/estimate";
-import { argsOrUsage, parseFlags, requireStack, UsageError } from "./cli";
+import { argsOrUsage, parseFlags, requireStack, runMain, UsageError } from "./cli";
 
-const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--diff <other-env>]
-  --stack    environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")})
-  --format   output format (default: table); mermaid draws the architecture
-  --diff     print what differs between --stack and this environment instead
-  --cost     add an estimated monthly cost of the idle environment (cost/prices/<region>.json)
-exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage, 3 mandatory policy violation`;
+const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--cost]
+       npm run plan -- --stack <env> (--diff <other-env> | --diff-ref <git-ref>) [--format table|markdown|json] [--full]
+  --stack     environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")})
+  --format    output format (default: table); mermaid draws the architecture; json and mermaid print
+              nothing else on stdout (json holds the policy findings, mermaid sends them to stderr)
+  --cost      add an estimated monthly cost of the idle environment (cost/prices/<region>.json)
+  --diff      print what differs between --stack ("-") and this environment ("+") instead
+  --diff-ref  print what differs between --stack's file at this git ref ("- before") and as it is
+              now ("+ after"): what an edit to the stack file changes; e.g. HEAD, main, HEAD~1
+  --full      with a diff: every differing value inside JSON documents (dashboards, policies,
+              container definitions), not one line per document
+exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage (or unknown git ref), 3 mandatory policy violation`;
 
-function parse(argv: string[]): { stack: string; format: Format; diff?: string; cost: boolean } {
+interface Args {
+    readonly stack: string;
+    readonly format: Format;
+    readonly cost: boolean;
+    /** Another environment to compare with. */
+    readonly diff?: string;
+    /** The stack file at a git ref, to compare with. */
+    readonly ref?: { readonly name: string; readonly file: FileAtRef };
+    readonly full: boolean;
+}
+
+function parse(argv: string[]): Args {
     const values = parseFlags(
         argv,
         {
             stack: { type: "string" },
             format: { type: "string", default: "table" },
             diff: { type: "string" },
+            "diff-ref": { type: "string" },
+            full: { type: "boolean", default: false },
             cost: { type: "boolean", default: false },
             help: { type: "boolean" },
         },
@@ -39,12 +68,36 @@ function parse(argv: string[]): { stack: string; format: Format; diff?: string; 
     for (const s of [values.stack, values.diff].filter((x): x is string => x !== undefined)) requireStack(s);
     if (!(FORMATS as readonly string[]).includes(values.format as string))
         throw new UsageError(`unknown format "${values.format}"; allowed: ${FORMATS.join(", ")}`);
-    return { stack: values.stack, format: values.format as Format, diff: values.diff, cost: values.cost === true };
+    const format = values.format as Format;
+    const ref = values["diff-ref"];
+    const diffing = values.diff !== undefined || ref !== undefined;
+    if (values.diff !== undefined && ref !== undefined)
+        throw new UsageError("--diff and --diff-ref are mutually exclusive: compare with another stack or with a git ref, not both");
+    if (diffing && format === "mermaid") throw new UsageError("--format mermaid draws one stack; a diff prints as table, markdown or json");
+    if (diffing && values.cost) throw new UsageError("--cost estimates one stack; leave it out of a diff");
+    if (!diffing && values.full) throw new UsageError("--full applies to a diff: add --diff <other-env> or --diff-ref <git-ref>");
+    let file: FileAtRef | undefined;
+    if (ref !== undefined) {
+        try {
+            file = fileAtRef(stackFile(values.stack), ref);
+        } catch (e) {
+            if (e instanceof GitRefError) throw new UsageError(e.message);
+            throw e;
+        }
+    }
+    return {
+        stack: values.stack,
+        format,
+        cost: values.cost === true,
+        diff: values.diff,
+        ref: ref !== undefined && file ? { name: ref, file } : undefined,
+        full: values.full === true,
+    };
 }
 
-async function run(stack: string): Promise<StackRun & { plan: Plan }> {
-    process.stderr.write(`running stack ${stack} under the mock runtime...\n`);
-    const result = await runStack(stack);
+async function run(stack: string, stackDir?: string, from = ""): Promise<StackRun & { plan: Plan }> {
+    process.stderr.write(`running stack ${stack}${from} under the mock runtime...\n`);
+    const result = await runStack(stack, { stackDir });
     if (result.error) throw result.error;
     const all = result.graph.all;
     const plan: Plan = {
@@ -56,17 +109,51 @@ async function run(stack: string): Promise<StackRun & { plan: Plan }> {
     return { ...result, plan };
 }
 
+/** The plan of the stack file as `ref` has it: written to a folder of its own for the run. */
+async function runAtRef(stack: string, ref: NonNullable<Args["ref"]>): Promise<StackRun & { plan: Plan }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-ref-"));
+    try {
+        fs.writeFileSync(stackFile(stack, undefined, dir), ref.file.text);
+        return await run(stack, dir, ` (${ref.file.path} at ${ref.name})`);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The policy results: a headline and one line per finding; in Markdown, a heading and a list. */
+function policyLines(findings: readonly Finding[], markdown: boolean): string[] {
+    const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
+    const headline = `Policy (${RULES.length} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`;
+    const line = (f: Finding) => `${f.rule}${f.control ? ` (${f.control})` : ""} ${f.resource}: ${f.message}`;
+    return markdown
+        ? [
+              `### ${headline}`,
+              ...(findings.length > 0 ? [""] : []),
+              ...findings.map((f) => `- ${f.enforcementLevel === "mandatory" ? "**FAIL**" : "note"} ${line(f)}`),
+          ]
+        : [headline, ...findings.map((f) => `  ${f.enforcementLevel === "mandatory" ? "FAIL" : "note"} ${line(f)}`)];
+}
+
+async function diff(args: Args): Promise<string> {
+    const [a, b, labels] = args.ref
+        ? [await runAtRef(args.stack, args.ref), await run(args.stack), { a: `before (${args.ref.name})`, b: "after (working tree)" }]
+        : [await run(args.stack), await run(args.diff as string), undefined];
+    const d = diffPlans(a.plan, b.plan, { labels, full: args.full });
+    return args.format === "json" ? JSON.stringify(d, null, 2) : args.format === "markdown" ? renderDiffMarkdown(d) : renderDiff(d);
+}
+
 async function main(): Promise<number> {
     const args = argsOrUsage("plan", USAGE, parse);
     if (typeof args === "number") return args;
+    // What a reader of the plan reads goes to stdout; with a machine format, the rest goes to stderr.
+    const out = (text: string) => process.stdout.write(`${text}\n`);
+    const aside = args.format === "mermaid" ? (text: string) => process.stderr.write(`${text}\n`) : out;
     try {
-        const a = await run(args.stack);
-        if (args.diff) {
-            const b = await run(args.diff);
-            const d = diffPlans(a.plan, b.plan);
-            console.log(args.format === "json" ? JSON.stringify(d, null, 2) : renderDiff(d));
+        if (args.diff !== undefined || args.ref) {
+            out(await diff(args));
             return 0;
         }
+        const a = await run(args.stack);
         const region = String(a.outputs?.region ?? "");
         const cost = args.cost ? estimateCost(a.graph.all, { region }) : undefined;
         const baseline = cost ? cdkDefaultBaseline(loadPriceTable(region)) : undefined;
@@ -78,19 +165,13 @@ async function main(): Promise<number> {
             json: () => renderJson(a.plan, { policy: findings, ...(cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}) }),
             mermaid: () => renderMermaid(a.plan, a.graph.all),
         }[args.format]();
-        console.log(text);
-        if (cost && baseline && args.format !== "json") {
-            console.log(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
-            console.log(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
-        }
+        out(text);
         if (args.format !== "json") {
-            console.log(
-                `\nPolicy (${RULES.length} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`,
-            );
-            for (const f of findings)
-                console.log(
-                    `  ${f.enforcementLevel === "mandatory" ? "FAIL" : "note"} ${f.rule}${f.control ? ` (${f.control})` : ""} ${f.resource}: ${f.message}`,
-                );
+            if (cost && baseline) {
+                aside(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
+                aside(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
+            }
+            aside(`\n${policyLines(findings, args.format === "markdown").join("\n")}`);
         }
         return mandatory.length > 0 ? 3 : 0;
     } catch (e) {
@@ -99,10 +180,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-        process.stderr.write(`plan: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        process.exit(1);
-    },
-);
+runMain("plan", main);

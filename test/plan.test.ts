@@ -1,19 +1,51 @@
 import * as assert from "assert/strict";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { diffPlans } from "../plan/diff";
-import { renderMermaid, renderTable } from "../plan/render";
-import { planResources, SECRET } from "../plan/summarize";
-import { runStack, StackRun } from "../offline/runStack";
+import { diffPlans, DocumentChange, renderDiff, renderDiffMarkdown, SettingChange, StackDiff } from "../plan/diff";
+import { renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
+import { PlannedResource, planResources, SECRET } from "../plan/summarize";
+import { evaluate } from "../policy/rules";
+import { ORIGIN_SECRET, runStack, StackRun } from "../offline/runStack";
 import { ROOT, stackFile } from "../offline/stackConfig";
 
 const SECRET_VALUE = "postgres://app:plan-s3cret@db/app";
 
+function changesOf(d: StackDiff, key: string): readonly (SettingChange | DocumentChange)[] {
+    return d.resources.find((r) => r.key === key)?.changes ?? [];
+}
+
 function plan(stack: string, run: StackRun) {
     const all = run.graph.all;
     return { stack, resources: planResources(all), totalRegistered: all.length, components: all.filter((r) => !r.custom).map((r) => r.name) };
+}
+
+interface CliResult {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/**
+ * The plan command as a child process whose stdout and stderr are pipes read as they fill, as in
+ * `npm run plan ... | jq`; started at once, so that a suite's runs overlap.
+ */
+function cliPiped(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args], {
+            cwd: ROOT,
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: 120_000,
+        });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (b: Buffer) => out.push(b));
+        child.stderr.on("data", (b: Buffer) => err.push(b));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    });
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -80,7 +112,8 @@ describe("offline plan", function () {
             d.resources.filter((r) => r.kind === "only-b").map((r) => r.key),
             ["ListenerRule demo-<env>-lb-web-rule"],
         );
-        const changes = (key: string) => Object.fromEntries((d.resources.find((r) => r.key === key)?.changes ?? []).map((c) => [c.path, [c.a, c.b]]));
+        const changes = (key: string) =>
+            Object.fromEntries((d.resources.find((r) => r.key === key)?.changes ?? []).map((c) => [c.path, "summary" in c ? c.summary : [c.a, c.b]]));
         assert.deepEqual(changes("Target demo-<env>-web-scaling"), { maxCapacity: [10, 2], minCapacity: [3, 1] });
         assert.deepEqual(changes("TargetGroup demo-<env>-lb-web-tg"), {
             deregistrationDelay: [30, 5],
@@ -130,15 +163,326 @@ describe("offline plan", function () {
         assert.ok(renderMermaid(plan("alpha", alpha), alpha.graph.all).split("\n").includes("    demo_alpha_web_service -->|public IP| internet"));
     });
 
+    it("masks only the secret values: a listener rule keeps its host and path, the origin header's value reads [secret]", () => {
+        // GIVEN alpha's web rule, whose conditions the engine stores as secret because of the origin header
+        const rule = plan("alpha", alpha).resources.find((r) => r.name === "demo-alpha-lb-web-rule") as PlannedResource;
+        // THEN its host and path show, and only the header's value is masked
+        assert.deepEqual(rule.inputs.conditions, [
+            { hostHeader: { values: ["alpha.example.org"] } },
+            { pathPattern: { values: ["/*"] } },
+            { httpHeader: { httpHeaderName: "x-origin-verify", values: [SECRET] } },
+        ]);
+        assert.equal(rule.summary, "priority 50000: host alpha.example.org and path /* and header x-origin-verify [secret] -> forward demo-alpha-web");
+    });
+    it("shows a web ACL's rules by name and action, with the origin header's search string masked", () => {
+        const acl = plan("live", live).resources.find((r) => r.type === "aws:wafv2/webAcl:WebAcl") as PlannedResource;
+        assert.equal(
+            acl.summary,
+            "demo-live, REGIONAL, default allow; rules origin-header block, AWSManagedRulesAmazonIpReputationList (managed, its rules' own actions), AWSManagedRulesCommonRuleSet (managed, its rules' own actions), AWSManagedRulesKnownBadInputsRuleSet (managed, its rules' own actions), rate-limit-per-ip block 2000 per 5 min per FORWARDED_IP",
+        );
+        const rules = acl.inputs.rules as { name: string; statement: { andStatement: { statements: Record<string, never>[] } } }[];
+        assert.equal(rules[0].name, "origin-header");
+        assert.deepEqual(rules[0].statement.andStatement.statements[0], {
+            notStatement: {
+                statement: {
+                    byteMatchStatement: {
+                        fieldToMatch: { singleHeader: { name: "x-origin-verify" } },
+                        positionalConstraint: "EXACTLY",
+                        searchString: SECRET,
+                        textTransformations: [{ priority: 0, type: "NONE" }],
+                    },
+                },
+            },
+        });
+    });
+    it("prints no secret value in any format, plan or diff", () => {
+        // GIVEN runs whose inputs hold a secret of the stack file and the bootstrap's origin secret
+        const recorded = JSON.stringify(live.graph.all.map((r) => r.inputs)) + JSON.stringify(alpha.graph.all.map((r) => r.inputs));
+        assert.ok(recorded.includes(SECRET_VALUE) && recorded.includes(ORIGIN_SECRET));
+        // WHEN every format renders them
+        const [pl, pa] = [plan("live", live), plan("alpha", alpha)];
+        const texts = [
+            ...[
+                [pl, live],
+                [pa, alpha],
+            ].flatMap(([p, run]) => {
+                const [pp, r] = [p as ReturnType<typeof plan>, run as StackRun];
+                return [renderTable(pp), renderMarkdown(pp), renderJson(pp, { policy: evaluate(r.graph.all, pp.stack) }), renderMermaid(pp, r.graph.all)];
+            }),
+            ...[diffPlans(pl, pa), diffPlans(pl, pa, { full: true })].flatMap((d) => [renderDiff(d), renderDiffMarkdown(d), JSON.stringify(d)]),
+        ];
+        // THEN neither secret appears
+        for (const [i, text] of texts.entries()) {
+            assert.equal(text.includes(SECRET_VALUE), false, `text ${i}`);
+            assert.equal(text.includes(ORIGIN_SECRET), false, `text ${i}`);
+        }
+    });
+    it("prints a service's health-check grace period only when it has one (behind a load balancer)", () => {
+        const services = Object.fromEntries(
+            plan("live", live)
+                .resources.filter((r) => r.type === "aws:ecs/service:Service")
+                .map((r) => [r.name, r.summary]),
+        );
+        assert.match(services["demo-live-web-service"], /; health-check grace 60s;/);
+        assert.match(services["demo-live-api-service"], /; health-check grace 60s;/);
+        assert.doesNotMatch(services["demo-live-search-service"], /grace/);
+        assert.doesNotMatch(services["demo-live-worker-service"], /grace/);
+        for (const p of [plan("live", live), plan("alpha", alpha)]) {
+            assert.deepEqual(
+                p.resources.filter((r) => /undefined|NaN/.test(r.summary)).map((r) => `${r.name}: ${r.summary}`),
+                [],
+            );
+        }
+    });
+
+    describe("the diff", () => {
+        const resource = (stack: string, inputs: Record<string, unknown>, type = "aws:ecs/taskDefinition:TaskDefinition"): PlannedResource => ({
+            type,
+            name: `demo-${stack}-web-task`,
+            component: `demo-${stack}-web`,
+            summary: "",
+            inputs,
+        });
+
+        it("marks every line with its side: the stack names, or the labels it is given", () => {
+            const d = diffPlans(plan("live", live), plan("alpha", alpha));
+            const lines = renderDiff(d).split("\n");
+            assert.equal(lines[0], 'Diff of stacks live and alpha: "- live" and "+ alpha" (names and values with the stack\'s name as <env>)');
+            assert.deepEqual(
+                lines
+                    .slice(1)
+                    .filter(
+                        (l) => !/^(|- live {3}\S.*|\+ alpha {2}\S.*|~ \S.*|~ {8}\S.*|Only in (live|alpha): \d+ resources?|Changed: \d+ resources?)$/.test(l),
+                    ),
+                [],
+            );
+            assert.ok(lines.includes("- live   healthCheck.interval = 30"));
+            assert.ok(lines.includes("+ alpha  healthCheck.interval = 5"));
+            assert.ok(lines.includes("+ alpha  ListenerRule demo-<env>-lb-web-rule"));
+            const labelled = renderDiff(diffPlans(plan("live", live), plan("live", live), { labels: { a: "before (HEAD)", b: "after (working tree)" } }));
+            assert.equal(
+                labelled,
+                'Diff of stack live: "- before (HEAD)" and "+ after (working tree)" (names and values with the stack\'s name as <env>)\n\nNo differences.',
+            );
+        });
+        it("tells a dashboard's differences in one line, naming the widgets by title; --full lists every value", () => {
+            const key = "Dashboard demo-<env>-monitoring-dashboard";
+            const d = diffPlans(plan("live", live), plan("alpha", alpha));
+            assert.deepEqual(changesOf(d, key), [
+                {
+                    path: "dashboardBody",
+                    summary:
+                        'dashboard of 15 widgets (- live) and 11 (+ alpha): widgets only in - live: "text: search (<env>, no load balancer)", "search: CPU / memory (%), running vs desired tasks", "text: worker (<env>, no load balancer)", "worker: CPU / memory (%), running vs desired tasks"; widgets changed: "web: requests, 4xx, 5xx", "web: response time p50 / p99", "web: healthy / unhealthy targets", "Endpoint checks from outside (1 = up)"',
+                },
+            ]);
+            const full = changesOf(diffPlans(plan("live", live), plan("alpha", alpha), { full: true }), key);
+            assert.ok(full.length > 20, `${full.length} changes`);
+            assert.ok(full.every((c) => c.path.startsWith("dashboardBody.widgets[") && "a" in c));
+        });
+        it("lists a JSON document's few differing values with both sides, and names the paths of many in one line", () => {
+            // GIVEN a container definition in which one variable changes and one is added before another
+            const doc = (env: Record<string, string>) => ({
+                containerDefinitions: JSON.stringify([
+                    { name: "web", image: "web:1", environment: Object.entries(env).map(([name, value]) => ({ name, value })) },
+                ]),
+            });
+            const a = { stack: "alpha", resources: [resource("alpha", doc({ A: "1", C: "3" }))] };
+            const b = { stack: "beta", resources: [resource("beta", doc({ A: "2", B: "2", C: "3" }))] };
+            // THEN entries pair by name (adding B does not shift C), each value with both sides
+            assert.deepEqual(changesOf(diffPlans(a, b), "TaskDefinition demo-<env>-web-task"), [
+                { path: "containerDefinitions[web].environment[A].value", a: "1", b: "2" },
+                { path: "containerDefinitions[web].environment[B].name", a: undefined, b: "B" },
+                { path: "containerDefinitions[web].environment[B].value", a: undefined, b: "2" },
+            ]);
+            // AND more than three differing values read as one line naming the first five paths
+            const many = { stack: "beta", resources: [resource("beta", doc({ A: "2", B: "2", C: "4", D: "5" }))] };
+            assert.deepEqual(changesOf(diffPlans(a, many), "TaskDefinition demo-<env>-web-task"), [
+                {
+                    path: "containerDefinitions",
+                    summary:
+                        "JSON document, 6 values differ: [web].environment[A].value, [web].environment[B].name, [web].environment[B].value, [web].environment[C].value, [web].environment[D].name and 1 more (--full lists them)",
+                },
+            ]);
+        });
+        it("renders as a diff block for a pull request comment", () => {
+            const a = { stack: "live", resources: [resource("live", { cpu: "256" })] };
+            const b = { stack: "live", resources: [resource("live", { cpu: "512" })] };
+            const md = renderDiffMarkdown(diffPlans(a, b, { labels: { a: "before (HEAD)", b: "after (working tree)" } }));
+            assert.equal(
+                md,
+                [
+                    '## Diff of stack live: "- before (HEAD)" and "+ after (working tree)" (names and values with the stack\'s name as <env>)',
+                    "",
+                    "```diff",
+                    "Changed: 1 resource",
+                    "~ TaskDefinition demo-<env>-web-task",
+                    '- before (HEAD)         cpu = "256"',
+                    '+ after (working tree)  cpu = "512"',
+                    "```",
+                ].join("\n"),
+            );
+        });
+    });
+
     describe("the command", () => {
-        it("prints the plan on stdout, progress on stderr, and exits 0", () => {
-            const r = cli(["--stack", "beta"]);
+        describe("through a pipe, stdout carries the plan alone and whole", () => {
+            // The runs overlap; each test awaits its own.
+            const runs: Record<string, Promise<CliResult>> = {};
+            before(() => {
+                runs.json = cliPiped(["--stack", "live", "--format", "json"]);
+                runs.mermaid = cliPiped(["--stack", "live", "--format", "mermaid"]);
+                runs.markdown = cliPiped(["--stack", "alpha", "--format", "markdown"]);
+                runs.table = cliPiped(["--stack", "beta"]);
+            });
+            let plain: StackRun;
+            before(async () => {
+                plain = await runStack("live");
+            });
+
+            it("--format json: stdout is one JSON document (over 64 KiB), the policy findings inside it", async () => {
+                const r = await runs.json;
+                assert.equal(r.code, 0, r.stderr);
+                assert.ok(r.stdout.length > 65_536, `${r.stdout.length} bytes`);
+                const p = plan("live", plain);
+                assert.deepEqual(JSON.parse(r.stdout), JSON.parse(renderJson(p, { policy: evaluate(plain.graph.all, "live") })));
+                assert.match(r.stderr, /^running stack live under the mock runtime\.\.\.\n$/);
+            });
+            it("--format mermaid: stdout is the diagram and nothing else; the policy summary goes to stderr", async () => {
+                const r = await runs.mermaid;
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(r.stdout, `${renderMermaid(plan("live", plain), plain.graph.all)}\n`);
+                assert.match(r.stdout, /^flowchart LR\n/);
+                assert.match(r.stderr, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
+            });
+            it("--format table (the default): the plan and the policy summary on stdout, progress on stderr", async () => {
+                const r = await runs.table;
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(r.stderr, "running stack beta under the mock runtime...\n");
+                assert.match(r.stdout, /^Plan for stack beta/);
+                assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 15 components\n/);
+                assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
+                assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
+                assert.match(
+                    r.stdout,
+                    / {2}demo-beta-lb-web-rule {2}priority 50000: host beta.example.org and path \/\* and header x-origin-verify \[secret\] -> forward demo-beta-web\n/,
+                );
+                assert.equal(r.stdout.includes(ORIGIN_SECRET), false);
+            });
+            it("--format markdown: the plan, then the policy summary to its last finding; a listener rule's host shows and the origin secret does not", async () => {
+                const r = await runs.markdown;
+                assert.equal(r.code, 0, r.stderr);
+                assert.match(r.stdout, /^## Plan for stack `alpha`\n/);
+                assert.match(r.stdout, /\n### Policy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n\n- note /);
+                const findings = evaluate(alpha.graph.all, "alpha");
+                const last = findings[findings.length - 1];
+                assert.ok(r.stdout.endsWith(`${last.resource}: ${last.message}\n`), r.stdout.slice(-200));
+                assert.ok(
+                    r.stdout.includes(
+                        "| demo-alpha-lb-web-rule | priority 50000: host alpha.example.org and path /* and header x-origin-verify [secret] -> forward demo-alpha-web |",
+                    ),
+                );
+                assert.equal(r.stdout.includes(ORIGIN_SECRET), false);
+            });
+        });
+        it("--help prints the usage on stdout and exits 0", () => {
+            const r = cli(["--help"]);
             assert.equal(r.code, 0, r.stderr);
-            assert.match(r.stderr, /running stack beta under the mock runtime/);
-            assert.match(r.stdout, /^Plan for stack beta/);
-            assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 15 components\n/);
-            assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
-            assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
+            assert.match(r.stdout, /^usage: npm run plan -- --stack <env>/);
+            assert.match(r.stdout, /\n {2}--diff-ref /);
+            assert.equal(r.stderr, "");
+        });
+        it("exits 2 when a diff asks for a mermaid drawing, or for both --diff and --diff-ref", () => {
+            for (const [args, message] of [
+                [
+                    ["--stack", "live", "--diff", "alpha", "--format", "mermaid"],
+                    /plan: --format mermaid draws one stack; a diff prints as table, markdown or json/,
+                ],
+                [["--stack", "live", "--diff", "alpha", "--diff-ref", "HEAD"], /plan: --diff and --diff-ref are mutually exclusive/],
+            ] as const) {
+                const r = cli([...args]);
+                assert.equal(r.code, 2);
+                assert.match(r.stderr, message);
+                assert.equal(r.stdout, "");
+            }
+        });
+        describe("--diff-ref compares a stack file with its version at a git ref", () => {
+            // GIVEN a git repository whose stack folder is a copy of the fixtures, committed, then edited:
+            // web gets one more task and a worker service is added.
+            let repo: string;
+            let stacks: string;
+            const runs: Record<string, Promise<CliResult>> = {};
+            before(() => {
+                repo = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-git-"));
+                stacks = path.join(repo, "config", "stacks");
+                fs.cpSync(path.dirname(stackFile("live")), stacks, { recursive: true });
+                const git = (...args: string[]) =>
+                    spawnSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", ...args], {
+                        cwd: repo,
+                        encoding: "utf8",
+                    });
+                git("init", "-q");
+                git("add", ".");
+                assert.equal(git("commit", "-q", "-m", "stacks").status, 0);
+                const live = fs.readFileSync(path.join(stacks, "Pulumi.live.yaml"), "utf8");
+                const edited = live
+                    .replace("      minTasks: 3\n", "      minTasks: 4\n")
+                    .replace(
+                        "  # The environment's data",
+                        "    mailer:\n      image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-worker@sha256:c2e4a6b8d0f1e3a5c7b9d2f4e6a8c0b1d3e5f7a9c2e4b6d8f0a1c3e5b7d9f2a4\n      expose: worker\n  # The environment's data",
+                    );
+                assert.notEqual(edited, live);
+                fs.writeFileSync(path.join(stacks, "Pulumi.live.yaml"), edited);
+                // A stack file that is not committed at HEAD.
+                fs.copyFileSync(path.join(stacks, "Pulumi.beta.yaml"), path.join(stacks, "Pulumi.delta.yaml"));
+                const env = { SHIPYARD_STACK_CONFIG_DIR: stacks };
+                runs.json = cliPiped(["--stack", "live", "--diff-ref", "HEAD", "--format", "json"], env);
+                runs.unknown = cliPiped(["--stack", "live", "--diff-ref", "no-such-ref"], env);
+                runs.missing = cliPiped(["--stack", "delta", "--diff-ref", "HEAD"], env);
+            });
+            after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+            it("shows what the edit changes, before (the ref) against after (the working tree)", async () => {
+                const r = await runs.json;
+                assert.equal(r.code, 0, r.stderr);
+                assert.match(r.stderr, /running stack live \(config\/stacks\/Pulumi.live.yaml at HEAD\) under the mock runtime/);
+                const d = JSON.parse(r.stdout) as StackDiff;
+                assert.deepEqual(
+                    [d.a, d.b],
+                    [
+                        { stack: "live", label: "before (HEAD)" },
+                        { stack: "live", label: "after (working tree)" },
+                    ],
+                );
+                assert.deepEqual(changesOf(d, "Target demo-<env>-web-scaling"), [{ path: "minCapacity", a: 3, b: 4 }]);
+                assert.ok(d.resources.some((x) => x.kind === "only-b" && x.key === "Service demo-<env>-mailer-service"));
+                assert.deepEqual(
+                    d.resources.filter((x) => x.kind === "only-a"),
+                    [],
+                );
+                assert.deepEqual(changesOf(d, "Dashboard demo-<env>-monitoring-dashboard"), [
+                    {
+                        path: "dashboardBody",
+                        summary:
+                            'dashboard of 15 widgets (- before (HEAD)) and 17 (+ after (working tree)): widgets only in + after (working tree): "text: mailer (<env>, no load balancer)", "mailer: CPU / memory (%), running vs desired tasks"; 1 widget(s) only moved or resized',
+                    },
+                ]);
+                const text = renderDiff(d).split("\n");
+                assert.ok(text.includes("- before (HEAD)         minCapacity = 3"));
+                assert.ok(text.includes("+ after (working tree)  minCapacity = 4"));
+                assert.ok(text.includes("+ after (working tree)  Service demo-<env>-mailer-service"));
+            });
+            it("exits 2 naming an unknown ref", async () => {
+                const r = await runs.unknown;
+                assert.equal(r.code, 2);
+                assert.match(r.stderr, /^plan: unknown git ref "no-such-ref" in .*: name a commit, branch or tag/);
+                assert.equal(r.stdout, "");
+            });
+            it("exits 2 when the stack file does not exist at the ref", async () => {
+                const r = await runs.missing;
+                assert.equal(r.code, 2);
+                assert.match(r.stderr, /^plan: config\/stacks\/Pulumi.delta.yaml does not exist at HEAD/);
+                assert.equal(r.stdout, "");
+            });
         });
         it("--cost adds the idle monthly estimate with a total and the CDK defaults for comparison", () => {
             const r = cli(["--stack", "alpha", "--cost"]);
