@@ -16,7 +16,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runStack, StackRun } from "../offline/runStack";
+import { FakeCloud, runStack, StackRun } from "../offline/runStack";
 import { committedStacks, stackFile } from "../offline/stackConfig";
 import { diffPlans, renderDiff, renderDiffMarkdown } from "../plan/diff";
 import { fileAtRef, FileAtRef, GitRefError } from "../plan/gitRef";
@@ -97,7 +97,9 @@ function parse(argv: string[]): Args {
 
 async function run(stack: string, stackDir?: string, from = ""): Promise<StackRun & { plan: Plan }> {
     process.stderr.write(`running stack ${stack}${from} under the mock runtime...\n`);
-    const result = await runStack(stack, { stackDir });
+    // A stack file from a git ref is answered by today's offline cloud (offline-cloud.yaml and the
+    // bootstrap's file beside the working tree's stack files): only the stack file differs.
+    const result = await runStack(stack, stackDir ? { stackDir, cloud: new FakeCloud() } : {});
     if (result.error) throw result.error;
     const all = result.graph.all;
     const plan: Plan = {
