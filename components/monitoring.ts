@@ -298,7 +298,8 @@ export class Monitoring extends pulumi.ComponentResource {
         const a = this.args;
         const [app, env] = a.nameParts;
         const fn = this.scheduledFunction("endpoint-check", "endpointCheck", {
-            description: `Checks ${a.endpoints.map((e) => e.url).join(", ")} from outside the VPC`,
+            // Bounded whatever the number of endpoints (Lambda takes 256 characters, the schedule 512): the URLs are in CHECK_TARGETS.
+            description: `Checks the ${a.endpoints.length} public endpoint${a.endpoints.length === 1 ? "" : "s"} of ${app} ${env} from outside the VPC`,
             environment: {
                 CHECK_TARGETS: JSON.stringify(a.endpoints.map((e) => ({ name: e.name, url: e.url, expectStatus: 200 }))),
                 METRIC_NAMESPACE: ENDPOINT_CHECK_NAMESPACE,

@@ -11,7 +11,7 @@
  *
  * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
  * 2 bad usage (unknown flag, unknown stack, bad format, unknown git ref, no stack file at the ref);
- * 3 a mandatory policy rule is violated.
+ * 3 a mandatory policy rule is violated, or a value AWS's API would refuse (offline/conformance.ts).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -23,6 +23,7 @@ import { fileAtRef, FileAtRef, GitRefError } from "../plan/gitRef";
 import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { planResources } from "../plan/summarize";
 import { evaluate, Finding, RULES } from "../policy/rules";
+import { checkConformance, conformanceRules, Violation } from "../offline/conformance";
 import { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } from "../cost/estimate";
 import { argsOrUsage, parseFlags, requireStack, runMain, UsageError } from "./cli";
 
@@ -37,7 +38,7 @@ const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|"
               now ("+ after"): what an edit to the stack file changes; e.g. HEAD, main, HEAD~1
   --full      with a diff: every differing value inside JSON documents (dashboards, policies,
               container definitions), not one line per document
-exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage (or unknown git ref), 3 mandatory policy violation`;
+exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage (or unknown git ref), 3 mandatory policy violation or a value AWS would refuse`;
 
 interface Args {
     readonly stack: string;
@@ -136,6 +137,15 @@ function policyLines(findings: readonly Finding[], markdown: boolean): string[] 
         : [headline, ...findings.map((f) => `  ${f.enforcementLevel === "mandatory" ? "FAIL" : "note"} ${line(f)}`)];
 }
 
+/** What AWS's API would refuse (offline/conformance.ts): a headline and one line per violation. */
+function conformanceLines(violations: readonly Violation[], markdown: boolean): string[] {
+    const headline = `AWS API conformance (${conformanceRules().length} rules, offline/conformance.ts): ${violations.length} values AWS would refuse`;
+    const line = (v: Violation) => `${v.resource} ${v.field} = ${JSON.stringify(v.value)}: ${v.rule} (${v.source})`;
+    return markdown
+        ? [`### ${headline}`, ...(violations.length > 0 ? [""] : []), ...violations.map((v) => `- **FAIL** ${line(v)}`)]
+        : [headline, ...violations.map((v) => `  FAIL ${line(v)}`)];
+}
+
 async function diff(args: Args): Promise<string> {
     const [a, b, labels] = args.ref
         ? [await runAtRef(args.stack, args.ref), await run(args.stack), { a: `before (${args.ref.name})`, b: "after (working tree)" }]
@@ -159,12 +169,14 @@ async function main(): Promise<number> {
         const region = String(a.outputs?.region ?? "");
         const cost = args.cost ? estimateCost(a.graph.all, { region }) : undefined;
         const baseline = cost ? cdkDefaultBaseline(loadPriceTable(region)) : undefined;
+        const violations = checkConformance(a.graph.all);
         const findings = evaluate(a.graph.all, args.stack);
         const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
         const text = {
             table: () => renderTable(a.plan),
             markdown: () => renderMarkdown(a.plan),
-            json: () => renderJson(a.plan, { policy: findings, ...(cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}) }),
+            json: () =>
+                renderJson(a.plan, { policy: findings, awsConformance: violations, ...(cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}) }),
             mermaid: () => renderMermaid(a.plan, a.graph.all),
         }[args.format]();
         out(text);
@@ -174,8 +186,10 @@ async function main(): Promise<number> {
                 aside(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
             }
             aside(`\n${policyLines(findings, args.format === "markdown").join("\n")}`);
+            aside(`\n${conformanceLines(violations, args.format === "markdown").join("\n")}`);
         }
-        return mandatory.length > 0 ? 3 : 0;
+        // A value AWS would refuse fails the first pulumi up: as mandatory as a policy violation.
+        return mandatory.length > 0 || violations.length > 0 ? 3 : 0;
     } catch (e) {
         process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
         return 1;

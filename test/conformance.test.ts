@@ -8,8 +8,9 @@ import * as assert from "assert/strict";
 import { AUTONAME_SUFFIX, AWS_CONSTRAINTS, checkConformance, conformanceRules, modelPattern, UNKNOWN, valuesAt, Violation } from "../offline/conformance";
 import { LAMBDA_RUNTIMES } from "../offline/conformanceRules";
 import { Recorded } from "../offline/graph";
-import { runStack, StackRun } from "../offline/runStack";
-import { BOOTSTRAP } from "../offline/stackConfig";
+import { FakeCloud, runStack, StackRun } from "../offline/runStack";
+import { readOfflineAnswers } from "../offline/cloud";
+import { BOOTSTRAP, stackServices } from "../offline/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
 
@@ -64,6 +65,21 @@ describe("AWS conformance of the fixture stacks and the bootstrap", () => {
     it("GIVEN live's smoke test WHEN its security group is described THEN the text uses only EC2's characters (it once had an apostrophe, which EC2 refuses)", () => {
         const sg = runs.get("live")!.graph.resources.find((r) => r.name === "demo-live-web-smoke-sg");
         assert.equal(sg?.inputs.description, "web smoke test: out only to the test listener port");
+    });
+
+    it("GIVEN alpha with ten public endpoints WHEN checked THEN the endpoint check's descriptions still fit Lambda's 256 and the schedule's 512 characters (they once listed every URL)", async () => {
+        const hosts = [2, 3, 4, 5, 6, 7].map((i) => `h${i}-a-rather-long-name.alpha.example.org`);
+        const services: Record<string, unknown> = { ...stackServices("alpha") };
+        hosts.forEach((host, i) => {
+            services[`s${i + 2}`] = { image: (services.web as { image: string }).image, expose: "http", priority: i + 2, hosts: [host] };
+        });
+        const answers = readOfflineAnswers();
+        const bootstrapped = answers.bootstrapped.map((b) => (b.env === "alpha" ? { ...b, originHosts: [...b.originHosts, ...hosts] } : b));
+        const run = await runStack("alpha", { overrides: { set: { services } }, cloud: new FakeCloud({ ...answers, bootstrapped }) });
+        assert.equal(run.error, undefined);
+        const check = run.graph.resources.find((r) => r.name === "demo-alpha-monitoring-endpoint-check" && r.type === "aws:lambda/function:Function");
+        assert.equal(check?.inputs.description, "Checks the 8 public endpoints of demo alpha from outside the VPC");
+        assert.deepEqual(checkConformance(run.graph.resources), []);
     });
 
     it("GIVEN the bootstrap's shared stack WHEN checked THEN AWS would accept every input", () => {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { diffPlans, DocumentChange, renderDiff, renderDiffMarkdown, SettingChange, StackDiff } from "../plan/diff";
 import { renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { PlannedResource, planResources, SECRET } from "../plan/summarize";
+import { checkConformance, conformanceRules } from "../offline/conformance";
 import { evaluate } from "../policy/rules";
 import { ORIGIN_SECRET, runStack, StackRun } from "../offline/runStack";
 import { ROOT, stackFile } from "../offline/stackConfig";
@@ -344,7 +345,11 @@ describe("offline plan", function () {
                 assert.equal(r.code, 0, r.stderr);
                 assert.ok(r.stdout.length > 65_536, `${r.stdout.length} bytes`);
                 const p = plan("live", plain);
-                assert.deepEqual(JSON.parse(r.stdout), JSON.parse(renderJson(p, { policy: evaluate(plain.graph.all, "live") })));
+                assert.deepEqual(
+                    JSON.parse(r.stdout),
+                    JSON.parse(renderJson(p, { policy: evaluate(plain.graph.all, "live"), awsConformance: checkConformance(plain.graph.all) })),
+                );
+                assert.deepEqual((JSON.parse(r.stdout) as { awsConformance: unknown[] }).awsConformance, []);
                 assert.match(r.stderr, /^running stack live under the mock runtime\.\.\.\n$/);
             });
             it("--format mermaid: stdout is the diagram and nothing else; the policy summary goes to stderr", async () => {
@@ -353,6 +358,7 @@ describe("offline plan", function () {
                 assert.equal(r.stdout, `${renderMermaid(plan("live", plain), plain.graph.all)}\n`);
                 assert.match(r.stdout, /^flowchart LR\n/);
                 assert.match(r.stderr, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
+                assert.match(r.stderr, /\nAWS API conformance \(\d+ rules, offline\/conformance.ts\): 0 values AWS would refuse\n$/);
             });
             it("--format table (the default): the plan and the policy summary on stdout, progress on stderr", async () => {
                 const r = await runs.table;
@@ -362,6 +368,7 @@ describe("offline plan", function () {
                 assert.match(r.stdout, /\n\d+ resources: \d+ cloud resources in 15 components\n/);
                 assert.match(r.stdout, /\nPolicy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n/);
                 assert.doesNotMatch(r.stdout, /\n {2}FAIL /);
+                assert.match(r.stdout, /\nAWS API conformance \(\d+ rules, offline\/conformance.ts\): 0 values AWS would refuse\n$/);
                 assert.match(
                     r.stdout,
                     / {2}demo-beta-lb-web-rule {2}priority 50000: host beta.example.org and path \/\* and header x-origin-verify \[secret\] -> forward demo-beta-web\n/,
@@ -375,7 +382,12 @@ describe("offline plan", function () {
                 assert.match(r.stdout, /\n### Policy \(\d+ rules, policy\/rules.ts\): 0 mandatory violations, \d+ advisory findings\n\n- note /);
                 const findings = evaluate(alpha.graph.all, "alpha");
                 const last = findings[findings.length - 1];
-                assert.ok(r.stdout.endsWith(`${last.resource}: ${last.message}\n`), r.stdout.slice(-200));
+                assert.ok(
+                    r.stdout.endsWith(
+                        `${last.resource}: ${last.message}\n\n### AWS API conformance (${conformanceRules().length} rules, offline/conformance.ts): 0 values AWS would refuse\n`,
+                    ),
+                    r.stdout.slice(-300),
+                );
                 assert.ok(
                     r.stdout.includes(
                         "| demo-alpha-lb-web-rule | priority 50000: host alpha.example.org and path /* and header x-origin-verify [secret] -> forward demo-alpha-web |",
