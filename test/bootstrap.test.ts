@@ -359,7 +359,7 @@ describe("bootstrap/ (once per AWS account)", function () {
         return found[0];
     };
 
-    describe("the committed shared stack", () => {
+    describe("the fixture shared stack", () => {
         it("is the only stack file of the project", () => {
             assert.deepEqual(committedStacks(BOOTSTRAP), ["shared"]);
         });
@@ -782,7 +782,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             assert.equal(new Set(roles).size, roles.length);
         };
 
-        it("GIVEN the committed shared stack THEN every role's inline policies and every managed policy are within IAM's size quotas", () => {
+        it("GIVEN the fixture shared stack THEN every role's inline policies and every managed policy are within IAM's size quotas", () => {
             within(g());
         });
         it("GIVEN the longest names the settings allow (a 20-character appName, a 63-character state bucket and assets host) THEN still within them", async () => {
@@ -1133,7 +1133,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             return r.graph;
         };
 
-        describe("GIVEN the committed shared stack (cloudflareZone example.org, a host name per environment)", () => {
+        describe("GIVEN the fixture shared stack (cloudflareZone example.org, a host name per environment)", () => {
             it("THEN each environment gets exactly one SecureString origin secret at /demo/<env>/edge/origin-secret, under the edge component", () => {
                 const secrets = originSecrets(g());
                 assert.deepEqual(

@@ -586,7 +586,7 @@ describe("cost estimate", () => {
         });
     });
 
-    describe("the committed stacks, idle", function () {
+    describe("the fixture stacks, idle", function () {
         this.timeout(30_000);
         const STACKS = ["alpha", "beta", "gamma", "live"] as const;
         const estimates = new Map<string, CostEstimate>();

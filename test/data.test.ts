@@ -604,7 +604,7 @@ describe("data settings: bad input is rejected before anything is created", () =
         );
         assert.equal(found.join("\n").includes("hunter22"), false);
     });
-    it("GIVEN the committed stacks THEN each is valid, and only live backs up with AWS Backup", () => {
+    it("GIVEN the fixture stacks THEN each is valid, and only live backs up with AWS Backup", () => {
         for (const stack of STACKS) {
             const s = buildSettings(stack, stackConfig(stack));
             assert.deepEqual([s.database?.kind, s.assets !== undefined, s.backup !== undefined], ["managed", true, stack === "live"], stack);

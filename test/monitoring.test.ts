@@ -61,7 +61,7 @@ function alarmCount(stack: string, slack: boolean): number {
 type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: unknown };
 const statements = (r: Recorded) => (JSON.parse(r.inputs.policy as string) as { Statement: Statement[] }).Statement;
 
-describe("monitoring, per committed stack with a Slack webhook", function () {
+describe("monitoring, per fixture stack with a Slack webhook", function () {
     this.timeout(30_000);
     const { graph: g } = runEachBefore(STACKS, { overrides: { secret: { slackWebhookUrl: WEBHOOK } } });
     const topicArn = (graph: Graph) => graph.one(T.topic).outputs.arn as string;

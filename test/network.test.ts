@@ -43,7 +43,7 @@ function publicSubnets(graph: Graph, prefix: string): Recorded[] {
     });
 }
 
-describe("the network's IPv6, per committed stack", function () {
+describe("the network's IPv6, per fixture stack", function () {
     this.timeout(30_000);
     const { graph: g } = runEachBefore(STACKS);
 

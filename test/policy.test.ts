@@ -1128,7 +1128,7 @@ describe("policy rules", () => {
         });
     });
 
-    describe("the committed stacks under the mock runtime", function () {
+    describe("the fixture stacks under the mock runtime", function () {
         this.timeout(30_000);
         const runs = new Map<string, StackRun>();
 

@@ -678,7 +678,7 @@ describe("release: services and their images", () => {
         });
     }
 
-    it("covers every committed stack file", () => {
+    it("covers every fixture stack file", () => {
         assert.deepEqual(Object.keys(STACK_SERVICES), committedStacks());
     });
 

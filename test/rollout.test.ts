@@ -23,14 +23,14 @@ describe("rollout critical path", () => {
         });
         assert.deepEqual([p.healthySeconds, p.drainSeconds, p.loadBalancerSeconds, p.awsDefaultLoadBalancerSeconds], [150, 300, 450, 450]);
     });
-    it("GIVEN the committed alpha and beta WHEN measured THEN the load balancer adds at most 30 s to a rollout", () => {
+    it("GIVEN the fixture alpha and beta WHEN measured THEN the load balancer adds at most 30 s to a rollout", () => {
         for (const s of ["alpha", "beta"]) {
             const p = path(s);
             assert.ok(p.loadBalancerSeconds <= 30, `${s}: ${p.loadBalancerSeconds} s`);
             assert.deepEqual([p.strategy, p.bakeSeconds, p.smokeTestSeconds, p.totalSeconds], ["rolling", 0, 0, p.loadBalancerSeconds], s);
         }
     });
-    it("GIVEN the committed live WHEN measured THEN at most 2 minutes pass before the bake time, and the bake time is the stack's", () => {
+    it("GIVEN the fixture live WHEN measured THEN at most 2 minutes pass before the bake time, and the bake time is the stack's", () => {
         const p = path("live");
         assert.equal(p.strategy, "blueGreen");
         assert.ok(p.loadBalancerSeconds <= 120, `live: ${p.loadBalancerSeconds} s`);

@@ -29,7 +29,7 @@ function problemsOf(stack: string, overrides: ConfigOverrides): string {
 
 describe("stacks/ settings", () => {
     describe("per-environment defaults", () => {
-        it("GIVEN the committed stack files WHEN loaded THEN NAT gateways are none, single, single, perAz", () => {
+        it("GIVEN the fixture stack files WHEN loaded THEN NAT gateways are none, single, single, perAz", () => {
             assert.deepEqual(
                 ["alpha", "beta", "gamma", "live"].map((s) => settingsOf(s).network.natGateways),
                 ["none", "single", "single", "perAz"],

@@ -185,7 +185,7 @@ function namesOf(graph: Graph, type: string): string[] {
         .sort();
 }
 
-describe("the program under the mock runtime, per committed stack", function () {
+describe("the program under the mock runtime, per fixture stack", function () {
     this.timeout(30_000);
     const runs = new Map<string, StackRun>();
 
