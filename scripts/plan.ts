@@ -16,15 +16,14 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FakeCloud, runStack, StackRun } from "../offline/runStack";
+import type { StackRun } from "../offline/runStack";
 import { committedStacks, stackFile } from "../offline/stackConfig";
 import { diffPlans, renderDiff, renderDiffMarkdown } from "../plan/diff";
 import { fileAtRef, FileAtRef, GitRefError } from "../plan/gitRef";
 import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, renderTable } from "../plan/render";
 import { planResources } from "../plan/summarize";
-import { evaluate, Finding, RULES } from "../policy/rules";
-import { checkConformance, conformanceRules, Violation } from "../offline/conformance";
-import { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } from "../cost/estimate";
+import type { Finding } from "../policy/rules";
+import type { Violation } from "../offline/conformance";
 import { argsOrUsage, parseFlags, requireStack, runMain, UsageError } from "./cli";
 
 const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--cost]
@@ -98,6 +97,8 @@ function parse(argv: string[]): Args {
 
 async function run(stack: string, stackDir?: string, from = ""): Promise<StackRun & { plan: Plan }> {
     process.stderr.write(`running stack ${stack}${from} under the mock runtime...\n`);
+    // Loaded here, not at the top: the Pulumi SDK takes a second to load, which a usage error need not wait for.
+    const { FakeCloud, runStack } = await import("../offline/runStack");
     // A stack file from a git ref is answered by today's offline cloud (offline-cloud.yaml and the
     // bootstrap's file beside the working tree's stack files): only the stack file differs.
     const result = await runStack(stack, stackDir ? { stackDir, cloud: new FakeCloud() } : {});
@@ -124,9 +125,9 @@ async function runAtRef(stack: string, ref: NonNullable<Args["ref"]>): Promise<S
 }
 
 /** The policy results: a headline and one line per finding; in Markdown, a heading and a list. */
-function policyLines(findings: readonly Finding[], markdown: boolean): string[] {
+function policyLines(findings: readonly Finding[], rules: number, markdown: boolean): string[] {
     const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
-    const headline = `Policy (${RULES.length} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`;
+    const headline = `Policy (${rules} rules, policy/rules.ts): ${mandatory.length} mandatory violations, ${findings.length - mandatory.length} advisory findings`;
     const line = (f: Finding) => `${f.rule}${f.control ? ` (${f.control})` : ""} ${f.resource}: ${f.message}`;
     return markdown
         ? [
@@ -138,8 +139,8 @@ function policyLines(findings: readonly Finding[], markdown: boolean): string[] 
 }
 
 /** What AWS's API would refuse (offline/conformance.ts): a headline and one line per violation. */
-function conformanceLines(violations: readonly Violation[], markdown: boolean): string[] {
-    const headline = `AWS API conformance (${conformanceRules().length} rules, offline/conformance.ts): ${violations.length} values AWS would refuse`;
+function conformanceLines(violations: readonly Violation[], rules: number, markdown: boolean): string[] {
+    const headline = `AWS API conformance (${rules} rules, offline/conformance.ts): ${violations.length} values AWS would refuse`;
     const line = (v: Violation) => `${v.resource} ${v.field} = ${JSON.stringify(v.value)}: ${v.rule} (${v.source})`;
     return markdown
         ? [`### ${headline}`, ...(violations.length > 0 ? [""] : []), ...violations.map((v) => `- **FAIL** ${line(v)}`)]
@@ -166,6 +167,9 @@ async function main(): Promise<number> {
             return 0;
         }
         const a = await run(args.stack);
+        const { evaluate, RULES } = await import("../policy/rules");
+        const { checkConformance, conformanceRules } = await import("../offline/conformance");
+        const { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } = await import("../cost/estimate");
         const region = String(a.outputs?.region ?? "");
         const cost = args.cost ? estimateCost(a.graph.all, { region }) : undefined;
         const baseline = cost ? cdkDefaultBaseline(loadPriceTable(region)) : undefined;
@@ -185,8 +189,8 @@ async function main(): Promise<number> {
                 aside(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
                 aside(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
             }
-            aside(`\n${policyLines(findings, args.format === "markdown").join("\n")}`);
-            aside(`\n${conformanceLines(violations, args.format === "markdown").join("\n")}`);
+            aside(`\n${policyLines(findings, RULES.length, args.format === "markdown").join("\n")}`);
+            aside(`\n${conformanceLines(violations, conformanceRules().length, args.format === "markdown").join("\n")}`);
         }
         // A value AWS would refuse fails the first pulumi up: as mandatory as a policy violation.
         return mandatory.length > 0 || violations.length > 0 ? 3 : 0;
