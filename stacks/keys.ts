@@ -328,7 +328,7 @@ export const KEYS = {
         type: "integer",
         default: 0,
         description:
-            'postgres or mysql: days between automatic rotations of the master password by Secrets Manager (1-365), or 0 for none. Containers read the password when they start, so after a rotation they must re-read DATABASE_SECRET_ARN or be restarted; see README "Databases".',
+            'postgres or mysql: days between automatic rotations of the master password by Secrets Manager (1-365), or 0 for none. Containers read the password when they start, so after a rotation they must re-read DATABASE_SECRET_ARN or be restarted; see README "Data".',
     },
     databaseUrl: {
         type: "string",
