@@ -8,9 +8,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ContainerServiceArgs, validateContainerServiceArgs } from "../components/containerService";
+import { validateFargateTaskArgs } from "../components/fargateTask";
 import { functionCode, functionHandler } from "../components/functionCode";
 import { validateNetworkLoadBalancerArgs } from "../components/networkLoadBalancer";
 import { validateLoadBalancedAppArgs } from "../components/loadBalancedApp";
+import { runStack, StackRun } from "../offline/runStack";
 
 const base: ContainerServiceArgs = {
     nameParts: ["demo", "gamma", "web"],
@@ -192,4 +194,49 @@ describe("the packaged functions, as Lambda loads them", () => {
             }
         });
     }
+});
+
+describe("FargateTask, under a component that is not a service (as a scheduled job runs it)", function () {
+    const project = { dir: path.join(__dirname, "fixtures", "programs", "oneTask"), name: "one-task" };
+    let run: StackRun;
+    before(async () => {
+        run = await runStack("t", { project, stackDir: project.dir, fresh: true });
+        if (run.error) throw run.error;
+    });
+
+    it("registers exactly the task's resources, each a child of that component: no service, security group or scaling", () => {
+        const types = run.graph.all.filter((r) => r.type !== "test:jobs:Job").map((r) => `${r.type} ${r.name} <- ${r.parent?.split("::").pop()}`);
+        assert.deepEqual(types.sort(), [
+            "aws:cloudwatch/logGroup:LogGroup report-logs <- report",
+            "aws:ecs/taskDefinition:TaskDefinition report-task <- report",
+            "aws:iam/role:Role report-execution <- report",
+            "aws:iam/role:Role report-task <- report",
+            "aws:iam/rolePolicy:RolePolicy report-execution <- report",
+            "aws:ssm/parameter:Parameter report-secret-REPORT_TOKEN <- report",
+        ]);
+    });
+
+    it("gives the task definition its size, architecture and roles, and the secret by valueFrom only", () => {
+        const td = run.graph.one("aws:ecs/taskDefinition:TaskDefinition", {});
+        assert.deepEqual(
+            [td.inputs.family, td.inputs.cpu, td.inputs.memory, td.inputs.runtimePlatform],
+            ["demo-alpha-report", "256", "512", { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" }],
+        );
+        const roleArn = (name: string) => run.graph.one("aws:iam/role:Role", { name }).outputs.arn;
+        assert.deepEqual([td.inputs.executionRoleArn, td.inputs.taskRoleArn], [roleArn("demo-alpha-report-execution"), roleArn("demo-alpha-report-task")]);
+        assert.equal(typeof td.inputs.taskRoleArn, "string");
+        const [container] = JSON.parse(String(td.inputs.containerDefinitions)) as { secrets: unknown[]; environment: unknown[] }[];
+        assert.deepEqual(container.environment, [{ name: "LOG_LEVEL", value: "debug" }]);
+        assert.deepEqual(container.secrets, [
+            { name: "REPORT_TOKEN", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/demo/alpha/report/REPORT_TOKEN" },
+        ]);
+        assert.ok(!String(td.inputs.containerDefinitions).includes("s3cr3t-value"));
+    });
+
+    it("GIVEN a size Fargate does not run WHEN constructed THEN the error names the component that asked", () => {
+        assert.throws(
+            () => validateFargateTaskArgs({ ...base, cpu: 256, memory: 4096 }, "Job"),
+            /^Error: Job: cpu 256 with memory 4096 is not a Fargate task size$/,
+        );
+    });
 });
