@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -42,9 +43,44 @@ export function functionHandler(name: string): string {
     return `${name}/handler.handler`;
 }
 
+const COMPILER_OPTIONS: ts.CompilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true };
+
+/**
+ * Transpiled functions, by a hash of what the output depends on (compiler version, options, file,
+ * text): every stack of a run (and every run of a plan) packages the same sources, and
+ * transpiling them is most of a plan's program time. The folder is git-ignored; a cache that
+ * cannot be written only costs the time.
+ */
+const CACHE_DIR = path.resolve(__dirname, "..", ".cache", "functions");
+const transpiled = new Map<string, string>();
+
 function transpile(folder: string, file: string): string {
-    const out = ts.transpileModule(fs.readFileSync(path.join(FUNCTIONS_DIR, folder, file), "utf8"), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true },
+    const source = fs.readFileSync(path.join(FUNCTIONS_DIR, folder, file), "utf8");
+    const key = createHash("sha256")
+        .update(JSON.stringify([ts.version, COMPILER_OPTIONS, folder, file, source]))
+        .digest("hex");
+    const cached = path.join(CACHE_DIR, `${key}.js`);
+    let code = transpiled.get(key);
+    if (code === undefined && fs.existsSync(cached)) code = fs.readFileSync(cached, "utf8");
+    if (code === undefined) {
+        code = transpileNow(folder, file, source);
+        try {
+            fs.mkdirSync(CACHE_DIR, { recursive: true });
+            // Renamed into place: a concurrent run never reads half a file.
+            const partial = `${cached}.${process.pid}.partial`;
+            fs.writeFileSync(partial, code);
+            fs.renameSync(partial, cached);
+        } catch {
+            // read-only checkout: transpiled each run, as before
+        }
+    }
+    transpiled.set(key, code);
+    return code;
+}
+
+function transpileNow(folder: string, file: string, source: string): string {
+    const out = ts.transpileModule(source, {
+        compilerOptions: COMPILER_OPTIONS,
         fileName: file,
         reportDiagnostics: true,
     });

@@ -129,10 +129,15 @@ export function readOfflineAnswers(dir: string = stackConfigDir(MAIN)): OfflineA
     };
 }
 
+/** Where the bootstrap's stack files are for a folder of stack files: its `bootstrap/` when it has one, else the repository's. */
+export function bootstrapStackDir(dir: string): string {
+    const mirrored = path.join(dir, path.relative(MAIN.dir, BOOTSTRAP.dir));
+    return fs.existsSync(mirrored) ? mirrored : BOOTSTRAP.dir;
+}
+
 /** The environments every bootstrap stack file in the folder sets up, with their origin hosts. */
 function bootstrappedEnvironments(dir: string): BootstrappedEnvironment[] {
-    const mirrored = path.join(dir, path.relative(MAIN.dir, BOOTSTRAP.dir));
-    const bootstrapDir = fs.existsSync(mirrored) ? mirrored : BOOTSTRAP.dir;
+    const bootstrapDir = bootstrapStackDir(dir);
     const out: BootstrappedEnvironment[] = [];
     for (const stack of committedStacks(BOOTSTRAP, bootstrapDir)) {
         const values = stackConfig(stack, {}, BOOTSTRAP, bootstrapDir).values;

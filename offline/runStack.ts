@@ -4,10 +4,12 @@
  * their paths noted. No cloud, no CLI, no network.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import { AliasRequest, EngineRules, Registration } from "./engineRules";
 import { Graph, Recorded } from "./graph";
-import { ACCOUNT, FakeCloud, readOfflineAnswers } from "./cloud";
+import { ACCOUNT, bootstrapStackDir, FakeCloud, readOfflineAnswers } from "./cloud";
 import { ConfigOverrides, MAIN, Project, stackConfig, stackConfigDir } from "./stackConfig";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -243,16 +245,17 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
 /**
  * Runs the program for `stack` and returns everything it registered. Stack traces are off during
  * the run (SHIPYARD_STACK_TRACES=1 keeps them): the Pulumi SDK records `new Error().stack` for every
- * promise it creates, only to report leaked promises, and ts-node source-maps each one; that is
- * most of a run's time. Errors keep their messages, which is what the tests read.
+ * promise it creates, only to report leaked promises, and for every resource, for a source
+ * position the mocks ignore; a loader's source maps map each one; that was most of a run's time. Errors keep their messages, which is what the tests read.
  */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     // The same stack with the same configuration registers the same graph: test files share a run
-    // (the graph is only read). A run given its own cloud is never shared, since the cloud changes.
-    const key =
-        options.cloud || options.fresh
-            ? undefined
-            : JSON.stringify([stack, options.overrides ?? {}, (options.project ?? MAIN).dir, options.stackDir ?? stackConfigDir(options.project)]);
+    // (the graph is only read). The key holds the text of the files the run reads besides the
+    // program, so a run is never reused after one of them changed. A run given its own cloud is
+    // never shared, since the cloud changes.
+    const project = options.project ?? MAIN;
+    const dir = options.stackDir ?? stackConfigDir(options.project);
+    const key = options.cloud || options.fresh ? undefined : JSON.stringify([stack, options.overrides ?? {}, project.dir, dir, configDigest(project, dir)]);
     const known = key === undefined ? undefined : memo.get(key);
     if (known) return known;
     const result = runFresh(stack, options);
@@ -262,13 +265,37 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 
 const memo = new Map<string, Promise<StackRun>>();
 
+/** A digest of the configuration files a run reads: the project file, the stack files, the offline cloud, the bootstrap's stack files. */
+function configDigest(project: Project, dir: string): string {
+    const hash = createHash("sha256");
+    for (const folder of [...new Set([project.dir, dir, bootstrapStackDir(dir)])]) {
+        if (!fs.existsSync(folder)) continue;
+        for (const name of fs
+            .readdirSync(folder)
+            .filter((n) => n.endsWith(".yaml"))
+            .sort()) {
+            const file = path.join(folder, name);
+            hash.update(`${file}\0`).update(fs.readFileSync(file)).update("\0");
+        }
+    }
+    return hash.digest("hex");
+}
+
 async function runFresh(stack: string, options: RunOptions): Promise<StackRun> {
     const limit = Error.stackTraceLimit;
-    if (!process.env.SHIPYARD_STACK_TRACES) Error.stackTraceLimit = 0;
+    const prepare = Error.prepareStackTrace;
+    if (!process.env.SHIPYARD_STACK_TRACES) {
+        Error.stackTraceLimit = 0;
+        // Every Resource constructor also reads a full stack of its own (its source position, which
+        // the mock engine ignores), whatever the limit; a stack of just the error's name and message
+        // spares the formatting (and a loader's source mapping) of thousands of frames.
+        Error.prepareStackTrace = (e: Error) => Error.prototype.toString.call(e);
+    }
     try {
         return await run(stack, options);
     } finally {
         Error.stackTraceLimit = limit;
+        Error.prepareStackTrace = prepare;
     }
 }
 

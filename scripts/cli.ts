@@ -32,20 +32,31 @@ export function requireStack(stack: string): void {
     if (!stacks.includes(stack)) throw new UsageError(`unknown stack "${stack}": there is no Pulumi.${stack}.yaml; known stacks: ${stacks.join(", ")}`);
 }
 
+/** Where a script's main writes: the process's stdout and stderr, or a test's buffers (in-process runs). */
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+export const PROCESS_IO: Io = {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+};
+
 /**
- * Runs `parse` on the process's arguments; a UsageError becomes `<name>: message`, the usage, and
- * exit code 2; --help becomes the usage on stdout and exit code 0.
+ * Runs `parse` on the arguments (the process's unless given); a UsageError becomes
+ * `<name>: message`, the usage, and exit code 2; --help becomes the usage on stdout and exit code 0.
  */
-export function argsOrUsage<T>(name: string, usage: string, parse: (argv: string[]) => T): T | number {
+export function argsOrUsage<T>(name: string, usage: string, parse: (argv: string[]) => T, argv = process.argv.slice(2), io: Io = PROCESS_IO): T | number {
     try {
-        return parse(process.argv.slice(2));
+        return parse(argv);
     } catch (e) {
         if (e instanceof HelpRequested) {
-            process.stdout.write(`${usage}\n`);
+            io.out(`${usage}\n`);
             return 0;
         }
         if (e instanceof UsageError) {
-            process.stderr.write(`${name}: ${e.message}\n${usage}\n`);
+            io.err(`${name}: ${e.message}\n${usage}\n`);
             return 2;
         }
         throw e;

@@ -1,10 +1,14 @@
 /**
- * npm run plan -- --stack <env> [--format table|markdown|json|mermaid] [--cost]
+ * npm run plan -- --stack <env>[,<env>...] | --all [--format table|markdown|json|mermaid] [--cost]
  * npm run plan -- --stack <env> --diff <other-env> | --diff-ref <git-ref> [--format table|markdown|json] [--full]
  *
  * Runs the real program for a stack file under Pulumi's mock runtime (no credentials, no CLI, no
  * network) and prints every resource it would create, grouped by component; or what differs from
  * another stack, or from the same stack file at a git ref (what an edit to it changes).
+ *
+ * Several stacks (`--stack alpha,beta` or `--all`, every stack file) are planned in one process,
+ * which loads the Pulumi SDK and the program once: one section per stack, each as a single plan
+ * prints it (json: an array of the documents), and a stack that fails does not stop the others.
  *
  * stdout carries the plan alone; progress goes to stderr. For json the policy findings (and the
  * cost) are fields of the document; for mermaid they go to stderr, so that stdout is the diagram.
@@ -12,6 +16,7 @@
  * Exit codes: 0 plan printed; 1 the stack's configuration is invalid or the program failed;
  * 2 bad usage (unknown flag, unknown stack, bad format, unknown git ref, no stack file at the ref);
  * 3 a mandatory policy rule is violated, or a value AWS's API would refuse (offline/conformance.ts).
+ * With several stacks, the worst of theirs: 1 when any failed, else 3 when any is refused, else 0.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -24,11 +29,13 @@ import { FORMATS, Format, Plan, renderJson, renderMarkdown, renderMermaid, rende
 import { planResources } from "../plan/summarize";
 import type { Finding } from "../policy/rules";
 import type { Violation } from "../offline/conformance";
-import { argsOrUsage, parseFlags, requireStack, runMain, UsageError } from "./cli";
+import { argsOrUsage, Io, parseFlags, PROCESS_IO, requireStack, runMain, UsageError } from "./cli";
 
-const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|")}] [--cost]
+const USAGE = `usage: npm run plan -- (--stack <env>[,<env>...] | --all) [--format ${FORMATS.join("|")}] [--cost]
        npm run plan -- --stack <env> (--diff <other-env> | --diff-ref <git-ref>) [--format table|markdown|json] [--full]
-  --stack     environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")})
+  --stack     environment whose Pulumi.<env>.yaml to plan (${committedStacks().join(", ")});
+              several, comma-separated, are planned in one process, one section each
+  --all       every stack file's environment, as --stack with all of them
   --format    output format (default: table); mermaid draws the architecture; json and mermaid print
               nothing else on stdout (json holds the policy findings, mermaid sends them to stderr)
   --cost      add an estimated monthly cost of the idle environment (cost/prices/<region>.json)
@@ -37,10 +44,14 @@ const USAGE = `usage: npm run plan -- --stack <env> [--format ${FORMATS.join("|"
               now ("+ after"): what an edit to the stack file changes; e.g. HEAD, main, HEAD~1
   --full      with a diff: every differing value inside JSON documents (dashboards, policies,
               container definitions), not one line per document
-exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage (or unknown git ref), 3 mandatory policy violation or a value AWS would refuse`;
+exit codes: 0 ok, 1 invalid configuration or program error, 2 bad usage (or unknown git ref), 3 mandatory policy violation or a value AWS would refuse;
+  with several stacks the worst: 1 if any failed, else 3 if any was refused, else 0`;
 
 interface Args {
-    readonly stack: string;
+    /** The stacks to plan, in the order given; one unless planning several. */
+    readonly stacks: readonly string[];
+    /** Several stacks were asked for (a list or --all): sections, and a JSON array. */
+    readonly several: boolean;
     readonly format: Format;
     readonly cost: boolean;
     /** Another environment to compare with. */
@@ -55,6 +66,7 @@ function parse(argv: string[]): Args {
         argv,
         {
             stack: { type: "string" },
+            all: { type: "boolean", default: false },
             format: { type: "string", default: "table" },
             diff: { type: "string" },
             "diff-ref": { type: "string" },
@@ -64,8 +76,14 @@ function parse(argv: string[]): Args {
         },
         USAGE,
     );
-    if (!values.stack) throw new UsageError("--stack is required");
-    for (const s of [values.stack, values.diff].filter((x): x is string => x !== undefined)) requireStack(s);
+    if (values.all && values.stack !== undefined) throw new UsageError("--stack and --all are mutually exclusive: name the stacks or plan them all");
+    if (!values.stack && !values.all) throw new UsageError("--stack (or --all) is required");
+    const several = values.all === true || (values.stack ?? "").includes(",");
+    const stacks = values.all ? committedStacks() : (values.stack ?? "").split(",");
+    if (stacks.some((s) => s === "")) throw new UsageError(`--stack "${values.stack}" has an empty name; separate stacks with single commas`);
+    const repeated = stacks.find((s, i) => stacks.indexOf(s) !== i);
+    if (repeated !== undefined) throw new UsageError(`--stack names ${repeated} twice`);
+    for (const s of [...stacks, values.diff].filter((x): x is string => x !== undefined)) requireStack(s);
     if (!(FORMATS as readonly string[]).includes(values.format as string))
         throw new UsageError(`unknown format "${values.format}"; allowed: ${FORMATS.join(", ")}`);
     const format = values.format as Format;
@@ -73,20 +91,23 @@ function parse(argv: string[]): Args {
     const diffing = values.diff !== undefined || ref !== undefined;
     if (values.diff !== undefined && ref !== undefined)
         throw new UsageError("--diff and --diff-ref are mutually exclusive: compare with another stack or with a git ref, not both");
+    if (several && diffing) throw new UsageError("--diff and --diff-ref compare one stack; give --stack a single environment");
+    if (several && format === "mermaid") throw new UsageError("--format mermaid draws one stack; give --stack a single environment");
     if (diffing && format === "mermaid") throw new UsageError("--format mermaid draws one stack; a diff prints as table, markdown or json");
     if (diffing && values.cost) throw new UsageError("--cost estimates one stack; leave it out of a diff");
     if (!diffing && values.full) throw new UsageError("--full applies to a diff: add --diff <other-env> or --diff-ref <git-ref>");
     let file: FileAtRef | undefined;
     if (ref !== undefined) {
         try {
-            file = fileAtRef(stackFile(values.stack), ref);
+            file = fileAtRef(stackFile(stacks[0]), ref);
         } catch (e) {
             if (e instanceof GitRefError) throw new UsageError(e.message);
             throw e;
         }
     }
     return {
-        stack: values.stack,
+        stacks,
+        several,
         format,
         cost: values.cost === true,
         diff: values.diff,
@@ -95,8 +116,8 @@ function parse(argv: string[]): Args {
     };
 }
 
-async function run(stack: string, stackDir?: string, from = ""): Promise<StackRun & { plan: Plan }> {
-    process.stderr.write(`running stack ${stack}${from} under the mock runtime...\n`);
+async function run(io: Io, stack: string, stackDir?: string, from = ""): Promise<StackRun & { plan: Plan }> {
+    io.err(`running stack ${stack}${from} under the mock runtime...\n`);
     // Loaded here, not at the top: the Pulumi SDK takes a second to load, which a usage error need not wait for.
     const { FakeCloud, runStack } = await import("../offline/runStack");
     // A stack file from a git ref is answered by today's offline cloud (offline-cloud.yaml and the
@@ -114,11 +135,11 @@ async function run(stack: string, stackDir?: string, from = ""): Promise<StackRu
 }
 
 /** The plan of the stack file as `ref` has it: written to a folder of its own for the run. */
-async function runAtRef(stack: string, ref: NonNullable<Args["ref"]>): Promise<StackRun & { plan: Plan }> {
+async function runAtRef(io: Io, stack: string, ref: NonNullable<Args["ref"]>): Promise<StackRun & { plan: Plan }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-ref-"));
     try {
         fs.writeFileSync(stackFile(stack, undefined, dir), ref.file.text);
-        return await run(stack, dir, ` (${ref.file.path} at ${ref.name})`);
+        return await run(io, stack, dir, ` (${ref.file.path} at ${ref.name})`);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -147,26 +168,26 @@ function conformanceLines(violations: readonly Violation[], rules: number, markd
         : [headline, ...violations.map((v) => `  FAIL ${line(v)}`)];
 }
 
-async function diff(args: Args): Promise<string> {
+async function diff(io: Io, args: Args): Promise<string> {
+    const stack = args.stacks[0];
     const [a, b, labels] = args.ref
-        ? [await runAtRef(args.stack, args.ref), await run(args.stack), { a: `before (${args.ref.name})`, b: "after (working tree)" }]
-        : [await run(args.stack), await run(args.diff as string), undefined];
+        ? [await runAtRef(io, stack, args.ref), await run(io, stack), { a: `before (${args.ref.name})`, b: "after (working tree)" }]
+        : [await run(io, stack), await run(io, args.diff as string), undefined];
     const d = diffPlans(a.plan, b.plan, { labels, full: args.full });
     return args.format === "json" ? JSON.stringify(d, null, 2) : args.format === "markdown" ? renderDiffMarkdown(d) : renderDiff(d);
 }
 
-async function main(): Promise<number> {
-    const args = argsOrUsage("plan", USAGE, parse);
-    if (typeof args === "number") return args;
-    // What a reader of the plan reads goes to stdout; with a machine format, the rest goes to stderr.
-    const out = (text: string) => process.stdout.write(`${text}\n`);
-    const aside = args.format === "mermaid" ? (text: string) => process.stderr.write(`${text}\n`) : out;
+type Write = (text: string) => void;
+
+/** Plans one stack: its plan on `out`, the policy and conformance results on `aside`, a JSON document to `json`; its exit code. */
+async function planStack(
+    io: Io,
+    stack: string,
+    args: Args,
+    write: { out: Write; aside: Write; json: (doc: Record<string, unknown>) => void },
+): Promise<number> {
     try {
-        if (args.diff !== undefined || args.ref) {
-            out(await diff(args));
-            return 0;
-        }
-        const a = await run(args.stack);
+        const a = await run(io, stack);
         const { evaluate, RULES } = await import("../policy/rules");
         const { checkConformance, conformanceRules } = await import("../offline/conformance");
         const { cdkDefaultBaseline, estimateCost, formatCostTable, loadPriceTable } = await import("../cost/estimate");
@@ -174,30 +195,71 @@ async function main(): Promise<number> {
         const cost = args.cost ? estimateCost(a.graph.all, { region }) : undefined;
         const baseline = cost ? cdkDefaultBaseline(loadPriceTable(region)) : undefined;
         const violations = checkConformance(a.graph.all);
-        const findings = evaluate(a.graph.all, args.stack);
+        const findings = evaluate(a.graph.all, stack);
         const mandatory = findings.filter((f) => f.enforcementLevel === "mandatory");
-        const text = {
-            table: () => renderTable(a.plan),
-            markdown: () => renderMarkdown(a.plan),
-            json: () =>
-                renderJson(a.plan, { policy: findings, awsConformance: violations, ...(cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}) }),
-            mermaid: () => renderMermaid(a.plan, a.graph.all),
-        }[args.format]();
-        out(text);
-        if (args.format !== "json") {
+        if (args.format === "json") {
+            const extra = { policy: findings, awsConformance: violations, ...(cost ? { cost, cdkDefaultBaselineUsd: baseline?.totalUsd } : {}) };
+            write.json(JSON.parse(renderJson(a.plan, extra)) as Record<string, unknown>);
+        } else {
+            const render = { table: renderTable, markdown: renderMarkdown, mermaid: (p: Plan) => renderMermaid(p, a.graph.all) }[args.format];
+            write.out(render(a.plan));
             if (cost && baseline) {
-                aside(`\nEstimated monthly cost of ${args.stack}, idle\n${formatCostTable(cost)}`);
-                aside(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
+                write.aside(`\nEstimated monthly cost of ${stack}, idle\n${formatCostTable(cost)}`);
+                write.aside(`\nFor comparison, CDK's ApplicationLoadBalancedFargateService with its defaults here: ${baseline.totalUsd.toFixed(2)} USD/month.`);
             }
-            aside(`\n${policyLines(findings, RULES.length, args.format === "markdown").join("\n")}`);
-            aside(`\n${conformanceLines(violations, conformanceRules().length, args.format === "markdown").join("\n")}`);
+            write.aside(`\n${policyLines(findings, RULES.length, args.format === "markdown").join("\n")}`);
+            write.aside(`\n${conformanceLines(violations, conformanceRules().length, args.format === "markdown").join("\n")}`);
         }
         // A value AWS would refuse fails the first pulumi up: as mandatory as a policy violation.
         return mandatory.length > 0 || violations.length > 0 ? 3 : 0;
     } catch (e) {
-        process.stderr.write(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
+        const message = e instanceof Error ? e.message : String(e);
+        io.err(`plan: ${args.several ? `${stack}: ` : ""}${message}\n`);
+        // Among several, the reader of the plan also sees which section failed and why.
+        if (args.several) {
+            if (args.format === "json") write.json({ stack, error: message });
+            else if (args.format === "markdown") write.out(`## Plan for stack \`${stack}\`\n\n**failed**: ${message}`);
+            else write.out(`Plan for stack ${stack} (offline, mock runtime)\n\nfailed: ${message}`);
+        }
         return 1;
     }
 }
 
-runMain("plan", main);
+/** The exit code of several stacks: a stack that failed to run outweighs one refused, which outweighs success. */
+export function worstExitCode(codes: readonly number[]): number {
+    return codes.includes(1) ? 1 : codes.includes(3) ? 3 : 0;
+}
+
+/** The plan command: `argv` as after `npm run plan --`; what it prints goes to `io`; resolves to the exit code. */
+export async function main(argv: string[], io: Io = PROCESS_IO): Promise<number> {
+    const args = argsOrUsage("plan", USAGE, parse, argv, io);
+    if (typeof args === "number") return args;
+    // What a reader of the plan reads goes to stdout; with a machine format, the rest goes to stderr.
+    const out: Write = (text) => io.out(`${text}\n`);
+    const aside: Write = args.format === "mermaid" ? (text) => io.err(`${text}\n`) : out;
+    if (args.diff !== undefined || args.ref) {
+        try {
+            out(await diff(io, args));
+            return 0;
+        } catch (e) {
+            io.err(`plan: ${e instanceof Error ? e.message : String(e)}\n`);
+            return 1;
+        }
+    }
+    const documents: Record<string, unknown>[] = [];
+    const codes: number[] = [];
+    for (const stack of args.stacks) {
+        // A blank line between one stack's section and the next one's heading.
+        let first = codes.length > 0;
+        const section: Write = (text) => {
+            out(first ? `\n${text}` : text);
+            first = false;
+        };
+        codes.push(await planStack(io, stack, args, { out: section, aside: args.format === "mermaid" ? aside : section, json: (doc) => documents.push(doc) }));
+    }
+    if (args.format === "json" && (args.several || documents.length > 0)) out(JSON.stringify(args.several ? documents : documents[0], null, 2));
+    if (args.several) io.err(`planned ${codes.length} stacks: ${args.stacks.map((s, i) => `${s} ${codes[i] === 0 ? "ok" : `exit ${codes[i]}`}`).join(", ")}\n`);
+    return worstExitCode(codes);
+}
+
+if (require.main === module) runMain("plan", () => main(process.argv.slice(2)));

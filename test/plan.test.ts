@@ -10,6 +10,8 @@ import { checkConformance, conformanceRules } from "../offline/conformance";
 import { evaluate } from "../policy/rules";
 import { ORIGIN_SECRET, runStack, StackRun } from "../offline/runStack";
 import { ROOT, stackFile } from "../offline/stackConfig";
+import { main as planMain, worstExitCode } from "../scripts/plan";
+import { CliResult, inProcess } from "./harness/inProcess";
 
 const SECRET_VALUE = "postgres://app:plan-s3cret@db/app";
 
@@ -22,19 +24,13 @@ function plan(stack: string, run: StackRun) {
     return { stack, resources: planResources(all), totalRegistered: all.length, components: all.filter((r) => !r.custom).map((r) => r.name) };
 }
 
-interface CliResult {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
 /**
- * The plan command as a child process whose stdout and stderr are pipes read as they fill, as in
- * `npm run plan ... | jq`; started at once, so that a suite's runs overlap.
+ * The plan command as a child process (the loader `npm run plan` uses) whose stdout and stderr are
+ * pipes read as they fill, as in `npm run plan ... | jq`: what proves the entry point itself.
  */
 function cliPiped(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args], {
+        const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts", "register.js"), "scripts/plan.ts", ...args], {
             cwd: ROOT,
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
@@ -49,14 +45,9 @@ function cliPiped(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResul
     });
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", ...args], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        encoding: "utf8",
-        timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The plan command's main, called in this process (test/harness/inProcess.ts): its output and exit code. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return inProcess(planMain, args, env);
 }
 
 describe("offline plan", function () {
@@ -328,12 +319,16 @@ describe("offline plan", function () {
     describe("the command", () => {
         describe("through a pipe, stdout carries the plan alone and whole", () => {
             // The runs overlap; each test awaits its own.
+            // The JSON document goes through a real pipe (past the 64 KiB a pipe holds); the other
+            // formats are the same main, called in-process.
             const runs: Record<string, Promise<CliResult>> = {};
             before(() => {
                 runs.json = cliPiped(["--stack", "live", "--format", "json"]);
-                runs.mermaid = cliPiped(["--stack", "live", "--format", "mermaid"]);
-                runs.markdown = cliPiped(["--stack", "alpha", "--format", "markdown"]);
-                runs.table = cliPiped(["--stack", "beta"]);
+            });
+            before(async () => {
+                runs.mermaid = Promise.resolve(await cli(["--stack", "live", "--format", "mermaid"]));
+                runs.markdown = Promise.resolve(await cli(["--stack", "alpha", "--format", "markdown"]));
+                runs.table = Promise.resolve(await cli(["--stack", "beta"]));
             });
             let plain: StackRun;
             before(async () => {
@@ -396,14 +391,92 @@ describe("offline plan", function () {
                 assert.equal(r.stdout.includes(ORIGIN_SECRET), false);
             });
         });
-        it("--help prints the usage on stdout and exits 0", () => {
-            const r = cli(["--help"]);
+        describe("several stacks in one process (--stack a,b or --all)", () => {
+            it("--all plans every fixture stack file in name order, each section as its single plan prints it, and exits 0", async () => {
+                const all = await cli(["--all"]);
+                assert.equal(all.code, 0, all.stderr);
+                const singles: CliResult[] = [];
+                for (const stack of ["alpha", "beta", "gamma", "live"]) singles.push(await cli(["--stack", stack]));
+                assert.deepEqual(
+                    singles.map((r) => r.code),
+                    [0, 0, 0, 0],
+                );
+                assert.equal(all.stdout, singles.map((r) => r.stdout).join("\n"));
+                assert.equal(
+                    all.stderr,
+                    [
+                        ...["alpha", "beta", "gamma", "live"].map((s) => `running stack ${s} under the mock runtime...\n`),
+                        "planned 4 stacks: alpha ok, beta ok, gamma ok, live ok\n",
+                    ].join(""),
+                );
+            });
+            it("--stack live,alpha --format json prints one array of the two documents, in the order given", async () => {
+                const r = await cli(["--stack", "live,alpha", "--format", "json"]);
+                assert.equal(r.code, 0, r.stderr);
+                const docs = JSON.parse(r.stdout) as { stack: string; totalRegistered: number }[];
+                assert.deepEqual(
+                    docs.map((d) => d.stack),
+                    ["live", "alpha"],
+                );
+                const single = JSON.parse((await cli(["--stack", "alpha", "--format", "json"])).stdout) as unknown;
+                assert.deepEqual(docs[1], single);
+            });
+            it("a stack that fails does not stop the others: its section says why, stderr names it, the exit code is 1", async () => {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-several-"));
+                try {
+                    fs.cpSync(path.dirname(stackFile("live")), dir, { recursive: true });
+                    const text = fs.readFileSync(stackFile("live"), "utf8").replace("      minTasks: 3", "      minTasks: 1");
+                    fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), text);
+                    const r = await cli(["--stack", "live,alpha", "--format", "markdown"], { SHIPYARD_STACK_CONFIG_DIR: dir });
+                    assert.equal(r.code, 1);
+                    assert.match(
+                        r.stdout,
+                        /^## Plan for stack `live`\n\n\*\*failed\*\*: stack "live" has invalid configuration:\n {2}- key shipyard:services\.web\.minTasks = 1: /,
+                    );
+                    assert.match(r.stdout, /\n\n## Plan for stack `alpha`\n/);
+                    assert.match(r.stderr, /^running stack live under the mock runtime\.\.\.\nplan: live: stack "live" has invalid configuration:/);
+                    assert.match(r.stderr, /\nplanned 2 stacks: live exit 1, alpha ok\n$/);
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            });
+            it("the exit code of several stacks is the worst: a failure (1) over a refusal (3) over success (0)", () => {
+                const cases: [number[], number][] = [
+                    [[0, 0, 0], 0],
+                    [[0, 3, 0], 3],
+                    [[3, 1], 1],
+                    [[1, 0, 3], 1],
+                    [[3, 3], 3],
+                ];
+                for (const [codes, worst] of cases) assert.equal(worstExitCode(codes), worst, codes.join(","));
+            });
+            for (const [args, message] of [
+                [["--all", "--stack", "live"], /^plan: --stack and --all are mutually exclusive: name the stacks or plan them all\n/],
+                [["--stack", "live,live"], /^plan: --stack names live twice\n/],
+                [["--stack", "alpha,"], /^plan: --stack "alpha," has an empty name; separate stacks with single commas\n/],
+                [["--stack", "alpha,prod"], /^plan: unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: alpha, beta, gamma, live\n/],
+                [["--stack", "alpha,beta", "--format", "mermaid"], /^plan: --format mermaid draws one stack; give --stack a single environment\n/],
+                [["--all", "--diff-ref", "HEAD"], /^plan: --diff and --diff-ref compare one stack; give --stack a single environment\n/],
+                [["--stack", "alpha,beta", "--diff", "live"], /^plan: --diff and --diff-ref compare one stack; give --stack a single environment\n/],
+                [["--format", "json"], /^plan: --stack \(or --all\) is required\n/],
+            ] as const) {
+                it(`exits 2 before running anything for ${args.join(" ")}`, async () => {
+                    const r = await cli([...args]);
+                    assert.equal(r.code, 2);
+                    assert.match(r.stderr, message);
+                    assert.doesNotMatch(r.stderr, /running stack/);
+                    assert.equal(r.stdout, "");
+                });
+            }
+        });
+        it("--help prints the usage on stdout and exits 0", async () => {
+            const r = await cli(["--help"]);
             assert.equal(r.code, 0, r.stderr);
-            assert.match(r.stdout, /^usage: npm run plan -- --stack <env>/);
+            assert.match(r.stdout, /^usage: npm run plan -- \(--stack <env>\[,<env>\.\.\.\] \| --all\)/);
             assert.match(r.stdout, /\n {2}--diff-ref /);
             assert.equal(r.stderr, "");
         });
-        it("exits 2 when a diff asks for a mermaid drawing, or for both --diff and --diff-ref", () => {
+        it("exits 2 when a diff asks for a mermaid drawing, or for both --diff and --diff-ref", async () => {
             for (const [args, message] of [
                 [
                     ["--stack", "live", "--diff", "alpha", "--format", "mermaid"],
@@ -411,7 +484,7 @@ describe("offline plan", function () {
                 ],
                 [["--stack", "live", "--diff", "alpha", "--diff-ref", "HEAD"], /plan: --diff and --diff-ref are mutually exclusive/],
             ] as const) {
-                const r = cli([...args]);
+                const r = await cli([...args]);
                 assert.equal(r.code, 2);
                 assert.match(r.stderr, message);
                 assert.equal(r.stdout, "");
@@ -446,10 +519,12 @@ describe("offline plan", function () {
                 fs.writeFileSync(path.join(stacks, "Pulumi.live.yaml"), edited);
                 // A stack file that is not committed at HEAD.
                 fs.copyFileSync(path.join(stacks, "Pulumi.beta.yaml"), path.join(stacks, "Pulumi.delta.yaml"));
+            });
+            before(async () => {
                 const env = { SHIPYARD_STACK_CONFIG_DIR: stacks };
-                runs.json = cliPiped(["--stack", "live", "--diff-ref", "HEAD", "--format", "json"], env);
-                runs.unknown = cliPiped(["--stack", "live", "--diff-ref", "no-such-ref"], env);
-                runs.missing = cliPiped(["--stack", "delta", "--diff-ref", "HEAD"], env);
+                runs.json = Promise.resolve(await cli(["--stack", "live", "--diff-ref", "HEAD", "--format", "json"], env));
+                runs.unknown = Promise.resolve(await cli(["--stack", "live", "--diff-ref", "no-such-ref"], env));
+                runs.missing = Promise.resolve(await cli(["--stack", "delta", "--diff-ref", "HEAD"], env));
             });
             after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
@@ -496,31 +571,31 @@ describe("offline plan", function () {
                 assert.equal(r.stdout, "");
             });
         });
-        it("--cost adds the idle monthly estimate with a total and the CDK defaults for comparison", () => {
-            const r = cli(["--stack", "alpha", "--cost"]);
+        it("--cost adds the idle monthly estimate with a total and the CDK defaults for comparison", async () => {
+            const r = await cli(["--stack", "alpha", "--cost"]);
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stdout, /\nEstimated monthly cost of alpha, idle\n/);
             assert.match(r.stdout, /\nTotal +\d+\.\d{2}\n/);
             assert.match(r.stdout, /Not included:\n {2}- Traffic-dependent charges/);
             assert.match(r.stdout, /CDK's ApplicationLoadBalancedFargateService with its defaults here: \d+\.\d{2} USD\/month/);
         });
-        it("exits 2 with a clear message for an unknown stack", () => {
-            const r = cli(["--stack", "prod"]);
+        it("exits 2 with a clear message for an unknown stack, from the command's own process", async () => {
+            const r = await cliPiped(["--stack", "prod"]);
             assert.equal(r.code, 2);
             assert.match(r.stderr, /plan: unknown stack "prod": there is no Pulumi.prod.yaml; known stacks: alpha, beta, gamma, live/);
             assert.equal(r.stdout, "");
         });
-        it("exits 2 for an unknown flag", () => {
-            const r = cli(["--stack", "live", "--verbose"]);
+        it("exits 2 for an unknown flag", async () => {
+            const r = await cli(["--stack", "live", "--verbose"]);
             assert.equal(r.code, 2);
             assert.match(r.stderr, /plan: Unknown option '--verbose'/);
         });
-        it("exits 1 naming the key and value when a stack file holds an invalid value", () => {
+        it("exits 1 naming the key and value when a stack file holds an invalid value", async () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-plan-"));
             try {
                 const text = fs.readFileSync(stackFile("live"), "utf8").replace("      minTasks: 3", "      minTasks: 1");
                 fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), text);
-                const r = cli(["--stack", "live"], { SHIPYARD_STACK_CONFIG_DIR: dir });
+                const r = await cli(["--stack", "live"], { SHIPYARD_STACK_CONFIG_DIR: dir });
                 assert.equal(r.code, 1);
                 assert.match(
                     r.stderr,

@@ -1598,7 +1598,7 @@ describe("release: the command as the workflows run it", function () {
     it("prints only the repository on stdout, so that $(...) captures it", () => {
         const r = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha", "--service", "web"],
+            ["-r", path.join(ROOT, "scripts", "register.js"), "scripts/release.ts", "image-repository", "--stack", "alpha", "--service", "web"],
             {
                 cwd: ROOT,
                 encoding: "utf8",
@@ -1615,7 +1615,7 @@ describe("release: the command as the workflows run it", function () {
             fs.writeFileSync(path.join(dir, "Pulumi.alpha.yaml"), other);
             const r = spawnSync(
                 process.execPath,
-                [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/release.ts", "image-repository", "--stack", "alpha", "--service", "web"],
+                ["-r", path.join(ROOT, "scripts", "register.js"), "scripts/release.ts", "image-repository", "--stack", "alpha", "--service", "web"],
                 {
                     cwd: ROOT,
                     env: { ...process.env, SHIPYARD_STACK_CONFIG_DIR: dir },

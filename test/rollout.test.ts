@@ -68,7 +68,7 @@ describe("rollout critical path", () => {
         assert.match(lines[3], /^live\s+blueGreen\s+90 s\s+30 s\s+120 s\s+6 s \(<= 2\.6 min\)\s+96 s\s+10 min\s+12\.1 min\s+450 s$/);
     });
     it("GIVEN npm run rollout WHEN run THEN it prints the four stacks; an unknown stack exits 2", () => {
-        const ok = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/rollout.ts"], { cwd: ROOT, encoding: "utf8" });
+        const ok = spawnSync(process.execPath, ["-r", `${ROOT}/scripts/register.js`, "scripts/rollout.ts"], { cwd: ROOT, encoding: "utf8" });
         assert.equal(ok.status, 0, ok.stderr);
         assert.deepEqual(
             ok.stdout
@@ -77,7 +77,7 @@ describe("rollout critical path", () => {
                 .map((l) => l.split(/\s+/)[0]),
             ["alpha", "beta", "gamma", "live"],
         );
-        const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/rollout.ts", "--stack", "prod"], {
+        const bad = spawnSync(process.execPath, ["-r", `${ROOT}/scripts/register.js`, "scripts/rollout.ts", "--stack", "prod"], {
             cwd: ROOT,
             encoding: "utf8",
         });

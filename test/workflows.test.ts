@@ -16,7 +16,7 @@ import { GAMMA_WORKFLOW } from "../release/gate";
 import { PROGRAM_COMMIT_TAG } from "../release/program";
 import { DEFAULT_TIERS, ENVIRONMENTS } from "../stacks/keys";
 import { STACK_NAME_RULE, namedStacksDir } from "./namedStacks";
-import { ROOT, committedStacks } from "../offline/stackConfig";
+import { ROOT, committedStacks, stackFile } from "../offline/stackConfig";
 
 interface Step {
     readonly uses?: string;
@@ -612,6 +612,27 @@ describe("workflows: who gets credentials", () => {
         });
     });
 
+    describe("the pull request's offline plan step", () => {
+        const planStep = () => stepRunning(byName("pull-request.yml").jobs.check, /plan -- /).run ?? "";
+        for (const code of [1, 3]) {
+            it(`GIVEN the plan of every stack exits ${code} WHEN the step runs THEN it fails after writing every section to the job summary`, () => {
+                const r = runStep(planStep(), {}, { npm: `echo "## Plan for stack \\\`alpha\\\`"; echo "## Plan for stack \\\`live\\\`"; exit ${code}` });
+                assert.equal(r.status, 1);
+                assert.deepEqual(r.calls, ["npm run --silent plan -- --all --format markdown"]);
+                assert.equal(r.summary, "## Plan for stack `alpha`\n## Plan for stack `live`\n");
+                assert.match(r.stdout, /::error::the offline plan failed for a stack/);
+            });
+        }
+        it("GIVEN the committed stacks WHEN the step runs the real plan THEN the summary has one section per stack file, in one process", function () {
+            this.timeout(60_000);
+            const r = runStep(planStep(), { HOME: process.env.HOME ?? os.tmpdir(), SHIPYARD_STACK_CONFIG_DIR: path.dirname(stackFile("alpha")) }, {});
+            assert.equal(r.status, 0, r.stderr);
+            const sections = [...r.summary.matchAll(/^## Plan for stack `([a-z0-9-]+)`$/gm)].map((m) => m[1]);
+            assert.deepEqual(sections, committedStacks());
+            assert.equal([...r.stderr.matchAll(/planned \d+ stacks/g)].length, 1);
+        });
+    });
+
     it("previews every stack exactly once, split as the bootstrap splits its preview roles' reads", () => {
         const script = stepRunning(byName("pull-request.yml").jobs.stacks, /preview-stacks/).run ?? "";
         const r = runStep(script, {}, { npm: `echo '{"preview":["alpha","beta"],"previewProduction":["gamma","live"]}'` });
@@ -1005,7 +1026,7 @@ jobs:
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
         try {
             fs.writeFileSync(path.join(dir, "broken.yml"), broken);
-            const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/lint-workflows.ts", dir], {
+            const r = spawnSync(process.execPath, ["-r", path.join(ROOT, "scripts", "register.js"), "scripts/lint-workflows.ts", dir], {
                 cwd: ROOT,
                 encoding: "utf8",
             });

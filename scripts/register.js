@@ -1,0 +1,137 @@
+"use strict";
+/**
+ * The TypeScript loader of the plan, the tools and the tests (`node -r ./scripts/register.js x.ts`):
+ * TypeScript's own transpileModule with this project's tsconfig.json (what ts-node's transpile-only
+ * mode does), its output kept on disk under a hash of everything it depends on: the loader, the
+ * TypeScript version, tsconfig.json and the file's text (not its folder, so that a copy of the
+ * repository, such as the adoption check's, can share the cache). A process whose sources are
+ * unchanged loads every module from the cache without loading the compiler; an edited file is
+ * transpiled again the first time it is loaded. A stale output cannot be used: the key holds the
+ * text it was made from, so there is no build step to forget and nothing to invalidate.
+ *
+ * Why not ts-node for these: it transpiles every file in every process (the plan, each mocha
+ * worker, each CLI a test starts). Why not a faster transpiler (sucrase, swc, esbuild, tsx): they
+ * are each a second compiler whose output can differ from tsc's, and a warm cache is faster than
+ * any of them (README "Measure"). The Pulumi CLI keeps ts-node (Pulumi.yaml), which needs no cache.
+ *
+ * Stack traces name .ts lines through ts-node's source-map support, given the cached maps.
+ * SHIPYARD_TS_CACHE=<dir> moves the cache (default: .cache/ts in the repository, git-ignored);
+ * SHIPYARD_TS_CACHE=off transpiles every file, as ts-node does.
+ */
+const crypto = require("crypto");
+const fs = require("fs");
+const Module = require("module");
+const path = require("path");
+
+const ROOT = path.resolve(__dirname, "..");
+const LOADER_VERSION = "1";
+const setting = process.env.SHIPYARD_TS_CACHE;
+const CACHE_DIR = setting === "off" ? undefined : setting || path.join(ROOT, ".cache", "ts");
+
+/** What every output depends on besides its own file: the loader, the compiler, the compiler options. */
+const salt = [
+    LOADER_VERSION,
+    readOr(path.join(path.dirname(require.resolve("typescript")), "..", "package.json")),
+    readOr(path.join(ROOT, "tsconfig.json")),
+].join("\0");
+
+/** Source maps of the files this process loaded, by path, for stack traces. */
+const maps = new Map();
+let compiler;
+
+function readOr(file) {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return "";
+    }
+}
+
+/** TypeScript and the compiler options of tsconfig.json, loaded on the first file the cache does not hold. */
+function typescript() {
+    if (!compiler) {
+        const ts = require("typescript");
+        const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} });
+        const options = { ...(parsed ? parsed.options : {}), sourceMap: true, inlineSourceMap: false, inlineSources: false, declaration: false, noEmit: false };
+        compiler = { ts, options };
+    }
+    return compiler;
+}
+
+function transpile(file, source) {
+    const { ts, options } = typescript();
+    // Under its base name: the output of the same text in another folder is the same.
+    const out = ts.transpileModule(source, { compilerOptions: options, fileName: path.basename(file), reportDiagnostics: false });
+    return { code: out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"), map: out.sourceMapText };
+}
+
+/** The output for `file`: from the cache when it holds this text, else transpiled and written there. */
+function compiled(file, source) {
+    if (!CACHE_DIR) return transpile(file, source);
+    const key = crypto.createHash("sha256").update(salt).update("\0").update(path.basename(file)).update("\0").update(source).digest("hex");
+    const base = path.join(CACHE_DIR, key.slice(0, 2), key);
+    try {
+        return { code: fs.readFileSync(`${base}.js`, "utf8"), map: fs.readFileSync(`${base}.js.map`, "utf8") };
+    } catch {
+        // Not cached yet (or only half written by a process that was killed): transpile.
+    }
+    const out = transpile(file, source);
+    try {
+        fs.mkdirSync(path.dirname(base), { recursive: true });
+        // Written under a unique name and renamed into place: concurrent processes (mocha's workers)
+        // never read half a file. The map goes first, so a complete .js always has its map.
+        for (const [ext, text] of [
+            [".js.map", out.map],
+            [".js", out.code],
+        ]) {
+            const tmp = `${base}${ext}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+            fs.writeFileSync(tmp, text);
+            fs.renameSync(tmp, `${base}${ext}`);
+        }
+    } catch {
+        // A read-only checkout still runs, as ts-node would: the cache only saves time.
+    }
+    return out;
+}
+
+function installSourceMaps() {
+    let support;
+    try {
+        // ts-node's own source-map support (a pinned devDependency of this project's), so the two
+        // loaders report stack traces alike.
+        support = require(require.resolve("@cspotcode/source-map-support", { paths: [path.dirname(require.resolve("ts-node/package.json"))] }));
+    } catch {
+        return;
+    }
+    support.install({
+        environment: "node",
+        hookRequire: false,
+        handleUncaughtExceptions: false,
+        // Only the maps of the files this loader compiled: the packages' own .js.map files would be
+        // read and parsed for every stack trace the Pulumi SDK takes.
+        overrideRetrieveSourceMap: true,
+        retrieveSourceMap(source) {
+            const file = source.startsWith("file://") ? require("url").fileURLToPath(source) : source;
+            const text = maps.get(file);
+            if (text === undefined) return null;
+            // The map names the file by its path, so stack traces show it as the editor does.
+            const map = JSON.parse(text);
+            map.sources = [file];
+            map.file = file;
+            return { url: file, map: JSON.stringify(map) };
+        },
+    });
+}
+
+function register() {
+    const loadJs = Module._extensions[".js"];
+    Module._extensions[".ts"] = function (module, filename) {
+        if (filename.includes(`${path.sep}node_modules${path.sep}`) || filename.endsWith(".d.ts")) return loadJs(module, filename);
+        const { code, map } = compiled(filename, fs.readFileSync(filename, "utf8"));
+        maps.set(filename, map);
+        module._compile(code, filename);
+    };
+    installSourceMaps();
+}
+
+register();

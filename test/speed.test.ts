@@ -1,0 +1,178 @@
+/**
+ * What makes feedback fast without making it wrong (issue 17): the TypeScript loader's cache
+ * (scripts/register.js) never serves output for a text it was not made from; a shared stack run is
+ * never reused after a configuration file changed; the speed benchmark's arithmetic.
+ */
+import * as assert from "assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import { runStack } from "../offline/runStack";
+import { ROOT, stackFile } from "../offline/stackConfig";
+import { childCpuSeconds, median, renderTable } from "../scripts/bench-speed";
+
+const LOADER = path.join(ROOT, "scripts", "register.js");
+
+/** Runs `file` with the loader and the cache in `cache`: its stdout, stderr and exit status. */
+function load(file: string, cache: string) {
+    const r = spawnSync(process.execPath, ["-r", LOADER, file], { env: { ...process.env, SHIPYARD_TS_CACHE: cache }, encoding: "utf8" });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The cached outputs (.js) in a cache folder. */
+function cached(cache: string): string[] {
+    if (!fs.existsSync(cache)) return [];
+    return fs.readdirSync(cache, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
+}
+
+describe("the TypeScript loader's cache (scripts/register.js)", function () {
+    this.timeout(30_000);
+    let dir: string;
+    let cache: string;
+    let file: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-loader-"));
+        cache = path.join(dir, "cache");
+        file = path.join(dir, "probe.ts");
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("GIVEN a file loaded once WHEN loaded again THEN the second process uses the one cached output, which is TypeScript's own transpileModule output", () => {
+        const source = "const answer: number = 6 * 7;\nprocess.stdout.write(String(answer));\n";
+        fs.writeFileSync(file, source);
+        assert.deepEqual(load(file, cache), { status: 0, stdout: "42", stderr: "" });
+        const outputs = cached(cache);
+        assert.equal(outputs.length, 1);
+        const expected = ts.transpileModule(source, {
+            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, strict: true },
+            fileName: "probe.ts",
+        });
+        const text = fs.readFileSync(path.join(cache, outputs[0]), "utf8");
+        assert.equal(text, expected.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"));
+        // A cached output is what the process runs: replaced in the cache, the replacement runs.
+        fs.writeFileSync(path.join(cache, outputs[0]), 'process.stdout.write("from the cache");\n');
+        assert.deepEqual(load(file, cache), { status: 0, stdout: "from the cache", stderr: "" });
+        assert.equal(cached(cache).length, 1);
+    });
+
+    it("GIVEN a cached file WHEN its text is edited THEN the edited text runs and gets an output of its own", () => {
+        fs.writeFileSync(file, 'process.stdout.write("before");\n');
+        assert.equal(load(file, cache).stdout, "before");
+        fs.writeFileSync(file, 'process.stdout.write("after");\n');
+        assert.equal(load(file, cache).stdout, "after");
+        assert.equal(cached(cache).length, 2);
+    });
+
+    it("GIVEN the same text in two folders WHEN both are loaded THEN they share one output (the adoption check's copy)", () => {
+        const other = path.join(dir, "copy");
+        fs.mkdirSync(other);
+        fs.writeFileSync(file, "process.stdout.write(__dirname);\n");
+        fs.writeFileSync(path.join(other, "probe.ts"), "process.stdout.write(__dirname);\n");
+        assert.equal(load(file, cache).stdout, dir);
+        assert.equal(load(path.join(other, "probe.ts"), cache).stdout, other);
+        assert.equal(cached(cache).length, 1);
+    });
+
+    it("GIVEN an error thrown from a cached file WHEN its stack is printed THEN it names the TypeScript line, not the output's", () => {
+        fs.writeFileSync(
+            file,
+            [
+                "interface Shape {",
+                "    readonly side: number;",
+                "}",
+                "",
+                "function area(s: Shape): number {",
+                "    throw new Error(`no area for ${s.side}`);",
+                "}",
+                "area({ side: 2 });",
+                "",
+            ].join("\n"),
+        );
+        for (const round of ["transpiled", "cached"]) {
+            const r = load(file, cache);
+            assert.equal(r.status, 1, round);
+            assert.match(r.stderr, new RegExp(`at area \\(${file.replace(/[.]/g, "\\.")}:6:11\\)`), round);
+        }
+    });
+
+    it("GIVEN SHIPYARD_TS_CACHE=off WHEN a file is loaded THEN it runs and nothing is written", () => {
+        fs.writeFileSync(file, 'process.stdout.write("uncached");\n');
+        assert.deepEqual(load(file, "off"), { status: 0, stdout: "uncached", stderr: "" });
+        assert.deepEqual(fs.readdirSync(dir), ["probe.ts"]);
+    });
+});
+
+describe("a shared stack run", function () {
+    this.timeout(60_000);
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-shared-run-"));
+        fs.cpSync(path.dirname(stackFile("alpha")), dir, { recursive: true });
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("GIVEN a run of a stack WHEN asked again with the same files THEN it is the same run; WHEN the stack file changed THEN the program runs again on the new text", async () => {
+        const first = await runStack("alpha", { stackDir: dir });
+        assert.equal(await runStack("alpha", { stackDir: dir }), first);
+        const file = path.join(dir, "Pulumi.alpha.yaml");
+        const text = fs.readFileSync(file, "utf8");
+        assert.match(text, /\n {4}FEATURE_FLAGS: new-checkout,dark-mode\n/);
+        fs.writeFileSync(file, text.replace("    FEATURE_FLAGS: new-checkout,dark-mode\n", "    FEATURE_FLAGS: new-checkout\n"));
+        const second = await runStack("alpha", { stackDir: dir });
+        assert.notEqual(second, first);
+        // The web service's FEATURE_FLAGS, as its task definition passes it to the container.
+        const flags = (r: typeof first) =>
+            r.graph
+                .ofType("aws:ecs/taskDefinition:TaskDefinition")
+                .filter((t) => String(t.inputs.family).endsWith("-web"))
+                .flatMap((t) =>
+                    (JSON.parse(String(t.inputs.containerDefinitions)) as { environment?: { name: string; value: string }[] }[]).flatMap(
+                        (c) => c.environment ?? [],
+                    ),
+                )
+                .filter((e) => e.name === "FEATURE_FLAGS")
+                .map((e) => e.value);
+        assert.deepEqual(flags(first), ["new-checkout,dark-mode"]);
+        assert.deepEqual(flags(second), ["new-checkout"]);
+    });
+});
+
+describe("the speed benchmark (scripts/bench-speed.ts)", () => {
+    it("GIVEN bash's times output WHEN read THEN the CPU time is the children's user plus system", () => {
+        assert.equal(childCpuSeconds("0m0.010s 0m0.002s\n0m1.250s 0m0.310s\n"), 1.56);
+        assert.equal(childCpuSeconds("0m0.010s 0m0.002s\n2m1.500s 0m0,500s\n"), 122);
+        assert.throws(() => childCpuSeconds("0m0.010s 0m0.002s\n"), /unexpected output of bash's times/);
+    });
+    it("GIVEN an odd or even number of samples WHEN the median is taken THEN it is the middle one or the mean of the two middle ones", () => {
+        assert.equal(median([3, 1, 2]), 2);
+        assert.equal(median([4, 1, 3, 2]), 2.5);
+    });
+    it("GIVEN rows of one checkout WHEN rendered THEN the table has one line per row with two decimals and its command", () => {
+        const row = { label: "plan live", runs: 5, by: { "this checkout": { command: "npm run -s plan -- --stack live", wall: 1.234, cpu: 1.5 } } };
+        assert.equal(
+            renderTable([row], ["this checkout"]),
+            [
+                "| what | runs | wall s (median) | CPU s (median) | command |",
+                "| --- | ---: | ---: | ---: | --- |",
+                "| plan live | 5 | 1.23 | 1.50 | `npm run -s plan -- --stack live` |",
+            ].join("\n"),
+        );
+    });
+    it("GIVEN rows of before and after WHEN rendered THEN each row has both medians and after's share of before's", () => {
+        const row = {
+            label: "plan live",
+            runs: 3,
+            by: { before: { command: "a", wall: 4, cpu: 5 }, after: { command: "b", wall: 1, cpu: 2 } },
+        };
+        assert.equal(
+            renderTable([row], ["before", "after"]),
+            [
+                "| what | runs | before wall s | before CPU s | after wall s | after CPU s | after / before wall | after / before CPU |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+                "| plan live | 3 | 4.00 | 5.00 | 1.00 | 2.00 | 0.25 | 0.40 |",
+            ].join("\n"),
+        );
+    });
+});
