@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LogBucket, S3_LOG_PREFIX } from "../components/logBucket";
+import { physicalName } from "../lib/aws";
 import { Account, accountKeyPolicy, tlsOnlyBucketPolicy } from "./policies";
 
 export const STATE_BACKEND_TYPE = "shipyard-bootstrap:state:StateBackend";
@@ -15,6 +17,8 @@ export interface StateBackendArgs {
     readonly noncurrentVersionDays: number;
     /** Days after which S3 removes the parts of an upload that never completed. @default 7 */
     readonly abortIncompleteUploadDays?: number;
+    /** Days the bucket's server access logs are kept (Security Hub S3.9), in their own bucket. @default 365 */
+    readonly accessLogDays?: number;
     /** Tags on the bucket and its key. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -31,6 +35,7 @@ export interface StateBackendArgs {
 export class StateBackend extends pulumi.ComponentResource {
     readonly bucket: aws.s3.Bucket;
     readonly key: aws.kms.Key;
+    readonly accessLogs: LogBucket;
 
     constructor(name: string, args: StateBackendArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(STATE_BACKEND_TYPE, name, {}, opts);
@@ -102,6 +107,26 @@ export class StateBackend extends pulumi.ComponentResource {
                 ],
             },
             keep,
+        );
+
+        // S3.9: who read or wrote the state, in a bucket of its own (a bucket cannot usefully log to itself).
+        this.accessLogs = new LogBucket(
+            `${name}-logs`,
+            {
+                bucketName: physicalName([args.bucketName, "logs"], 63),
+                region: args.account.region,
+                accountId: args.account.accountId,
+                expireDays: args.accessLogDays ?? 365,
+                loadBalancerLogs: false,
+                serverAccessLogSources: [`arn:${args.account.partition}:s3:::${args.bucketName}`],
+                tags: args.tags,
+            },
+            keep,
+        );
+        new aws.s3.BucketLogging(
+            `${name}-logging`,
+            { bucket, targetBucket: this.accessLogs.bucket.bucket, targetPrefix: `${S3_LOG_PREFIX}/` },
+            { ...keep, dependsOn: [this.accessLogs.policy] },
         );
 
         this.registerOutputs({ bucket, bucketArn: this.bucket.arn, keyArn: this.key.arn });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { privateBucket } from "./logBucket";
 
 export const ASSETS_BUCKET_TYPE = "shipyard:data:AssetsBucket";
 
@@ -20,6 +21,12 @@ export interface AssetsBucketArgs {
      * and protect it from `pulumi destroy`. @default false
      */
     readonly protect?: boolean;
+    /**
+     * Log every request to this bucket, under this prefix (server access logging, Security Hub
+     * S3.9); the target bucket's policy must let `logging.s3.amazonaws.com` write there.
+     * @default undefined: no access logs
+     */
+    readonly accessLogs?: { readonly bucket: pulumi.Input<string>; readonly prefix: string; readonly policy: pulumi.Resource };
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -47,18 +54,19 @@ export class AssetsBucket extends pulumi.ComponentResource {
         );
         this.arn = this.bucket.arn;
         const bucket = this.bucket.id;
-        const access = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access`,
-            { bucket, blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
-            child,
-        );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+        const access = privateBucket(name, bucket, child);
         // SSE-S3, not KMS: Cloudflare's anonymous reads could not decrypt objects under a KMS key.
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
             child,
         );
+        if (args.accessLogs)
+            new aws.s3.BucketLogging(
+                `${name}-logging`,
+                { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix },
+                { ...child, dependsOn: [args.accessLogs.policy] },
+            );
         const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,

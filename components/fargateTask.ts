@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAME, FARGATE_SIZES, physicalName } from "../lib/aws";
+import { ENV_NAME, FARGATE_SIZES, physicalName, secretParameter } from "../lib/aws";
 
 /** Docker label whose value changes whenever a secret's value changes (see below). */
 export const SECRET_VERSIONS_LABEL = "shipyard.secret-versions";
@@ -10,6 +10,14 @@ export const SECRET_VERSIONS_LABEL = "shipyard.secret-versions";
  * deliberately), with its built-in X-Ray-only configuration (OTLP in on the default ports, traces
  * out to X-Ray, no metrics).
  */
+/**
+ * The user every service container runs as (Security Hub ECS.20: the task definition names a
+ * non-root user). The sample app's image (app/Dockerfile) runs as the node images' `node` user,
+ * uid 1000; a team image must run as uid 1000 too (README "Security Hub").
+ */
+export const CONTAINER_USER = "1000";
+/** The ADOT collector image's own non-root user (`aoc`, uid 10001). */
+export const OTEL_COLLECTOR_USER = "10001";
 export const OTEL_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3";
 export const OTEL_COLLECTOR_CONFIG = "/etc/ecs/ecs-xray.yaml";
 
@@ -139,10 +147,9 @@ export class FargateTask {
                 parameter: new aws.ssm.Parameter(
                     `${name}-secret-${envName}`,
                     {
-                        name: `/${app}/${env}/${svc}/${envName}`,
+                        ...secretParameter(app, env, svc, envName),
                         type: "SecureString",
                         value: pulumi.secret(secrets[envName]),
-                        description: `${envName} for ${svc} in ${env}; set with pulumi config set --secret`,
                         tags,
                     },
                     child,
@@ -310,6 +317,7 @@ export class FargateTask {
                             .sort()
                             .map((n) => ({ name: n, value: variables[n] })),
                         secrets: secretEntries,
+                        user: CONTAINER_USER,
                         readonlyRootFilesystem: true,
                         // Writable scratch space on the task's ephemeral storage, since the root is read-only.
                         mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
@@ -329,6 +337,7 @@ export class FargateTask {
                                   // Losing traces must not take the service down.
                                   essential: false,
                                   command: [`--config=${OTEL_COLLECTOR_CONFIG}`],
+                                  user: OTEL_COLLECTOR_USER,
                                   readonlyRootFilesystem: true,
                                   logConfiguration: awslogs(logGroupName, "otel"),
                               },

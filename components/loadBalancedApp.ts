@@ -94,6 +94,8 @@ export interface LoadBalancedAppArgs {
      * @default undefined
      */
     readonly blueGreen?: BlueGreenListenerArgs;
+    /** Deliver access logs to this bucket (ELB.5). @default undefined: no access logs */
+    readonly accessLogs?: AccessLogsArgs;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -108,6 +110,15 @@ export interface ServiceTargets {
     readonly productionRule?: aws.lb.ListenerRule;
     /** blueGreen only: the rule on the test listener. */
     readonly testRule?: aws.lb.ListenerRule;
+}
+
+/** Where the load balancer delivers its access logs (Security Hub ELB.5). */
+export interface AccessLogsArgs {
+    /** Name of a bucket in the load balancer's Region whose policy lets ELB write under `prefix`. */
+    readonly bucket: pulumi.Input<string>;
+    readonly prefix: string;
+    /** The bucket's policy: ELB checks it can write when logging is turned on. */
+    readonly policy: pulumi.Resource;
 }
 
 export interface BlueGreenListenerArgs {
@@ -247,9 +258,10 @@ export class LoadBalancedApp extends pulumi.ComponentResource implements Service
                 enableHttp2: true,
                 idleTimeout: args.idleTimeoutSeconds ?? 60,
                 enableDeletionProtection: protect,
+                accessLogs: args.accessLogs ? { bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix, enabled: true } : undefined,
                 tags: args.tags,
             },
-            { ...child, protect },
+            { ...child, protect, dependsOn: args.accessLogs ? [args.accessLogs.policy] : [] },
         );
 
         const targetGroupArgs = (svc: HttpRoute, nameParts: readonly string[]): aws.lb.TargetGroupArgs => {

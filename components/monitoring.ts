@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fiveXxShare, p99LatencyMs } from "../lib/alarmMath";
-import { partitionOf, physicalName } from "../lib/aws";
+import { fitText, partitionOf, physicalName } from "../lib/aws";
+import { compactCheckTargets } from "../lib/endpointCheck";
+
+export { endpointName } from "../lib/endpointCheck";
 import { AlarmTopic } from "./alarmTopic";
 import { lambdaFunction } from "./lambdaFunction";
 
@@ -28,16 +31,6 @@ export interface LoadBalancerMetrics {
     readonly kind: "application" | "network";
     readonly arnSuffix: pulumi.Input<string>;
     readonly targetGroupArnSuffixes: readonly pulumi.Input<string>[];
-}
-
-/**
- * The name of a service's endpoint on its `index`th host: the service's own for its first (primary)
- * host, `<service>-<host>` for each other one, cut to the 64 characters the check accepts. So each
- * host has its own metric and alarm; adding or dropping another host renames none of the others,
- * and the primary's alarm has the same name in every environment.
- */
-export function endpointName(service: string, host: string, index: number): string {
-    return index === 0 ? service : physicalName([service, host], 64);
 }
 
 /** A public URL checked from outside the VPC. */
@@ -301,7 +294,8 @@ export class Monitoring extends pulumi.ComponentResource {
             // Bounded whatever the number of endpoints (Lambda takes 256 characters, the schedule 512): the URLs are in CHECK_TARGETS.
             description: `Checks the ${a.endpoints.length} public endpoint${a.endpoints.length === 1 ? "" : "s"} of ${app} ${env} from outside the VPC`,
             environment: {
-                CHECK_TARGETS: JSON.stringify(a.endpoints.map((e) => ({ name: e.name, url: e.url, expectStatus: 200 }))),
+                // Each health path once, then its hosts: the full form overflows Lambda's 4 KB with about seven endpoints.
+                CHECK_TARGETS: compactCheckTargets(a.endpoints),
                 METRIC_NAMESPACE: ENDPOINT_CHECK_NAMESPACE,
                 ENVIRONMENT: env,
             },
@@ -315,7 +309,8 @@ export class Monitoring extends pulumi.ComponentResource {
         });
         for (const e of a.endpoints) {
             // A check that did not run is a failure too: a dead checker must not look healthy.
-            this.alarm(`${e.name}-endpoint`, `${e.url} failed its outside check (${app} ${env})`, {
+            // CloudWatch takes 1024 characters of description; a health path alone may have 1024.
+            this.alarm(`${e.name}-endpoint`, fitText(`${e.name} failed its outside check (${app} ${env}): ${e.url}`, ALARM_DESCRIPTION_MAX), {
                 namespace: ENDPOINT_CHECK_NAMESPACE,
                 metricName: "Success",
                 dimensions: { Environment: env, Endpoint: e.name },
@@ -540,6 +535,9 @@ export class Monitoring extends pulumi.ComponentResource {
 }
 
 type Resolved = [string, string[], string, string];
+
+/** CloudWatch's limit on an alarm's description (PutMetricAlarm AlarmDescription). */
+export const ALARM_DESCRIPTION_MAX = 1024;
 
 /** The dashboard's widgets: a row per service, then the endpoint checks. Pure, for tests. */
 export function dashboardWidgets(a: Pick<MonitoringArgs, "services" | "region" | "endpoints" | "nameParts">, resolved: readonly Resolved[]): unknown[] {

@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parseTargets } from "../functions/endpointCheck/config";
 
 /** Every price a table must give, in USD. Names end in the unit they are priced by. */
 export const PRICE_KEYS = [
@@ -582,8 +583,8 @@ class Estimator {
         if (targets === undefined) return;
         let count = 0;
         try {
-            const parsed: unknown = JSON.parse(targets);
-            count = Array.isArray(parsed) ? parsed.length : 0;
+            // As the function reads it: the full form or the compact one the stacks deploy.
+            count = parseTargets(targets).length;
         } catch {
             count = 0;
         }

@@ -1,4 +1,5 @@
 /** The environment's state: its database, its assets bucket, and the backup plan over both. */
+import { LogBucket, S3_LOG_PREFIX } from "../components/logBucket";
 import * as pulumi from "@pulumi/pulumi";
 import { AssetsBucket } from "../components/assetsBucket";
 import { BackupPlan } from "../components/backupPlan";
@@ -17,7 +18,7 @@ export interface Data {
 }
 
 /** The database admits its users once their security groups exist (see services). */
-export function data(settings: Settings, found: Lookups, net: Network, opts: pulumi.ComponentResourceOptions): Data {
+export function data(settings: Settings, found: Lookups, net: Network, logBucket: LogBucket | undefined, opts: pulumi.ComponentResourceOptions): Data {
     const { app, env, tags } = settings;
     const prefix = `${app}-${env}`;
     const protect = { ...opts, protect: settings.protect };
@@ -50,6 +51,8 @@ export function data(settings: Settings, found: Lookups, net: Network, opts: pul
                   // Served through Cloudflare: Cloudflare's looked-up ranges may read; nobody else anonymously.
                   cdnCidrs: assetsSettings.host && cf ? [...cf.ipv4Cidrs, ...cf.ipv6Cidrs] : undefined,
                   protect: settings.protect,
+                  // S3.9: its server access logs go to the environment's log bucket.
+                  accessLogs: logBucket ? { bucket: logBucket.bucket.bucket, prefix: `${S3_LOG_PREFIX}/`, policy: logBucket.policy } : undefined,
                   tags,
               },
               protect,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DnsValidatedCertificate } from "../components/certificate";
 import { LoadBalancedApp, ServiceLoadBalancer } from "../components/loadBalancedApp";
 import { Network } from "../components/network";
+import { ELB_LOG_PREFIX, LogBucket } from "../components/logBucket";
 import { NetworkLoadBalancer } from "../components/networkLoadBalancer";
 import { WebAcl } from "../components/webAcl";
 import type { ServiceSettings, Settings } from "../stacks";
@@ -25,7 +26,7 @@ export interface Edge {
     readonly comment: string;
 }
 
-export function edge(settings: Settings, found: Lookups, net: Network, opts: pulumi.ComponentResourceOptions): Edge {
+export function edge(settings: Settings, found: Lookups, net: Network, logBucket: LogBucket | undefined, opts: pulumi.ComponentResourceOptions): Edge {
     const { app, env, dns, services, loadBalancer: lb, deployment, tags } = settings;
     const prefix = `${app}-${env}`;
     const blueGreen = deployment.strategy === "blueGreen";
@@ -77,6 +78,9 @@ export function edge(settings: Settings, found: Lookups, net: Network, opts: pul
                       idleTimeoutSeconds: lb.idleTimeoutSeconds,
                       protect: settings.protect,
                       blueGreen: blueGreen ? { testListenerPort: deployment.testListenerPort, testListenerCidrs } : undefined,
+                      accessLogs: logBucket?.loadBalancerLogs
+                          ? { bucket: logBucket.bucket.bucket, prefix: ELB_LOG_PREFIX, policy: logBucket.policy }
+                          : undefined,
                       tags,
                   },
                   opts,

@@ -14,6 +14,7 @@ import type { Lookups } from "../stacks/lookups";
 import { data } from "./data";
 import { dns } from "./dns";
 import { edge } from "./edge";
+import { logBucket } from "./logs";
 import { network } from "./network";
 import { alarmTopic, monitoring } from "./observability";
 import { services } from "./services";
@@ -36,8 +37,9 @@ export class Environment extends pulumi.ComponentResource {
 
         const net = network(settings, child);
         const alarms = alarmTopic(settings, child);
-        const front = edge(settings, found, net, child);
-        const state = data(settings, found, net, child);
+        const logs = logBucket(settings, child);
+        const front = edge(settings, found, net, logs, child);
+        const state = data(settings, found, net, logs, child);
         dns(settings, found, front, state, child);
         const running = services(settings, net, front, state, alarms, child);
         const watch = monitoring(settings, alarms, front, state, running, child);

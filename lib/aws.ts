@@ -65,5 +65,22 @@ export function physicalName(parts: readonly string[], max: number): string {
     return `${full.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
+/**
+ * Free text (a description) cut to AWS's `max` characters: whole when it fits, else its start and
+ * "...", so a description built from settings never makes AWS refuse the resource.
+ */
+export function fitText(text: string, max: number): string {
+    return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+/** SSM's limits: a parameter's ARN (with its name) at most 1011 characters, its description at most 1024. */
+export const SSM_PARAMETER_ARN_MAX = 1011;
+export const SSM_DESCRIPTION_MAX = 1024;
+
+/** The SSM parameter a secret is kept in (components/fargateTask.ts), and its description. */
+export function secretParameter(app: string, env: string, svc: string, name: string): { name: string; description: string } {
+    return { name: `/${app}/${env}/${svc}/${name}`, description: `${name} for ${svc} in ${env}; set with pulumi config set --secret` };
+}
+
 /** AWS WAF's bounds for a rate-based rule's limit (requests per evaluation window, per key). */
 export const WAF_RATE_LIMIT_RANGE = [10, 2_000_000_000] as const;

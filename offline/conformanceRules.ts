@@ -707,6 +707,33 @@ export const HAND_RULES: readonly HandRule[] = [
         rule: "lifecycle rule ID: at most 255 characters",
         source: `${API}/AmazonS3/latest/API/API_LifecycleRule.html (S3 API Reference, LifecycleRule: ID)`,
     },
+    {
+        type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        path: "rules[].expiration.days",
+        constraints: [range(1, undefined)],
+        rule: "lifecycle expiration: a positive whole number of days",
+        source: `${API}/AmazonS3/latest/API/API_LifecycleExpiration.html (S3 API Reference, LifecycleExpiration: Days, "must be a non-zero positive integer")`,
+    },
+    {
+        type: "aws:s3/bucketLogging:BucketLogging",
+        path: "targetPrefix",
+        constraints: [len(0, 1024)],
+        rule: "server access log prefix: part of an object key, at most 1024 bytes",
+        source: `${API}/AmazonS3/latest/userguide/object-keys.html (Amazon S3 User Guide, Naming objects: keys up to 1,024 bytes)`,
+    },
+    {
+        type: "aws:lb/loadBalancer:LoadBalancer",
+        path: "accessLogs.prefix",
+        constraints: [
+            custom((v) =>
+                typeof v === "string" && (v.includes("AWSLogs") || v.startsWith("/") || v.endsWith("/"))
+                    ? "contains AWSLogs or starts or ends with /"
+                    : undefined,
+            ),
+        ],
+        rule: "access log prefix: must not contain AWSLogs, nor start or end with a slash",
+        source: `${API}/elasticloadbalancing/latest/application/enable-access-logging.html (Application Load Balancers, Enable access logs: the prefix)`,
+    },
     // WAF, Backup, KMS, ACM
     {
         type: "aws:wafv2/webAcl:WebAcl",

@@ -243,6 +243,15 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
 }
 
 /**
+ * The id the provider gives a new resource: an IAM role's is its name (what a RolePolicy's `role`
+ * then carries, checked against IAM's 64 characters); others get `<logical name>-id`.
+ */
+function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
+    if (type === "aws:iam/role:Role" && typeof inputs.name === "string") return inputs.name;
+    return `${name}-id`;
+}
+
+/**
  * Runs the program for `stack` and returns everything it registered. Stack traces are off during
  * the run (SHIPYARD_STACK_TRACES=1 keeps them): the Pulumi SDK records `new Error().stack` for every
  * promise it creates, only to report leaked promises, and for every resource, for a source
@@ -310,7 +319,7 @@ async function run(stack: string, options: RunOptions): Promise<StackRun> {
 
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, cloud) }),
+            newResource: (args) => ({ id: mockId(args.type, args.name, args.inputs), state: mockState(args.type, args.name, args.inputs, region, cloud) }),
             call: (args) => {
                 const inputs = unwrapSecrets(args.inputs).value as Record<string, unknown>;
                 invokes.push({ token: args.token, args: inputs });

@@ -113,6 +113,7 @@ export const TYPES = {
     bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     bucketEncryptionV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
 } as const;
 
 const LOAD_BALANCERS = [TYPES.loadBalancer, TYPES.albLoadBalancer];
@@ -129,6 +130,9 @@ const BUCKET_ENCRYPTIONS = [TYPES.bucketEncryption, TYPES.bucketEncryptionV2];
 export const SECRET_NAME = SECRET_LOOKING_NAME;
 
 /** The names Security Hub's ECS.8 looks for in container environments. */
+/** The ARN of a Secrets Manager secret or an SSM parameter, which names a secret without holding it. */
+export const SECRET_REFERENCE = /^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/;
+
 export const ECS8_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"] as const;
 
 /** Values that are credentials whatever their name, by well-known formats. */
@@ -521,7 +525,7 @@ const ecsContainerUserSet: Rule = {
     name: "ecs-container-user-set",
     description:
         "Linux containers name their user in the task definition. Security Hub's ECS.20 fails a container without `user` even when the image's USER is non-root, since it cannot see the image.",
-    enforcementLevel: "advisory",
+    enforcementLevel: "mandatory",
     control: "ECS.20",
     resourceTypes: [TYPES.taskDefinition],
     check: (r) => {
@@ -595,6 +599,9 @@ const ecsNoSecretInPlainEnvironment: Rule = {
                 // ECS.8's own names are reported by ecs-no-aws-credentials-in-environment.
                 if ((ECS8_NAMES as readonly string[]).includes(e.name)) continue;
                 const kind = credentialKind(e.value);
+                // A Secrets Manager or SSM ARN says where a secret is (the container reads it with its
+                // role), not what it is: the database's rotating password reaches it so.
+                if (!kind && SECRET_REFERENCE.test(e.value)) continue;
                 if (SECRET_NAME.test(e.name) || kind) {
                     const why = kind ? `its value looks like ${kind}` : "its name suggests a secret";
                     out.push(
@@ -789,6 +796,43 @@ const elbAccessLogs: Rule = {
             ? [`${r.name}: accessLogs is not enabled; set accessLogs { bucket, enabled: true } to keep a record of requests.`]
             : [];
     },
+};
+
+const elbAccessLogsInLive: Rule = {
+    name: "elb-access-logs-in-live",
+    description: "In the live stack, application load balancers write access logs to S3 (accessLogs: true, on by default in the production tier).",
+    enforcementLevel: "mandatory",
+    control: "ELB.5",
+    resourceTypes: LOAD_BALANCERS,
+    check: (r, stack) => (stack.env === "live" ? elbAccessLogs.check(r, stack).map((m) => `${m} (live: set accessLogs: true)`) : []),
+};
+
+/** Whether a BucketLogging resource logs `bucket`'s requests. */
+function hasServerAccessLogging(bucket: PolicyResource, stack: StackView): boolean {
+    return ofType(stack, TYPES.bucketLogging).some((l) => refersTo(l, "bucket", bucket) && str(l.inputs.targetBucket) !== undefined);
+}
+
+/** A bucket other buckets or load balancers deliver logs to: logging it into itself (or a third bucket) only repeats the record. */
+function isLogTarget(bucket: PolicyResource, stack: StackView): boolean {
+    const name = str(bucket.inputs.bucket);
+    return (
+        ofType(stack, TYPES.bucketLogging).some((l) => str(l.inputs.targetBucket) === name || refersTo(l, "targetBucket", bucket)) ||
+        stack.resources.some((r) => (LOAD_BALANCERS as readonly string[]).includes(r.type) && str(obj(r.inputs.accessLogs).bucket) === name)
+    );
+}
+
+const s3ServerAccessLoggingInLive: Rule = {
+    name: "s3-server-access-logging-in-live",
+    description:
+        "In the live stack, every bucket but the log bucket logs its requests (server access logging, a BucketLogging resource); the bootstrap's state bucket does too.",
+    enforcementLevel: "mandatory",
+    control: "S3.9",
+    resourceTypes: [TYPES.bucket],
+    scope: "stack",
+    check: (r, stack) =>
+        (stack.env === "live" || stack.env === "shared") && !isLogTarget(r, stack) && !hasServerAccessLogging(r, stack)
+            ? [`${r.name}: the bucket logs no requests; give it an aws.s3.BucketLogging to the environment's log bucket (accessLogs: true).`]
+            : [],
 };
 
 const elbDeletionProtection: Rule = {
@@ -1337,6 +1381,7 @@ export const RULES: readonly Rule[] = [
     elbHttpRedirectsToHttps,
     elbDropInvalidHeaders,
     elbAccessLogs,
+    elbAccessLogsInLive,
     elbDeletionProtection,
     elbDesyncMitigation,
     elbMultiAz,
@@ -1344,6 +1389,7 @@ export const RULES: readonly Rule[] = [
     vpcDefaultSecurityGroupClosed,
     vpcFlowLogs,
     vpcFlowLogsInLive,
+    s3ServerAccessLoggingInLive,
     subnetNoAutoPublicIp,
     securityGroupOpenOnlyOnWebPorts,
     logGroupRetention,

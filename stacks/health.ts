@@ -27,6 +27,8 @@ export interface LoadBalancerTimings {
     readonly idleTimeoutSeconds: number;
     /** Seconds in-flight requests may finish before a target leaves. @default 30 s in the production tier, 15 s in staging, 5 s in development and preview */
     readonly deregistrationDelaySeconds: number;
+    /** Access logs to the environment's log bucket (ELB.5; the assets bucket's too, S3.9). @default true in the production tier, false otherwise */
+    readonly accessLogs: boolean;
 }
 
 /** How ECS starts and stops a service's tasks; part of each service's settings. */
@@ -49,6 +51,7 @@ type HealthKeys = Pick<
     | "deregistrationDelaySeconds"
     | "stopTimeoutSeconds"
     | "idleTimeoutSeconds"
+    | "accessLogs"
 >;
 
 /**
@@ -100,7 +103,11 @@ export function parseHealth(
             unhealthyThreshold: v.unhealthyThreshold,
             matcher: v.healthCheckMatcher,
         },
-        loadBalancer: { idleTimeoutSeconds: v.idleTimeoutSeconds, deregistrationDelaySeconds: v.deregistrationDelaySeconds },
+        loadBalancer: {
+            idleTimeoutSeconds: v.idleTimeoutSeconds,
+            deregistrationDelaySeconds: v.deregistrationDelaySeconds,
+            accessLogs: v.accessLogs,
+        },
         tasks: { healthCheckGracePeriodSeconds: v.healthCheckGracePeriodSeconds, stopTimeoutSeconds: v.stopTimeoutSeconds },
     };
 }

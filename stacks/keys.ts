@@ -227,6 +227,12 @@ export const KEYS = {
         description: "Records not proxied: IPv6 blocks allowed to reach the (dual-stack) load balancer on 80 and 443. Proxied: Cloudflare's ranges instead.",
     },
     idleTimeoutSeconds: { type: "integer", default: 60, description: "Load balancer idle connection timeout (1-4000)." },
+    accessLogs: {
+        type: "boolean",
+        default: perTier(true, false, false),
+        description:
+            "Access logs of the application load balancer (Security Hub ELB.5) and of the assets bucket (S3.9) to a bucket of the environment's own, <appName>-<env>-logs-<account>: SSE-S3, private, kept logRetentionDays.",
+    },
     protect: {
         type: "boolean",
         default: perTier(true, false, false),

@@ -5,6 +5,7 @@
  */
 import { ImageRef, SECRET_LOOKING_NAME, parseImageRef, secretLookingValue } from "./validators";
 import { ENV_NAME, fargateSizeProblem } from "../lib/aws";
+import { CHECK_TARGETS_BUDGET, compactCheckTargets, endpointName, MAX_CHECK_TARGETS } from "../lib/endpointCheck";
 
 /** How a service is reached. */
 export const EXPOSURES = ["http", "tcp", "internal", "worker"] as const;
@@ -301,6 +302,7 @@ function crossCheck(services: readonly DeclaredService[], fail: Fail): void {
     }
     if (http.length > 0 && http.every((s) => s.hosts.length === 0))
         fail("services", http.map((s) => s.name).join(", "), "at least one http service names a host: the environment's DNS record and certificate are for it");
+    endpointCheckFits(services, fail);
     // A name has one DNS record: an ALB's or one NLB's.
     const owners = new Map<string, string>();
     for (const s of services.filter((x) => x.exposure === "tcp" || x.exposure === "http")) {
@@ -329,5 +331,31 @@ function crossCheck(services: readonly DeclaredService[], fail: Fail): void {
                 );
         }
         if (new Set(s.calls).size !== s.calls.length) fail(`services.${s.name}.calls`, s.calls, "names a service twice");
+    }
+}
+
+/**
+ * The endpoint check carries every public health URL in its environment (environment/serviceKinds.ts
+ * says which: every host of an http service, the host of a tcp service with TLS on 443): at most
+ * MAX_CHECK_TARGETS of them, in Lambda's 4 KB.
+ */
+function endpointCheckFits(services: readonly DeclaredService[], fail: Fail): void {
+    const checked = services.filter((s) => s.exposure === "http" || (s.exposure === "tcp" && s.listeners.some((l) => l.port === 443 && l.protocol === "TLS")));
+    const endpoints = checked.flatMap((s) => s.hosts.map((host, i) => ({ name: endpointName(s.name, host, i), url: `https://${host}${s.healthCheckPath}` })));
+    const names = checked.map((s) => s.name).join(", ");
+    if (endpoints.length > MAX_CHECK_TARGETS)
+        fail(
+            "services",
+            names,
+            `the public hosts of these services make ${endpoints.length} endpoints to check from outside; allowed: at most ${MAX_CHECK_TARGETS} (the endpoint check's limit), so list fewer hosts`,
+        );
+    else {
+        const size = compactCheckTargets(endpoints).length;
+        if (size > CHECK_TARGETS_BUDGET)
+            fail(
+                "services",
+                names,
+                `their public hosts and health check paths take ${size} characters in the endpoint check's environment; allowed: at most ${CHECK_TARGETS_BUDGET} (Lambda holds 4 KB of environment variables), so shorten the healthCheckPath of a service or list fewer hosts`,
+            );
     }
 }

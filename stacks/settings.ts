@@ -123,7 +123,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
     );
     const permissionsBoundaryArn = parsePermissionsBoundary(v.permissionsBoundary, { app: v.appName, env, region, accountId }, fail);
     const monitoring = parseMonitoring(v, { app: v.appName, env }, fail);
-    const secrets = parseVariables(v, declared, fail);
+    const secrets = parseVariables(v, declared, { app: v.appName, env, region: region ?? "" }, fail);
     problems.throwIfAny();
 
     const stackVariables = {

@@ -4,7 +4,7 @@
  * is either plain or secret, and plain ones that look like secrets are refused.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAME } from "../lib/aws";
+import { ENV_NAME, partitionOf, secretParameter, SSM_DESCRIPTION_MAX, SSM_PARAMETER_ARN_MAX } from "../lib/aws";
 import { DATA_VARS, DataSettings } from "./data";
 import { Fail } from "./problems";
 import { KeyValues } from "./raw";
@@ -31,7 +31,12 @@ export type SecretsByService = Readonly<Record<string, Readonly<Record<string, s
  * Checks the stack-wide `environment` and the `secrets` map (secrets.<service>.<NAME>) and returns
  * the secrets by service. Secret values are never quoted in a problem.
  */
-export function parseVariables(v: Pick<KeyValues, "environment" | "secrets">, services: readonly DeclaredService[], fail: Fail): SecretsByService {
+export function parseVariables(
+    v: Pick<KeyValues, "environment" | "secrets">,
+    services: readonly DeclaredService[],
+    where: { readonly app: string; readonly env: string; readonly region: string },
+    fail: Fail,
+): SecretsByService {
     for (const [name, value] of Object.entries(v.environment)) {
         const key = `environment.${name}`;
         if (!ENV_NAME.test(name)) fail(key, name, "invalid variable name: letters, digits and underscores, not starting with a digit");
@@ -74,7 +79,11 @@ export function parseVariables(v: Pick<KeyValues, "environment" | "secrets">, se
                 fail(key, "[secret]", `${name} is also set in environment; a variable is either plain or secret`);
             else if (service.uses.some((u) => DATA_VARS[u].includes(name)))
                 fail(key, "[secret]", `${name} is set by the platform for services that use ${service.uses.join(" and ")}; remove it`);
-            else secretsOf[svc][name] = String(value);
+            else {
+                const problem = secretParameterProblem(where, svc, name);
+                if (problem) fail(key, "[secret]", problem);
+                else secretsOf[svc][name] = String(value);
+            }
         }
     }
     return secretsOf;
@@ -119,4 +128,23 @@ export function containerVariables(service: DeclaredService, stack: StackVariabl
     const secrets: Record<string, pulumi.Output<string>> = {};
     for (const name of Object.keys(own).sort()) secrets[name] = pulumi.secret(own[name]);
     return { environment, secrets };
+}
+
+/**
+ * Why a secret's SSM parameter would be refused (its ARN over 1011 characters or its description
+ * over 1024), or undefined. Sources: AWS Systems Manager API Reference, PutParameter (Name: "the
+ * maximum length constraint of 1011 characters includes the full ARN"; Description: 0-1024).
+ */
+export function secretParameterProblem(
+    where: { readonly app: string; readonly env: string; readonly region: string },
+    svc: string,
+    name: string,
+): string | undefined {
+    const p = secretParameter(where.app, where.env, svc, name);
+    const arn = `arn:${partitionOf(where.region)}:ssm:${where.region}:123456789012:parameter${p.name}`;
+    if (arn.length > SSM_PARAMETER_ARN_MAX)
+        return `a variable name of ${name.length} characters makes its SSM parameter's ARN ${arn.length} characters long; allowed: at most ${SSM_PARAMETER_ARN_MAX}, so at most ${name.length - (arn.length - SSM_PARAMETER_ARN_MAX)} characters here`;
+    if (p.description.length > SSM_DESCRIPTION_MAX)
+        return `a variable name of ${name.length} characters makes its SSM parameter's description ${p.description.length} characters long; allowed: at most ${SSM_DESCRIPTION_MAX}`;
+    return undefined;
 }

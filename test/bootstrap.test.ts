@@ -231,7 +231,7 @@ const json = (r: Recorded, key: string) => JSON.parse(r.inputs[key] as string) a
  * attached to it (IAM evaluates the union of a role's identity policies).
  */
 function deployPermissions(graph: Graph, env: string): Doc {
-    const inline = json(graph.one("aws:iam/rolePolicy:RolePolicy", { role: `demo-github-deploy-${env}-id` }), "policy");
+    const inline = json(graph.one("aws:iam/rolePolicy:RolePolicy", { role: `demo-github-deploy-${env}` }), "policy");
     const data = json(graph.one("aws:iam/policy:Policy", { name: `demo-github-deploy-${env}-data` }), "policy");
     return { Version: inline.Version, Statement: [...inline.Statement, ...data.Statement] };
 }
@@ -376,13 +376,15 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.ecrLifecycle]: SERVICES.length,
                 [T.key]: 9, // state, 4 secrets keys, 4 alarm-topic keys
                 [T.alias]: 9,
-                [T.bucket]: 1,
-                [T.bucketPolicy]: 1,
-                [T.lifecycle]: 1,
-                [T.ownership]: 1,
-                [T.publicAccess]: 1,
-                [T.encryption]: 1,
+                // The state bucket, and the bucket its server access logs go to (S3.9).
+                [T.bucket]: 2,
+                [T.bucketPolicy]: 2,
+                [T.lifecycle]: 2,
+                [T.ownership]: 2,
+                [T.publicAccess]: 2,
+                [T.encryption]: 2,
                 [T.versioning]: 1,
+                "aws:s3/bucketLogging:BucketLogging": 1,
                 [T.param]: 8, // an origin secret and an origin hosts list per environment
                 [T.ruleset]: 2, // the origin header rules, and the assets host's SSL mode
                 [T.zoneSetting]: 3,
@@ -393,11 +395,12 @@ describe("bootstrap/ (once per AWS account)", function () {
                 "shipyard-bootstrap:iam:PermissionsBoundaries": 1,
                 "shipyard-bootstrap:kms:SecretsKeys": 1,
                 "shipyard-bootstrap:state:StateBackend": 1,
+                "shipyard:logs:LogBucket": 1,
             });
         });
         it("names every child after its parent component", () => {
             const components = g().all.filter((r) => !r.custom);
-            assert.equal(components.length, 7);
+            assert.equal(components.length, 8);
             for (const c of components) {
                 const children = g().childrenOf(c);
                 assert.ok(children.length > 0, c.name);
@@ -424,6 +427,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     T.versioning,
                     T.ruleset,
                     T.zoneSetting,
+                    "aws:s3/bucketLogging:BucketLogging",
                 ].sort(),
             );
             for (const r of g().all.filter((x) => x.custom && "tags" in x.inputs)) {
@@ -435,7 +439,12 @@ describe("bootstrap/ (once per AWS account)", function () {
 
     describe("state bucket", () => {
         it("GIVEN stateBucket WHEN run THEN exactly one bucket of that name, which Pulumi never empties", () => {
-            g().resourceCountIs(T.bucket, 1);
+            assert.deepEqual(
+                g()
+                    .ofType(T.bucket)
+                    .map((b) => b.inputs.bucket),
+                [BUCKET, `${BUCKET}-logs`],
+            );
             assert.deepEqual(one(T.bucket, "demo-state-bucket").inputs, {
                 bucket: BUCKET,
                 forceDestroy: false,
@@ -493,7 +502,8 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
         it("protects every state resource and keeps it in AWS if it ever leaves the program", () => {
             const state = g().childrenOf(one("shipyard-bootstrap:state:StateBackend", "demo-state"));
-            assert.equal(state.length, 9);
+            // 9, and the access log bucket's component and the logging (S3.9).
+            assert.equal(state.length, 11);
             assert.deepEqual(
                 state.filter((r) => !r.protect || !r.retainOnDelete).map((r) => r.name),
                 [],
@@ -1065,7 +1075,7 @@ describe("bootstrap/ (once per AWS account)", function () {
 
     it("each deploy role may manage only its own environment's web ACL, named <app>-<env>, and read the AWS managed rule groups", () => {
         for (const env of ENVS) {
-            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as {
+            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}` }).inputs.policy as string) as {
                 Statement: { Sid: string; Action: unknown; Resource: unknown }[];
             };
             assert.deepEqual(
@@ -1418,8 +1428,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.equal((originRuleset(ok(two)).inputs.rules as unknown[]).length, 4);
             });
             it("THEN each environment's deploy, preview and boundary policies name its own host's bucket and not the other's", () => {
-                const policyOf = (type: string, name: string) =>
-                    json(ok(two).one(type, name.endsWith("-boundary") ? { name } : { role: `${name}-id` }), "policy");
+                const policyOf = (type: string, name: string) => json(ok(two).one(type, name.endsWith("-boundary") ? { name } : { role: name }), "policy");
                 const hosts: Record<string, string> = { alpha: "assets.alpha.example.org", live: "assets.example.org" };
                 const previewer: Record<string, string> = { alpha: "demo-github-preview", live: "demo-github-preview-production" };
                 for (const env of ["alpha", "live"]) {
@@ -1918,7 +1927,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                     rotation: graph.one(T.secretRotation),
                 };
             };
-            const bucketOf = (env: string) => runOf(env).graph.one(T.bucket);
+            // The assets bucket (live also has its log bucket).
+            const bucketOf = (env: string) => runOf(env).graph.byName(`demo-${env}-assets-bucket`);
 
             for (const env of ENVS) {
                 it(`GIVEN the ${env} stack WHEN its program runs THEN demo-github-deploy-${env} may create, change and delete its database, subnet group, parameter group and final snapshot, and no other environment's role may`, () => {

@@ -8,28 +8,14 @@ import * as assert from "assert/strict";
 import { AUTONAME_SUFFIX, AWS_CONSTRAINTS, checkConformance, conformanceRules, modelPattern, UNKNOWN, valuesAt, Violation } from "../offline/conformance";
 import { LAMBDA_RUNTIMES } from "../offline/conformanceRules";
 import { Recorded } from "../offline/graph";
+import { recorded } from "./harness/recorded";
 import { FakeCloud, runStack, StackRun } from "../offline/runStack";
 import { readOfflineAnswers } from "../offline/cloud";
 import { BOOTSTRAP, stackServices } from "../offline/stackConfig";
 
 const STACKS = ["alpha", "beta", "gamma", "live"] as const;
 
-function resource(type: string, inputs: Record<string, unknown>, name = "test-resource", outputs: Record<string, unknown> = {}): Recorded {
-    return {
-        type,
-        name,
-        urn: `urn:pulumi:test::shipyard::${type}::${name}`,
-        custom: true,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        ignoreChanges: [],
-        inputs,
-        secretPaths: [],
-        aliases: [],
-        outputs,
-    };
-}
+const resource = recorded;
 
 /** The violations of one resource, as field, rule and source. */
 function violations(r: Recorded | Recorded[]): Violation[] {

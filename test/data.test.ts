@@ -67,6 +67,12 @@ function envOf(c: Container): Record<string, string> {
 function statements(r: Recorded): { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown }[] {
     return JSON.parse(r.inputs.policy as string).Statement;
 }
+/** The environment's assets bucket (live also has its load balancer's log bucket). */
+function assetsBucket(graph: Graph): Recorded {
+    const found = graph.ofType(T.bucket).filter((r) => r.name.endsWith("-assets-bucket"));
+    assert.equal(found.length, 1, found.map((r) => r.name).join(", "));
+    return found[0];
+}
 /** The id the mock provider gives a resource. */
 function idOf(r: Recorded): string {
     return `${r.name}-id`;
@@ -195,7 +201,7 @@ describe("data: database, assets bucket and backups", function () {
                             svc,
                         );
                         // The execution role reads exactly that secret; the task role nothing of it (no rotation).
-                        const exec = statements(graph.one(T.rolePolicy, { role: `${p}-${svc}-execution-id` })).filter((s) =>
+                        const exec = statements(graph.one(T.rolePolicy, { role: `${p}-${svc}-execution` })).filter((s) =>
                             [s.Action].flat().some((a) => a.startsWith("secretsmanager:")),
                         );
                         assert.deepEqual(
@@ -205,39 +211,41 @@ describe("data: database, assets bucket and backups", function () {
                     } else {
                         assert.deepEqual([dbVars, dbSecrets], [[], []], svc);
                         assert.equal(
-                            JSON.stringify(statements(graph.one(T.rolePolicy, { role: `${p}-${svc}-execution-id` }))).includes("secretsmanager"),
+                            JSON.stringify(statements(graph.one(T.rolePolicy, { role: `${p}-${svc}-execution` }))).includes("secretsmanager"),
                             false,
                             svc,
                         );
                     }
-                    assert.equal(JSON.stringify(graph.find(T.rolePolicy, { role: `${p}-${svc}-task-id` }).map((r) => r.inputs)).includes(arn), false, svc);
+                    assert.equal(JSON.stringify(graph.find(T.rolePolicy, { role: `${p}-${svc}-task` }).map((r) => r.inputs)).includes(arn), false, svc);
                 }
             });
             it("has a private, encrypted, versioned assets bucket, TLS only, that its declared users' task roles may read and nothing else", () => {
                 const graph = g(stack);
-                const bucket = graph.one(T.bucket);
+                const bucket = assetsBucket(graph);
                 const name = bucket.inputs.bucket as string;
                 assert.equal(name, live ? "assets.example.org" : `demo-${stack}-assets-123456789012`);
                 assert.deepEqual([bucket.protect, bucket.retainOnDelete], [live, live]);
                 const id = idOf(bucket);
-                assert.deepEqual(graph.one(T.publicAccess).inputs, {
+                assert.deepEqual(graph.one(T.publicAccess, { bucket: id }).inputs, {
                     bucket: id,
                     blockPublicAcls: true,
                     ignorePublicAcls: true,
                     blockPublicPolicy: true,
                     restrictPublicBuckets: true,
                 });
-                assert.deepEqual(graph.one(T.ownership).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
-                assert.deepEqual(graph.one(T.encryption).inputs.rules, [
+                assert.deepEqual(graph.one(T.ownership, { bucket: id }).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+                assert.deepEqual(graph.one(T.encryption, { bucket: id }).inputs.rules, [
                     { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true },
                 ]);
-                assert.deepEqual(graph.one(T.versioning).inputs.versioningConfiguration, { status: "Enabled" });
+                assert.deepEqual(graph.one(T.versioning, { bucket: id }).inputs.versioningConfiguration, { status: "Enabled" });
                 assert.deepEqual(
-                    (graph.one(T.lifecycle).inputs.rules as { noncurrentVersionExpiration: unknown }[]).map((r) => r.noncurrentVersionExpiration),
+                    (graph.one(T.lifecycle, { bucket: id }).inputs.rules as { noncurrentVersionExpiration: unknown }[]).map(
+                        (r) => r.noncurrentVersionExpiration,
+                    ),
                     [{ noncurrentDays: 30 }],
                 );
                 const arn = `arn:aws:s3:::${name}`;
-                const policy = statements(graph.one(T.bucketPolicy));
+                const policy = statements(graph.one(T.bucketPolicy, { bucket: id }));
                 assert.deepEqual(policy[0], {
                     Sid: "DenyPlainHttp",
                     Effect: "Deny",
@@ -267,7 +275,7 @@ describe("data: database, assets bucket and backups", function () {
                 const readers = usersOf(stack, "assets");
                 assert.ok(readers.length >= 1);
                 for (const svc of Object.keys(stackServices(stack))) {
-                    const access = graph.find(T.rolePolicy, { role: `${p}-${svc}-task-id` }).filter((r) => r.name === `${p}-${svc}-task-access`);
+                    const access = graph.find(T.rolePolicy, { role: `${p}-${svc}-task` }).filter((r) => r.name === `${p}-${svc}-task-access`);
                     const env = envOf(container(graph, stack, svc));
                     if (readers.includes(svc)) {
                         assert.deepEqual(
@@ -303,7 +311,7 @@ describe("data: database, assets bucket and backups", function () {
                         [["cron(0 3 * * ? *)", { deleteAfter: BACKUP_RETENTION_DAYS }, vault.outputs.name]],
                     );
                     const selection = graph.one(T.selection);
-                    assert.deepEqual(selection.inputs.resources, [graph.one(T.db).outputs.arn, graph.one(T.bucket).outputs.arn]);
+                    assert.deepEqual(selection.inputs.resources, [graph.one(T.db).outputs.arn, assetsBucket(graph).outputs.arn]);
                     const role = graph.byName("demo-live-backup-role");
                     assert.equal(selection.inputs.iamRoleArn, role.outputs.arn);
                     assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal, { Service: "backup.amazonaws.com" });
@@ -353,7 +361,7 @@ describe("data: database, assets bucket and backups", function () {
                     port: POSTGRES_PORT,
                     secretArn: secretArnOf(graph),
                 });
-                assert.equal(run.outputs?.assetsBucket, graph.one(T.bucket).inputs.bucket);
+                assert.equal(run.outputs?.assetsBucket, assetsBucket(graph).inputs.bucket);
                 assert.equal(run.outputs?.backupVault, live ? "demo-live-backups" : undefined);
             });
         });
@@ -394,13 +402,15 @@ describe("data: other databases, given as config overrides", function () {
                 svc,
             );
         }
-        assert.deepEqual(graph.one(T.selection).inputs.resources, [graph.one(T.bucket).outputs.arn]);
+        assert.deepEqual(graph.one(T.selection).inputs.resources, [assetsBucket(graph).outputs.arn]);
         assert.equal(run.outputs?.database, undefined);
     });
 
     it("GIVEN no database and no bucket WHEN live runs THEN there is nothing to back up, so no backup plan", async () => {
         const run = await runStack("live", {
-            overrides: { set: { database: "none", assetsBucket: false, assetsHost: "", services: servicesWithout("live", "both") } },
+            overrides: {
+                set: { database: "none", assetsBucket: false, assetsHost: "", services: servicesWithout("live", "both"), accessLogs: false },
+            },
         });
         assert.equal(run.error, undefined, String(run.error));
         for (const t of [T.db, T.bucket, T.vault, T.plan, T.selection]) run.graph.resourceCountIs(t, 0);

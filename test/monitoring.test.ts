@@ -5,6 +5,7 @@
  */
 import * as assert from "assert/strict";
 import { dashboardWidgets } from "../components/monitoring";
+import { parseTargets } from "../functions/endpointCheck/config";
 import { Graph, Match, Recorded } from "../offline/graph";
 import { evaluate } from "./harness/metricMath";
 import { runEachBefore, runStack } from "../offline/runStack";
@@ -134,7 +135,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
     });
     it("the notifier's role reads that one secret, claims messages in its one table, lists this environment's alarms, and nothing else", () => {
         const graph = g("beta");
-        const policy = statements(graph.one(T.rolePolicy, { role: "demo-beta-monitoring-alarm-notifier-id" }));
+        const policy = statements(graph.one(T.rolePolicy, { role: "demo-beta-alarm-notifier" }));
         assert.deepEqual(
             policy.map((x) => [x.Sid, x.Action, x.Resource]),
             [
@@ -206,7 +207,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
         const target = schedule.inputs.target as { arn: string; input: string; roleArn: string };
         assert.equal(target.arn, fn(graph, "alarm-notifier").outputs.arn);
         assert.deepEqual(JSON.parse(target.input), { action: "remind" });
-        const invoke = statements(graph.one(T.rolePolicy, { role: "demo-live-monitoring-alarm-notifier-schedule-id" }));
+        const invoke = statements(graph.one(T.rolePolicy, { role: "demo-live-alarm-notifier-schedule" }));
         assert.deepEqual(invoke, [{ Sid: "InvokeOne", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn(graph, "alarm-notifier").outputs.arn }]);
     });
     it("the endpoint check requests the stack's public health URL from outside the VPC, and a missing check counts as a failure", () => {
@@ -215,8 +216,9 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
             const check = fn(graph, "endpoint-check");
             assert.equal(check.inputs.vpcConfig, undefined, s);
             const env = (check.inputs.environment as { variables: Record<string, string> }).variables;
-            // web through Cloudflare, and api's socket endpoint (an HTTP app behind the NLB's TLS listener).
-            assert.deepEqual(JSON.parse(env.CHECK_TARGETS), endpointsOf(s));
+            // web through Cloudflare, and api's socket endpoint (an HTTP app behind the NLB's TLS listener),
+            // as the deployed function reads its compact CHECK_TARGETS.
+            assert.deepEqual(parseTargets(env.CHECK_TARGETS), endpointsOf(s));
             assert.deepEqual(
                 endpointsOf(s).map((e) => e.name),
                 ["web", "api"],
@@ -239,7 +241,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
         assert.equal(run.error, undefined);
         const env = (fn(run.graph, "endpoint-check").inputs.environment as { variables: Record<string, string> }).variables;
         assert.deepEqual(
-            (JSON.parse(env.CHECK_TARGETS) as { name: string; url: string }[]).map((t) => [t.name, t.url]),
+            parseTargets(env.CHECK_TARGETS).map((t) => [t.name, t.url]),
             [
                 ["web", "https://example.org/health"],
                 ["web-www.example.org", "https://www.example.org/health"],
@@ -402,7 +404,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
         // web's task role reads the assets bucket in alpha too; it may not write traces there.
         assert.deepEqual(
             g("alpha")
-                .find(T.rolePolicy, { role: "demo-alpha-web-task-id" })
+                .find(T.rolePolicy, { role: "demo-alpha-web-task" })
                 .map((r) => r.name),
             ["demo-alpha-web-task-access"],
         );

@@ -65,8 +65,9 @@ describe("offline plan", function () {
         assert.equal(p.totalRegistered, live.graph.all.length);
         const components = live.graph.all.filter((r) => !r.custom).length;
         // the environment, and under it: network, alarm topic, certificate, load balancer, WAF, the
-        // api's NLB, DNS, smoke test, cluster, the four services, monitoring, database, assets bucket, backup plan
-        assert.equal(components, 18);
+        // api's NLB, DNS, smoke test, cluster, the four services, monitoring, database, assets bucket, backup plan,
+        // the load balancer's log bucket
+        assert.equal(components, 19);
         assert.match(renderTable(p), new RegExp(`\\n${live.graph.all.length} resources: ${p.resources.length} cloud resources in ${components} components$`));
     });
     it("sums the database and the backup plan up in what a reviewer checks: engine, size, Multi-AZ, encryption, retention, protection", () => {

@@ -238,6 +238,26 @@ const SCENARIOS: readonly Scenario[] = [
         expect: 0,
     },
     {
+        rule: "ecs-no-secret-in-plain-environment",
+        given: "the ARN of the database's rotating secret under DATABASE_SECRET_ARN (found by the extreme-settings stack: rotation on)",
+        resource: taskDef([
+            {
+                environment: [
+                    { name: "DATABASE_SECRET_ARN", value: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf" },
+                    { name: "API_TOKEN_PARAMETER", value: "arn:aws:ssm:eu-west-1:123456789012:parameter/demo/alpha/web/API_TOKEN" },
+                ],
+            },
+        ]),
+        expect: 0,
+    },
+    {
+        rule: "ecs-no-secret-in-plain-environment",
+        given: "a secret-named variable whose value only looks like an ARN of another service",
+        resource: taskDef([{ environment: [{ name: "DB_PASSWORD", value: "arn:aws:s3:::not-a-secret-reference" }] }]),
+        expect: 1,
+        mentions: /sets DB_PASSWORD in plain environment and its name suggests a secret/,
+    },
+    {
         rule: "ecs-service-no-public-ip",
         given: "a service that assigns public IPs",
         resource: service({ networkConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-tasks"], assignPublicIp: true } }),
@@ -525,6 +545,59 @@ const SCENARIOS: readonly Scenario[] = [
         mentions: /the live VPC has no flow log/,
     },
     { rule: "vpc-flow-logs-in-live", given: "a beta VPC without flow logs", resource: vpc, env: "beta", expect: 0 },
+    {
+        rule: "elb-access-logs-in-live",
+        given: "a live application load balancer without access logs",
+        resource: loadBalancer({ accessLogs: undefined }),
+        env: "live",
+        expect: 1,
+        mentions: /accessLogs is not enabled.*\(live: set accessLogs: true\)/,
+    },
+    {
+        rule: "elb-access-logs-in-live",
+        given: "a live application load balancer logging to its bucket",
+        resource: loadBalancer({ accessLogs: { bucket: "app-logs", prefix: "elb", enabled: true } }),
+        env: "live",
+        expect: 0,
+    },
+    {
+        rule: "elb-access-logs-in-live",
+        given: "a beta application load balancer without access logs",
+        resource: loadBalancer({ accessLogs: undefined }),
+        env: "beta",
+        expect: 0,
+    },
+    {
+        rule: "s3-server-access-logging-in-live",
+        given: "a live bucket whose requests nobody logs (another bucket is logged)",
+        resource: bucket,
+        stack: [res(TYPES.bucketLogging, "other-logging", { bucket: "other-bucket-id", targetBucket: "app-logs", targetPrefix: "s3/" })],
+        env: "live",
+        expect: 1,
+        mentions: /the bucket logs no requests/,
+    },
+    {
+        rule: "s3-server-access-logging-in-live",
+        given: "a live bucket with a BucketLogging that depends on it",
+        resource: bucket,
+        stack: [
+            {
+                ...res(TYPES.bucketLogging, "app-logging", { bucket: "app-bucket-id", targetBucket: "app-logs", targetPrefix: "s3/" }),
+                dependsOn: ["app-bucket"],
+            },
+        ],
+        env: "live",
+        expect: 0,
+    },
+    {
+        rule: "s3-server-access-logging-in-live",
+        given: "the live log bucket itself, which other buckets log to",
+        resource: res(TYPES.bucket, "app-logs-bucket", { bucket: "app-logs" }),
+        stack: [res(TYPES.bucketLogging, "other-logging", { bucket: "other-bucket-id", targetBucket: "app-logs", targetPrefix: "s3/" })],
+        env: "live",
+        expect: 0,
+    },
+    { rule: "s3-server-access-logging-in-live", given: "a beta bucket whose requests nobody logs", resource: bucket, env: "beta", expect: 0 },
     {
         rule: "subnet-no-auto-public-ip",
         given: "a subnet mapping public IPs on launch",
@@ -1148,21 +1221,24 @@ describe("policy rules", () => {
 
         /** Exactly what each stack is told, in rule order; a change to the program shows up here. */
         /**
-         * The advisory findings the committed stacks accept, from their services: no task names its
-         * user (in live the tracing collector neither), alpha's tasks have public IPs (no NAT), the
-         * ALB keeps no access logs, and outside live no load balancer has deletion protection and
-         * the VPC no flow logs.
+         * The advisory findings the committed stacks accept, from their services: alpha's tasks have
+         * public IPs (no NAT), and outside live (production tier) the ALB keeps no access logs, no
+         * load balancer has deletion protection and the VPC no flow logs. Live's list is empty. (Every container names its user since ECS.20
+         * became mandatory.)
          */
         const expectedAdvisory = (stack: (typeof STACKS)[number]): string[] => {
             const names = Object.keys(stackServices(stack));
             const live = stack === "live";
             return [
-                ...names.flatMap((n) => Array<string>(live ? 2 : 1).fill(`ecs-container-user-set demo-${stack}-${n}-task`)),
                 ...(stack === "alpha" ? names.map((n) => `ecs-service-no-public-ip demo-${stack}-${n}-service`) : []),
-                `elb-access-logs demo-${stack}-lb-alb`,
                 ...(live
                     ? []
-                    : [`elb-deletion-protection demo-${stack}-api-nlb-nlb`, `elb-deletion-protection demo-${stack}-lb-alb`, `vpc-flow-logs demo-${stack}-vpc`]),
+                    : [
+                          `elb-access-logs demo-${stack}-lb-alb`,
+                          `elb-deletion-protection demo-${stack}-api-nlb-nlb`,
+                          `elb-deletion-protection demo-${stack}-lb-alb`,
+                          `vpc-flow-logs demo-${stack}-vpc`,
+                      ]),
             ].sort();
         };
 
@@ -1208,12 +1284,17 @@ describe("policy rules", () => {
 
         it("GIVEN alpha's graph WHEN evaluated as if it were live THEN the live-only rules reject its public task IPs, missing flow logs and single-AZ, unprotected database", () => {
             const mandatory = findings("alpha", "live").filter((f) => f.enforcementLevel === "mandatory");
-            assert.deepEqual(brief(mandatory).sort(), [
-                "no-public-ips-in-live demo-alpha-api-service",
-                "no-public-ips-in-live demo-alpha-web-service",
-                ...Array<string>(4).fill("rds-resilient-in-live demo-alpha-db-instance"),
-                "vpc-flow-logs-in-live demo-alpha-vpc",
-            ]);
+            assert.deepEqual(
+                brief(mandatory).sort(),
+                [
+                    "no-public-ips-in-live demo-alpha-api-service",
+                    "no-public-ips-in-live demo-alpha-web-service",
+                    ...Array<string>(4).fill("rds-resilient-in-live demo-alpha-db-instance"),
+                    "vpc-flow-logs-in-live demo-alpha-vpc",
+                    "elb-access-logs-in-live demo-alpha-lb-alb",
+                    "s3-server-access-logging-in-live demo-alpha-assets-bucket",
+                ].sort(),
+            );
             const db = mandatory.filter((f) => f.rule === "rds-resilient-in-live").map((f) => f.message);
             [
                 /^demo-alpha-db-instance: multiAz is false in live; set databaseMultiAz: true/,

@@ -159,7 +159,7 @@ function ecsService(graph: Graph, stack: string, svc: string): EcsService {
 type PolicyDocument = { Statement: { Sid?: string; Action: string | string[]; Resource: string | string[] }[] };
 /** The inline policy of a service's execution role. */
 function executionPolicy(graph: Graph, stack: string, svc: string): PolicyDocument {
-    return JSON.parse(graph.one(T.rolePolicy, { role: `demo-${stack}-${svc}-execution-id` }).inputs.policy as string) as PolicyDocument;
+    return JSON.parse(graph.one(T.rolePolicy, { role: `demo-${stack}-${svc}-execution` }).inputs.policy as string) as PolicyDocument;
 }
 
 /** The target group ECS registers a service's tasks in (the blue one under blue/green), if it has a load balancer. */
@@ -281,8 +281,9 @@ describe("the program under the mock runtime, per fixture stack", function () {
                 // The environment, named after the app, and under it: network, alarm topic, certificate,
                 // load balancer (the ALB), DNS, cluster, monitoring, database, assets bucket; a
                 // ContainerService per service and a NetworkLoadBalancer per tcp service; + the WAF, the
-                // smoke test and the backup plan in live: 13 in alpha (web, api), 15 in beta and gamma, 18 in live.
-                assert.equal(components.length, { alpha: 13, beta: 15, gamma: 15, live: 18 }[stack]);
+                // smoke test, the backup plan and the load balancer's log bucket in live: 13 in alpha (web, api),
+                // 15 in beta and gamma, 19 in live.
+                assert.equal(components.length, { alpha: 13, beta: 15, gamma: 15, live: 19 }[stack]);
                 assert.deepEqual(
                     components.map((c) => [c.name, c.type]).sort(),
                     [
@@ -303,6 +304,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
                                   [`${p}-waf`, "shipyard:waf:WebAcl"],
                                   [`${p}-web-smoke`, "shipyard:ecs:SmokeTest"],
                                   [`${p}-backup`, "shipyard:data:BackupPlan"],
+                                  [`${p}-logs`, "shipyard:logs:LogBucket"],
                               ]
                             : []),
                     ].sort(),
@@ -1038,7 +1040,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
             const hookRole = graph.one(T.role, { name: "demo-live-web-ecs-hook" });
             assert.deepEqual(hooks, [{ hookTargetArn: fn.outputs.arn, roleArn: hookRole.outputs.arn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]);
             for (const svc of ["api", "search", "worker"]) assert.equal(ecsService(graph, "live", svc).deploymentConfiguration.lifecycleHooks, undefined, svc);
-            assert.deepEqual(JSON.parse(graph.one(T.rolePolicy, { role: "demo-live-web-ecs-hook-id" }).inputs.policy as string), {
+            assert.deepEqual(JSON.parse(graph.one(T.rolePolicy, { role: "demo-live-web-ecs-hook" }).inputs.policy as string), {
                 Version: "2012-10-17",
                 Statement: [{ Sid: "InvokeSmokeTest", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.outputs.arn }],
             });
@@ -1284,6 +1286,7 @@ const NOT_TAGGABLE = new Set([
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketLogging:BucketLogging",
     "aws:secretsmanager/secretRotation:SecretRotation",
     "aws:backup/selection:Selection",
     "aws:ec2/route:Route",

@@ -87,12 +87,46 @@ function parseTarget(value: unknown, index: number, allowHttp: boolean): CheckTa
     return { name: fields.name, url: url.href, ...parseExpectation(name, fields) };
 }
 
+const COMPACT_EXAMPLE = '{"/health":{"web":"alpha.example.org","web-2":"www.alpha.example.org"}}';
+const PATH = /^\/[\x21-\x7e]*$/;
+
+/**
+ * The compact form `{"<path>": {"<name>": "<host>", ...}, ...}`: each health path once, then the
+ * hosts answering on it, every target expecting 200. The deployed function gets this form (see
+ * `components/monitoring.ts`): it keeps many endpoints inside Lambda's 4 KB of environment
+ * variables, where the full form repeats the path, the scheme and the keys for each host.
+ */
+function expandCompact(variable: string, parsed: Record<string, unknown>): unknown[] {
+    const out: unknown[] = [];
+    for (const [path, hosts] of Object.entries(parsed)) {
+        if (!PATH.test(path)) throw invalid(`${variable} path`, path, `expected a path starting with "/" without spaces, as in ${COMPACT_EXAMPLE}`);
+        if (typeof hosts !== "object" || hosts === null || Array.isArray(hosts) || Object.keys(hosts).length === 0)
+            throw invalid(`${variable}["${path}"]`, hosts, `expected an object of target name to host name, as in ${COMPACT_EXAMPLE}`);
+        for (const [name, host] of Object.entries(hosts as Record<string, unknown>)) {
+            if (typeof host !== "string" || !/^[a-z0-9.-]+(:\d+)?$/i.test(host))
+                throw invalid(`${variable}["${path}"].${name}`, host, "expected a host name such as alpha.example.org");
+            out.push({ name, url: `https://${host}${path}`, expectStatus: 200 });
+        }
+    }
+    if (out.length === 0 || out.length > MAX_TARGETS) throw invalid(variable, parsed, `expected 1 to ${MAX_TARGETS} targets`);
+    return out;
+}
+
 export function parseTargets(raw: string | undefined, options: LoadOptions = {}): readonly CheckTarget[] {
     const variable = "CHECK_TARGETS";
     if (raw === undefined) throw new ConfigError(`${variable} is not set: expected a JSON array of endpoints to check, such as [${TARGET_EXAMPLE}]`);
-    const targets = parseJsonArray(variable, raw, MAX_TARGETS, "targets", `[${TARGET_EXAMPLE}]`).map((value, i) =>
-        Object.freeze(parseTarget(value, i, options.allowHttp ?? false)),
-    );
+    let compact: unknown;
+    if (raw.startsWith("{"))
+        try {
+            compact = JSON.parse(raw);
+        } catch {
+            throw invalid(variable, raw, `expected JSON such as ${COMPACT_EXAMPLE}`);
+        }
+    const values =
+        typeof compact === "object" && compact !== null && !Array.isArray(compact)
+            ? expandCompact(variable, compact as Record<string, unknown>)
+            : parseJsonArray(variable, raw, MAX_TARGETS, "targets", `[${TARGET_EXAMPLE}]`);
+    const targets = values.map((value, i) => Object.freeze(parseTarget(value, i, options.allowHttp ?? false)));
     targets.forEach((target, i) => {
         const first = targets.findIndex((other) => other.name === target.name);
         // Two targets with one name would publish into the same metric, and one alarm would watch both.

@@ -258,6 +258,11 @@ describe("endpoint check Lambda entry module (functions/endpointCheck/handler.ts
         );
     });
 
+    it("GIVEN the compact CHECK_TARGETS the stack deploys WHEN the module loads THEN it exports the Lambda handler", () => {
+        const compact = JSON.stringify({ "/health": { web: "alpha.example.org" } });
+        assert.equal(typeof coldStart("endpointCheck/handler.ts", { ...VALID, CHECK_TARGETS: compact }).handler, "function");
+    });
+
     it("GIVEN a valid environment WHEN the module loads THEN it exports the Lambda handler", () => {
         assert.equal(typeof coldStart("endpointCheck/handler.ts", VALID).handler, "function");
     });

@@ -45,6 +45,59 @@ describe("endpoint check configuration from the environment (functions/endpointC
         assert.deepEqual(loadConfig({ ...BASE, CHECK_TARGETS: targets(local) }, { allowHttp: true }).targets, [local]);
     });
 
+    it("GIVEN the compact form (each path once, then its hosts) WHEN loaded THEN it yields the same targets as the full form, each expecting 200", () => {
+        const compact = JSON.stringify({
+            "/health": { web: "alpha.example.org", "web-2": "www.alpha.example.org" },
+            "/v1/ping?deep=1": { api: "api.alpha.example.org" },
+        });
+        assert.deepEqual(loadConfig({ ...BASE, CHECK_TARGETS: compact }).targets, [
+            WEB,
+            { name: "web-2", url: "https://www.alpha.example.org/health", expectStatus: 200 },
+            { name: "api", url: "https://api.alpha.example.org/v1/ping?deep=1", expectStatus: 200 },
+        ]);
+    });
+
+    const compactRejected: ReadonlyArray<[string, string, string]> = [
+        [
+            "not JSON",
+            "{/health",
+            'CHECK_TARGETS="{/health" is not allowed: expected JSON such as {"/health":{"web":"alpha.example.org","web-2":"www.alpha.example.org"}}',
+        ],
+        [
+            "a path without /",
+            '{"health":{"web":"alpha.example.org"}}',
+            'CHECK_TARGETS path="health" is not allowed: expected a path starting with "/" without spaces, as in {"/health":{"web":"alpha.example.org","web-2":"www.alpha.example.org"}}',
+        ],
+        [
+            "a path with no hosts",
+            '{"/health":{}}',
+            'CHECK_TARGETS["/health"]={} is not allowed: expected an object of target name to host name, as in {"/health":{"web":"alpha.example.org","web-2":"www.alpha.example.org"}}',
+        ],
+        [
+            "a host with a path",
+            '{"/health":{"web":"alpha.example.org/x"}}',
+            'CHECK_TARGETS["/health"].web="alpha.example.org/x" is not allowed: expected a host name such as alpha.example.org',
+        ],
+        [
+            "two names alike",
+            '{"/a":{"web":"a.example.org"},"/b":{"web":"b.example.org"}}',
+            'CHECK_TARGETS[1].name="web" is not allowed: names must be unique: CHECK_TARGETS[0] has it already',
+        ],
+    ];
+    for (const [what, raw, message] of compactRejected) {
+        it(`GIVEN the compact form with ${what} WHEN loaded THEN it is refused: ${message}`, () => {
+            assert.throws(() => loadConfig({ ...BASE, CHECK_TARGETS: raw }), { name: "ConfigError", message });
+        });
+    }
+
+    it(`GIVEN the compact form with ${MAX_TARGETS + 1} hosts WHEN loaded THEN it is refused: at most ${MAX_TARGETS} targets`, () => {
+        const hosts = Object.fromEntries(Array.from({ length: MAX_TARGETS + 1 }, (_, i) => [`web${i}`, `h${i}.example.org`]));
+        assert.throws(() => loadConfig({ ...BASE, CHECK_TARGETS: JSON.stringify({ "/health": hosts }) }), {
+            name: "ConfigError",
+            message: /^CHECK_TARGETS=.* is not allowed: expected 1 to 20 targets$/,
+        });
+    });
+
     const rejected: ReadonlyArray<[string, Record<string, string>, string | RegExp]> = [
         [
             "CHECK_TARGETS unset",
