@@ -301,6 +301,8 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
     "aws:s3/bucketPolicy:BucketPolicy",
+    // Server access logging is free; the log objects it writes are storage in the log bucket (usage, see the S3 note).
+    "aws:s3/bucketLogging:BucketLogging",
     // AWS Backup bills the recovery points a plan makes, not the vault, plan or selection (see the AWS Backup note in leftOut).
     "aws:backup/vault:Vault",
     "aws:backup/plan:Plan",
