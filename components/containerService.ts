@@ -78,27 +78,56 @@ export interface LoadBalancerAttachment {
     };
 }
 
+/** What blue/green, canary and linear share: the alternate target group, listener rules, hooks and bake time. */
+interface TrafficShiftArgs {
+    /** Minutes blue stays ready for an instant rollback after the switch (0-1440). */
+    readonly bakeTimeMinutes: number;
+    /** Lambda run after test traffic reaches green and before production does; FAILED rolls back. */
+    readonly smokeTestFunctionArn?: pulumi.Input<string>;
+    /** An ECS PAUSE hook after the test traffic shift: the deployment waits for a person (`release approve`), rolling back after this many minutes (1-20160). */
+    readonly approvalTimeoutMinutes?: number;
+}
+
 export type DeploymentArgs =
     | { readonly strategy: "rolling" }
-    | {
-          readonly strategy: "blueGreen";
-          /** Minutes blue stays ready for an instant rollback after the switch (0-1440). */
-          readonly bakeTimeMinutes: number;
-          /** Lambda run after test traffic reaches green and before production does; FAILED rolls back. */
-          readonly smokeTestFunctionArn?: pulumi.Input<string>;
-      };
+    | ({ readonly strategy: "blueGreen" } & TrafficShiftArgs)
+    | ({
+          readonly strategy: "canary";
+          /** Percent of production traffic the canary takes first (ECS: 0.1-100). */
+          readonly canaryPercent: number;
+          /** Minutes before the rest moves (ECS: 0-1440). */
+          readonly intervalMinutes: number;
+      } & TrafficShiftArgs)
+    | ({
+          readonly strategy: "linear";
+          /** Percent of production traffic per step (ECS: 3-100). */
+          readonly stepPercent: number;
+          /** Minutes between steps (ECS: 0-1440). */
+          readonly intervalMinutes: number;
+      } & TrafficShiftArgs);
+
+const inside = (n: number, lo: number, hi: number) => Number.isFinite(n) && n >= lo && n <= hi;
 
 export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     validateFargateTaskArgs(args, "ContainerService");
     if (args.minTasks < 1 || args.maxTasks < args.minTasks)
         throw new Error(`ContainerService: need 1 <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks})`);
-    if (args.deployment?.strategy === "blueGreen") {
+    const d = args.deployment;
+    if (d && d.strategy !== "rolling") {
         if (!args.loadBalancer?.blueGreen)
             throw new Error(
-                "ContainerService: deployment blueGreen needs a load balancer with blue/green listeners (loadBalancer.blueGreen); a service without one can only roll",
+                `ContainerService: deployment ${d.strategy} needs a load balancer with blue/green listeners (loadBalancer.blueGreen); a service without one can only roll`,
             );
-        const bake = args.deployment.bakeTimeMinutes;
+        const bake = d.bakeTimeMinutes;
         if (!Number.isInteger(bake) || bake < 0 || bake > 1440) throw new Error(`ContainerService: bakeTimeMinutes must be 0-1440, got ${bake}`);
+        if (d.strategy === "canary" && !inside(d.canaryPercent, 0.1, 100))
+            throw new Error(`ContainerService: canaryPercent must be 0.1-100, got ${d.canaryPercent}`);
+        if (d.strategy === "linear" && !inside(d.stepPercent, 3, 100)) throw new Error(`ContainerService: stepPercent must be 3-100, got ${d.stepPercent}`);
+        if (d.strategy !== "blueGreen" && (!Number.isInteger(d.intervalMinutes) || !inside(d.intervalMinutes, 0, 1440)))
+            throw new Error(`ContainerService: intervalMinutes must be 0-1440, got ${d.intervalMinutes}`);
+        const pause = d.approvalTimeoutMinutes;
+        if (pause !== undefined && (!Number.isInteger(pause) || !inside(pause, 1, 20160)))
+            throw new Error(`ContainerService: approvalTimeoutMinutes must be 1-20160, got ${pause}`);
     }
 }
 
@@ -181,7 +210,7 @@ export class ContainerService extends pulumi.ComponentResource {
 
         const alarmNames = lb?.kind === "application" ? this.rollbackAlarms(name, lb, args, child) : [];
         const deployment = args.deployment;
-        const blueGreen = deployment.strategy === "blueGreen" ? { ...deployment, listeners: lb?.blueGreen } : undefined;
+        const blueGreen = deployment.strategy !== "rolling" ? { ...deployment, listeners: lb?.blueGreen } : undefined;
         const ecsRole = (role: string, description: string, policy: { managed?: string; inline?: pulumi.Input<string> }) => {
             const r = new aws.iam.Role(
                 `${name}-${role}`,
@@ -271,14 +300,7 @@ export class ContainerService extends pulumi.ComponentResource {
                 // alarms, the lifecycle hook and the bake time.
                 deploymentCircuitBreaker: blueGreen ? undefined : { enable: true, rollback: true },
                 deploymentConfiguration: blueGreen
-                    ? {
-                          strategy: "BLUE_GREEN",
-                          bakeTimeInMinutes: String(blueGreen.bakeTimeMinutes),
-                          lifecycleHooks:
-                              smokeTestArn && hookRole
-                                  ? [{ hookTargetArn: smokeTestArn, roleArn: hookRole.arn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]
-                                  : undefined,
-                      }
+                    ? shiftConfiguration(blueGreen, smokeTestArn && hookRole ? { arn: smokeTestArn, roleArn: hookRole.arn } : undefined)
                     : { strategy: "ROLLING" },
                 alarms: alarmNames.length > 0 ? { alarmNames, enable: true, rollback: true } : undefined,
                 availabilityZoneRebalancing: "ENABLED",
@@ -390,4 +412,30 @@ export class ContainerService extends pulumi.ComponentResource {
         );
         return [fiveXx, latency];
     }
+}
+
+/**
+ * ECS's deploymentConfiguration for blue/green, canary and linear: the strategy, its traffic steps,
+ * the bake time, and the hooks after the test traffic shift: the smoke test (a Lambda), then the
+ * approval pause (an ECS PAUSE hook, resumed by `release approve`, rolled back at its timeout).
+ */
+export function shiftConfiguration(
+    d: Exclude<DeploymentArgs, { strategy: "rolling" }>,
+    smokeTest: { arn: pulumi.Input<string>; roleArn: pulumi.Input<string> } | undefined,
+): aws.types.input.ecs.ServiceDeploymentConfiguration {
+    const hooks: aws.types.input.ecs.ServiceDeploymentConfigurationLifecycleHook[] = [];
+    if (smokeTest) hooks.push({ hookTargetArn: smokeTest.arn, roleArn: smokeTest.roleArn, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] });
+    if (d.approvalTimeoutMinutes !== undefined)
+        hooks.push({
+            targetType: "PAUSE",
+            lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"],
+            timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: String(d.approvalTimeoutMinutes) },
+        });
+    return {
+        strategy: d.strategy === "blueGreen" ? "BLUE_GREEN" : d.strategy === "canary" ? "CANARY" : "LINEAR",
+        bakeTimeInMinutes: String(d.bakeTimeMinutes),
+        canaryConfiguration: d.strategy === "canary" ? { canaryPercent: d.canaryPercent, canaryBakeTimeInMinutes: String(d.intervalMinutes) } : undefined,
+        linearConfiguration: d.strategy === "linear" ? { stepPercent: d.stepPercent, stepBakeTimeInMinutes: String(d.intervalMinutes) } : undefined,
+        lifecycleHooks: hooks.length > 0 ? hooks : undefined,
+    };
 }

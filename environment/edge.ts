@@ -11,6 +11,7 @@ import { ELB_LOG_PREFIX, LogBucket } from "../components/logBucket";
 import { NetworkLoadBalancer } from "../components/networkLoadBalancer";
 import { WebAcl } from "../components/webAcl";
 import type { ServiceSettings, Settings } from "../stacks";
+import { shiftsTraffic } from "../stacks/deployment";
 import type { Lookups } from "../stacks/lookups";
 import { SERVICE_KINDS } from "./serviceKinds";
 
@@ -29,7 +30,7 @@ export interface Edge {
 export function edge(settings: Settings, found: Lookups, net: Network, logBucket: LogBucket | undefined, opts: pulumi.ComponentResourceOptions): Edge {
     const { app, env, dns, services, loadBalancer: lb, deployment, tags } = settings;
     const prefix = `${app}-${env}`;
-    const blueGreen = deployment.strategy === "blueGreen";
+    const blueGreen = shiftsTraffic(deployment.strategy);
     const ofKind = (kind: "application" | "network") => services.filter((s) => SERVICE_KINDS[s.exposure].loadBalancer === kind);
     const http = ofKind("application");
 

@@ -7,12 +7,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmTopic } from "../components/alarmTopic";
 import { ServiceCluster } from "../components/cluster";
-import { ContainerService } from "../components/containerService";
+import { ContainerService, DeploymentArgs } from "../components/containerService";
 import { Network } from "../components/network";
 import { SmokeTest } from "../components/smokeTest";
 import { partitionOf } from "../lib/aws";
 import { rolloutPath, steadyStateTimeoutMinutes } from "../plan/rollout";
 import type { ServiceSettings, Settings } from "../stacks";
+import { DeploymentSettings, shiftsTraffic } from "../stacks/deployment";
 import { Data } from "./data";
 import { Edge } from "./edge";
 import { SERVICE_KINDS } from "./serviceKinds";
@@ -26,7 +27,7 @@ export interface Services {
 export function services(settings: Settings, net: Network, edge: Edge, data: Data, alarms: AlarmTopic, opts: pulumi.ComponentResourceOptions): Services {
     const { app, env, deployment, tags } = settings;
     const prefix = `${app}-${env}`;
-    const blueGreen = deployment.strategy === "blueGreen";
+    const blueGreen = shiftsTraffic(deployment.strategy);
     const { database, assets } = data;
 
     // The blue/green lifecycle hook: smoke requests to the test listener before production moves.
@@ -116,11 +117,7 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
                             ? { namespaceArn: cluster.namespace.arn, discoveryName: kind.discoverable ? svc.name : undefined }
                             : undefined,
                     deployment: serviceBlueGreen
-                        ? {
-                              strategy: "blueGreen",
-                              bakeTimeMinutes: deployment.bakeTimeMinutes,
-                              smokeTestFunctionArn: svc.name === smoked?.name ? smokeTest?.function.arn : undefined,
-                          }
+                        ? deploymentArgs(deployment, svc.name === smoked?.name ? smokeTest?.function.arn : undefined)
                         : { strategy: "rolling" },
                     rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
                     alarmTopicArn: alarms.topic.arn,
@@ -169,4 +166,16 @@ function admitCallers(settings: Settings, callees: readonly ServiceSettings[], o
             );
         }
     }
+}
+
+/** The stack's deployment settings as one traffic-shifting service's ContainerService deployment. */
+export function deploymentArgs(d: DeploymentSettings, smokeTestFunctionArn: pulumi.Input<string> | undefined): DeploymentArgs {
+    const shared = {
+        bakeTimeMinutes: d.bakeTimeMinutes,
+        smokeTestFunctionArn,
+        approvalTimeoutMinutes: d.approvalTimeoutMinutes > 0 ? d.approvalTimeoutMinutes : undefined,
+    };
+    if (d.strategy === "canary") return { strategy: "canary", canaryPercent: d.canaryPercent, intervalMinutes: d.shiftIntervalMinutes, ...shared };
+    if (d.strategy === "linear") return { strategy: "linear", stepPercent: d.linearStepPercent, intervalMinutes: d.shiftIntervalMinutes, ...shared };
+    return { strategy: "blueGreen", ...shared };
 }

@@ -34,6 +34,32 @@ export interface RolloutPath {
     readonly worstSeconds: number;
     /** The same path with AWS's default health check and drain. */
     readonly awsDefaultLoadBalancerSeconds: number;
+    /** canary and linear: seconds between green taking its first production traffic and taking all of it (the steps' intervals); 0 otherwise. */
+    readonly shiftSeconds: number;
+    /**
+     * The share of production traffic (percent) a bad release reaches before the deployment alarms
+     * (2 of 3 one-minute periods) roll it back: rolling, about half the tasks by then; blueGreen all
+     * of it; canary its percentage; linear the steps taken in the alarm's 3 minutes.
+     */
+    readonly exposedPercent: number;
+}
+
+/** The deployment alarms judge 2 of 3 one-minute periods (containerService.ts rollbackAlarms): a bad release has served this long when they fire. */
+export const ALARM_SECONDS = 180;
+
+/** Percent of production traffic on the new revision when the alarms fire, and seconds from the first shift to 100 percent. */
+export function exposure(d: Settings["deployment"]): { exposedPercent: number; shiftSeconds: number } {
+    if (d.strategy === "canary")
+        return { exposedPercent: d.shiftIntervalMinutes * 60 >= ALARM_SECONDS ? d.canaryPercent : 100, shiftSeconds: d.shiftIntervalMinutes * 60 };
+    if (d.strategy === "linear") {
+        const steps = Math.ceil(100 / d.linearStepPercent);
+        const interval = d.shiftIntervalMinutes * 60;
+        // Step 1 at t=0, step k at (k-1) x interval: the steps taken within the alarm's window.
+        const taken = interval === 0 ? steps : Math.min(steps, Math.floor(ALARM_SECONDS / interval) + 1);
+        return { exposedPercent: Math.min(100, taken * d.linearStepPercent), shiftSeconds: (steps - 1) * interval };
+    }
+    // Rolling replaces tasks at 100%/200%: new tasks join the old ones, half the targets when all are in.
+    return { exposedPercent: d.strategy === "rolling" ? 50 : 100, shiftSeconds: 0 };
 }
 
 /** Smoke test defaults of functions/smokeHook: 3 rounds of GET /health, 2000 ms each at most. */
@@ -46,7 +72,8 @@ const SMOKE_CALLBACK_SECONDS = 30;
 export function rolloutPath(settings: Settings): RolloutPath {
     const hc = settings.loadBalancer.healthCheck;
     const d = settings.deployment;
-    const blueGreen = d.strategy === "blueGreen";
+    const blueGreen = d.strategy !== "rolling";
+    const { exposedPercent, shiftSeconds } = exposure(d);
     const healthySeconds = hc.healthyThreshold * hc.intervalSeconds;
     const drainSeconds = settings.loadBalancer.deregistrationDelaySeconds;
     const smokeTestSeconds = blueGreen && d.smokeTest ? SMOKE_ROUNDS * SMOKE_TIMEOUT_SECONDS : 0;
@@ -60,11 +87,14 @@ export function rolloutPath(settings: Settings): RolloutPath {
         loadBalancerSeconds: healthySeconds + drainSeconds,
         smokeTestSeconds,
         smokeTestWorstSeconds,
-        beforeBakeSeconds: blueGreen ? healthySeconds + smokeTestSeconds : healthySeconds + drainSeconds,
+        beforeBakeSeconds: blueGreen ? healthySeconds + smokeTestSeconds + shiftSeconds : healthySeconds + drainSeconds,
         bakeSeconds,
-        totalSeconds: healthySeconds + drainSeconds + smokeTestSeconds + bakeSeconds,
-        worstSeconds: healthySeconds + drainSeconds + smokeTestWorstSeconds + bakeSeconds,
+        totalSeconds: healthySeconds + drainSeconds + smokeTestSeconds + shiftSeconds + bakeSeconds,
+        // The approval pause holds up to its timeout: `pulumi up` must outwait it.
+        worstSeconds: healthySeconds + drainSeconds + smokeTestWorstSeconds + shiftSeconds + bakeSeconds + (blueGreen ? d.approvalTimeoutMinutes * 60 : 0),
         awsDefaultLoadBalancerSeconds: AWS_DEFAULTS.healthyThreshold * AWS_DEFAULTS.intervalSeconds + AWS_DEFAULTS.deregistrationDelaySeconds,
+        shiftSeconds,
+        exposedPercent,
     };
 }
 
@@ -76,9 +106,22 @@ export function steadyStateTimeoutMinutes(path: RolloutPath): number {
 const duration = (seconds: number) => (seconds >= 120 ? `${Math.round((seconds / 60) * 10) / 10} min` : `${seconds} s`);
 
 export function formatRolloutTable(paths: readonly RolloutPath[]): string {
-    const header = ["stack", "strategy", "healthy", "drain", "LB overhead", "smoke test", "before bake", "bake", "total", "AWS defaults (LB)"];
+    const header = [
+        "stack",
+        "strategy",
+        "healthy",
+        "drain",
+        "LB overhead",
+        "smoke test",
+        "shift steps",
+        "before bake",
+        "bake",
+        "total",
+        "bad release reaches",
+        "AWS defaults (LB)",
+    ];
     const rows = paths.map((p) => {
-        const bg = p.strategy === "blueGreen";
+        const bg = p.strategy !== "rolling";
         return [
             p.stack,
             p.strategy,
@@ -86,9 +129,11 @@ export function formatRolloutTable(paths: readonly RolloutPath[]): string {
             `${p.drainSeconds} s`,
             `${p.loadBalancerSeconds} s`,
             bg && p.smokeTestSeconds > 0 ? `${p.smokeTestSeconds} s (<= ${duration(p.smokeTestWorstSeconds)})` : "-",
+            p.shiftSeconds > 0 ? duration(p.shiftSeconds) : "-",
             `${p.beforeBakeSeconds} s`,
             bg ? `${p.bakeSeconds / 60} min` : "-",
             duration(p.totalSeconds),
+            `${p.exposedPercent}%`,
             `${p.awsDefaultLoadBalancerSeconds} s`,
         ];
     });

@@ -6,6 +6,7 @@
 import { formatRolloutTable, rolloutPath } from "../plan/rollout";
 import { buildSettings } from "../stacks/settings";
 import { committedStacks, stackConfig } from "../offline/stackConfig";
+import { DEPLOYMENT_STRATEGIES } from "../stacks/deployment";
 
 function main(): void {
     const i = process.argv.indexOf("--stack");
@@ -17,6 +18,11 @@ function main(): void {
     }
     const paths = stacks.map((s) => rolloutPath(buildSettings(s, stackConfig(s))));
     process.stdout.write(`${formatRolloutTable(paths)}\n`);
+    // Each strategy on each stack's own health check, drain and bake: what switching costs and buys.
+    const perStrategy = stacks.flatMap((s) =>
+        DEPLOYMENT_STRATEGIES.map((d) => rolloutPath(buildSettings(s, stackConfig(s, { set: { deployment: d, smokeTest: false } })))),
+    );
+    process.stdout.write(`\nper strategy (each stack's settings, deployment overridden, smoke test off)\n${formatRolloutTable(perStrategy)}\n`);
     process.stdout.write(
         [
             "",
@@ -24,7 +30,10 @@ function main(): void {
             "drain       = deregistrationDelaySeconds; LB overhead = healthy + drain",
             "smoke test  = blueGreen: 3 rounds of requests at most 2 s each (worst case: ECS calls the hook back 5 x 30 s)",
             "before bake = rolling: healthy + drain; blueGreen: healthy + smoke test (blue drains after the bake time)",
-            "total       = healthy + drain + smoke test + bake; not counted: image pull and container start",
+            "shift steps = canary: shiftIntervalMinutes before the rest moves; linear: (steps - 1) x shiftIntervalMinutes",
+            "total       = healthy + drain + smoke test + shift steps + bake; not counted: image pull and container start",
+            "bad release reaches = production traffic on the release when the deployment alarms fire (2 of 3 minutes) and roll back:",
+            "              rolling ~50% (old and new tasks side by side), blueGreen 100%, canary its percent, linear the steps within 3 minutes",
             "",
         ].join("\n"),
     );

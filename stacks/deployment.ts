@@ -6,8 +6,16 @@ import { Fail, inRange } from "./problems";
 import { KeyValues } from "./raw";
 import { parseCidr } from "./validators";
 
-export const DEPLOYMENT_STRATEGIES = ["rolling", "blueGreen"] as const;
+export const DEPLOYMENT_STRATEGIES = ["rolling", "blueGreen", "canary", "linear"] as const;
 export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
+/** The strategies that shift traffic between two target groups (ECS-native: test listener, hooks, bake time). */
+export function shiftsTraffic(strategy: DeploymentStrategy): boolean {
+    return strategy !== "rolling";
+}
+
+/** ECS's ranges (CreateService DeploymentConfiguration): canaryPercent 0.1-100, linear stepPercent 3-100, bake times 0-1440 minutes; PAUSE hook timeout 1-20160 minutes. */
+export const ECS_RANGES = { canaryPercent: [0.1, 100], linearStepPercent: [3, 100], pauseTimeoutMinutes: [1, 20160] } as const;
 
 /** How a release replaces the running tasks; see `stacks/keys.ts` and README "Releases". */
 export interface DeploymentSettings {
@@ -21,6 +29,14 @@ export interface DeploymentSettings {
     readonly testListenerCidrs: readonly string[];
     /** blueGreen: run the smoke-test lifecycle hook. @default on in the production tier when the strategy is blueGreen and there is a NAT gateway, off otherwise */
     readonly smokeTest: boolean;
+    /** canary: percent of production traffic the new revision takes first. @default 10 */
+    readonly canaryPercent: number;
+    /** linear: percent of production traffic moved per step. @default 20 */
+    readonly linearStepPercent: number;
+    /** canary and linear: minutes between traffic shifts (the canary's bake, each linear step's bake). @default 5 */
+    readonly shiftIntervalMinutes: number;
+    /** blueGreen, canary, linear: hold after the test traffic shift until `release approve` (or roll back after this many minutes); 0 = no pause. @default 0 */
+    readonly approvalTimeoutMinutes: number;
     /** Deployment alarm: a deploy rolls back when more than this percent of responses are 5xx. @default 5 */
     readonly rollbackOn5xxPercent: number;
     /** Deployment alarm: a deploy rolls back when the p99 target response time exceeds this, in ms. @default 2000 */
@@ -37,6 +53,10 @@ type DeploymentKeys = Pick<
     | "natGateways"
     | "rollbackOn5xxPercent"
     | "rollbackOnP99LatencyMs"
+    | "canaryPercent"
+    | "linearStepPercent"
+    | "shiftIntervalMinutes"
+    | "approvalTimeoutMinutes"
 >;
 
 /**
@@ -45,7 +65,7 @@ type DeploymentKeys = Pick<
  * sets smokeTest; unset, it follows the strategy, so switching deployment is one setting.
  */
 export function parseDeployment(v: DeploymentKeys, smokeTestSet: boolean, fail: Fail): DeploymentSettings {
-    const blueGreen = v.deployment === "blueGreen";
+    const blueGreen = (DEPLOYMENT_STRATEGIES as readonly string[]).includes(v.deployment) && shiftsTraffic(v.deployment as DeploymentStrategy);
     if (!(DEPLOYMENT_STRATEGIES as readonly string[]).includes(v.deployment)) fail("deployment", v.deployment, `allowed: ${DEPLOYMENT_STRATEGIES.join(", ")}`);
     if (!inRange(v.bakeTimeMinutes, 0, 30))
         fail(
@@ -63,13 +83,39 @@ export function parseDeployment(v: DeploymentKeys, smokeTestSet: boolean, fail: 
         fail(
             "smokeTest",
             v.smokeTest,
-            `the smoke test requests the test listener, which only deployment blueGreen has (deployment is ${v.deployment}); allowed: false, or set deployment: blueGreen`,
+            `the smoke test requests the test listener, which only deployments blueGreen, canary and linear have (deployment is ${v.deployment}); allowed: false, or set deployment: blueGreen, canary or linear`,
         );
     if (smokeTest && v.natGateways === "none")
         fail(
             "smokeTest",
             v.smokeTest,
             "the smoke test runs in the private subnets and reaches the test listener through a NAT gateway; set natGateways: single or perAz, or smokeTest: false",
+        );
+    // ECS accepts canaryPercent 0.1-100 and stepPercent 3-100; a 100 percent canary or step is
+    // blue/green, so the stack keys stop below it. Intervals wait inside the deploy job, as the bake does.
+    if (!inRange(v.canaryPercent, 1, 50))
+        fail("canaryPercent", v.canaryPercent, "allowed: 1 to 50 percent (ECS accepts 0.1 to 100; above 50 the canary is most of production, use blueGreen)");
+    if (!inRange(v.linearStepPercent, 3, 50))
+        fail("linearStepPercent", v.linearStepPercent, "allowed: 3 to 50 percent per step (ECS accepts 3 to 100; one 100 percent step is blueGreen)");
+    if (!inRange(v.shiftIntervalMinutes, 0, 10))
+        fail(
+            "shiftIntervalMinutes",
+            v.shiftIntervalMinutes,
+            "allowed: 0 to 10 minutes: pulumi up and the deploy job wait through every step (ECS itself allows up to 1440)",
+        );
+    if (v.deployment === "linear" && Math.ceil(100 / v.linearStepPercent) * v.shiftIntervalMinutes + v.bakeTimeMinutes > 45)
+        fail(
+            "linearStepPercent",
+            v.linearStepPercent,
+            `${Math.ceil(100 / v.linearStepPercent)} steps of ${v.shiftIntervalMinutes} minutes plus bakeTimeMinutes ${v.bakeTimeMinutes} exceed the deploy job's 45 minutes of waiting; use larger steps or a shorter shiftIntervalMinutes`,
+        );
+    if (v.approvalTimeoutMinutes !== 0 && !inRange(v.approvalTimeoutMinutes, 1, 20160))
+        fail("approvalTimeoutMinutes", v.approvalTimeoutMinutes, "allowed: 0 (no pause) or 1 to 20160 minutes (ECS's PAUSE hook timeout)");
+    if (v.approvalTimeoutMinutes !== 0 && !blueGreen)
+        fail(
+            "approvalTimeoutMinutes",
+            v.approvalTimeoutMinutes,
+            `the approval pause holds after the test traffic shift, which rolling deployments do not have (deployment is ${v.deployment}); allowed: 0`,
         );
     if (!inRange(v.rollbackOn5xxPercent, 1, 100)) fail("rollbackOn5xxPercent", v.rollbackOn5xxPercent, "allowed: 1 to 100 percent");
     if (!inRange(v.rollbackOnP99LatencyMs, 10, 60000)) fail("rollbackOnP99LatencyMs", v.rollbackOnP99LatencyMs, "allowed: 10 to 60000 ms");
@@ -79,6 +125,10 @@ export function parseDeployment(v: DeploymentKeys, smokeTestSet: boolean, fail: 
         testListenerPort: v.testListenerPort,
         testListenerCidrs: [...v.testListenerCidrs],
         smokeTest,
+        canaryPercent: v.canaryPercent,
+        linearStepPercent: v.linearStepPercent,
+        shiftIntervalMinutes: v.shiftIntervalMinutes,
+        approvalTimeoutMinutes: v.approvalTimeoutMinutes,
         rollbackOn5xxPercent: v.rollbackOn5xxPercent,
         rollbackOnP99LatencyMs: v.rollbackOnP99LatencyMs,
     };

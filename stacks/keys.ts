@@ -159,7 +159,7 @@ export const KEYS = {
         type: "string",
         default: perTier("blueGreen", "rolling", "rolling"),
         description:
-            "How ECS replaces tasks: rolling (new tasks beside the old, 100%/200%, circuit breaker and alarms roll back) or blueGreen (ECS-native: a full green set behind the test listener, then all production traffic at once, blue kept for bakeTimeMinutes).",
+            "How ECS replaces tasks: rolling (new tasks beside the old, 100%/200%, circuit breaker and alarms roll back) blueGreen (ECS-native: a full green set behind the test listener, then all production traffic at once, blue kept for bakeTimeMinutes), canary (canaryPercent first, the rest after shiftIntervalMinutes) or linear (linearStepPercent every shiftIntervalMinutes).",
     },
     bakeTimeMinutes: {
         type: "integer",
@@ -182,6 +182,27 @@ export const KEYS = {
         default: perTier(true, false, false),
         description:
             "blueGreen: a Lambda lifecycle hook requests the test listener's health check before production traffic moves; a failure rolls back. Unset, it is on in the production tier whenever deployment is blueGreen (and off under rolling).",
+    },
+    canaryPercent: {
+        type: "integer",
+        default: 10,
+        description: "canary: percent of production traffic the new revision takes for shiftIntervalMinutes before all of it moves (1-50).",
+    },
+    linearStepPercent: {
+        type: "integer",
+        default: 20,
+        description: "linear: percent of production traffic moved to the new revision per step, every shiftIntervalMinutes (3-50).",
+    },
+    shiftIntervalMinutes: {
+        type: "integer",
+        default: 5,
+        description: "canary and linear: minutes between traffic shifts, watched by the deployment alarms (0-10: the deploy waits through them).",
+    },
+    approvalTimeoutMinutes: {
+        type: "integer",
+        default: 0,
+        description:
+            "blueGreen, canary, linear: hold each deployment after the test traffic shift (an ECS PAUSE lifecycle hook) until `npm run release -- approve` resumes it; after this many minutes it rolls back (0 = no pause, 1-20160).",
     },
     rollbackOn5xxPercent: {
         type: "integer",

@@ -64,8 +64,8 @@ describe("rollout critical path", () => {
     it("GIVEN two paths WHEN formatted THEN one row per stack under the header", () => {
         const lines = formatRolloutTable([path("alpha"), path("live")]).split("\n");
         assert.equal(lines.length, 4);
-        assert.match(lines[2], /^alpha\s+rolling\s+10 s\s+5 s\s+15 s\s+-\s+15 s\s+-\s+15 s\s+450 s$/);
-        assert.match(lines[3], /^live\s+blueGreen\s+90 s\s+30 s\s+120 s\s+6 s \(<= 2\.6 min\)\s+96 s\s+10 min\s+12\.1 min\s+450 s$/);
+        assert.match(lines[2], /^alpha\s+rolling\s+10 s\s+5 s\s+15 s\s+-\s+-\s+15 s\s+-\s+15 s\s+50%\s+450 s$/);
+        assert.match(lines[3], /^live\s+blueGreen\s+90 s\s+30 s\s+120 s\s+6 s \(<= 2\.6 min\)\s+-\s+96 s\s+10 min\s+12\.1 min\s+100%\s+450 s$/);
     });
     it("GIVEN npm run rollout WHEN run THEN it prints the four stacks; an unknown stack exits 2", () => {
         const ok = spawnSync(process.execPath, ["-r", `${ROOT}/scripts/register.js`, "scripts/rollout.ts"], { cwd: ROOT, encoding: "utf8" });

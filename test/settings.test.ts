@@ -237,8 +237,46 @@ describe("stacks/ settings", () => {
             {
                 name: "an unknown deployment strategy",
                 stack: "gamma",
-                overrides: { set: { deployment: "canary" } },
-                expect: [/key shipyard:deployment = "canary": allowed: rolling, blueGreen/],
+                overrides: { set: { deployment: "dark" } },
+                expect: [/key shipyard:deployment = "dark": allowed: rolling, blueGreen, canary, linear/],
+            },
+            {
+                name: "a canary of 0 percent",
+                stack: "live",
+                overrides: { set: { deployment: "canary", canaryPercent: 0 } },
+                expect: [/key shipyard:canaryPercent = 0: allowed: 1 to 50 percent \(ECS accepts 0.1 to 100/],
+            },
+            {
+                name: "a linear step below ECS's 3 percent",
+                stack: "live",
+                overrides: { set: { deployment: "linear", linearStepPercent: 2 } },
+                expect: [/key shipyard:linearStepPercent = 2: allowed: 3 to 50 percent per step \(ECS accepts 3 to 100/],
+            },
+            {
+                name: "a shift interval longer than a deploy may wait",
+                stack: "live",
+                overrides: { set: { deployment: "canary", shiftIntervalMinutes: 11 } },
+                expect: [/key shipyard:shiftIntervalMinutes = 11: allowed: 0 to 10 minutes/],
+            },
+            {
+                name: "linear steps that outlast the deploy job",
+                stack: "live",
+                overrides: { set: { deployment: "linear", linearStepPercent: 5, shiftIntervalMinutes: 10 } },
+                expect: [/key shipyard:linearStepPercent = 5: 20 steps of 10 minutes plus bakeTimeMinutes 10 exceed the deploy job's 45 minutes/],
+            },
+            {
+                name: "an approval pause over ECS's 20160 minutes",
+                stack: "live",
+                overrides: { set: { approvalTimeoutMinutes: 20161 } },
+                expect: [/key shipyard:approvalTimeoutMinutes = 20161: allowed: 0 \(no pause\) or 1 to 20160 minutes/],
+            },
+            {
+                name: "an approval pause under rolling",
+                stack: "gamma",
+                overrides: { set: { approvalTimeoutMinutes: 60 } },
+                expect: [
+                    /key shipyard:approvalTimeoutMinutes = 60: the approval pause holds after the test traffic shift, which rolling deployments do not have/,
+                ],
             },
             {
                 name: "a bake time longer than a deploy may wait",
@@ -269,7 +307,7 @@ describe("stacks/ settings", () => {
                 stack: "gamma",
                 overrides: { set: { smokeTest: true } },
                 expect: [
-                    /key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployment blueGreen has \(deployment is rolling\)/,
+                    /key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployments blueGreen, canary and linear have \(deployment is rolling\)/,
                 ],
             },
             {

@@ -1168,7 +1168,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
                 [
                     'stack "beta" has invalid configuration:',
                     "  - key shipyard:bakeTimeMinutes = 31: allowed: 0 to 30 minutes: pulumi up and the deploy job wait through the bake time (the job's timeout is 60 minutes; ECS itself allows up to 1440)",
-                    "  - key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployment blueGreen has (deployment is rolling); allowed: false, or set deployment: blueGreen",
+                    "  - key shipyard:smokeTest = true: the smoke test requests the test listener, which only deployments blueGreen, canary and linear have (deployment is rolling); allowed: false, or set deployment: blueGreen, canary or linear",
                 ].join("\n"),
             );
             assert.equal(run.graph.all.length, 0);
