@@ -157,15 +157,7 @@ export const SERVICE_LINKED_ROLES = [
 
 const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags"];
 /** Role changes that cannot add permissions to a role. */
-const ROLE_WRITES = [
-    "iam:DeleteRole",
-    "iam:UpdateRole",
-    "iam:UpdateRoleDescription",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:TagRole",
-    "iam:UntagRole",
-    "iam:ListInstanceProfilesForRole",
-];
+const ROLE_WRITES = ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:TagRole", "iam:UntagRole", "iam:ListInstanceProfilesForRole"];
 /**
  * Role changes that can add permissions, allowed only while the role has the environment's
  * permissions boundary: each of these actions supports the `iam:PermissionsBoundary` condition key
@@ -685,6 +677,16 @@ function dataDeployStatements(p: DeployPolicyArgs, boundary: string): Statement[
             Condition: { StringEquals: { "aws:RequestTag/environment": p.env } },
         },
         {
+            // CreateBackupPlan with tags also authorizes backup:TagResource on the new plan, which
+            // has no tag yet: allowed only for the environment's tag on a plan without one, so a
+            // plan another environment tagged cannot be claimed.
+            Sid: "TagNewBackupPlans",
+            Effect: "Allow",
+            Action: "backup:TagResource",
+            Resource: data.plans,
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env }, Null: { "aws:ResourceTag/environment": "true" } },
+        },
+        {
             Sid: "ManageOwnBackupPlans",
             Effect: "Allow",
             Action: PLAN_ACTIONS,
@@ -769,6 +771,46 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             ],
         },
         {
+            // AssociateWebACL and GetWebACLForResource are authorized on the load balancer as well
+            // as on the web ACL (Service Authorization Reference, AWS WAF V2: resource types
+            // webacl and loadbalancer/app), so the environment's own load balancers are named too.
+            Sid: "AttachOwnWebAclToOwnLoadBalancers",
+            Effect: "Allow",
+            Action: ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACLForResource"],
+            Resource: `arn:${p.account.partition}:elasticloadbalancing:${p.account.region}:${p.account.accountId}:loadbalancer/app/${elbNamePrefix(p.app, p.env)}*/*`,
+        },
+        {
+            // The Service Connect namespace (Cloud Map HTTP namespace) the stack declares. Cloud Map
+            // names namespaces by a random id, so a new one must carry the environment's tag and
+            // only namespaces that carry it may be changed; GetOperation and ListNamespaces have
+            // no resource-level permissions (Service Authorization Reference, AWS Cloud Map).
+            Sid: "CreateOwnNamespaces",
+            Effect: "Allow",
+            Action: ["servicediscovery:CreateHttpNamespace", "servicediscovery:TagResource"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env, "aws:RequestedRegion": p.account.region } },
+        },
+        {
+            Sid: "ManageOwnNamespaces",
+            Effect: "Allow",
+            Action: [
+                "servicediscovery:GetNamespace",
+                "servicediscovery:UpdateHttpNamespace",
+                "servicediscovery:DeleteNamespace",
+                "servicediscovery:ListTagsForResource",
+                "servicediscovery:UntagResource",
+            ],
+            Resource: `arn:${p.account.partition}:servicediscovery:${p.account.region}:${p.account.accountId}:namespace/*`,
+            Condition: { StringEquals: { "aws:ResourceTag/environment": p.env } },
+        },
+        {
+            Sid: "ReadNamespaceOperations",
+            Effect: "Allow",
+            Action: ["servicediscovery:GetOperation", "servicediscovery:ListNamespaces"],
+            Resource: "*",
+            Condition: regionOnly(p.account),
+        },
+        {
             // The environment's certificate. RequestCertificate takes no resource and ACM names
             // certificates by random id, so the region bounds it; what a certificate is for shows
             // in its tags and domain names (dnsProvider, README "The edge").
@@ -847,6 +889,16 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
                 "iam:DeletePolicy",
             ],
             Resource: [`arn:${partition}:iam::${accountId}:role/*`, `arn:${partition}:iam::${accountId}:policy/${p.app}-*-boundary`],
+        },
+        {
+            // A trust policy decides who may assume a role: a deploy role that could rewrite one
+            // could hand its environment's roles to any principal and keep access after its
+            // session ends (issue 16). The program's trust policies are fixed service principals;
+            // changing one means replacing the role.
+            Sid: "KeepTrustPolicies",
+            Effect: "Deny",
+            Action: "iam:UpdateAssumeRolePolicy",
+            Resource: `arn:${partition}:iam::${accountId}:role/*`,
         },
         {
             Sid: "PassOwnRolesToTheirServices",

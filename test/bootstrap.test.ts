@@ -864,7 +864,10 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.equal(allows(policy, "iam:AttachRolePolicy", role, { "iam:PolicyARN": ecs, "iam:PermissionsBoundary": BOUNDARY(env) }), true);
                 assert.equal(allows(policy, "iam:AttachRolePolicy", role, { "iam:PolicyARN": ecs }), false, `${env} attaches to a role without the boundary`);
                 // Changes that cannot add permissions need no boundary.
-                assert.equal(allows(policy, "iam:UpdateAssumeRolePolicy", role), true);
+                assert.equal(allows(policy, "iam:UpdateRoleDescription", role), true);
+                // A trust policy decides who may assume the role: never editable (issue 16).
+                assert.equal(allows(policy, "iam:UpdateAssumeRolePolicy", role), false);
+                assert.equal(allows(policy, "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${ACCOUNT}:role/demo-github-deploy-${env}`), false);
             }
         });
         it("denies every deploy role removing a boundary or changing a boundary policy, explicitly", () => {
@@ -890,6 +893,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                             ],
                             [`arn:aws:iam::${ACCOUNT}:role/*`, `arn:aws:iam::${ACCOUNT}:policy/demo-*-boundary`],
                         ],
+                        ["KeepTrustPolicies", ["iam:UpdateAssumeRolePolicy"], `arn:aws:iam::${ACCOUNT}:role/*`],
                     ],
                 );
             }
@@ -1092,6 +1096,36 @@ describe("bootstrap/ (once per AWS account)", function () {
                 },
                 env,
             );
+        }
+    });
+
+    it("each deploy role may attach its web ACL to its own load balancers only (WAF authorizes the association on both ARNs)", () => {
+        for (const env of ENVS) {
+            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as Doc;
+            const lb = (e: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/demo-${e}/0123456789abcdef`;
+            for (const action of ["wafv2:AssociateWebACL", "wafv2:GetWebACLForResource"]) {
+                assert.equal(allows(policy, action, lb(env)), true, `${env} ${action} on its load balancer`);
+                for (const other of ENVS.filter((e) => e !== env && !e.startsWith(env))) {
+                    assert.equal(allows(policy, action, lb(other)), false, `${env} ${action} on ${other}'s load balancer`);
+                }
+            }
+        }
+    });
+
+    it("each deploy role may create and manage only the Cloud Map namespaces tagged with its environment", () => {
+        for (const env of ENVS) {
+            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as Doc;
+            const ns = `arn:aws:servicediscovery:eu-west-1:${ACCOUNT}:namespace/ns-0123456789abcdef`;
+            const region = { "aws:RequestedRegion": "eu-west-1" };
+            assert.equal(allows(policy, "servicediscovery:CreateHttpNamespace", "*", { ...region, "aws:RequestTag/environment": env }), true, env);
+            assert.equal(allows(policy, "servicediscovery:CreateHttpNamespace", "*", region), false, `${env} untagged`);
+            assert.equal(allows(policy, "servicediscovery:GetOperation", "*", region), true, env);
+            for (const action of ["servicediscovery:GetNamespace", "servicediscovery:DeleteNamespace", "servicediscovery:ListTagsForResource"]) {
+                assert.equal(allows(policy, action, ns, { "aws:ResourceTag/environment": env }), true, `${env} ${action}`);
+                for (const other of ENVS.filter((e) => e !== env)) {
+                    assert.equal(allows(policy, action, ns, { "aws:ResourceTag/environment": other }), false, `${env} ${action} on ${other}'s`);
+                }
+            }
         }
     });
 
