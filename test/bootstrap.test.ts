@@ -1101,7 +1101,7 @@ describe("bootstrap/ (once per AWS account)", function () {
 
     it("each deploy role may attach its web ACL to its own load balancers only (WAF authorizes the association on both ARNs)", () => {
         for (const env of ENVS) {
-            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as Doc;
+            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}` }).inputs.policy as string) as Doc;
             const lb = (e: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/demo-${e}/0123456789abcdef`;
             for (const action of ["wafv2:AssociateWebACL", "wafv2:GetWebACLForResource"]) {
                 assert.equal(allows(policy, action, lb(env)), true, `${env} ${action} on its load balancer`);
@@ -1114,7 +1114,7 @@ describe("bootstrap/ (once per AWS account)", function () {
 
     it("each deploy role may create and manage only the Cloud Map namespaces tagged with its environment", () => {
         for (const env of ENVS) {
-            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}-id` }).inputs.policy as string) as Doc;
+            const policy = JSON.parse(g().one(T.rolePolicy, { role: `demo-github-deploy-${env}` }).inputs.policy as string) as Doc;
             const ns = `arn:aws:servicediscovery:eu-west-1:${ACCOUNT}:namespace/ns-0123456789abcdef`;
             const region = { "aws:RequestedRegion": "eu-west-1" };
             assert.equal(allows(policy, "servicediscovery:CreateHttpNamespace", "*", { ...region, "aws:RequestTag/environment": env }), true, env);
