@@ -182,7 +182,7 @@ const BUCKET_READS = [
     "s3:GetEncryptionConfiguration",
 ];
 /**
- * The bucket configuration the assets bucket's resources write. S3 authorizes each Delete*
+ * The bucket configuration the assets and log buckets' resources write. S3 authorizes each Delete*
  * configuration call with the Put* action (DeletePublicAccessBlock with PutBucketPublicAccessBlock,
  * DeleteBucketEncryption with PutEncryptionConfiguration, ...), except the bucket policy's.
  */
@@ -197,6 +197,8 @@ const BUCKET_WRITES = [
     "s3:PutLifecycleConfiguration",
     "s3:PutBucketPolicy",
     "s3:DeleteBucketPolicy",
+    // Server access logging of the assets buckets into the environment's log bucket.
+    "s3:PutBucketLogging",
 ];
 /** The instance, its subnet group and parameter group, through their whole life; tags on create need AddTagsToResource too. */
 const DATABASE_WRITES = [
@@ -285,6 +287,8 @@ export const RDS_SECRET_INSTANCE_TAG = "aws:rds:primaryDBInstanceArn";
  * - the snapshots AWS Backup takes of it, `awsbackup:job-<id>`, which do not name it;
  * - the assets buckets `<app>-<env>-assets-<account>` and, when the environment serves them
  *   through Cloudflare, the bucket named exactly its assets host;
+ * - the access-log bucket `<app>-<env>-logs-<account>` (components/logBucket.ts: the load
+ *   balancer's and the assets buckets' access logs);
  * - the backup vault `<app>-<env>-backups` and AWS Backup's role `<app>-<env>-backup`.
  *
  * AWS Backup names plans by a random id, so their ARNs cannot be scoped by name: the policies scope
@@ -293,7 +297,7 @@ export const RDS_SECRET_INSTANCE_TAG = "aws:rds:primaryDBInstanceArn";
 export function dataArns(a: Account, app: string, env: string, assetsHost?: string) {
     const rds = (resource: string) => `arn:${a.partition}:rds:${a.region}:${a.accountId}:${resource}`;
     const db = `${app}-${env}-db`;
-    const buckets = [`${app}-${env}-assets-*`, ...(assetsHost ? [assetsHost] : [])].map((b) => `arn:${a.partition}:s3:::${b}`);
+    const buckets = [`${app}-${env}-assets-*`, `${app}-${env}-logs-*`, ...(assetsHost ? [assetsHost] : [])].map((b) => `arn:${a.partition}:s3:::${b}`);
     return {
         /** The ARN RDS tags the instance's secret with ({@link RDS_SECRET_INSTANCE_TAG}). */
         instance: rds(`db:${db}`),

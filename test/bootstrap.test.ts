@@ -1129,6 +1129,25 @@ describe("bootstrap/ (once per AWS account)", function () {
         }
     });
 
+    it("each deploy role may create and configure its own access-log bucket and log its assets buckets' requests, in no other environment", () => {
+        for (const env of ENVS) {
+            const policy = deployPermissions(g(), env);
+            const bucket = (e: string, kind: string) => `arn:aws:s3:::demo-${e}-${kind}-${ACCOUNT}`;
+            const region = { "aws:RequestedRegion": "eu-west-1" };
+            for (const action of ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration"]) {
+                assert.equal(allows(policy, action, bucket(env, "logs"), region), true, `${env} ${action} on its log bucket`);
+            }
+            assert.equal(allows(policy, "s3:PutBucketLogging", bucket(env, "assets"), region), true, `${env} PutBucketLogging on its assets bucket`);
+            for (const other of ENVS.filter((e) => e !== env)) {
+                for (const kind of ["logs", "assets"]) {
+                    for (const action of ["s3:PutBucketLogging", "s3:PutBucketPolicy", "s3:DeleteBucket"]) {
+                        assert.equal(allows(policy, action, bucket(other, kind), region), false, `${env} ${action} on ${other}'s ${kind} bucket`);
+                    }
+                }
+            }
+        }
+    });
+
     describe("alarm-topic keys", () => {
         it("one per environment, which CloudWatch may use and no GitHub role is named in", () => {
             for (const env of ENVS) {
