@@ -3,6 +3,8 @@
  * clock, output) passed in, so that the tests run them as the workflows do, offline.
  */
 import { parseArgs } from "util";
+import { physicalName } from "../lib/aws";
+import { ApprovalAction, answerPausedDeployment } from "./approval";
 import { BUILD_CONTEXTS_FILE, imageBuilds, parseBuildContexts } from "./builds";
 import { deployedTag, resolveDigest, tagDeployed } from "./ecr";
 import { EXIT, ReleaseError, UsageError } from "./errors";
@@ -45,6 +47,10 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
                  [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
                                               wait until ECS rolled out every service of the stack outputs (or that task
                                               definition); one result line per service; fail if any rolled back
+  approve --stack <env> --service <name>      continue the service's deployment that waits at its approval pause
+                                              (approvalTimeoutMinutes): aws ecs continue-service-deployment --action CONTINUE
+  rollback --stack <env> --service <name>     roll that paused deployment back to the revision that ran before
+                                              (--action ROLLBACK); nothing is redeployed
 exit codes: 0 ok, 1 failed (AWS error, failed or timed-out deployment), 2 bad usage, 3 ECS rolled back (and nothing failed),
             4 image not found`;
 
@@ -222,6 +228,19 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
     return exitCodeOf(judgement.state);
 }
 
+/** approve and rollback: ECS's answer to a deployment paused for a person, for the stack's service. */
+async function answerPause(args: string[], deps: CliDeps, action: ApprovalAction): Promise<number> {
+    const { stack, service } = stackServiceFlags(flags(args, ["stack", "service"]), deps);
+    const config = deps.config(stack);
+    const app = config["shipyard:appName"];
+    const region = config["aws:region"];
+    if (!app || !region) throw new ReleaseError(`stack "${stack}": keys shipyard:appName and aws:region must be set to find its ECS service`);
+    // The names components/cluster.ts and components/containerService.ts give them.
+    const target = { cluster: physicalName([app, stack], 255), service: physicalName([app, stack, service.name], 255), region };
+    deps.out(`${await answerPausedDeployment(deps.run, target, action)}\n`);
+    return EXIT.OK;
+}
+
 /** The stacks with a stack file, each with its tier; a stack file of a name no stack may have is an error, not skipped. */
 function tiersOf(deps: CliDeps) {
     const stacks = deps.stacks();
@@ -317,6 +336,8 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
         return EXIT.OK;
     },
     "verify-rollout": verify,
+    approve: (args, deps) => answerPause(args, deps, "CONTINUE"),
+    rollback: (args, deps) => answerPause(args, deps, "ROLLBACK"),
 };
 
 /** Runs one command; returns the exit code. Errors are printed, never thrown. */

@@ -1628,3 +1628,110 @@ describe("release: the command as the workflows run it", function () {
         }
     });
 });
+
+// ---- approve / rollback: a deployment paused for a person ----
+
+describe("release approve and rollback: ECS's answer to a deployment paused at its approval hook", () => {
+    const LIVE_DEPLOYMENT = `${ECS}:service-deployment/demo-live/demo-live-web/Qm9vdHN0cmFwcGVkLXBhdXNl`;
+    const HOOK = "ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw";
+    const paused = { hookId: HOOK, targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: "2026-12-04T09:30:00Z", timeoutAction: "ROLLBACK" };
+    /** An `aws` that knows demo-live-web's current deployment, as describe-service-deployments prints it, and records every call. */
+    function fakePause(over: Record<string, unknown>) {
+        const calls: string[][] = [];
+        const run: Runner = async (command, args) => {
+            calls.push([command, ...args]);
+            const answers: Record<string, unknown> = {
+                "describe-services": {
+                    services: [{ serviceName: "demo-live-web", status: "ACTIVE", currentServiceDeployment: LIVE_DEPLOYMENT }],
+                    failures: [],
+                },
+                "describe-service-deployments": {
+                    serviceDeployments: [
+                        {
+                            serviceDeploymentArn: LIVE_DEPLOYMENT,
+                            status: "IN_PROGRESS",
+                            lifecycleStage: "POST_TEST_TRAFFIC_SHIFT",
+                            deploymentConfiguration: { strategy: "CANARY" },
+                            lifecycleHookDetails: [paused],
+                            ...over,
+                        },
+                    ],
+                    failures: [],
+                },
+                "continue-service-deployment": { serviceDeploymentArn: LIVE_DEPLOYMENT },
+            };
+            const answer = answers[args[1]];
+            if (answer === undefined) throw new Error(`unexpected aws call: ${args.join(" ")}`);
+            return { code: 0, stdout: JSON.stringify(answer), stderr: "" };
+        };
+        return { run, calls };
+    }
+    const lookups = [
+        ["aws", "ecs", "describe-services", "--cluster", "demo-live", "--services", "demo-live-web", "--region", "eu-west-1"],
+        ["aws", "ecs", "describe-service-deployments", "--service-deployment-arns", LIVE_DEPLOYMENT, "--region", "eu-west-1"],
+    ];
+
+    for (const [command, action, said] of [
+        ["approve", "CONTINUE", "approved: the deployment Qm9vdHN0cmFwcGVkLXBhdXNl of demo-live-web continues to production traffic\n"],
+        ["rollback", "ROLLBACK", "rolling back: ECS returns demo-live-web to the revision it ran before the deployment Qm9vdHN0cmFwcGVkLXBhdXNl\n"],
+    ]) {
+        it(`GIVEN live's web paused at its approval hook WHEN ${command} THEN continue-service-deployment --action ${action} with that hook's id, and nothing else`, async () => {
+            const aws = fakePause({});
+            const c = cli(aws.run);
+            assert.equal(await runCli([command, "--stack", "live", "--service", "web"], c.deps), EXIT.OK);
+            assert.deepEqual(aws.calls, [
+                ...lookups,
+                [
+                    "aws",
+                    "ecs",
+                    "continue-service-deployment",
+                    "--service-deployment-arn",
+                    LIVE_DEPLOYMENT,
+                    "--hook-id",
+                    HOOK,
+                    "--action",
+                    action,
+                    "--region",
+                    "eu-west-1",
+                ],
+            ]);
+            assert.equal(c.stdout(), said);
+        });
+    }
+
+    const refusals: { given: string; over: Record<string, unknown>; message: string }[] = [
+        {
+            given: "a deployment that already succeeded",
+            over: { status: "SUCCESSFUL", lifecycleHookDetails: [] },
+            message: "the current deployment Qm9vdHN0cmFwcGVkLXBhdXNl of demo-live-web is SUCCESSFUL, not IN_PROGRESS: there is nothing to approve at a pause",
+        },
+        {
+            given: "a deployment in progress whose pause was already answered",
+            over: { lifecycleStage: "PRODUCTION_TRAFFIC_SHIFT", lifecycleHookDetails: [{ ...paused, status: "SUCCEEDED" }] },
+            message:
+                "the deployment Qm9vdHN0cmFwcGVkLXBhdXNl of demo-live-web is IN_PROGRESS at stage PRODUCTION_TRAFFIC_SHIFT but not waiting at an approval pause (no PAUSE hook in AWAITING_ACTION)",
+        },
+        {
+            given: "a deployment waiting on a Lambda hook, not on a person",
+            over: { lifecycleHookDetails: [{ ...paused, targetType: "AWS_LAMBDA" }] },
+            message:
+                "the deployment Qm9vdHN0cmFwcGVkLXBhdXNl of demo-live-web is IN_PROGRESS at stage POST_TEST_TRAFFIC_SHIFT but not waiting at an approval pause (no PAUSE hook in AWAITING_ACTION)",
+        },
+    ];
+    for (const r of refusals) {
+        it(`GIVEN ${r.given} WHEN approve THEN it fails with exit 1, saying why, and continues nothing`, async () => {
+            const aws = fakePause(r.over);
+            const c = cli(aws.run);
+            assert.equal(await runCli(["approve", "--stack", "live", "--service", "web"], c.deps), EXIT.FAILED);
+            assert.deepEqual(aws.calls, lookups);
+            assert.equal(c.stderr(), `release approve: ${r.message}\n`);
+            assert.equal(c.stdout(), "");
+        });
+    }
+
+    it("GIVEN a service the stack does not have WHEN rollback THEN it is a usage error naming the stack's services, with no AWS call", async () => {
+        const c = cli();
+        assert.equal(await runCli(["rollback", "--stack", "live", "--service", "nope"], c.deps), EXIT.USAGE);
+        assert.match(c.stderr(), /^release rollback: .*nope/);
+    });
+});
