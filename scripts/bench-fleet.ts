@@ -18,6 +18,7 @@ import { Exposure } from "../stacks/services";
 import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "../offline/graph";
 import { FakeCloud, readOfflineAnswers } from "../offline/cloud";
+import { MAX_CHECK_TARGETS } from "../lib/endpointCheck";
 import { stackConfig } from "../offline/stackConfig";
 
 /** The exposures of a block, in the order the fleet repeats them. */
@@ -68,15 +69,23 @@ export function fleetBase(stack: string): FleetBase {
     return { stack, app, prefix: `${app}-${stack}`, registry, zoneHost };
 }
 
-/** N services in the fixed pattern of {@link BLOCK}. */
+/**
+ * N services in the fixed pattern of {@link BLOCK}. Past the endpoint check's limit of public
+ * endpoints ({@link MAX_CHECK_TARGETS}, which the settings enforce), the http and tcp places of
+ * the pattern are internal services.
+ */
 export function fleet(base: FleetBase, n: number): Fleet {
     if (!Number.isInteger(n) || n < 1) throw new Error(`a fleet has a whole number of services, 1 or more; got ${n}`);
     const services: Record<string, Record<string, unknown>> = {};
     const exposureOf = new Map<string, Exposure>();
     const hostsOf = new Map<string, string[]>();
+    let publicEndpoints = 0;
     for (let i = 0; i < n; i++) {
         const name = `s${i}`;
-        const expose = BLOCK[i % BLOCK.length];
+        const pattern = BLOCK[i % BLOCK.length];
+        const isPublic = pattern === "http" || pattern === "tcp";
+        const expose: Exposure = isPublic && publicEndpoints >= MAX_CHECK_TARGETS ? "internal" : pattern;
+        if (isPublic && expose === pattern) publicEndpoints++;
         const digest = createHash("sha256").update(`${base.stack}/${name}`).digest("hex");
         const host = `${name}.${base.zoneHost}`;
         const spec: Record<string, unknown> = { image: `${base.registry}/${base.app}-${name}@sha256:${digest}`, expose };
