@@ -10,7 +10,7 @@
  */
 import { ReleaseError } from "./errors";
 import { Runner, runAws } from "./runner";
-import { DescribeServicesOutput, ServiceDeployment } from "./rollout";
+import { ServiceDeployment, describeService } from "./rollout";
 
 export type ApprovalAction = "CONTINUE" | "ROLLBACK";
 
@@ -35,23 +35,15 @@ export interface PausedTarget {
  * progress or the deployment is not waiting for a person.
  */
 export async function answerPausedDeployment(run: Runner, target: PausedTarget, action: ApprovalAction): Promise<string> {
-    const region = ["--region", target.region];
-    const described = (await runAws(run, [
-        "ecs",
-        "describe-services",
-        "--cluster",
-        target.cluster,
-        "--services",
-        target.service,
-        ...region,
-    ])) as DescribeServicesOutput;
+    const common = ["--region", target.region, "--output", "json"];
+    const described = await describeService(run, target.cluster, target.service, common);
     const service = described.services?.[0];
     if (!service || service.status === "INACTIVE") {
         throw new ReleaseError(`ECS has no service ${target.service} in cluster ${target.cluster} (${target.region}): is the stack deployed?`);
     }
     const arn = service.currentServiceDeployment;
     if (!arn) throw new ReleaseError(`${target.service} has no service deployment that ECS can continue or roll back`);
-    const found = (await runAws(run, ["ecs", "describe-service-deployments", "--service-deployment-arns", arn, ...region])) as {
+    const found = (await runAws(run, ["ecs", "describe-service-deployments", "--service-deployment-arns", arn, ...common])) as {
         serviceDeployments?: readonly (ServiceDeployment & { lifecycleHookDetails?: readonly LifecycleHookDetails[] })[];
     };
     const deployment = found.serviceDeployments?.[0];
@@ -67,7 +59,7 @@ export async function answerPausedDeployment(run: Runner, target: PausedTarget, 
             `the deployment ${id} of ${target.service} is IN_PROGRESS at stage ${deployment.lifecycleStage ?? "unknown"} but not waiting at an approval pause (no PAUSE hook in AWAITING_ACTION)`,
         );
     }
-    await runAws(run, ["ecs", "continue-service-deployment", "--service-deployment-arn", arn, "--hook-id", hook.hookId, "--action", action, ...region]);
+    await runAws(run, ["ecs", "continue-service-deployment", "--service-deployment-arn", arn, "--hook-id", hook.hookId, "--action", action, ...common]);
     return action === "CONTINUE"
         ? `approved: the deployment ${id} of ${target.service} continues to production traffic`
         : `rolling back: ECS returns ${target.service} to the revision it ran before the deployment ${id}`;

@@ -348,6 +348,11 @@ export interface RolloutTarget {
 /** The classic deployments' task definitions ECS is asked about in one poll, at most. */
 const MAX_CLASSIC_TASK_DEFINITIONS = 5;
 
+/** describe-services of one service; `common` holds the flags every call of the caller passes (region, output). */
+export async function describeService(run: Runner, cluster: string, service: string, common: readonly string[]): Promise<DescribeServicesOutput> {
+    return (await runAws(run, ["ecs", "describe-services", "--cluster", cluster, "--services", service, ...common])) as DescribeServicesOutput;
+}
+
 /**
  * Reads one snapshot with the AWS CLI: describe-services, then the current deployment and its
  * revisions; for a service without service deployments whose release is known by its image, the
@@ -355,15 +360,7 @@ const MAX_CLASSIC_TASK_DEFINITIONS = 5;
  */
 export async function fetchSnapshot(run: Runner, target: RolloutTarget): Promise<RolloutSnapshot> {
     const common = [...(target.region ? ["--region", target.region] : []), "--output", "json"];
-    const services = (await runAws(run, [
-        "ecs",
-        "describe-services",
-        "--cluster",
-        target.cluster,
-        "--services",
-        target.service,
-        ...common,
-    ])) as DescribeServicesOutput;
+    const services = await describeService(run, target.cluster, target.service, common);
     const service = services.services?.[0];
     const current = service?.currentServiceDeployment;
     if (!current) {

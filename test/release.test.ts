@@ -1667,8 +1667,8 @@ describe("release approve and rollback: ECS's answer to a deployment paused at i
         return { run, calls };
     }
     const lookups = [
-        ["aws", "ecs", "describe-services", "--cluster", "demo-live", "--services", "demo-live-web", "--region", "eu-west-1"],
-        ["aws", "ecs", "describe-service-deployments", "--service-deployment-arns", LIVE_DEPLOYMENT, "--region", "eu-west-1"],
+        ["aws", "ecs", "describe-services", "--cluster", "demo-live", "--services", "demo-live-web", "--region", "eu-west-1", "--output", "json"],
+        ["aws", "ecs", "describe-service-deployments", "--service-deployment-arns", LIVE_DEPLOYMENT, "--region", "eu-west-1", "--output", "json"],
     ];
 
     for (const [command, action, said] of [
@@ -1693,6 +1693,8 @@ describe("release approve and rollback: ECS's answer to a deployment paused at i
                     action,
                     "--region",
                     "eu-west-1",
+                    "--output",
+                    "json",
                 ],
             ]);
             assert.equal(c.stdout(), said);
