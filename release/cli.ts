@@ -47,6 +47,8 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
                  [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
                                               wait until ECS rolled out every service of the stack outputs (or that task
                                               definition); one result line per service; fail if any rolled back
+  pause --stack <env>                         minutes a deployment of the stack waits at its approval pause before
+                                              ECS rolls it back (approvalTimeoutMinutes); 0: it does not pause
   approve --stack <env> --service <name>      continue the service's deployment that waits at its approval pause
                                               (approvalTimeoutMinutes): aws ecs continue-service-deployment --action CONTINUE
   rollback --stack <env> --service <name>     roll that paused deployment back to the revision that ran before
@@ -336,6 +338,13 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
         return EXIT.OK;
     },
     "verify-rollout": verify,
+    pause: async (args, deps) => {
+        const stack = stackFlag(flags(args, ["stack"]), deps);
+        const value = deps.config(stack)["shipyard:approvalTimeoutMinutes"] ?? "0";
+        if (!/^\d+$/.test(value)) throw new ReleaseError(`stack "${stack}": key shipyard:approvalTimeoutMinutes = ${value} is not a whole number of minutes`);
+        deps.out(`${Number(value)}\n`);
+        return EXIT.OK;
+    },
     approve: (args, deps) => answerPause(args, deps, "CONTINUE"),
     rollback: (args, deps) => answerPause(args, deps, "ROLLBACK"),
 };

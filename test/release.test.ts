@@ -1737,3 +1737,22 @@ describe("release approve and rollback: ECS's answer to a deployment paused at i
         assert.match(c.stderr(), /^release rollback: .*nope/);
     });
 });
+
+describe("release pause: how long a stack's deployments wait for approval", () => {
+    it("GIVEN the fixture stacks, which set no pause THEN each prints 0", async () => {
+        for (const stack of ["alpha", "live"]) {
+            const c = cli();
+            assert.equal(await runCli(["pause", "--stack", stack], c.deps), EXIT.OK);
+            assert.equal(c.stdout(), "0\n");
+        }
+    });
+    it("GIVEN a stack with approvalTimeoutMinutes 30 THEN it prints 30; GIVEN a value that is not minutes THEN it fails naming the key", async () => {
+        const withPause = (value: string) => cli(undefined, undefined, (stack) => ({ ...releaseConfig(stack), "shipyard:approvalTimeoutMinutes": value }));
+        const paused = withPause("30");
+        assert.equal(await runCli(["pause", "--stack", "live"], paused.deps), EXIT.OK);
+        assert.equal(paused.stdout(), "30\n");
+        const bad = withPause("half an hour");
+        assert.equal(await runCli(["pause", "--stack", "live"], bad.deps), EXIT.FAILED);
+        assert.equal(bad.stderr(), 'release pause: stack "live": key shipyard:approvalTimeoutMinutes = half an hour is not a whole number of minutes\n');
+    });
+});

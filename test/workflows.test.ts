@@ -812,7 +812,7 @@ describe("workflows: one image per service, built once, promoted by digest", () 
 
         describe("resolving the images", () => {
             const script = stepRunning(deploy, /resolve-digest/).run ?? "";
-            const resolve = (services: string, digests: string) =>
+            const resolve = (services: string, digests: string, pause = "echo 0") =>
                 runStep(
                     script,
                     { STACK: "beta", SHA, PROGRAM: SHA },
@@ -821,6 +821,7 @@ describe("workflows: one image per service, built once, promoted by digest", () 
   services) ${services};;
   resolve-digest) case "$4" in ${digests} esac;;
   image-ref) echo "${REGISTRY}/demo-$4@$6";;
+  pause) ${pause};;
   *) exit 99;;
 esac`),
                     },
@@ -835,6 +836,7 @@ esac`),
                     `npm run --silent release -- image-ref --stack beta --service web --digest ${digestOf("a")}`,
                     `npm run --silent release -- resolve-digest --stack beta --service api --sha ${SHA}`,
                     `npm run --silent release -- image-ref --stack beta --service api --digest ${digestOf("b")}`,
+                    "npm run --silent release -- pause --stack beta",
                 ]);
                 assert.equal(r.output, `images=${IMAGES}\n`);
             });
@@ -855,6 +857,28 @@ esac`),
                         "",
                     ].join("\n"),
                 );
+            });
+            it("GIVEN a stack that pauses each deployment for approval THEN the summary tells the approver the command for each service", () => {
+                const r = resolve(`printf 'web\\napi\\n'`, `web) echo ${digestOf("a")};; api) echo ${digestOf("b")};;`, "echo 30");
+                assert.equal(r.status, 0, r.stderr);
+                assert.equal(
+                    r.summary.split("| api |")[1].split("\n").slice(1).join("\n"),
+                    [
+                        "",
+                        "Each service's deployment waits at its approval pause for up to 30 minutes (then ECS rolls it back).",
+                        "With this stack's deploy role, after checking the release on the test listener:",
+                        "",
+                        "```sh",
+                        "npm run release -- approve  --stack beta --service web   # or: rollback",
+                        "npm run release -- approve  --stack beta --service api   # or: rollback",
+                        "```",
+                        "",
+                    ].join("\n"),
+                );
+            });
+            it("GIVEN a stack file whose pause the release cannot read THEN the step fails", () => {
+                const r = resolve(`printf 'web\\n'`, `web) echo ${digestOf("a")};;`, "exit 1");
+                assert.notEqual(r.status, 0);
             });
             it("GIVEN a service without an image of the commit (exit 4) THEN it stops before any image is set, with no images output", () => {
                 const r = resolve(`printf 'web\\napi\\n'`, `web) echo ${digestOf("a")};; api) exit 4;;`);
