@@ -9,6 +9,8 @@ import {
     StateAccess,
     buildPolicy,
     deployDataPolicy,
+    deployNetworkPolicy,
+    deployServicesPolicy,
     deployPolicy,
     githubSubject,
     githubTrustPolicy,
@@ -181,6 +183,24 @@ export class GithubRoles extends pulumi.ComponentResource {
                 child,
             );
             new aws.iam.RolePolicyAttachment(`${name}-deploy-data-${env}`, { role: deploy.name, policyArn: deployDataPolicies[env].arn }, child);
+            // The network's and the other services' statements, each a managed policy of its own (IAM's size limits).
+            for (const [part, document, what] of [
+                ["network", deployNetworkPolicy(permissions), "its network"],
+                ["services", deployServicesPolicy(permissions), "its containers, load balancers, scaling, alarms and logs"],
+            ] as const) {
+                const managed = new aws.iam.Policy(
+                    `${name}-deploy-${part}-${env}`,
+                    {
+                        name: `${args.app}-github-deploy-${env}-${part}`,
+                        path: "/",
+                        description: `pulumi up of the ${args.app} ${env} stack: ${what} (attached to ${args.app}-github-deploy-${env})`,
+                        policy: pulumi.jsonStringify(document),
+                        tags,
+                    },
+                    child,
+                );
+                new aws.iam.RolePolicyAttachment(`${name}-deploy-${part}-${env}`, { role: deploy.name, policyArn: managed.arn }, child);
+            }
             deployRoles[env] = deploy;
         }
         this.deployRoles = deployRoles;

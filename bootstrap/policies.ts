@@ -85,12 +85,24 @@ export interface StateAccess {
 }
 
 /**
- * The services of the environments' program that cannot be scoped well by resource: their
- * create calls take no name we choose (VPC, subnet, security group and load balancer IDs are
- * assigned by AWS) or support resource-level permissions only for some actions. Scoped to the
- * region instead. CloudWatch is here for the alarms target tracking creates.
+ * The EC2 resources the environments' program creates, by the action that creates each: AWS names
+ * them by random ids, so a new one must carry its environment's tag (`aws:RequestTag`, sent as
+ * TagSpecifications on create) and only the ones that carry it may be changed afterwards
+ * (`aws:ResourceTag`). Each create action is allowed on its new resource's type only: on the
+ * existing resources it also names (the VPC of a new subnet, the subnet of a NAT gateway), the
+ * tag those already carry decides.
  */
-const ENVIRONMENT_SERVICES = ["ec2", "ecs", "elasticloadbalancing", "application-autoscaling", "cloudwatch", "logs"];
+const EC2_CREATES: Readonly<Record<string, readonly string[]>> = {
+    vpc: ["ec2:CreateVpc"],
+    subnet: ["ec2:CreateSubnet"],
+    "security-group": ["ec2:CreateSecurityGroup"],
+    "security-group-rule": ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"],
+    "route-table": ["ec2:CreateRouteTable"],
+    "internet-gateway": ["ec2:CreateInternetGateway"],
+    natgateway: ["ec2:CreateNatGateway"],
+    "elastic-ip": ["ec2:AllocateAddress"],
+    "vpc-flow-log": ["ec2:CreateFlowLogs"],
+};
 const ENVIRONMENT_SERVICE_READS = [
     "ec2:Describe*",
     "ec2:Get*",
@@ -520,7 +532,7 @@ function dataBoundaryStatements(p: BoundaryPolicyArgs): Statement[] {
             Effect: "Allow",
             Action: "secretsmanager:GetSecretValue",
             Resource: data.databaseSecrets,
-            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.instance } },
+            Condition: { StringEquals: { [`aws:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.instance } },
         },
         {
             // Task roles read objects and list keys. S3 backups read the bucket's settings and
@@ -648,7 +660,7 @@ function dataDeployStatements(p: DeployPolicyArgs, boundary: string): Statement[
             Effect: "Allow",
             Action: DATABASE_SECRET_ROTATION,
             Resource: data.databaseSecrets,
-            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.instance } },
+            Condition: { StringEquals: { [`aws:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.instance } },
         },
         // Bucket-level actions only: no object of any bucket, this environment's included.
         { Sid: "ManageOwnAssetsBuckets", Effect: "Allow", Action: [...BUCKET_READS, ...BUCKET_WRITES], Resource: data.buckets },
@@ -722,6 +734,201 @@ function dataDeployStatements(p: DeployPolicyArgs, boundary: string): Statement[
 }
 
 /**
+ * The log groups one environment's program names (components/fargateTask.ts, lambdaFunction.ts,
+ * network.ts, webAcl.ts); `*` also covers their streams.
+ */
+export function logGroupArns(a: Account, app: string, env: string): string[] {
+    const arn = (group: string) => `arn:${a.partition}:logs:${a.region}:${a.accountId}:log-group:${group}`;
+    return [
+        arn(`/ecs/${app}/${env}/*`),
+        arn(`/aws/lambda/${app}-${env}-*`),
+        arn(`/vpc/${app}-${env}/*`),
+        arn(`aws-waf-logs-${app}-${env}`),
+        arn(`aws-waf-logs-${app}-${env}:*`),
+    ];
+}
+
+/**
+ * The environment's network, containers, load balancers, scaling, alarms, dashboards and logs
+ * (issue 16: these were `ec2:*`, `ecs:*`, ... on the whole region, which let one environment's deploy
+ * role change another's). ECS, load balancing, CloudWatch and CloudWatch Logs ARNs carry the
+ * names the program gives (`<app>-<env>...`), so they are scoped by ARN; EC2 resources and
+ * Application Auto Scaling's scalable targets have random ids, so by the `environment` tag
+ * (Service Authorization Reference: both support `aws:ResourceTag` and `aws:RequestTag` on these
+ * resource types). No statement lets a role give a resource another environment's tag
+ * ({@link keepEnvironmentTags}).
+ */
+function environmentServiceStatements(p: DeployPolicyArgs): { network: Statement[]; services: Statement[] } {
+    const { partition, region, accountId } = p.account;
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
+    const own = `${p.app}-${p.env}`;
+    const lb = elbNamePrefix(p.app, p.env);
+    const network: Statement[] = [
+        ...Object.entries(EC2_CREATES).map(([type, actions]): Statement => ({
+            Sid: `CreateOwn${type.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`,
+            Effect: "Allow",
+            Action: actions,
+            Resource: arn("ec2", `${type}/*`),
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env } },
+        })),
+        {
+            // Tags sent with a create call authorize ec2:CreateTags on the new resource too.
+            Sid: "TagOwnNetworkOnCreate",
+            Effect: "Allow",
+            Action: "ec2:CreateTags",
+            Resource: Object.keys(EC2_CREATES).map((type) => arn("ec2", `${type}/*`)),
+            Condition: {
+                StringEquals: {
+                    "aws:RequestTag/environment": p.env,
+                    "ec2:CreateAction": Object.values(EC2_CREATES)
+                        .flat()
+                        .map((a) => a.split(":")[1]),
+                },
+            },
+        },
+        {
+            // AWS creates a VPC's default security group untagged; the program's DefaultSecurityGroup
+            // strips its rules and tags it. Only an untagged group may be claimed this way.
+            Sid: "ClaimDefaultSecurityGroup",
+            Effect: "Allow",
+            Action: ["ec2:CreateTags", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+            Resource: arn("ec2", "security-group/*"),
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env }, Null: { "aws:ResourceTag/environment": "true" } },
+        },
+        {
+            Sid: "ChangeOwnNetwork",
+            Effect: "Allow",
+            Action: "ec2:*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:ResourceTag/environment": p.env, "aws:RequestedRegion": region } },
+        },
+    ];
+    const services: Statement[] = [
+        { Sid: "ReadEnvironmentServicesInRegion", Effect: "Allow", Action: ENVIRONMENT_SERVICE_READS, Resource: "*", Condition: regionOnly(p.account) },
+        {
+            Sid: "ManageOwnContainers",
+            Effect: "Allow",
+            Action: "ecs:*",
+            Resource: [
+                "cluster/" + own,
+                ...["service", "task"].map((k) => `${k}/${own}/*`),
+                ...["task-set", "service-deployment", "service-revision"].map((k) => `${k}/${own}/*/*`),
+                `task-definition/${own}-*:*`,
+            ].map((r) => arn("ecs", r)),
+        },
+        {
+            Sid: "ManageOwnLoadBalancers",
+            Effect: "Allow",
+            Action: "elasticloadbalancing:*",
+            // As AWS's ARN formats have them: loadbalancer/<type>/<name>/<id>, listener/<type>/<name>/<id>/<id>,
+            // listener-rule/<type>/<name>/<id>/<id>/<id>, targetgroup/<name>/<id>.
+            Resource: (
+                [
+                    ["loadbalancer", "*"],
+                    ["listener", "*/*"],
+                    ["listener-rule", "*/*/*"],
+                ] as const
+            )
+                .flatMap(([kind, ids]) => ["app", "net"].map((type) => arn("elasticloadbalancing", `${kind}/${type}/${lb}*/${ids}`)))
+                .concat(arn("elasticloadbalancing", `targetgroup/${lb}*/*`)),
+        },
+        {
+            Sid: "RegisterOwnScalableTargets",
+            Effect: "Allow",
+            Action: ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"],
+            Resource: arn("application-autoscaling", "scalable-target/*"),
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env }, Null: { "aws:ResourceTag/environment": "true" } },
+        },
+        {
+            Sid: "ScaleOwnServices",
+            Effect: "Allow",
+            Action: "application-autoscaling:*",
+            Resource: arn("application-autoscaling", "scalable-target/*"),
+            Condition: { StringEquals: { "aws:ResourceTag/environment": p.env } },
+        },
+        {
+            Sid: "ManageOwnAlarmsAndDashboards",
+            Effect: "Allow",
+            Action: "cloudwatch:*",
+            Resource: [
+                arn("cloudwatch", `alarm:${own}-*`),
+                `arn:${partition}:cloudwatch::${accountId}:dashboard/${own}`,
+                `arn:${partition}:cloudwatch::${accountId}:dashboard/${own}-*`,
+            ],
+        },
+        { Sid: "ManageOwnLogGroups", Effect: "Allow", Action: "logs:*", Resource: logGroupArns(p.account, p.app, p.env) },
+        {
+            // Without resource-level permissions (Service Authorization Reference): a task
+            // definition revision is deregistered by its ARN, which IAM does not see, and
+            // SetWebAcl is the load balancer's side of wafv2:AssociateWebACL, which is scoped.
+            // Deregistering another environment's revision is the one change left to any deploy
+            // role here (README: run production in its own account).
+            Sid: "UnscopableContainerAndLoadBalancerCalls",
+            Effect: "Allow",
+            Action: ["ecs:DeregisterTaskDefinition", "elasticloadbalancing:SetWebAcl"],
+            Resource: "*",
+            Condition: regionOnly(p.account),
+        },
+        {
+            // The web ACL's logging: CloudWatch Logs' vended-log delivery, which has no
+            // resource-level permissions (WAF developer guide, "Permissions required to publish logs").
+            Sid: "DeliverWebAclLogs",
+            Effect: "Allow",
+            Action: [
+                "logs:CreateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:GetLogDelivery",
+                "logs:ListLogDeliveries",
+                "logs:PutResourcePolicy",
+                "logs:DescribeResourcePolicies",
+            ],
+            Resource: "*",
+            Condition: regionOnly(p.account),
+        },
+    ];
+    return { network, services };
+}
+
+/**
+ * The environment's network (EC2): a managed policy of its own, attached to the deploy role only,
+ * as the data's is. With the inline policy these would exceed IAM's 10,240 characters for a role's
+ * inline policies, and with the services' IAM's 6,144 for one managed policy.
+ */
+export function deployNetworkPolicy(p: DeployPolicyArgs): PolicyDocument {
+    return policy(...environmentServiceStatements(p).network);
+}
+
+/** The environment's containers, load balancers, scaling, alarms, dashboards and logs: as {@link deployNetworkPolicy}. */
+export function deployServicesPolicy(p: DeployPolicyArgs): PolicyDocument {
+    return policy(...environmentServiceStatements(p).services);
+}
+
+/**
+ * No deploy role may give a resource another environment's tag: with it, the resource would be
+ * that environment's to change, or a resource of another environment this one's.
+ */
+function keepEnvironmentTags(p: DeployPolicyArgs): Statement {
+    return {
+        Sid: "KeepEnvironmentTags",
+        Effect: "Deny",
+        Action: [
+            "ec2:CreateTags",
+            "ecs:TagResource",
+            "elasticloadbalancing:AddTags",
+            "application-autoscaling:TagResource",
+            "cloudwatch:TagResource",
+            "logs:TagResource",
+            "logs:TagLogGroup",
+            "acm:AddTagsToCertificate",
+            "servicediscovery:TagResource",
+            "backup:TagResource",
+        ],
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:RequestTag/environment": p.env }, Null: { "aws:RequestTag/environment": "false" } },
+    };
+}
+
+/**
  * What `pulumi up` of one environment needs, as tight as the services allow, except its data
  * ({@link deployDataPolicy}). Decryption of the stack's secrets is granted by that environment's
  * key policy, not here. Every role it creates or gives permissions must carry the environment's
@@ -734,13 +941,7 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
     const { accountId, partition } = p.account;
     const boundary = boundaryArn(p.account, p.app, p.env);
     return policy(
-        {
-            Sid: "EnvironmentServicesInRegion",
-            Effect: "Allow",
-            Action: ENVIRONMENT_SERVICES.map((s) => `${s}:*`),
-            Resource: "*",
-            Condition: regionOnly(p.account),
-        },
+        keepEnvironmentTags(p),
         { Sid: "ManageOwnParameters", Effect: "Allow", Action: [...PARAMETER_READS, ...PARAMETER_WRITES], Resource: own.parameters },
         // DescribeParameters has no resource-level permissions.
         { Sid: "DescribeParameters", Effect: "Allow", Action: "ssm:DescribeParameters", Resource: "*" },
@@ -797,38 +998,56 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
         {
             Sid: "ManageOwnNamespaces",
             Effect: "Allow",
-            Action: [
-                "servicediscovery:GetNamespace",
-                "servicediscovery:UpdateHttpNamespace",
-                "servicediscovery:DeleteNamespace",
-                "servicediscovery:ListTagsForResource",
-                "servicediscovery:UntagResource",
-            ],
+            Action: ["servicediscovery:GetNamespace", "servicediscovery:UpdateHttpNamespace", "servicediscovery:DeleteNamespace"],
             Resource: `arn:${p.account.partition}:servicediscovery:${p.account.region}:${p.account.accountId}:namespace/*`,
             Condition: { StringEquals: { "aws:ResourceTag/environment": p.env } },
         },
         {
+            // No resource-level permissions (Service Authorization Reference, AWS Cloud Map): the
+            // operations of a create, the namespaces' list, and the tags of any namespace or service.
             Sid: "ReadNamespaceOperations",
             Effect: "Allow",
-            Action: ["servicediscovery:GetOperation", "servicediscovery:ListNamespaces"],
+            Action: ["servicediscovery:GetOperation", "servicediscovery:ListNamespaces", "servicediscovery:ListTagsForResource"],
             Resource: "*",
             Condition: regionOnly(p.account),
         },
         {
-            // The environment's certificate. RequestCertificate takes no resource and ACM names
-            // certificates by random id, so the region bounds it; what a certificate is for shows
-            // in its tags and domain names (dnsProvider, README "The edge").
-            Sid: "ManageCertificatesInRegion",
+            // UntagResource has no resource-level permissions either: only the tags the program sets
+            // may be removed, never the environment's (aws:TagKeys).
+            Sid: "UntagNamespaces",
             Effect: "Allow",
-            Action: [
-                "acm:RequestCertificate",
-                "acm:DescribeCertificate",
-                "acm:DeleteCertificate",
-                "acm:AddTagsToCertificate",
-                "acm:RemoveTagsFromCertificate",
-                "acm:ListTagsForCertificate",
-                "acm:ListCertificates",
-            ],
+            Action: "servicediscovery:UntagResource",
+            Resource: "*",
+            Condition: { "ForAllValues:StringNotEquals": { "aws:TagKeys": ["environment"] }, StringEquals: { "aws:RequestedRegion": p.account.region } },
+        },
+        {
+            // The environment's certificate. ACM names certificates by random id: a new one must
+            // carry the environment's tag, and only those that carry it may be deleted or retagged.
+            // RequestCertificate has no resource-level permissions: the region and the tag requested bound it.
+            Sid: "RequestOwnCertificates",
+            Effect: "Allow",
+            Action: "acm:RequestCertificate",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env, "aws:RequestedRegion": p.account.region } },
+        },
+        {
+            Sid: "TagNewCertificates",
+            Effect: "Allow",
+            Action: "acm:AddTagsToCertificate",
+            Resource: `arn:${partition}:acm:${p.account.region}:${accountId}:certificate/*`,
+            Condition: { StringEquals: { "aws:RequestTag/environment": p.env }, Null: { "aws:ResourceTag/environment": "true" } },
+        },
+        {
+            Sid: "ManageOwnCertificates",
+            Effect: "Allow",
+            Action: ["acm:DeleteCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"],
+            Resource: `arn:${partition}:acm:${p.account.region}:${accountId}:certificate/*`,
+            Condition: { StringEquals: { "aws:ResourceTag/environment": p.env } },
+        },
+        {
+            Sid: "ReadCertificatesInRegion",
+            Effect: "Allow",
+            Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:ListCertificates"],
             Resource: "*",
             Condition: regionOnly(p.account),
         },
@@ -1009,7 +1228,7 @@ function dataPreviewStatements(p: PreviewPolicyArgs): Statement[] {
             Effect: "Allow",
             Action: "secretsmanager:DescribeSecret",
             Resource: data[0].databaseSecrets,
-            Condition: { StringEquals: { [`secretsmanager:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.map((d) => d.instance) } },
+            Condition: { StringEquals: { [`aws:ResourceTag/${RDS_SECRET_INSTANCE_TAG}`]: data.map((d) => d.instance) } },
         },
         { Sid: "ReadEnvironmentAssetsBuckets", Effect: "Allow", Action: BUCKET_READS, Resource: data.flatMap((d) => d.buckets) },
         { Sid: "ReadEnvironmentBackupVaults", Effect: "Allow", Action: ["backup:DescribeBackupVault", "backup:ListTags"], Resource: data.map((d) => d.vault) },

@@ -161,6 +161,36 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
         case "aws:cloudwatch/logGroup:LogGroup":
             state.arn = `arn:aws:logs:${region}:${ACCOUNT}:log-group:${physical}`;
             break;
+        case "aws:lambda/function:Function":
+            state.arn = `arn:aws:lambda:${region}:${ACCOUNT}:function:${physical}`;
+            state.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${String(state.arn)}/invocations`;
+            break;
+        case "aws:sns/topic:Topic":
+            state.arn = `arn:aws:sns:${region}:${ACCOUNT}:${physical}`;
+            break;
+        case "aws:sqs/queue:Queue":
+            state.arn = `arn:aws:sqs:${region}:${ACCOUNT}:${physical}`;
+            state.url = `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${physical}`;
+            break;
+        case "aws:dynamodb/table:Table":
+            state.arn = `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${physical}`;
+            break;
+        case "aws:secretsmanager/secret:Secret":
+            // Secrets Manager appends a hyphen and six random characters to the name.
+            state.arn = `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${physical}-AbCdEf`;
+            break;
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            state.arn = `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${physical}`;
+            break;
+        case "aws:wafv2/webAcl:WebAcl":
+            state.arn = `arn:aws:wafv2:${region}:${ACCOUNT}:regional/webacl/${physical}/${token(physical, "webacl").slice(0, 8)}-0000-4000-8000-000000000000`;
+            break;
+        case "aws:wafv2/ipSet:IpSet":
+            state.arn = `arn:aws:wafv2:${region}:${ACCOUNT}:regional/ipset/${physical}/${token(physical, "ipset").slice(0, 8)}-0000-4000-8000-000000000000`;
+            break;
+        case "aws:scheduler/schedule:Schedule":
+            state.arn = `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/${String(inputs.groupName ?? "default")}/${physical}`;
+            break;
         case "aws:iam/role:Role":
             state.arn = `arn:aws:iam::${ACCOUNT}:role/${physical}`;
             break;

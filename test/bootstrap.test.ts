@@ -252,15 +252,16 @@ function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
  * Whether an identity policy allows `action` on `resource` in the given request context. Enough of
  * IAM's evaluation for these documents: an explicit Deny that matches wins, otherwise an Allow must
  * match; wildcards, and the exact-match condition operators they use (Bool compares the key's
- * value as text, "true" or "false"); any other operator fails closed (an Allow with it does not
+ * value as text, "true" or "false"; Null "true" holds when the key is absent); any other operator fails closed (an Allow with it does not
  * match, a Deny with it does). A key missing from the context fails its condition.
  */
 function allows(doc: Doc, action: string, resource: string, context: Record<string, string> = {}): boolean {
     const holds = (c: Condition | undefined) =>
-        Object.entries(c ?? {}).every(
-            ([op, kv]) =>
-                ["StringEquals", "ArnEquals", "Bool"].includes(op) &&
-                Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
+        Object.entries(c ?? {}).every(([op, kv]) =>
+            op === "Null"
+                ? Object.entries(kv).every(([k, v]) => (context[k] === undefined) === (v === "true"))
+                : ["StringEquals", "ArnEquals", "Bool"].includes(op) &&
+                  Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
         );
     const applies = (s: Statement) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource));
     if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s) && (s.Condition === undefined || holds(s.Condition)))) return false;
@@ -370,8 +371,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 [T.oidc]: 1,
                 [T.role]: 7,
                 [T.rolePolicy]: 7,
-                [T.policy]: 8, // 4 boundaries, 4 deploy roles' data permissions
-                [T.attachment]: 4,
+                [T.policy]: 16, // 4 boundaries; each deploy role's data, network and services permissions
+                [T.attachment]: 12,
                 [T.repository]: SERVICES.length,
                 [T.ecrLifecycle]: SERVICES.length,
                 [T.key]: 9, // state, 4 secrets keys, 4 alarm-topic keys
@@ -642,7 +643,22 @@ describe("bootstrap/ (once per AWS account)", function () {
 
     describe("GitHub OIDC provider and roles", () => {
         const trust = (name: string) => json(one(T.role, name), "assumeRolePolicy");
-        const permissions = (name: string) => json(one(T.rolePolicy, name), "policy");
+        /** A role's inline policy and the customer managed policies attached to it. */
+        const permissions = (name: string): Doc => {
+            const inline = json(one(T.rolePolicy, name), "policy");
+            const attached = g()
+                .ofType(T.attachment)
+                .filter((a) => a.inputs.role === name)
+                .map((a) =>
+                    json(
+                        g()
+                            .ofType(T.policy)
+                            .find((p) => p.outputs.arn === a.inputs.policyArn)!,
+                        "policy",
+                    ),
+                );
+            return { Version: inline.Version, Statement: [inline, ...attached].flatMap((d) => d.Statement) };
+        };
 
         it("creates the one GitHub OIDC provider, for STS, without thumbprints (IAM trusts GitHub's CA itself)", () => {
             g().resourceCountIs(T.oidc, 1);
@@ -772,7 +788,8 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.equal(allows(policy, "ecr:DescribeImages", WEB_REPO_ARN), true);
                 for (const action of ["ecs:DescribeServices", "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"]) {
                     assert.equal(allows(policy, action, service, { "aws:RequestedRegion": "eu-west-1" }), true, `${env} ${action}`);
-                    assert.equal(allows(policy, action, service, { "aws:RequestedRegion": "us-east-1" }), false, `${env} ${action} in another region`);
+                    const elsewhere = service.replace(":eu-west-1:", ":us-east-1:");
+                    assert.equal(allows(policy, action, elsewhere, { "aws:RequestedRegion": "us-east-1" }), false, `${env} ${action} in another region`);
                 }
             }
         });
@@ -804,19 +821,30 @@ describe("bootstrap/ (once per AWS account)", function () {
             if (run.error) throw run.error;
             within(run.graph);
         });
-        it("GIVEN four environments THEN each deploy role has its data policy, demo-github-deploy-<env>-data, attached, and no other policy", () => {
+        it("GIVEN four environments THEN each deploy role has its data, network and services policies, demo-github-deploy-<env>-<part>, attached, and no other policy", () => {
             const attachments = g()
                 .ofType(T.attachment)
                 .map((r) => [r.name, r.parent, r.inputs.role, r.inputs.policyArn]);
             assert.deepEqual(
                 attachments,
-                ENVS.map((env) => [
-                    `demo-github-deploy-data-${env}`,
-                    "demo-github",
-                    `demo-github-deploy-${env}`,
-                    one(T.policy, `demo-github-deploy-data-${env}`).outputs.arn,
-                ]),
+                ENVS.flatMap((env) =>
+                    ["data", "network", "services"].map((part) => [
+                        `demo-github-deploy-${part}-${env}`,
+                        "demo-github",
+                        `demo-github-deploy-${env}`,
+                        one(T.policy, `demo-github-deploy-${part}-${env}`).outputs.arn,
+                    ]),
+                ),
             );
+            for (const env of ENVS) {
+                for (const part of ["network", "services"]) {
+                    const managed = one(T.policy, `demo-github-deploy-${part}-${env}`);
+                    assert.deepEqual(
+                        [managed.inputs.name, managed.inputs.path, managed.inputs.tags],
+                        [`demo-github-deploy-${env}-${part}`, "/", { app: "demo", environment: env, "managed-by": "pulumi" }],
+                    );
+                }
+            }
             for (const env of ENVS) {
                 const data = one(T.policy, `demo-github-deploy-data-${env}`);
                 assert.deepEqual(
@@ -882,6 +910,22 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.deepEqual(
                     deny.map((st) => [st.Sid, list(st.Action).sort(), st.Resource]),
                     [
+                        [
+                            "KeepEnvironmentTags",
+                            [
+                                "acm:AddTagsToCertificate",
+                                "application-autoscaling:TagResource",
+                                "backup:TagResource",
+                                "cloudwatch:TagResource",
+                                "ec2:CreateTags",
+                                "ecs:TagResource",
+                                "elasticloadbalancing:AddTags",
+                                "logs:TagLogGroup",
+                                "logs:TagResource",
+                                "servicediscovery:TagResource",
+                            ],
+                            "*",
+                        ],
                         [
                             "KeepBoundaries",
                             [
@@ -1119,8 +1163,10 @@ describe("bootstrap/ (once per AWS account)", function () {
             const region = { "aws:RequestedRegion": "eu-west-1" };
             assert.equal(allows(policy, "servicediscovery:CreateHttpNamespace", "*", { ...region, "aws:RequestTag/environment": env }), true, env);
             assert.equal(allows(policy, "servicediscovery:CreateHttpNamespace", "*", region), false, `${env} untagged`);
-            assert.equal(allows(policy, "servicediscovery:GetOperation", "*", region), true, env);
-            for (const action of ["servicediscovery:GetNamespace", "servicediscovery:DeleteNamespace", "servicediscovery:ListTagsForResource"]) {
+            // No resource-level permissions (AWS's catalogue, test/iam.test.ts): region-bound reads.
+            for (const action of ["servicediscovery:GetOperation", "servicediscovery:ListTagsForResource"])
+                assert.equal(allows(policy, action, "*", region), true, `${env} ${action}`);
+            for (const action of ["servicediscovery:GetNamespace", "servicediscovery:DeleteNamespace"]) {
                 assert.equal(allows(policy, action, ns, { "aws:ResourceTag/environment": env }), true, `${env} ${action}`);
                 for (const other of ENVS.filter((e) => e !== env)) {
                     assert.equal(allows(policy, action, ns, { "aws:ResourceTag/environment": other }), false, `${env} ${action} on ${other}'s`);
@@ -1929,8 +1975,11 @@ describe("bootstrap/ (once per AWS account)", function () {
                 const policy = deployPolicyOf(candidate);
                 for (const arn of acls) assert.equal(allows(policy, "wafv2:CreateWebACL", arn), candidate === "live", `${candidate}: ${arn}`);
                 for (const arn of ipSets) assert.equal(allows(policy, "wafv2:CreateIPSet", arn), candidate === "live", `${candidate}: ${arn}`);
-                assert.equal(allows(policy, "acm:RequestCertificate", "*", { "aws:RequestedRegion": "eu-west-1" }), true, candidate);
-                assert.equal(allows(policy, "acm:RequestCertificate", "*", { "aws:RequestedRegion": "us-east-1" }), false, candidate);
+                // RequestCertificate has no resource-level permissions: a new certificate must carry the candidate's own environment tag, in the region.
+                const request = (region: string, environment: string) => ({ "aws:RequestedRegion": region, "aws:RequestTag/environment": environment });
+                assert.equal(allows(policy, "acm:RequestCertificate", "*", request("eu-west-1", candidate)), true, candidate);
+                assert.equal(allows(policy, "acm:RequestCertificate", "*", request("eu-west-1", "live")), candidate === "live", candidate);
+                assert.equal(allows(policy, "acm:RequestCertificate", "*", request("us-east-1", candidate)), false, candidate);
                 // Route 53: records of the types the program writes (alias A/AAAA, validation CNAME) only.
                 assert.deepEqual(
                     policy.Statement.find((st) => st.Sid === "WriteAddressAndValidationRecords"),
@@ -1964,7 +2013,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             const rdsArn = (resource: string) => `arn:aws:rds:eu-west-1:${ACCOUNT}:${resource}`;
             const inRegion = { "aws:RequestedRegion": "eu-west-1" };
             /** The tag RDS puts on the secret of an instance: the instance's ARN. */
-            const secretTag = (instanceArn: string) => ({ "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn": instanceArn });
+            const secretTag = (instanceArn: string) => ({ "aws:ResourceTag/aws:rds:primaryDBInstanceArn": instanceArn });
             /** One environment's database: the instance's ARN and its secret's, as the mock RDS answers them, and its groups. */
             const databaseOf = (env: string) => {
                 const graph = runOf(env).graph;
