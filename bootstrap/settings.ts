@@ -285,6 +285,19 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
     if (environmentsProblem) fail("environments", environments, environmentsProblem);
     const badNames = environments.filter((env) => stackNameProblem(env) !== undefined);
     for (const env of badNames) fail("environments", env, stackNameProblem(env) as string);
+    // The deploy roles name an environment's resources by prefix (`<app>-<env>*`: its load balancers,
+    // alarms, task definitions; bootstrap/policies.ts): another environment whose name starts with
+    // this one's would fall inside it.
+    for (const env of environments.filter((e) => !badNames.includes(e))) {
+        const inside = environments.find((other) => other !== env && env.startsWith(other));
+        if (inside) {
+            fail(
+                "environments",
+                env,
+                `the deploy role of ${inside} may manage resources named <app>-${inside}* (load balancers, alarms, task definitions), which would include ${env}'s: choose a name that does not start with ${inside}`,
+            );
+        }
+    }
     const environmentsValid = listed !== undefined && !environmentsProblem && badNames.length === 0;
     const tiers = tiersOf(v, environmentsValid ? environments : undefined, problems, fail);
     const services = v.list("services") ?? ["web"];

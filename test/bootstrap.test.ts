@@ -2495,7 +2495,14 @@ describe("bootstrap/ (once per AWS account)", function () {
             [
                 "an environment named after a production one and a hyphen",
                 { set: { environments: [...ENVS, "live-eu"], tiers: { "live-eu": "production" } } },
-                `${K("environments")} = "live-eu": ECR keeps the images deployed to live (production) by the tag pattern live-*, which also matches live-eu's tags live-eu-<sha>: choose a name that does not start with live-`,
+                // Both rules apply: the deploy roles' name prefixes and ECR's tag patterns.
+                `${K("environments")} = "live-eu": the deploy role of live may manage resources named <app>-live* (load balancers, alarms, task definitions), which would include live-eu's: choose a name that does not start with live\n  - ` +
+                    `${K("environments")} = "live-eu": ECR keeps the images deployed to live (production) by the tag pattern live-*, which also matches live-eu's tags live-eu-<sha>: choose a name that does not start with live-`,
+            ],
+            [
+                "an environment whose name starts with another's",
+                { set: { environments: [...ENVS, "live2"], tiers: { live2: "staging" } } },
+                `${K("environments")} = "live2": the deploy role of live may manage resources named <app>-live* (load balancers, alarms, task definitions), which would include live2's: choose a name that does not start with live`,
             ],
             ["no environments", { set: { environments: [] } }, `${K("environments")} = []: list at least one environment, e.g. [alpha, beta, gamma, live]`],
             ["an environment twice", { set: { environments: ["live", "live"] } }, `${K("environments")} = ["live","live"]: each environment at most once`],
