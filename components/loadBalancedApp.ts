@@ -122,7 +122,7 @@ export interface AccessLogsArgs {
 }
 
 export interface BlueGreenListenerArgs {
-    /** Port of the plain-HTTP test listener (not 80 or 443). */
+    /** Port of the HTTPS test listener (not 80 or 443). */
     readonly testListenerPort: number;
     /**
      * IPv4 blocks that may reach the test listener, e.g. the NAT gateways' addresses (where the
@@ -381,7 +381,11 @@ export class LoadBalancedApp extends pulumi.ComponentResource implements Service
                 {
                     loadBalancerArn: this.loadBalancer.arn,
                     port: bg.testListenerPort,
-                    protocol: "HTTP",
+                    // HTTPS with the environment's certificate, as the production listener
+                    // (Security Hub ELB.1): the smoke test sends the host name in the handshake.
+                    protocol: "HTTPS",
+                    sslPolicy: TLS_POLICY,
+                    certificateArn: args.certificateArn,
                     defaultActions: [{ type: "forward", targetGroupArn: groups[first.name].arn }],
                     tags: args.tags,
                 },

@@ -13,6 +13,8 @@ export interface SmokeTestArgs {
     readonly nameParts: readonly [string, string, string];
     /** The blue/green test listener, `http://<load balancer DNS name>:<port>`. */
     readonly baseUrl: pulumi.Input<string>;
+    /** The host name the test listener's certificate is for: sent in the TLS handshake and as Host (SMOKE_HOST). */
+    readonly host?: pulumi.Input<string>;
     /** Port of the test listener: the only place the function may send traffic. */
     readonly testListenerPort: number;
     /** Path the smoke requests ask for, expecting 200. @default "/health" */
@@ -80,6 +82,7 @@ export class SmokeTest extends pulumi.ComponentResource {
                 vpc: { subnetIds: args.subnetIds, securityGroupIds: [securityGroup.id] },
                 environment: {
                     SMOKE_BASE_URL: args.baseUrl,
+                    ...(args.host === undefined ? {} : { SMOKE_HOST: args.host }),
                     SMOKE_CHECKS: JSON.stringify([{ path: args.path ?? "/health", expectStatus: 200 }]),
                 },
                 permissionsBoundary: args.permissionsBoundary,

@@ -40,7 +40,9 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
                   `${prefix}-${smoked.name}-smoke`,
                   {
                       nameParts: [app, env, smoked.name],
-                      baseUrl: pulumi.interpolate`http://${edge.alb.loadBalancer.dnsName}:${deployment.testListenerPort}`,
+                      baseUrl: pulumi.interpolate`https://${edge.alb.loadBalancer.dnsName}:${deployment.testListenerPort}`,
+                      // The load balancer's name is not on the certificate: the handshake names the service's host.
+                      host: smoked.hosts[0] ?? settings.dns.hostNames[0],
                       testListenerPort: deployment.testListenerPort,
                       path: settings.loadBalancer.healthCheck.path,
                       vpcId: net.vpc.id,

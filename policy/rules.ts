@@ -743,25 +743,13 @@ function isApplication(r: PolicyResource): boolean {
 const elbHttpRedirectsToHttps: Rule = {
     name: "elb-http-redirects-to-https",
     description:
-        "HTTP listeners of application load balancers redirect every request to HTTPS and forward nothing; the one exception is a blue/green test listener on a port other than 80 that no ingress rule opens to the internet.",
+        "HTTP listeners of application load balancers redirect every request to HTTPS and forward nothing, whatever their port: the blue/green test listener serves HTTPS too.",
     enforcementLevel: "mandatory",
     control: "ELB.1",
     resourceTypes: LISTENERS,
-    scope: "stack",
-    check: (r, stack) => {
+    scope: "resource",
+    check: (r) => {
         if (r.inputs.protocol !== "HTTP") return [];
-        const port = num(r.inputs.port);
-        if (port !== undefined && port !== 80) {
-            const open = ofType(stack, TYPES.ingressRule, TYPES.securityGroupRule, TYPES.securityGroup)
-                .flatMap(ingresses)
-                .filter((g) => g.protocol === "-1" || (g.fromPort !== undefined && g.toPort !== undefined && g.fromPort <= port && port <= g.toPort))
-                .flatMap((g) => g.cidrs)
-                .filter((c) => c === "0.0.0.0/0" || c === "::/0");
-            if (open.length === 0) return [];
-            return [
-                `${r.name}: plain-HTTP listener on port ${port} is open to ${[...new Set(open)].join(", ")}; a test listener must admit named networks only (testListenerCidrs), or redirect to HTTPS.`,
-            ];
-        }
         const actions = list(r.inputs.defaultActions).map(obj);
         const redirects = actions.some((a) => a.type === "redirect" && obj(a.redirect).protocol === "HTTPS");
         const others = actions.filter((a) => a.type !== "redirect").map((a) => String(a.type));

@@ -23,7 +23,7 @@ export interface DeploymentSettings {
     readonly strategy: DeploymentStrategy;
     /** blueGreen: minutes blue stays ready after the switch. @default 10 in the production tier, 5 in staging, 2 in development and preview */
     readonly bakeTimeMinutes: number;
-    /** blueGreen: the HTTP test listener's port. @default 9080 */
+    /** blueGreen: the HTTPS test listener's port. @default 9080 */
     readonly testListenerPort: number;
     /** blueGreen: who besides the smoke test may reach the test listener. @default [] */
     readonly testListenerCidrs: readonly string[];

@@ -170,7 +170,7 @@ export const KEYS = {
     testListenerPort: {
         type: "integer",
         default: 9080,
-        description: "blueGreen: port of the HTTP test listener that reaches the green tasks before production traffic does (1-65535, not 80 or 443).",
+        description: "blueGreen: port of the HTTPS test listener that reaches the green tasks before production traffic does (1-65535, not 80 or 443).",
     },
     testListenerCidrs: {
         type: "array",

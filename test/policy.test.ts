@@ -415,20 +415,20 @@ const SCENARIOS: readonly Scenario[] = [
     },
     {
         rule: "elb-http-redirects-to-https",
-        given: "a plain-HTTP test listener on 9080 that an ingress rule opens to the internet",
+        given: "a plain-HTTP test listener on 9080 open only to an office and the NAT addresses (Security Hub's ELB.1 fails it too)",
         resource: res(TYPES.listener, "app-test", { port: 9080, protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
-        stack: [res(TYPES.ingressRule, "test-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 9080, toPort: 9080, cidrIpv4: "0.0.0.0/0" })],
         expect: 1,
-        mentions: /plain-HTTP listener on port 9080 is open to 0\.0\.0\.0\/0/,
+        mentions: /app-test: HTTP listener on port 9080 has forward default actions/,
     },
     {
         rule: "elb-http-redirects-to-https",
-        given: "a plain-HTTP test listener on 9080 open only to an office and the NAT addresses",
-        resource: res(TYPES.listener, "app-test", { port: 9080, protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
-        stack: [
-            res(TYPES.ingressRule, "test-in-0", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 9080, toPort: 9080, cidrIpv4: "203.0.113.0/24" }),
-            res(TYPES.ingressRule, "https-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }),
-        ],
+        given: "an HTTPS test listener on 9080",
+        resource: res(TYPES.listener, "app-test", {
+            port: 9080,
+            protocol: "HTTPS",
+            certificateArn: "arn:cert",
+            defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }],
+        }),
         expect: 0,
     },
     {

@@ -39,6 +39,27 @@ describe("Security Hub controls on the fixture stacks", () => {
         assert.equal(CONTAINER_USER, "1000");
     });
 
+    it("ELB.1: GIVEN live (canary, blue/green's test listener) WHEN planned THEN no listener serves plain HTTP but the redirect on 80; the test listener is HTTPS with the certificate and TLS policy of the production one, and the smoke test names the host in the handshake", () => {
+        const graph = runs.graph("live");
+        const listeners = graph.find("aws:lb/listener:Listener").filter((l) => !String(l.inputs.loadBalancerArn).includes("/net/"));
+        const http = listeners.filter((l) => l.inputs.protocol === "HTTP");
+        assert.deepEqual(
+            http.map((l) => [l.inputs.port, (l.inputs.defaultActions as { type: string }[]).map((a) => a.type)]),
+            [[80, ["redirect"]]],
+        );
+        const production = graph.one("aws:lb/listener:Listener", { port: 443, protocol: "HTTPS" });
+        const test = graph.one("aws:lb/listener:Listener", { port: 9080 });
+        assert.deepEqual(
+            [test.inputs.protocol, test.inputs.sslPolicy, test.inputs.certificateArn],
+            ["HTTPS", production.inputs.sslPolicy, production.inputs.certificateArn],
+        );
+        const smoke = graph.find("aws:lambda/function:Function").filter((f) => String(f.inputs.name).endsWith("-smoke-test"));
+        assert.equal(smoke.length, 1);
+        const env = (smoke[0].inputs.environment as { variables: Record<string, string> }).variables;
+        const lb = graph.one("aws:lb/loadBalancer:LoadBalancer", { name: "demo-live" });
+        assert.deepEqual([env.SMOKE_BASE_URL, env.SMOKE_HOST], [`https://${String(lb.outputs.dnsName)}:9080`, "example.org"]);
+    });
+
     it("ELB.5: GIVEN live (production tier) WHEN planned THEN its load balancer logs to the environment's bucket under elb/, which eu-west-1's ELB account may write", () => {
         const graph = runs.graph("live");
         const alb = graph.one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "application" });

@@ -12,6 +12,7 @@
  * - Nothing here logs; the result carries no headers, and a body only as a short one-line excerpt.
  */
 
+import * as https from "node:https";
 import { excerpt } from "./log";
 
 /** Enough for any health or status document; a larger body is read no further. */
@@ -27,6 +28,14 @@ export interface ProbeRequest {
     readonly headers?: Readonly<Record<string, string>>;
     /** Deadline from sending the request to the last byte of the body read. */
     readonly timeoutMs: number;
+    /**
+     * For an https URL whose host is not the name its certificate is for (a load balancer's DNS
+     * name, behind a certificate for the application's host): the name sent in the TLS handshake
+     * (SNI), checked against the certificate, and sent as the Host header. Fetch cannot do that.
+     */
+    readonly serverName?: string;
+    /** Certificates (PEM) to trust besides Node's own, for a private CA. @default none */
+    readonly ca?: string;
 }
 
 export interface Expectation {
@@ -88,8 +97,10 @@ async function readBody(response: Response): Promise<Body> {
 export function describeRequestError(err: unknown, timeoutMs: number): { readonly failure: "timeout" | "network"; readonly reason: string } {
     const timeout = { failure: "timeout", reason: `timeout after ${timeoutMs} ms` } as const;
     if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return timeout;
-    const cause: unknown = err instanceof Error ? err.cause : undefined;
-    const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+    // Fetch puts the socket's error on `cause`; node:https throws it as it is.
+    const withCode = (e: unknown) => (typeof e === "object" && e !== null && "code" in e ? String(e.code) : undefined);
+    const cause: unknown = err instanceof Error ? (err.cause ?? (withCode(err) ? err : undefined)) : undefined;
+    const code = withCode(cause);
     const network = (reason: string) => ({ failure: "network", reason }) as const;
     switch (code) {
         case "ECONNREFUSED":
@@ -126,22 +137,69 @@ function judge(expectation: Expectation, status: number, body: Body): string | u
     return undefined;
 }
 
+/**
+ * The request through node:https, with the TLS server name and Host header of {@link ProbeRequest.serverName}.
+ * The same deadline covers connecting, the headers and the body; a redirect is not followed.
+ */
+function requestWithServerName(request: ProbeRequest & { readonly serverName: string }): Promise<{ status: number; body: Body }> {
+    return new Promise((resolve, reject) => {
+        const url = new URL(request.url);
+        const signal = AbortSignal.timeout(request.timeoutMs);
+        const req = https.request(
+            {
+                host: url.hostname,
+                port: url.port || 443,
+                path: `${url.pathname}${url.search}`,
+                method: request.method ?? "GET",
+                servername: request.serverName,
+                headers: { ...(request.headers ?? {}), host: request.serverName },
+                ...(request.ca === undefined ? {} : { ca: request.ca }),
+                signal,
+            },
+            (res) => {
+                const chunks: Buffer[] = [];
+                let size = 0;
+                let truncated = false;
+                res.on("data", (chunk: Buffer) => {
+                    if (truncated) return;
+                    chunks.push(chunk);
+                    size += chunk.byteLength;
+                    if (size > MAX_BODY_BYTES) {
+                        truncated = true;
+                        res.destroy();
+                        resolve({ status: res.statusCode ?? 0, body: { text: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8"), truncated } });
+                    }
+                });
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body: { text: Buffer.concat(chunks).toString("utf8"), truncated: false } }));
+                res.on("error", reject);
+            },
+        );
+        req.on("error", (err) => reject(signal.aborted ? Object.assign(new Error("timeout"), { name: "TimeoutError" }) : err));
+        req.end();
+    });
+}
+
+async function send(request: ProbeRequest): Promise<{ status: number; body: Body }> {
+    if (request.serverName !== undefined) return requestWithServerName({ ...request, serverName: request.serverName });
+    const response = await fetch(request.url, {
+        method: request.method ?? "GET",
+        headers: request.headers ?? {},
+        redirect: "manual",
+        signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    return { status: response.status, body: await readBody(response) };
+}
+
 /** One request, judged. Never throws: every failure becomes a result with a failure kind and a reason. */
 export async function probe(request: ProbeRequest, expectation: Expectation): Promise<ProbeResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
     try {
-        const response = await fetch(request.url, {
-            method: request.method ?? "GET",
-            headers: request.headers ?? {},
-            redirect: "manual",
-            signal: AbortSignal.timeout(request.timeoutMs),
-        });
-        const body = await readBody(response);
-        const reason = judge(expectation, response.status, body);
+        const { status, body } = await send(request);
+        const reason = judge(expectation, status, body);
         return {
             ok: reason === undefined,
-            status: response.status,
+            status,
             durationMs: elapsed(),
             ...(reason === undefined ? {} : { failure: "response", reason, bodyExcerpt: excerpt(body.text) }),
         };

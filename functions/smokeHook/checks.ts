@@ -8,9 +8,18 @@ import { probe, type ProbeResult } from "../lib/probe";
 import type { Log } from "../lib/log";
 import type { SmokeCheck, SmokeConfig } from "./config";
 
-/** One request to the test listener, judged on the check's status, body text and JSON (functions/lib/probe). Never throws. */
-export function runCheck(baseUrl: string, check: SmokeCheck, timeoutMs: number, headers: Readonly<Record<string, string>>): Promise<ProbeResult> {
-    return probe({ url: `${baseUrl}${check.path}`, method: check.method, headers, timeoutMs }, check);
+/**
+ * One request to the test listener, judged on the check's status, body text and JSON
+ * (functions/lib/probe), with the host the listener's certificate is for, if any. Never throws.
+ */
+export function runCheck(
+    baseUrl: string,
+    check: SmokeCheck,
+    timeoutMs: number,
+    headers: Readonly<Record<string, string>>,
+    host?: string,
+): Promise<ProbeResult> {
+    return probe({ url: `${baseUrl}${check.path}`, method: check.method, headers, timeoutMs, ...(host === undefined ? {} : { serverName: host }) }, check);
 }
 
 export type RoundsOutcome =
@@ -43,7 +52,7 @@ export async function runRounds({ config, headers, deadline, log, logFields }: R
             if (Date.now() + config.timeoutMs > deadline) {
                 return roundFailed ? { kind: "failed", requests, round } : { kind: "outOfBudget", requests, roundsPassed: round - 1 };
             }
-            const result = await runCheck(config.baseUrl, check, config.timeoutMs, headers);
+            const result = await runCheck(config.baseUrl, check, config.timeoutMs, headers, config.host);
             requests++;
             roundFailed ||= !result.ok;
             log(result.ok ? "info" : "error", "smoke check", {

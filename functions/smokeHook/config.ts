@@ -26,8 +26,13 @@ export interface SmokeCheck {
 }
 
 export interface SmokeConfig {
-    /** Origin of the test listener, e.g. `http://internal-alb:8443`, without a trailing slash. */
+    /** Origin of the test listener, e.g. `https://internal-alb:9443`, without a trailing slash. */
     readonly baseUrl: string;
+    /**
+     * The host the test listener's certificate is for (SMOKE_HOST): sent in the TLS handshake and
+     * as the Host header, since the base URL names the load balancer. Only with an https base URL.
+     */
+    readonly host?: string;
     readonly checks: readonly SmokeCheck[];
     /** Deadline of one request, from sending it to the last byte of the body read. */
     readonly timeoutMs: number;
@@ -92,9 +97,21 @@ export function parseChecks(raw: string | undefined): readonly SmokeCheck[] {
     return Object.freeze(checks.map((check, i) => Object.freeze(parseCheck(check, i))));
 }
 
+/** A DNS host name (letters, digits, hyphens; dot-separated labels of at most 63; at most 253 in all). */
+export function parseHost(raw: string | undefined, baseUrl: string): string | undefined {
+    if (raw === undefined) return undefined;
+    const ok = raw.length <= 253 && raw.split(".").every((label) => /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i.test(label));
+    if (!ok) throw invalid("SMOKE_HOST", raw, "expected a host name such as www.example.org, the name the test listener's certificate is for");
+    if (!baseUrl.startsWith("https:")) throw invalid("SMOKE_HOST", raw, "a host for TLS needs an https SMOKE_BASE_URL");
+    return raw.toLowerCase();
+}
+
 export function loadConfig(env: Env): SmokeConfig {
+    const baseUrl = parseBaseUrl(read(env, "SMOKE_BASE_URL"));
+    const host = parseHost(read(env, "SMOKE_HOST"), baseUrl);
     return Object.freeze({
-        baseUrl: parseBaseUrl(read(env, "SMOKE_BASE_URL")),
+        baseUrl,
+        ...(host === undefined ? {} : { host }),
         checks: parseChecks(read(env, "SMOKE_CHECKS")),
         timeoutMs: parseInteger(env, "SMOKE_TIMEOUT_MS", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS, "number of milliseconds "),
         attempts: parseInteger(env, "SMOKE_ATTEMPTS", DEFAULT_ATTEMPTS, 1, MAX_ATTEMPTS, ""),

@@ -5,6 +5,11 @@
  */
 
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
 
 import { freePort, HOST } from "../app/support";
 import { describeRequestError, MAX_BODY_BYTES, probe } from "../../functions/lib/probe";
@@ -119,5 +124,71 @@ describe("shared HTTP probe (functions/lib/probe) against servers on 127.0.0.1",
                 assert.deepEqual(describeRequestError(err, 500), expected);
             });
         }
+    });
+
+    describe("GIVEN an HTTPS server on 127.0.0.1 whose certificate is for smoke.example.test only (a load balancer's address, an application's certificate)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-tls-"));
+        let server: https.Server;
+        let port = 0;
+        let cert = "";
+        const seen: { host?: string; servername?: string }[] = [];
+        before(async () => {
+            // A self-signed certificate for one name, made by openssl as a CA would issue one.
+            execFileSync(
+                "openssl",
+                [
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "1",
+                    "-subj",
+                    "/CN=smoke.example.test",
+                    "-addext",
+                    "subjectAltName=DNS:smoke.example.test",
+                    "-keyout",
+                    path.join(dir, "key.pem"),
+                    "-out",
+                    path.join(dir, "cert.pem"),
+                ],
+                { stdio: "ignore" },
+            );
+            cert = fs.readFileSync(path.join(dir, "cert.pem"), "utf8");
+            server = https.createServer({ key: fs.readFileSync(path.join(dir, "key.pem")), cert }, (req, res) => {
+                seen.push({ host: req.headers.host, servername: (req.socket as { servername?: string }).servername });
+                reply(res, 200, '{"status":"ok"}');
+            });
+            port = await freePort();
+            await new Promise<void>((resolve) => server.listen(port, HOST, resolve));
+        });
+        after(() => {
+            server.close();
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it("WHEN probed with serverName smoke.example.test THEN the handshake and the Host header name it, the certificate is checked against it, and the probe passes", async () => {
+            seen.length = 0;
+            const result = await probe(
+                { url: `https://${HOST}:${port}/health`, serverName: "smoke.example.test", ca: cert, timeoutMs: 2000 },
+                { expectStatus: 200, expectJson: true },
+            );
+            assert.deepEqual({ ...result, durationMs: 0 }, { ok: true, status: 200, durationMs: 0 });
+            assert.deepEqual(seen, [{ host: "smoke.example.test", servername: "smoke.example.test" }]);
+        });
+        it("WHEN probed with a server name the certificate is not for THEN a TLS network failure, and no request reaches the server", async () => {
+            seen.length = 0;
+            const result = await probe(
+                { url: `https://${HOST}:${port}/health`, serverName: "other.example.test", ca: cert, timeoutMs: 2000 },
+                { expectStatus: 200 },
+            );
+            assert.deepEqual([result.ok, result.failure, result.reason], [false, "network", "tls error ERR_TLS_CERT_ALTNAME_INVALID"]);
+            assert.deepEqual(seen, []);
+        });
+        it("WHEN probed without trusting the certificate's issuer THEN a TLS network failure", async () => {
+            const result = await probe({ url: `https://${HOST}:${port}/health`, serverName: "smoke.example.test", timeoutMs: 2000 }, { expectStatus: 200 });
+            assert.deepEqual([result.ok, result.failure, result.reason], [false, "network", "tls error DEPTH_ZERO_SELF_SIGNED_CERT"]);
+        });
     });
 });

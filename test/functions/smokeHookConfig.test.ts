@@ -45,6 +45,13 @@ describe("smoke hook configuration from the environment (functions/smokeHook/con
         assert.ok(Object.isFrozen(config) && Object.isFrozen(config.checks) && Object.isFrozen(config.checks[0]));
     });
 
+    it("GIVEN an https base URL and SMOKE_HOST WHEN loaded THEN the host is kept, lowercased, for the TLS handshake and the Host header", () => {
+        const config = loadConfig({ SMOKE_BASE_URL: "https://demo-live-1234567890.eu-west-1.elb.amazonaws.com:9080", SMOKE_HOST: "Example.org" });
+        assert.equal(config.baseUrl, "https://demo-live-1234567890.eu-west-1.elb.amazonaws.com:9080");
+        assert.equal(config.host, "example.org");
+        assert.equal(loadConfig(BASE).host, undefined);
+    });
+
     it("GIVEN SMOKE_CHECKS, SMOKE_TIMEOUT_MS and SMOKE_ATTEMPTS as empty strings WHEN loaded THEN they count as unset", () => {
         assert.deepEqual(loadConfig({ ...BASE, SMOKE_CHECKS: "", SMOKE_TIMEOUT_MS: " ", SMOKE_ATTEMPTS: "" }), loadConfig(BASE));
     });
@@ -139,6 +146,16 @@ describe("smoke hook configuration from the environment (functions/smokeHook/con
             "an empty expectBodyIncludes",
             { ...BASE, SMOKE_CHECKS: '[{"path":"/health","expectStatus":200,"expectBodyIncludes":""}]' },
             'SMOKE_CHECKS[0].expectBodyIncludes="" is not allowed: expected a non-empty string of at most 1024 characters',
+        ],
+        [
+            "SMOKE_HOST that is no host name",
+            { SMOKE_BASE_URL: "https://internal-alb-dns:9080", SMOKE_HOST: "web.example.org/health" },
+            'SMOKE_HOST="web.example.org/health" is not allowed: expected a host name such as www.example.org, the name the test listener\'s certificate is for',
+        ],
+        [
+            "SMOKE_HOST with a plain-HTTP base URL",
+            { ...BASE, SMOKE_HOST: "web.example.org" },
+            'SMOKE_HOST="web.example.org" is not allowed: a host for TLS needs an https SMOKE_BASE_URL',
         ],
         [
             "HEAD with a body expectation",
