@@ -128,7 +128,7 @@ describe("offline plan", function () {
         for (const edge of [
             "internet -->|HTTPS 443| demo_live_lb_alb",
             "internet -->|HTTP 80| demo_live_lb_alb",
-            "internet -->|HTTP 9080| demo_live_lb_alb",
+            "internet -->|HTTPS 9080| demo_live_lb_alb",
             "internet -->|TLS 443| demo_live_api_nlb_nlb",
             "demo_live_lb_alb --> demo_live_lb_web_tg",
             "demo_live_lb_alb --> demo_live_lb_web_tg_alt",
