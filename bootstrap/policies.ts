@@ -963,6 +963,21 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             Resource: monitoringArns(p.account, p.app, p.env),
         },
         {
+            // release verify-rollout publishes a failed rollout's diagnosis to the alarm topic. The
+            // topic is encrypted, so its publisher needs kms:GenerateDataKey and kms:Decrypt on the
+            // key, which SNS asks for with the topic in the encryption context: this topic only.
+            Sid: "PublishToOwnAlarmTopic",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: `arn:${partition}:kms:${p.account.region}:${accountId}:key/*`,
+            Condition: {
+                StringEquals: {
+                    "kms:ViaService": `sns.${p.account.region}.amazonaws.com`,
+                    "kms:EncryptionContext:aws:sns:topicArn": `arn:${partition}:sns:${p.account.region}:${accountId}:${p.app}-${p.env}-alarms`,
+                },
+            },
+        },
+        {
             // The environment's web ACL (waf: true, or blue/green behind Cloudflare), named <app>-<env>, and the AWS managed rule
             // groups it uses; the load balancer side (elasticloadbalancing:SetWebAcl) is above.
             Sid: "ManageOwnWebAcl",

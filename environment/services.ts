@@ -27,7 +27,6 @@ export interface Services {
 export function services(settings: Settings, net: Network, edge: Edge, data: Data, alarms: AlarmTopic, opts: pulumi.ComponentResourceOptions): Services {
     const { app, env, deployment, tags } = settings;
     const prefix = `${app}-${env}`;
-    const blueGreen = shiftsTraffic(deployment.strategy);
     const { database, assets } = data;
 
     // The blue/green lifecycle hook: smoke requests to the test listener before production moves.
@@ -35,7 +34,7 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
     // so the hook smoke-tests that service; the others' releases rely on their deployment alarms.
     const smoked = settings.services.find((s) => SERVICE_KINDS[s.exposure].loadBalancer === "application");
     const smokeTest =
-        edge.alb && smoked && blueGreen && deployment.smokeTest
+        edge.alb && smoked && shiftsTraffic(smoked.deployment.strategy) && smoked.deployment.smokeTest
             ? new SmokeTest(
                   `${prefix}-${smoked.name}-smoke`,
                   {
@@ -66,7 +65,8 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
         const lb = edge.loadBalancerOf(svc);
         const attachment = lb?.attachmentFor(svc.name);
         // Blue/green where ECS can shift traffic: the ALB's services. Others roll (README "Several services").
-        const serviceBlueGreen = blueGreen && kind.blueGreen && attachment?.blueGreen !== undefined;
+        // A service's own deployment keys may make it roll in a stack that shifts traffic (never the reverse: stacks/deployment.ts).
+        const serviceBlueGreen = shiftsTraffic(svc.deployment.strategy) && kind.blueGreen && attachment?.blueGreen !== undefined;
         // The database's credentials reach the container by valueFrom from RDS's own secret; where it is, in plain variables.
         const usesDatabase = database && svc.uses.includes("database");
         const rotating = usesDatabase && database.passwordRotationDays > 0;
@@ -119,7 +119,7 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
                             ? { namespaceArn: cluster.namespace.arn, discoveryName: kind.discoverable ? svc.name : undefined }
                             : undefined,
                     deployment: serviceBlueGreen
-                        ? deploymentArgs(deployment, svc.name === smoked?.name ? smokeTest?.function.arn : undefined)
+                        ? deploymentArgs(svc.deployment, svc.name === smoked?.name ? smokeTest?.function.arn : undefined)
                         : { strategy: "rolling" },
                     rollbackAlarms: { fiveXxPercent: deployment.rollbackOn5xxPercent, p99LatencyMs: deployment.rollbackOnP99LatencyMs },
                     alarmTopicArn: alarms.topic.arn,
@@ -130,7 +130,7 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
                     spot: svc.spot,
                     healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
                     stopTimeoutSeconds: svc.stopTimeoutSeconds,
-                    steadyStateTimeoutMinutes: steadyStateTimeoutMinutes(rolloutPath(settings)),
+                    steadyStateTimeoutMinutes: steadyStateTimeoutMinutes(rolloutPath({ ...settings, deployment: svc.deployment })),
                     tracing: settings.monitoring.tracing,
                     permissionsBoundary: settings.permissionsBoundaryArn,
                     tags,

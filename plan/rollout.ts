@@ -99,6 +99,16 @@ export function rolloutPath(settings: Settings): RolloutPath {
 }
 
 /** Minutes `pulumi up` should wait for the service to be stable: the worst rollout, plus starting tasks and margin. */
+/**
+ * The rollout paths of the services that deploy otherwise than their stack (their own
+ * `deployment` keys), each named `<stack>/<service>`.
+ */
+export function serviceRolloutPaths(settings: Settings): RolloutPath[] {
+    return settings.services
+        .filter((s) => s.deployment !== settings.deployment)
+        .map((s) => ({ ...rolloutPath({ ...settings, deployment: s.deployment }), stack: `${settings.env}/${s.name}` }));
+}
+
 export function steadyStateTimeoutMinutes(path: RolloutPath): number {
     return Math.max(20, Math.ceil(path.worstSeconds / 60) + 15);
 }

@@ -11,8 +11,11 @@ import { EXIT, ReleaseError, UsageError } from "./errors";
 import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository } from "./image";
 import { gammaRunOf } from "./gate";
 import { deployedProgram } from "./program";
-import { Clock, RolloutTarget, exitCodeOf, exitCodeOfAll, verifyRollout, verifyRollouts } from "./rollout";
+import { DIAGNOSIS_KIND } from "../functions/alarmNotifier/diagnosis";
+import { explainRollout, publishDiagnosis } from "./explain";
+import { Clock, Judgement, RolloutTarget, exitCodeOf, exitCodeOfAll, verifyRollout, verifyRollouts } from "./rollout";
 import { Runner } from "./runner";
+import { stackStatus } from "./status";
 import { ReleaseService, SERVICES_KEY, projectServiceOf, projectServices, serviceOf, stackServices } from "./services";
 import { previewStacks, stackTier, stackTiers, stacksInOrder } from "./tiers";
 import { TIERS, Tier, stackNameProblem } from "../stacks/keys";
@@ -44,11 +47,18 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
                                               URL of a successful gamma.yml run of that commit, or fail: the live gate (gh api)
   verify-rollout --stack-outputs <file> [--expect-images <JSON map of service name to image>]
   verify-rollout --cluster <name> --service <ECS service name> --task-definition <arn> [--region <region>]
-                 [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
+                 [--alarm-topic-arn <SNS topic ARN>] [--timeout-seconds <n, default 1800>] [--interval-seconds <n, default 15>]
                                               wait until ECS rolled out every service of the stack outputs (or that task
-                                              definition); one result line per service; fail if any rolled back
+                                              definition); one result line per service; fail if any rolled back; for each
+                                              service that did not succeed, a diagnosis (the cause, then the evidence),
+                                              published to the alarm topic (stack output alarmTopicArn) too
+  status --stack <env>                        per service: running/desired tasks, the task definition and image digest each
+                                              running revision runs, the deployment in progress (strategy, stage, step, percent
+                                              of production traffic on the new revision, bake time left), the last deployment's
+                                              outcome
   pause --stack <env>                         minutes a deployment of the stack waits at its approval pause before
-                                              ECS rolls it back (approvalTimeoutMinutes); 0: it does not pause
+                                              ECS rolls it back (approvalTimeoutMinutes, the longest of the stack's and its
+                                              services' own); 0: it does not pause
   approve --stack <env> --service <name>      continue the service's deployment that waits at its approval pause
                                               (approvalTimeoutMinutes): aws ecs continue-service-deployment --action CONTINUE
   rollback --stack <env> --service <name>     roll that paused deployment back to the revision that ran before
@@ -158,7 +168,7 @@ function expectedImages(value: string): Readonly<Record<string, string>> {
  * (name -> image, clusterName, serviceName, exposure). With `expect`, every service must run
  * exactly the image this deploy set, and no other service may be there.
  */
-function targetsFromOutputs(file: string, expect: Readonly<Record<string, string>> | undefined, deps: CliDeps): Record<string, RolloutTarget> {
+function targetsFromOutputs(file: string, expect: Readonly<Record<string, string>> | undefined, deps: CliDeps): OutputTargets {
     const outputs = readJson(file, "stack outputs (expected the JSON of pulumi stack output --json)", deps);
     const services = isMap(outputs) ? outputs.services : undefined;
     if (!isMap(outputs) || !isMap(services) || Object.keys(services).length === 0) {
@@ -187,17 +197,79 @@ function targetsFromOutputs(file: string, expect: Readonly<Record<string, string
             );
         }
     }
-    const region = typeof outputs.region === "string" && outputs.region !== "" ? outputs.region : undefined;
-    return Object.fromEntries(
+    const text = (key: string) => (typeof outputs[key] === "string" && outputs[key] !== "" ? (outputs[key] as string) : undefined);
+    const region = text("region");
+    const targets = Object.fromEntries(
         Object.entries(services).map(([name, s]) => {
             const o = s as Record<string, string>;
             return [name, { cluster: o.clusterName, service: o.serviceName, release: { image: o.image }, region }];
         }),
     );
+    return { targets, alarmTopicArn: text("alarmTopicArn"), environment: text("environment") };
+}
+
+/** The services verify-rollout follows, and where a failure's diagnosis goes. */
+interface OutputTargets {
+    readonly targets: Readonly<Record<string, RolloutTarget>>;
+    /** The environment's alarm topic (stack output `alarmTopicArn`). */
+    readonly alarmTopicArn?: string;
+    readonly environment?: string;
+}
+
+/**
+ * For every service whose rollout did not succeed: reads what ECS, the load balancer and
+ * CloudWatch know, prints the diagnosis on stdout (the deploy job's summary shows it) and
+ * publishes it to the alarm topic when there is one. A diagnosis that cannot be read or published
+ * is said on stderr and changes no exit code: the rollout's judgement stands.
+ */
+async function explainFailures(
+    judgements: Readonly<Record<string, Judgement>>,
+    where: OutputTargets,
+    deps: CliDeps,
+    label: (name: string) => string,
+): Promise<void> {
+    for (const [name, j] of Object.entries(judgements)) {
+        if (j.state === "succeeded") continue;
+        const target = where.targets[name];
+        let explained;
+        try {
+            explained = await explainRollout(deps.run, label(name), target);
+        } catch (e) {
+            deps.err(`${label(name)}: no diagnosis: ${e instanceof Error ? e.message : String(e)}\n`);
+            continue;
+        }
+        deps.out(explained.text);
+        if (!where.alarmTopicArn) continue;
+        try {
+            const id = await publishDiagnosis(deps.run, where.alarmTopicArn, {
+                kind: DIAGNOSIS_KIND,
+                environment: where.environment ?? target.cluster,
+                service: name,
+                ecsService: target.service,
+                state: j.state,
+                headline: explained.headline,
+                causes: explained.causes.map((c) => c.kind),
+                text: explained.text,
+            });
+            deps.err(`${label(name)}: diagnosis published to ${where.alarmTopicArn} (message ${id})\n`);
+        } catch (e) {
+            deps.err(`${label(name)}: the diagnosis could not be published to ${where.alarmTopicArn}: ${e instanceof Error ? e.message : String(e)}\n`);
+        }
+    }
 }
 
 async function verify(args: string[], deps: CliDeps): Promise<number> {
-    const v = flags(args, ["cluster", "service", "task-definition", "region", "stack-outputs", "expect-images", "timeout-seconds", "interval-seconds"]);
+    const v = flags(args, [
+        "cluster",
+        "service",
+        "task-definition",
+        "region",
+        "alarm-topic-arn",
+        "stack-outputs",
+        "expect-images",
+        "timeout-seconds",
+        "interval-seconds",
+    ]);
     const options = {
         run: deps.run,
         clock: deps.clock,
@@ -205,7 +277,7 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
         intervalSeconds: seconds(v, "interval-seconds"),
         log: (line: string) => deps.err(`${line}\n`),
     };
-    const explicit = ["cluster", "service", "task-definition", "region"].filter((n) => v[n] !== undefined);
+    const explicit = ["cluster", "service", "task-definition", "region", "alarm-topic-arn"].filter((n) => v[n] !== undefined);
     if (v["stack-outputs"] !== undefined) {
         if (explicit.length > 0) {
             throw new UsageError(
@@ -213,8 +285,10 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
             );
         }
         const expect = v["expect-images"] === undefined ? undefined : expectedImages(v["expect-images"]);
-        const judgements = await verifyRollouts(targetsFromOutputs(v["stack-outputs"], expect, deps), options);
+        const where = targetsFromOutputs(v["stack-outputs"], expect, deps);
+        const judgements = await verifyRollouts(where.targets, options);
         for (const [name, j] of Object.entries(judgements)) deps.out(`${name}: ${j.state}: ${j.message}\n`);
+        await explainFailures(judgements, where, deps, (name) => name);
         return exitCodeOfAll(Object.values(judgements).map((j) => j.state));
     }
     if (v["expect-images"] !== undefined) throw new UsageError("--expect-images needs --stack-outputs: it is compared with the stack's services outputs");
@@ -225,21 +299,29 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
         );
     }
     const target = { cluster: required(v, "cluster"), service: required(v, "service"), release: { taskDefinitionArn }, region: v.region };
+    const topic = v["alarm-topic-arn"];
+    if (topic !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topic)) {
+        throw new UsageError(`--alarm-topic-arn "${topic}" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
+    }
     const judgement = await verifyRollout(target, options);
     deps.out(`${judgement.state}: ${judgement.message}\n`);
+    await explainFailures({ [target.service]: judgement }, { targets: { [target.service]: target }, alarmTopicArn: topic }, deps, (name) => name);
     return exitCodeOf(judgement.state);
+}
+
+/** Where ECS runs a service of the stack: the names components/cluster.ts and components/containerService.ts give them. */
+function ecsNames(stack: string, service: string, deps: CliDeps): { readonly cluster: string; readonly service: string; readonly region: string } {
+    const config = deps.config(stack);
+    const app = config["shipyard:appName"];
+    const region = config["aws:region"];
+    if (!app || !region) throw new ReleaseError(`stack "${stack}": keys shipyard:appName and aws:region must be set to find its ECS service`);
+    return { cluster: physicalName([app, stack], 255), service: physicalName([app, stack, service], 255), region };
 }
 
 /** approve and rollback: ECS's answer to a deployment paused for a person, for the stack's service. */
 async function answerPause(args: string[], deps: CliDeps, action: ApprovalAction): Promise<number> {
     const { stack, service } = stackServiceFlags(flags(args, ["stack", "service"]), deps);
-    const config = deps.config(stack);
-    const app = config["shipyard:appName"];
-    const region = config["aws:region"];
-    if (!app || !region) throw new ReleaseError(`stack "${stack}": keys shipyard:appName and aws:region must be set to find its ECS service`);
-    // The names components/cluster.ts and components/containerService.ts give them.
-    const target = { cluster: physicalName([app, stack], 255), service: physicalName([app, stack, service.name], 255), region };
-    deps.out(`${await answerPausedDeployment(deps.run, target, action)}\n`);
+    deps.out(`${await answerPausedDeployment(deps.run, ecsNames(stack, service.name, deps), action)}\n`);
     return EXIT.OK;
 }
 
@@ -340,9 +422,26 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
     "verify-rollout": verify,
     pause: async (args, deps) => {
         const stack = stackFlag(flags(args, ["stack"]), deps);
-        const value = deps.config(stack)["shipyard:approvalTimeoutMinutes"] ?? "0";
+        const config = deps.config(stack);
+        const value = config["shipyard:approvalTimeoutMinutes"] ?? "0";
         if (!/^\d+$/.test(value)) throw new ReleaseError(`stack "${stack}": key shipyard:approvalTimeoutMinutes = ${value} is not a whole number of minutes`);
-        deps.out(`${Number(value)}\n`);
+        // An http service may pause for itself (its own approvalTimeoutMinutes): the stack's deploy waits for the longest.
+        servicesOf(stack, deps); // the map is checked first, like every command that reads it
+        const own = Object.entries(JSON.parse(config[SERVICES_KEY] ?? "{}") as Record<string, Record<string, unknown>>).map(([name, s]) => {
+            const minutes = s.approvalTimeoutMinutes ?? 0;
+            if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 0)
+                throw new ReleaseError(
+                    `stack "${stack}": key ${SERVICES_KEY}.${name}.approvalTimeoutMinutes = ${JSON.stringify(minutes)} is not a whole number of minutes`,
+                );
+            return minutes;
+        });
+        deps.out(`${Math.max(Number(value), ...own)}\n`);
+        return EXIT.OK;
+    },
+    status: async (args, deps) => {
+        const stack = stackFlag(flags(args, ["stack"]), deps);
+        const targets = servicesOf(stack, deps).map((s) => ({ name: s.name, ...ecsNames(stack, s.name, deps) }));
+        await stackStatus(deps.run, targets, deps.clock, deps.out);
         return EXIT.OK;
     },
     approve: (args, deps) => answerPause(args, deps, "CONTINUE"),

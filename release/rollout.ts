@@ -31,6 +31,9 @@ export interface ServiceRevisionSummary {
     readonly requestedTaskCount?: number;
     readonly runningTaskCount?: number;
     readonly pendingTaskCount?: number;
+    /** Percent of production traffic ECS routes to this revision (blue/green, canary, linear). */
+    readonly requestedProductionTrafficWeight?: number;
+    readonly requestedTestTrafficWeight?: number;
 }
 
 /** ECS `ServiceDeployment` (describe-service-deployments). */
@@ -44,7 +47,17 @@ export interface ServiceDeployment {
     readonly rollback?: { readonly reason?: string; readonly serviceRevisionArn?: string };
     readonly deploymentCircuitBreaker?: { readonly status?: string; readonly failureCount?: number; readonly threshold?: number };
     readonly alarms?: { readonly status?: string; readonly alarmNames?: readonly string[]; readonly triggeredAlarmNames?: readonly string[] };
-    readonly deploymentConfiguration?: { readonly strategy?: string };
+    readonly deploymentConfiguration?: {
+        readonly strategy?: string;
+        readonly bakeTimeInMinutes?: number;
+        readonly canaryConfiguration?: { readonly canaryPercent?: number; readonly canaryBakeTimeInMinutes?: number };
+        readonly linearConfiguration?: { readonly stepPercent?: number; readonly stepBakeTimeInMinutes?: number };
+        readonly alarms?: { readonly alarmNames?: readonly string[] };
+    };
+    readonly createdAt?: string;
+    readonly startedAt?: string;
+    readonly updatedAt?: string;
+    readonly finishedAt?: string;
 }
 
 /** ECS `Deployment` (the classic `deployments[]` of describe-services). */

@@ -1,9 +1,10 @@
 /**
  * Prints each committed stack's rollout critical path (plan/rollout.ts): time for a new task to be
  * judged healthy, plus draining, plus the smoke test and bake time under blue/green. Reads the
- * stack files only; no mock run. Usage: npm run rollout [-- --stack <env>]
+ * stack files only; no mock run. A service with deployment keys of its own gets a row of its own
+ * (`<stack>/<service>`). Usage: npm run rollout [-- --stack <env>]
  */
-import { formatRolloutTable, rolloutPath } from "../plan/rollout";
+import { formatRolloutTable, rolloutPath, serviceRolloutPaths } from "../plan/rollout";
 import { buildSettings } from "../stacks/settings";
 import { committedStacks, stackConfig } from "../offline/stackConfig";
 import { DEPLOYMENT_STRATEGIES } from "../stacks/deployment";
@@ -16,7 +17,10 @@ function main(): void {
         process.stderr.write(`unknown stack ${unknown.join(", ")}; allowed: ${committedStacks().join(", ")}\n`);
         process.exit(2);
     }
-    const paths = stacks.map((s) => rolloutPath(buildSettings(s, stackConfig(s))));
+    const paths = stacks.flatMap((s) => {
+        const settings = buildSettings(s, stackConfig(s));
+        return [rolloutPath(settings), ...serviceRolloutPaths(settings)];
+    });
     process.stdout.write(`${formatRolloutTable(paths)}\n`);
     // Each strategy on each stack's own health check, drain and bake: what switching costs and buys.
     const perStrategy = stacks.flatMap((s) =>

@@ -133,3 +133,72 @@ export function parseDeployment(v: DeploymentKeys, smokeTestSet: boolean, fail: 
         rollbackOnP99LatencyMs: v.rollbackOnP99LatencyMs,
     };
 }
+
+/**
+ * The keys an http service may set under `shipyard:services` to deploy otherwise than the stack:
+ * each overrides the stack-wide key of the same name, for that service only.
+ */
+export const SERVICE_DEPLOYMENT_KEYS = [
+    "deployment",
+    "bakeTimeMinutes",
+    "canaryPercent",
+    "linearStepPercent",
+    "shiftIntervalMinutes",
+    "approvalTimeoutMinutes",
+] as const;
+
+/** A service's own deployment keys, as its stack file entry sets them (checked by {@link parseDeployments}). */
+export type ServiceDeploymentOverrides = Readonly<Partial<Record<(typeof SERVICE_DEPLOYMENT_KEYS)[number], unknown>>>;
+
+/**
+ * The stack's deployment settings, and each http service's: the stack's, or the stack's with the
+ * service's own keys over them, checked as the stack-wide keys are, each problem named by the
+ * service's key (`services.<name>.<key>`). A service may shift traffic (blueGreen, canary, linear)
+ * only in a stack that does: the test listener and alternate target groups are the stack's. The
+ * smoke test stays the stack's, on the services that shift traffic.
+ */
+export function parseDeployments(
+    v: DeploymentKeys,
+    smokeTestSet: boolean,
+    services: readonly { readonly name: string; readonly exposure: string; readonly deploymentOverrides: ServiceDeploymentOverrides }[],
+    fail: Fail,
+): { readonly deployment: DeploymentSettings; readonly byService: Readonly<Record<string, DeploymentSettings>> } {
+    let stackFailed = false;
+    const deployment = parseDeployment(v, smokeTestSet, (key, value, allowed) => {
+        stackFailed = true;
+        fail(key, value, allowed);
+    });
+    const byService: Record<string, DeploymentSettings> = {};
+    // The stack-wide keys' problems are reported once, as the stack's.
+    if (stackFailed) return { deployment, byService };
+    for (const svc of services.filter((s) => s.exposure === "http" && Object.keys(s.deploymentOverrides).length > 0)) {
+        const key = (k: string) => `services.${svc.name}.${k}`;
+        const own: Record<string, unknown> = {};
+        let typed = true;
+        for (const [k, value] of Object.entries(svc.deploymentOverrides)) {
+            const wanted = k === "deployment" ? typeof value === "string" : typeof value === "number";
+            if (!wanted) {
+                fail(key(k), value, k === "deployment" ? `wrong type: expected one of ${DEPLOYMENT_STRATEGIES.join(", ")}` : "wrong type: expected a number");
+                typed = false;
+            }
+            own[k] = value;
+        }
+        if (!typed) continue;
+        const merged = { ...v, ...own } as DeploymentKeys;
+        if (
+            !shiftsTraffic(deployment.strategy) &&
+            merged.deployment !== "rolling" &&
+            (DEPLOYMENT_STRATEGIES as readonly string[]).includes(merged.deployment)
+        ) {
+            fail(
+                key("deployment"),
+                merged.deployment,
+                "the stack deploys rolling, so its load balancer has no test listener or alternate target groups to shift traffic with; allowed: rolling, or set the stack-wide deployment to blueGreen, canary or linear (and deployment: rolling on the services that should roll)",
+            );
+            continue;
+        }
+        const parsed = parseDeployment(merged, false, (k, value, allowed) => fail(key(k), value, allowed));
+        byService[svc.name] = { ...parsed, smokeTest: deployment.smokeTest && shiftsTraffic(parsed.strategy) };
+    }
+    return { deployment, byService };
+}

@@ -391,7 +391,7 @@ export const KEYS = {
         type: "object",
         structured: true,
         description:
-            "The services of the environment, by name (2-20 lowercase letters, digits, hyphens): image (registry/repository@sha256:..., one repository per service), expose (http: behind the one ALB, routed by hosts, paths and priority; tcp: its own NLB with listeners [{port, protocol: TCP|TLS}] and one host; internal: reachable by name through Service Connect; worker: no inbound traffic), calls (the internal services it calls), uses (database, assets: what it may reach), and overrides of cpu, memory, minTasks, maxTasks, containerPort, spot, healthCheckPath, environment.",
+            "The services of the environment, by name (2-20 lowercase letters, digits, hyphens): image (registry/repository@sha256:..., one repository per service), expose (http: behind the one ALB, routed by hosts, paths and priority; tcp: its own NLB with listeners [{port, protocol: TCP|TLS}] and one host; internal: reachable by name through Service Connect; worker: no inbound traffic), calls (the internal services it calls), uses (database, assets: what it may reach), and overrides of cpu, memory, minTasks, maxTasks, containerPort, spot, healthCheckPath, environment; an http service may also set its own deployment, bakeTimeMinutes, canaryPercent, linearStepPercent, shiftIntervalMinutes and approvalTimeoutMinutes (README, A service's own deployment).",
     },
     environment: {
         type: "object",

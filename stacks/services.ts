@@ -6,6 +6,7 @@
 import { ImageRef, SECRET_LOOKING_NAME, parseImageRef, secretLookingValue } from "./validators";
 import { ENV_NAME, fargateSizeProblem } from "../lib/aws";
 import { CHECK_TARGETS_BUDGET, compactCheckTargets, endpointName, MAX_CHECK_TARGETS } from "../lib/endpointCheck";
+import { SERVICE_DEPLOYMENT_KEYS, ServiceDeploymentOverrides } from "./deployment";
 
 /** How a service is reached. */
 export const EXPOSURES = ["http", "tcp", "internal", "worker"] as const;
@@ -24,7 +25,7 @@ export const ALB_CONDITION_VALUES = 5;
 /** The fields a service may set, besides those of its exposure; each overrides the stack-wide key of the same name. */
 const OVERRIDES = ["cpu", "memory", "minTasks", "maxTasks", "containerPort", "spot", "healthCheckPath", "environment"] as const;
 const FIELDS: Readonly<Record<Exposure, readonly string[]>> = {
-    http: ["image", "expose", "hosts", "paths", "priority", "calls", "uses", ...OVERRIDES],
+    http: ["image", "expose", "hosts", "paths", "priority", "calls", "uses", ...OVERRIDES, ...SERVICE_DEPLOYMENT_KEYS],
     tcp: ["image", "expose", "hosts", "listeners", "calls", "uses", ...OVERRIDES],
     internal: ["image", "expose", "calls", "uses", ...OVERRIDES],
     worker: ["image", "expose", "calls", "uses", ...OVERRIDES],
@@ -66,6 +67,8 @@ export interface DeclaredService {
     readonly healthCheckPath: string;
     /** The service's own plain variables (merged over the stack-wide ones by settings). */
     readonly environment: Readonly<Record<string, string>>;
+    /** http only: the deployment keys it sets for itself (checked with the stack's in stacks/deployment.ts). @default {} */
+    readonly deploymentOverrides: ServiceDeploymentOverrides;
 }
 
 type Fail = (key: string, value: unknown, allowed: string) => void;
@@ -270,6 +273,7 @@ export function parseServices(
             spot,
             healthCheckPath,
             environment,
+            deploymentOverrides: Object.fromEntries(SERVICE_DEPLOYMENT_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]])),
         });
     }
     crossCheck(out, fail);

@@ -22,7 +22,7 @@ import { TaskTimings, parseHealth } from "./health";
 import { LogSettings, parseLogs } from "./logs";
 import { DeclaredService, parseServices } from "./services";
 import { DnsSettings, LoadBalancerSettings, parseEdge } from "./edge";
-import { DeploymentSettings, parseDeployment } from "./deployment";
+import { DeploymentSettings, parseDeployments } from "./deployment";
 import { AssetsSettings, BackupSettings, DatabaseSettings, parseData } from "./data";
 import { MonitoringSettings, parseMonitoring } from "./monitoring";
 import { ContainerVariables, PLATFORM_VARS, containerVariables, parseVariables } from "./variables";
@@ -38,7 +38,10 @@ export { DEPLOYMENT_STRATEGIES, DeploymentSettings, DeploymentStrategy } from ".
 export { MonitoringSettings } from "./monitoring";
 
 /** One service of the environment: as declared (`stacks/services.ts`) plus the stack-wide settings it runs with. */
-export interface ServiceSettings extends DeclaredService, TaskSettings, TaskNetworkSettings, LogSettings, TaskTimings, ContainerVariables {}
+export interface ServiceSettings extends DeclaredService, TaskSettings, TaskNetworkSettings, LogSettings, TaskTimings, ContainerVariables {
+    /** How its releases replace its tasks: the stack's `deployment`, or an http service's own keys over it. @default the stack's */
+    readonly deployment: DeploymentSettings;
+}
 
 export interface Settings {
     readonly app: string;
@@ -105,7 +108,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         fail,
     );
     const edge = parseEdge(v, declared, isSet(raw, "dnsProxied"), fail);
-    const deployment = parseDeployment(v, isSet(raw, "smokeTest"), fail);
+    const { deployment, byService } = parseDeployments(v, isSet(raw, "smokeTest"), declared, fail);
     const data = parseData(
         v,
         declared,
@@ -146,7 +149,15 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         protect: v.protect,
         logRetentionDays: logs.logRetentionDays,
         network: network.network,
-        services: declared.map((d) => ({ ...d, ...tasks, ...network.tasks, ...logs, ...health.tasks, ...containerVariables(d, stackVariables) })),
+        services: declared.map((d) => ({
+            ...d,
+            ...tasks,
+            ...network.tasks,
+            ...logs,
+            ...health.tasks,
+            ...containerVariables(d, stackVariables),
+            deployment: byService[d.name] ?? deployment,
+        })),
         dns: edge.dns,
         loadBalancer: { ...edge.access, ...health.loadBalancer, healthCheck: health.healthCheck },
         monitoring,

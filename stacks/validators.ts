@@ -94,9 +94,31 @@ export function parseImageRef(ref: string): ImageRef | undefined {
  */
 export const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|DSN)/i;
 
+const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
+
 /** Values that are credentials whatever their name: AWS access keys, URLs with a password. */
 export function secretLookingValue(value: string): boolean {
-    return /\b(AKIA|ASIA)[0-9A-Z]{16}\b/.test(value) || /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(value);
+    return AWS_ACCESS_KEY_ID.test(value) || /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(value);
+}
+
+/**
+ * `text` (a log line, say) with what looks like a credential replaced by `[redacted]`: AWS access
+ * key ids, URL passwords, and the values of secret-looking names, as JSON fields (`"apiToken": "..."`,
+ * camelCase too) or `NAME=value`. For text the platform passes on (the release diagnosis quotes
+ * the new tasks' last log lines to Slack); it cannot know every secret, only the obvious ones.
+ */
+export function redactSecretLooking(text: string): string {
+    const secretName = (name: string) => SECRET_LOOKING_NAME.test(name.replace(/([a-z0-9])([A-Z])/g, "$1_$2"));
+    return (
+        text
+            .replace(new RegExp(AWS_ACCESS_KEY_ID.source, "g"), "[redacted]")
+            // A URL's password, up to its @; in running text a quote ends the URL too.
+            .replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@"]+:)[^/\s@"]+@/gi, "$1[redacted]@")
+            .replace(/"([A-Za-z0-9_.-]+)"(\s*:\s*)"(?:[^"\\]|\\.)*"/g, (m, name: string, colon: string) =>
+                secretName(name) ? `"${name}"${colon}"[redacted]"` : m,
+            )
+            .replace(/\b([A-Za-z0-9_]+)=([^\s&"]+)/g, (m, name: string) => (secretName(name) ? `${name}=[redacted]` : m))
+    );
 }
 
 /** An IPv6 block such as ::/0 or 2001:db8::/32 (address and prefix length 0-128). */

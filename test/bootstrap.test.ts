@@ -793,6 +793,38 @@ describe("bootstrap/ (once per AWS account)", function () {
                 }
             }
         });
+        it("lets each deploy role read what a failed rollout's diagnosis reads and publish it to its own alarm topic only", () => {
+            const region = { "aws:RequestedRegion": "eu-west-1" };
+            for (const env of ENVS) {
+                const policy = permissions(`demo-github-deploy-${env}`);
+                const task = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/demo-${env}/a1b2c3d4e5f60718293a4b5c6d7e8f90`;
+                for (const action of ["ecs:ListTasks", "ecs:DescribeTasks", "ecs:DescribeTaskDefinition", "ecs:ListServiceDeployments"]) {
+                    assert.equal(allows(policy, action, task, region), true, `${env} ${action}`);
+                }
+                const group = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/demo-${env}-web/6d0ecf831eec9f09`;
+                for (const action of ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]) {
+                    assert.equal(allows(policy, action, group, region), true, `${env} ${action}`);
+                }
+                assert.equal(
+                    allows(policy, "cloudwatch:DescribeAlarms", `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:demo-${env}-web-deploy-5xx`, region),
+                    true,
+                );
+                assert.equal(
+                    allows(policy, "logs:GetLogEvents", `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/ecs/demo/${env}/web:log-stream:web/web/x`, region),
+                    true,
+                );
+                const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+                for (const other of ENVS) {
+                    const topic = `arn:aws:sns:eu-west-1:${ACCOUNT}:demo-${other}-alarms`;
+                    const viaSns = { "kms:ViaService": "sns.eu-west-1.amazonaws.com", "kms:EncryptionContext:aws:sns:topicArn": topic };
+                    assert.equal(allows(policy, "sns:Publish", topic), other === env, `${env} publishes to ${other}'s alarm topic`);
+                    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+                        assert.equal(allows(policy, action, key, viaSns), other === env, `${env} ${action} for ${other}'s alarm topic`);
+                    }
+                }
+                assert.equal(allows(policy, "kms:Decrypt", key), false, `${env} decrypts with the key outside SNS`);
+            }
+        });
     });
 
     describe("policy sizes and the deploy roles' data policies", () => {

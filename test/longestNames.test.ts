@@ -11,12 +11,12 @@ import * as path from "path";
 import { checkConformance } from "../offline/conformance";
 import { evaluate } from "../policy/rules";
 import { parseTargets } from "../functions/endpointCheck/config";
-import { buildSettings, KEYS, SettingsError } from "../stacks";
+import { buildSettings, KEYS } from "../stacks";
 import { FARGATE_SIZES, LOG_RETENTION_DAYS } from "../lib/aws";
-import { ConfigOverrides, stackConfig } from "../offline/stackConfig";
 import { readOfflineAnswers } from "../offline/cloud";
 import { FakeCloud, runStack, StackRun } from "../offline/runStack";
-import { stackConfigDir, stackServices } from "../offline/stackConfig";
+import { stackConfig, stackConfigDir, stackServices } from "../offline/stackConfig";
+import { problemsOf } from "./harness/settings";
 
 const APP = "a".repeat(8) + "-longest-app"; // 20
 const STACK = "longest-names-ab"; // 16
@@ -92,17 +92,6 @@ describe("the longest-names stack", () => {
         );
     });
 });
-
-/** The refusal of a stack's settings, as its message. */
-function problemsOf(stack: string, overrides: ConfigOverrides): string {
-    try {
-        buildSettings(stack, stackConfig(stack, overrides));
-    } catch (e) {
-        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
-        return e.message;
-    }
-    assert.fail(`stack ${stack} accepted ${JSON.stringify(overrides)}`);
-}
 
 describe("built text within AWS's limits", () => {
     let run: StackRun;

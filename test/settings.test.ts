@@ -1,30 +1,14 @@
 import * as assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSettings, KEYS, SettingsError, Settings } from "../stacks";
+import { buildSettings, KEYS, Settings } from "../stacks";
 import { KeySpec } from "../stacks/keys";
-import { ConfigOverrides, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
+import { ConfigOverrides, projectDeclarations, stackConfig } from "../offline/stackConfig";
+import { problemsOf, servicesWith } from "./harness/settings";
 
 const TAG_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demo-web:1.4.0";
 
-/** The stack file's services with some services' fields replaced (undefined removes a field) or services added. */
-function servicesWith(stack: string, changes: Record<string, Record<string, unknown>>): Record<string, unknown> {
-    const services: Record<string, Record<string, unknown>> = { ...stackServices(stack) };
-    for (const [name, fields] of Object.entries(changes)) services[name] = { ...(services[name] ?? {}), ...fields };
-    return services;
-}
-
 function settingsOf(stack: string, overrides?: ConfigOverrides): Settings {
     return buildSettings(stack, stackConfig(stack, overrides));
-}
-
-function problemsOf(stack: string, overrides: ConfigOverrides): string {
-    try {
-        settingsOf(stack, overrides);
-    } catch (e) {
-        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
-        return e.message;
-    }
-    assert.fail(`stack ${stack} accepted ${JSON.stringify(overrides)}`);
 }
 
 describe("stacks/ settings", () => {

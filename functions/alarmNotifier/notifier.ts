@@ -26,7 +26,8 @@ import type { NotifierConfig } from "./config";
 import { DedupeStore } from "./dedupe";
 import { createLog, Redactor, type Log, type LogSink } from "./log";
 import { alarmsInAlarm, alarmView } from "./reminders";
-import { reminderMessage, transitionMessage, type Placement, type SlackMessage } from "./slack";
+import { parseDiagnosisMessage } from "./diagnosis";
+import { diagnosisMessage, reminderMessage, transitionMessage, type Placement, type SlackMessage } from "./slack";
 import { post, SLACK_WEBHOOK_ORIGIN, WebhookSource, type PostResult } from "./webhook";
 
 /** Time kept back from the Lambda's remaining time to release claims, log the result and return. */
@@ -202,6 +203,17 @@ export function createHandler(config: NotifierConfig, options: HandlerOptions = 
         if (sns === undefined || messageId === undefined || typeof sns.Message !== "string") {
             run.counts.dropped++;
             log("warn", "message dropped", { reason: "record is not an SNS notification with a MessageId and a Message" });
+            return;
+        }
+        const diagnosis = parseDiagnosisMessage(sns.Message);
+        if (diagnosis !== undefined) {
+            if (!diagnosis.ok) {
+                run.counts.dropped++;
+                log("warn", "message dropped", { messageId, reason: diagnosis.reason });
+                return;
+            }
+            const d = diagnosis.value;
+            await deliver(`sns:${messageId}`, diagnosisMessage(d), { messageId, environment: d.environment, service: d.service, state: d.state }, run);
             return;
         }
         const parsed = parseAlarmMessage(sns.Message);

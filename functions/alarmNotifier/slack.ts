@@ -10,6 +10,7 @@
  */
 
 import { consoleUrl, describeCondition, type AlarmState, type AlarmView } from "./alarm";
+import type { DiagnosisMessage } from "./diagnosis";
 
 export interface TextObject {
     readonly type: "plain_text" | "mrkdwn";
@@ -136,5 +137,22 @@ export function reminderMessage(alarm: AlarmView, placement: Placement, now: num
             `:alarm_clock: Still in ALARM: ${alarm.name}`,
             `*${escapeMrkdwn(alarm.name)}* has been firing for ${firing} (since ${formatUtc(alarm.changedAt)}).`,
         ),
+    };
+}
+
+/** A failed rollout's diagnosis: the cause(s) as the summary, the evidence as preformatted text. */
+export function diagnosisMessage(d: DiagnosisMessage): SlackMessage {
+    const title = `:rotating_light: Deployment ${d.state}: ${d.environment} / ${d.service}`;
+    const evidence = d.text.split("\n").slice(1).join("\n").trimEnd();
+    // Three backticks close a preformatted block early; the evidence quotes logs, which may hold some.
+    const block = `\`\`\`${cut(escapeMrkdwn(evidence.replace(/```/g, "'''")), SECTION_MAX - 7)}\`\`\``;
+    return {
+        text: cut(`${title}: ${d.headline}`, SECTION_MAX),
+        blocks: [
+            { type: "header", text: { type: "plain_text", text: cut(title, HEADER_MAX), emoji: true } },
+            mrkdwnSection(`*Cause*\n${escapeMrkdwn(d.headline)}`),
+            { type: "section", fields: [field("Environment", d.environment), field("Service", `${d.service} (ECS service ${d.ecsService})`)] },
+            ...(evidence === "" ? [] : [mrkdwnSection(`*Evidence*\n${block}`)]),
+        ],
     };
 }

@@ -454,6 +454,78 @@ describe("alarm notifier (functions/alarmNotifier) against a Slack stand-in on 1
         });
     });
 
+    describe("a failed rollout's diagnosis (release verify-rollout publishes it to the same topic)", () => {
+        const diagnosis = {
+            kind: "shipyard.deployment-diagnosis",
+            environment: "live",
+            service: "web",
+            ecsService: "demo-live-web",
+            state: "rolled-back",
+            headline:
+                "container web ran out of memory and was killed (exit code 137, OutOfMemoryError; the task has 512 MiB) (3 of 3 stopped tasks of the release)",
+            causes: ["container-exited"],
+            text:
+                "web: diagnosis: container web ran out of memory and was killed (exit code 137, OutOfMemoryError; the task has 512 MiB) (3 of 3 stopped tasks of the release)\n" +
+                "  evidence for container-exited:\n" +
+                "    last lines of web/web/c0ffee1234567890abcdef1234567890:\n" +
+                '        {"msg":"product cache above 400 MiB","heapUsedMiB":431} <b>\n',
+        };
+
+        it("GIVEN a diagnosis WHEN invoked THEN it posts the cause as the summary and the evidence, escaped, as preformatted text", async () => {
+            const stub = await slack();
+            useWebhook(stub.url);
+            const { handler } = harness({ origin: stub.origin });
+
+            const result = await handler(snsEvent(snsRecord(JSON.stringify(diagnosis))), CONTEXT);
+
+            assert.deepEqual(result, { trigger: "sns", received: 1, posted: 1, skipped: 0, duplicates: 0, dropped: 0, failed: 0, retries: 0 });
+            assert.deepEqual(stub.requests[0].body, {
+                text: ":rotating_light: Deployment rolled-back: live / web: container web ran out of memory and was killed (exit code 137, OutOfMemoryError; the task has 512 MiB) (3 of 3 stopped tasks of the release)",
+                blocks: [
+                    { type: "header", text: { type: "plain_text", text: ":rotating_light: Deployment rolled-back: live / web", emoji: true } },
+                    {
+                        type: "section",
+                        text: {
+                            type: "mrkdwn",
+                            text: "*Cause*\ncontainer web ran out of memory and was killed (exit code 137, OutOfMemoryError; the task has 512 MiB) (3 of 3 stopped tasks of the release)",
+                        },
+                    },
+                    {
+                        type: "section",
+                        fields: [
+                            { type: "mrkdwn", text: "*Environment*\nlive" },
+                            { type: "mrkdwn", text: "*Service*\nweb (ECS service demo-live-web)" },
+                        ],
+                    },
+                    {
+                        type: "section",
+                        text: {
+                            type: "mrkdwn",
+                            text:
+                                "*Evidence*\n```  evidence for container-exited:\n    last lines of web/web/c0ffee1234567890abcdef1234567890:\n" +
+                                '        {"msg":"product cache above 400 MiB","heapUsedMiB":431} &lt;b&gt;```',
+                        },
+                    },
+                ],
+            });
+        });
+
+        it("GIVEN a diagnosis without its headline WHEN invoked THEN it is dropped with one log line naming what is missing", async () => {
+            const stub = await slack();
+            useWebhook(stub.url);
+            const { handler, logged } = harness({ origin: stub.origin });
+
+            const result = await handler(snsEvent(snsRecord(JSON.stringify({ ...diagnosis, headline: undefined }), "m-9")), CONTEXT);
+
+            assert.deepEqual(result, { trigger: "sns", received: 1, posted: 0, skipped: 0, duplicates: 0, dropped: 1, failed: 0, retries: 0 });
+            assert.equal(stub.requests.length, 0);
+            assert.deepEqual(
+                logged("message dropped").map((l) => [l.messageId, l.reason]),
+                [["m-9", "deployment diagnosis without headline"]],
+            );
+        });
+    });
+
     describe("retries", () => {
         it("GIVEN Slack answers 500 once, then 200 WHEN invoked THEN it retries after a jittered backoff: exactly 2 requests, one retry logged", async () => {
             const stub = await slack((res, n) => (n === 0 ? reply(res, 500, "rollup_error") : reply(res, 200, "ok")));
