@@ -519,10 +519,13 @@ describe("the program under the mock runtime, per fixture stack", function () {
                     );
                 }
                 if (blueGreen) {
-                    assert.deepEqual(pick(graph.byName(`${p}-lb-test`).inputs, ["loadBalancerArn", "port", "protocol"]), {
+                    // HTTPS with the production listener's certificate and TLS policy (ELB.1).
+                    assert.deepEqual(pick(graph.byName(`${p}-lb-test`).inputs, ["loadBalancerArn", "port", "protocol", "sslPolicy", "certificateArn"]), {
                         loadBalancerArn: arn(`${p}-lb-alb`),
                         port: 9080,
-                        protocol: "HTTP",
+                        protocol: "HTTPS",
+                        sslPolicy: https.sslPolicy,
+                        certificateArn: https.certificateArn,
                     });
                 }
                 assert.deepEqual(pick(graph.byName(`${p}-lb-alb`).inputs, ["internal", "dropInvalidHeaderFields", "loadBalancerType"]), {
@@ -1013,7 +1016,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
                 );
                 assert.deepEqual(r.ignoreChanges, ["actions"], rule);
             }
-            graph.hasResourceProperties(T.listener, { port: 9080, protocol: "HTTP" });
+            graph.hasResourceProperties(T.listener, { port: 9080, protocol: "HTTPS" });
         });
         it("live's ECS load balancer role is assumable by ECS only and carries AWS's managed policy for it", () => {
             const graph = g("live");
@@ -1046,8 +1049,10 @@ describe("the program under the mock runtime, per fixture stack", function () {
             });
             assert.deepEqual(fn.inputs.environment, {
                 variables: {
-                    SMOKE_BASE_URL: `http://${String(graph.byName("demo-live-lb-alb").outputs.dnsName)}:9080`,
+                    SMOKE_BASE_URL: `https://${String(graph.byName("demo-live-lb-alb").outputs.dnsName)}:9080`,
                     SMOKE_CHECKS: '[{"path":"/health","expectStatus":200}]',
+                    // web's first host: the name the handshake and Host header carry (ELB.1).
+                    SMOKE_HOST: "example.org",
                 },
             });
             assert.deepEqual(pick(fn.inputs, ["runtime", "handler", "timeout"]), { runtime: "nodejs22.x", handler: "smokeHook/handler.handler", timeout: 30 });
