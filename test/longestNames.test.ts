@@ -4,6 +4,7 @@
  * and as many public endpoints as the endpoint check takes, planned under the mock runtime. AWS
  * would accept every input (the conformance check) and the policy pack raises nothing mandatory.
  */
+import { catalogueProblems, policiesOf } from "../offline/iam";
 import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -82,6 +83,14 @@ describe("the longest-names stack", () => {
             mandatory.map((f) => `${f.rule} ${f.resource}: ${f.message}`),
             [],
         );
+    });
+
+    it("GIVEN every name at its longest and 20 public endpoints WHEN planned THEN every policy names only actions, condition keys and ARN shapes AWS's catalogue has", async () => {
+        const problems: string[] = [];
+        const found = policiesOf(run.graph);
+        assert.ok(found.length > 10, `${found.length} policy documents`);
+        for (const f of found) for (const p of await catalogueProblems(f.doc, f.kind)) problems.push(`${f.where}: ${p}`);
+        assert.deepEqual(problems, []);
     });
 
     it("GIVEN every name at its longest and 20 public endpoints WHEN planned THEN AWS would accept every input", () => {

@@ -5,6 +5,7 @@
  * edits its stack files keeps a green suite unless an edit breaks one of them. The platform's exact
  * resources are pinned by the other test files, on the suite's fixtures (test/fixtures/).
  */
+import { catalogueProblems, policiesOf } from "../offline/iam";
 import * as assert from "assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -81,6 +82,15 @@ export function teamStackInvariants(dir: () => string, only?: readonly string[])
             [],
             stack,
         );
+    });
+
+    it("every stack writes only policies whose actions, condition keys and ARNs AWS's catalogue has (offline/iam.ts)", async () => {
+        assert.ok(runs.size > 0, "no stack ran");
+        for (const [stack, { run }] of runs) {
+            const problems: string[] = [];
+            for (const f of policiesOf(run.graph)) for (const p of await catalogueProblems(f.doc, f.kind)) problems.push(`${f.where}: ${p}`);
+            assert.deepEqual(problems, [], stack);
+        }
     });
 
     each("violates no mandatory policy rule", (stack, run) => {
