@@ -215,6 +215,11 @@ describe("IAM as AWS judges it (issue 16: the catalogue, a policy simulator, env
             assert.deepEqual(allowed, []);
             assert.ok(asked > 2000, `${asked} requests asked`);
         });
+        it("GIVEN the pull requests' preview role (alpha's and beta's reads) WHEN every resource of live is probed THEN none may be changed or its data read", async () => {
+            const { allowed, asked } = await probeLive(principalOf(shared.graph, "demo-github-preview", WHERE), { environment: "alpha", app: "demo" });
+            assert.deepEqual(allowed, []);
+            assert.ok(asked > 2000, `${asked} requests asked`);
+        });
         it("GIVEN live's own deploy role THEN the same requests on live's service, listener, database security group and alarms are allowed (the probe can see an allow)", async () => {
             const live = awsResourcesOf(runs.get("live")!.graph, WHERE);
             const { allowed } = await probeResources(deployRole("live"), sample(live), WHERE, { environment: "live", app: "demo" });
