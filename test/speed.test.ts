@@ -57,6 +57,32 @@ describe("the TypeScript loader's cache (scripts/register.js)", function () {
         assert.equal(cached(cache).length, 1);
     });
 
+    it("GIVEN CommonJS modules loaded twice WHEN the second process compiles them from V8's code cache THEN require, require.resolve, require.main and __filename behave as Node's own, and import() works; corrupt cache data is rejected, not run", () => {
+        const js = path.join(dir, "main.js");
+        fs.writeFileSync(path.join(dir, "dep.js"), "module.exports = 40;\n");
+        fs.writeFileSync(path.join(dir, "dyn.js"), 'module.exports = () => import("node:path").then((p) => typeof p.join);\n');
+        fs.writeFileSync(
+            js,
+            'const path = require("path");\nconst dep = require("./dep");\nprocess.stdout.write([dep + 2, require.main === module, path.basename(require.resolve("./dep")), __filename === module.filename].join(","));\nif (process.env.DYNAMIC) require("./dyn")().then((t) => process.stdout.write(`,${t}`));\n',
+        );
+        const expected = { status: 0, stdout: "42,true,dep.js,true", stderr: "" };
+        const v8 = path.join(dir, "v8");
+        const entries = () =>
+            fs.existsSync(v8) ? fs.readdirSync(v8, { recursive: true, encoding: "utf8" }).filter((f) => /^[0-9a-f]{2}[/\\][0-9a-f]{40}$/.test(f)) : [];
+        assert.deepEqual(load(js, cache), expected);
+        const written = entries();
+        assert.equal(written.length, 2, `code cache entries: ${written.join(" ")}`);
+        assert.deepEqual(load(js, cache), expected);
+        assert.deepEqual(entries(), written);
+        for (const f of written) fs.writeFileSync(path.join(v8, f), "not V8's data");
+        assert.deepEqual(load(js, cache), expected);
+        for (const f of written) assert.notEqual(fs.readFileSync(path.join(v8, f), "utf8"), "not V8's data", `${f} was rewritten`);
+        // A module that calls import(): it resolves (Node 20 may warn that the loader is experimental).
+        const r = spawnSync(process.execPath, ["-r", LOADER, js], { env: { ...process.env, SHIPYARD_TS_CACHE: cache, DYNAMIC: "1" }, encoding: "utf8" });
+        assert.deepEqual([r.status, r.stdout], [0, "42,true,dep.js,true,function"]);
+        assert.match(r.stderr, /^(|\(node:\d+\) ExperimentalWarning: vm\.USE_MAIN_CONTEXT_DEFAULT_LOADER[^\n]*\n[^\n]*\n)$/);
+    });
+
     it("GIVEN a cached file WHEN its text is edited THEN the edited text runs and gets an output of its own", () => {
         fs.writeFileSync(file, 'process.stdout.write("before");\n');
         assert.equal(load(file, cache).stdout, "before");
