@@ -12,7 +12,7 @@ import { ReleaseService } from "./services";
 export const BUILD_CONTEXTS_FILE = "release/images.json";
 
 /** A folder of this repository: relative, no `..`, no backslashes, characters that need no quoting. */
-const CONTEXT = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+export const CONTEXT = /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
 /** Parses release/images.json; errors name the file, the service and what is allowed. */
 export function parseBuildContexts(text: string): Readonly<Record<string, string>> {
