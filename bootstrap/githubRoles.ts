@@ -51,6 +51,8 @@ export interface GithubRolesArgs {
      * deploy role may manage and its preview role read. @default {} (only `<app>-<env>-assets-*` buckets)
      */
     readonly assetsHosts?: Readonly<Partial<Record<string, string>>>;
+    /** Route 53 host names by environment (route53Hosts). @default {} */
+    readonly route53Hosts?: Readonly<Partial<Record<string, readonly string[]>>>;
     /** Tags on the provider and the roles; a deploy role's `environment` tag is its environment. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -160,6 +162,7 @@ export class GithubRoles extends pulumi.ComponentResource {
                 state: args.state,
                 repositoryArns: args.repositoryArns,
                 assetsHost: args.assetsHosts?.[env],
+                route53Hosts: args.route53Hosts?.[env],
             };
             const tags = { ...args.tags, environment: env };
             const deploy = role(

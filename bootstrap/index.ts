@@ -61,6 +61,7 @@ function bootstrap(s: BootstrapSettings) {
             state: { bucketArn: state.bucket.arn, keyArn: state.key.arn },
             repositoryArns: repositories.map((r) => r.arn),
             assetsHosts,
+            route53Hosts: s.route53Hosts,
             tags: s.tags,
         },
         { dependsOn: Object.values(boundaries.policies) },

@@ -604,6 +604,11 @@ export interface DeployPolicyArgs {
      * its bucket. @default undefined (only `<app>-<env>-assets-*` buckets)
      */
     readonly assetsHost?: string;
+    /**
+     * The names whose A, AAAA and CNAME records the role may write in Route 53 (route53Hosts), each
+     * with its certificate validation records `_<token>.<name>`. @default [] (no Route 53 record)
+     */
+    readonly route53Hosts?: readonly string[];
 }
 
 /**
@@ -904,6 +909,30 @@ export function deployServicesPolicy(p: DeployPolicyArgs): PolicyDocument {
 }
 
 /**
+ * dnsProvider route53: the environment's alias records and its certificate's validation records,
+ * by name (route53:ChangeResourceRecordSetsNormalizedRecordNames: lowercase, no trailing dot) and of
+ * these types only (never NS, MX or TXT, which could take the domain or its mail). Every name of a
+ * change must be one of the environment's, so no other environment's record can be written; without
+ * route53Hosts the role writes no record.
+ */
+function route53Statements(p: DeployPolicyArgs): Statement[] {
+    const hosts = (p.route53Hosts ?? []).map((h) => h.toLowerCase());
+    if (hosts.length === 0) return [];
+    return [
+        {
+            Sid: "WriteOwnAddressAndValidationRecords",
+            Effect: "Allow",
+            Action: "route53:ChangeResourceRecordSets",
+            Resource: `arn:${p.account.partition}:route53:::hostedzone/*`,
+            Condition: {
+                "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"] },
+                "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": hosts.flatMap((h) => [h, `_*.${h}`]) },
+            },
+        },
+    ];
+}
+
+/**
  * No deploy role may give a resource another environment's tag: with it, the resource would be
  * that environment's to change, or a resource of another environment this one's.
  */
@@ -1066,15 +1095,7 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
             Resource: "*",
             Condition: regionOnly(p.account),
         },
-        {
-            // dnsProvider route53: alias and validation records in the team's hosted zone, of
-            // these types only (never NS, MX or TXT, which could take the domain or its mail).
-            Sid: "WriteAddressAndValidationRecords",
-            Effect: "Allow",
-            Action: "route53:ChangeResourceRecordSets",
-            Resource: `arn:${partition}:route53:::hostedzone/*`,
-            Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"] } },
-        },
+        ...route53Statements(p),
         {
             Sid: "ReadHostedZones",
             Effect: "Allow",

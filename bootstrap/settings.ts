@@ -91,6 +91,12 @@ export const BOOTSTRAP_KEYS = {
         description:
             "Host names Cloudflare proxies, by environment (alpha: [alpha.example.org], live: [example.org]): requests for them get that environment's origin header. Each in cloudflareZone and under one environment; an environment left out gets no rule.",
     },
+    route53Hosts: {
+        type: "object",
+        default: {},
+        description:
+            "Host names each environment's stack writes in Route 53 (shipyard:dnsProvider route53), by environment (live: [example.org, api.example.org]): its deploy role may change the A, AAAA and CNAME records of exactly these names and their certificate validation records (_<token>.<name>), in any hosted zone. An environment left out may change no Route 53 record. Each host under one environment.",
+    },
     assetsHosts: {
         type: "object",
         default: {},
@@ -142,6 +148,8 @@ export interface BootstrapSettings {
      * whether the Cloudflare resources exist. @default undefined (cloudflareZone empty: none)
      */
     readonly cloudflare?: CloudflareSettings;
+    /** Route 53 host names by environment (route53Hosts), in promotion order; environments left out have none. @default {} */
+    readonly route53Hosts: Readonly<Record<EnvName, readonly string[]>>;
 }
 
 /** The Cloudflare part of {@link BootstrapSettings}: keys cloudflareZone, cloudflareZoneId, originHosts, assetsHosts. */
@@ -344,6 +352,7 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
     const ordered = inPromotionOrder(environments, tiers);
     // A bad environments list is reported once, not again for every originHosts entry.
     const cloudflare = cloudflareSettings(v, environmentsValid ? ordered : undefined, fail);
+    const route53Hosts = route53HostsOf(v.hostMap("route53Hosts") ?? {}, environmentsValid ? ordered : undefined, fail);
 
     if (problems.length > 0) throw new SettingsError(stack, problems);
 
@@ -356,6 +365,7 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         githubRepository: repository,
         githubOidcProviderArn: providerArn === "" ? undefined : providerArn,
         environments: Object.freeze(ordered),
+        route53Hosts,
         tiers: Object.freeze(Object.fromEntries(ordered.map((env) => [env, tiers[env]]))),
         services: Object.freeze([...services]),
         stateBucket: bucket,
@@ -413,6 +423,38 @@ function deployedTagsProblems(environments: readonly string[], tiers: Readonly<R
             );
         }
     }
+}
+
+/**
+ * The route53Hosts key, validated: each entry an environment of this stack with at least one DNS
+ * name, each name under one environment (its records are that environment's deploy role's to write).
+ */
+function route53HostsOf(
+    hosts: Readonly<Record<string, string[]>>,
+    environments: readonly string[] | undefined,
+    fail: Fail,
+): Readonly<Record<EnvName, readonly string[]>> {
+    const envs = environments ?? Object.keys(hosts);
+    for (const env of Object.keys(hosts).filter((e) => !envs.includes(e))) {
+        fail(`route53Hosts.${env}`, hosts[env], `${env} is not among this stack's environments (${envs.join(", ")})`);
+    }
+    const owner = new Map<string, string>();
+    const out: Record<EnvName, readonly string[]> = {};
+    for (const env of envs.filter((e) => hosts[e] !== undefined)) {
+        const list = hosts[env];
+        if (list.length === 0)
+            fail(`route53Hosts.${env}`, list, `list at least one host name, or leave ${env} out (its deploy role then writes no Route 53 record)`);
+        for (const host of list) {
+            const problem = dnsNameProblem(host);
+            const other = owner.get(host);
+            if (problem) fail(`route53Hosts.${env}`, host, problem);
+            else if (other === env) fail(`route53Hosts.${env}`, host, "each host at most once");
+            else if (other !== undefined) fail(`route53Hosts.${env}`, host, `already a host of ${other}: a record belongs to one environment's deploy role`);
+            owner.set(host, other ?? env);
+        }
+        out[env] = Object.freeze([...list]);
+    }
+    return Object.freeze(out);
 }
 
 /**

@@ -2012,16 +2012,10 @@ describe("bootstrap/ (once per AWS account)", function () {
                 assert.equal(allows(policy, "acm:RequestCertificate", "*", request("eu-west-1", candidate)), true, candidate);
                 assert.equal(allows(policy, "acm:RequestCertificate", "*", request("eu-west-1", "live")), candidate === "live", candidate);
                 assert.equal(allows(policy, "acm:RequestCertificate", "*", request("us-east-1", candidate)), false, candidate);
-                // Route 53: records of the types the program writes (alias A/AAAA, validation CNAME) only.
+                // Route 53: no record without route53Hosts (the fixture's environments are behind Cloudflare).
                 assert.deepEqual(
-                    policy.Statement.find((st) => st.Sid === "WriteAddressAndValidationRecords"),
-                    {
-                        Sid: "WriteAddressAndValidationRecords",
-                        Effect: "Allow",
-                        Action: "route53:ChangeResourceRecordSets",
-                        Resource: "arn:aws:route53:::hostedzone/*",
-                        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"] } },
-                    },
+                    policy.Statement.filter((st) => list(st.Action).some((x) => x.startsWith("route53:Change"))),
+                    [],
                     candidate,
                 );
             }
@@ -2403,12 +2397,38 @@ describe("bootstrap/ (once per AWS account)", function () {
         });
     });
 
+    it("GIVEN route53Hosts for live and beta WHEN run THEN each deploy role may write the A, AAAA and CNAME records of exactly its own names and their validation records, in any zone", async () => {
+        const run = await runStack("shared", {
+            project: BOOTSTRAP,
+            overrides: { set: { route53Hosts: { live: ["example.org", "api.example.org"], beta: ["beta.example.org"] } } },
+        });
+        assert.equal(run.error, undefined);
+        const graph = run.graph;
+        const statement = (env: string) => deployPermissions(graph, env).Statement.find((st) => st.Sid === "WriteOwnAddressAndValidationRecords");
+        assert.deepEqual(statement("live"), {
+            Sid: "WriteOwnAddressAndValidationRecords",
+            Effect: "Allow",
+            Action: "route53:ChangeResourceRecordSets",
+            Resource: "arn:aws:route53:::hostedzone/*",
+            Condition: {
+                "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"] },
+                "ForAllValues:StringLike": {
+                    "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["example.org", "_*.example.org", "api.example.org", "_*.api.example.org"],
+                },
+            },
+        });
+        assert.deepEqual(statement("beta")?.Condition?.["ForAllValues:StringLike"], {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["beta.example.org", "_*.beta.example.org"],
+        });
+        for (const env of ["alpha", "gamma"]) assert.equal(statement(env), undefined, env);
+    });
+
     describe("settings", () => {
         it("GIVEN bootstrap/Pulumi.yaml WHEN compared with bootstrap/settings.ts THEN both declare the same keys, types, descriptions and defaults", () => {
             const declared = projectDeclarations(BOOTSTRAP) as Record<string, { type: string; description: string; default?: unknown }>;
             const specs = Object.entries(BOOTSTRAP_KEYS as Record<string, KeySpec>);
             const objects = specs.filter(([, spec]) => spec.type === "object").map(([key]) => key);
-            assert.deepEqual(objects, ["tiers", "originHosts", "assetsHosts"]);
+            assert.deepEqual(objects, ["tiers", "originHosts", "route53Hosts", "assetsHosts"]);
             assert.deepEqual(
                 Object.keys(declared).sort(),
                 specs
@@ -2441,6 +2461,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     githubRepository: REPO,
                     githubOidcProviderArn: undefined,
                     environments: ENVS,
+                    route53Hosts: {},
                     tiers: { alpha: "development", beta: "development", gamma: "staging", live: "production" },
                     services: SERVICES,
                     stateBucket: BUCKET,
@@ -2537,6 +2558,16 @@ describe("bootstrap/ (once per AWS account)", function () {
                 `${K("environments")} = "live2": the deploy role of live may manage resources named <app>-live* (load balancers, alarms, task definitions), which would include live2's: choose a name that does not start with live`,
             ],
             ["no environments", { set: { environments: [] } }, `${K("environments")} = []: list at least one environment, e.g. [alpha, beta, gamma, live]`],
+            [
+                "route53Hosts of an environment the stack does not have",
+                { set: { route53Hosts: { prod: ["example.org"] } } },
+                `${K("route53Hosts.prod")} = ["example.org"]: prod is not among this stack's environments (alpha, beta, gamma, live)`,
+            ],
+            [
+                "a Route 53 host of two environments",
+                { set: { route53Hosts: { beta: ["example.org"], live: ["example.org"] } } },
+                `${K("route53Hosts.live")} = "example.org": already a host of beta: a record belongs to one environment's deploy role`,
+            ],
             ["an environment twice", { set: { environments: ["live", "live"] } }, `${K("environments")} = ["live","live"]: each environment at most once`],
             ["keepReleaseImages 0", { set: { keepReleaseImages: 0 } }, `${K("keepReleaseImages")} = 0: allowed: 1 to 1000`],
             ["keepReleaseImages 1001", { set: { keepReleaseImages: 1001 } }, `${K("keepReleaseImages")} = 1001: allowed: 1 to 1000`],

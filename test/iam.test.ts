@@ -197,6 +197,33 @@ describe("IAM as AWS judges it (issue 16: the catalogue, a policy simulator, env
     });
 
     describe("environments kept apart", () => {
+        it("GIVEN route53Hosts (live: example.org, alpha: alpha.example.org) THEN each deploy role may change only its own names' A, AAAA and CNAME records and their validation records", async () => {
+            const run = await runStack("shared", {
+                project: { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT },
+                overrides: { set: { route53Hosts: { alpha: ["alpha.example.org"], live: ["example.org"] } } },
+            });
+            assert.equal(run.error, undefined);
+            const zone = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
+            const change = (names: string[], types = ["A"]) => ({
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames": names,
+                "route53:ChangeResourceRecordSetsRecordTypes": types,
+                "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
+            });
+            const asks: [string, Record<string, string[]>, string, string][] = [
+                ["live", change(["example.org"]), "Allowed", "its own apex"],
+                ["live", change(["_3f2a.example.org"], ["CNAME"]), "Allowed", "its certificate's validation record"],
+                ["live", change(["example.org"], ["NS"]), "ImplicitlyDenied", "an NS record"],
+                ["alpha", change(["example.org"]), "ImplicitlyDenied", "live's apex"],
+                ["alpha", change(["alpha.example.org", "example.org"]), "ImplicitlyDenied", "its own name and live's in one change"],
+                ["alpha", change(["alpha.example.org"]), "Allowed", "its own name"],
+                ["beta", change(["alpha.example.org"]), "ImplicitlyDenied", "a role without route53Hosts"],
+            ];
+            for (const [env, context, expected, what] of asks) {
+                const role = principalOf(run.graph, `demo-github-deploy-${env}`, WHERE);
+                assert.equal(await decide(role, "route53:ChangeResourceRecordSets", zone, context, WHERE), expected, `${env}: ${what}`);
+            }
+        });
+
         /** The resources issue 16 named: live's web service, its listeners, the database's security group, an alarm, a log group, the flow log. */
         const sample = (resources: AwsResource[]) =>
             resources.filter(

@@ -373,6 +373,18 @@ function stackText(app: string, env: string, tier: Tier, region: string, account
 function bootstrapFile(app: string, region: string, opts: ImportOptions, envs: string[], stacks: readonly ImportedStack[], services: string[]): string {
     const b = "shipyard-bootstrap";
     const tiers = Object.fromEntries(stacks.filter((s) => DEFAULT_TIERS[s.stack] !== s.tier).map((s) => [s.stack, s.tier]));
+    // The Route 53 names each stack writes, which its deploy role may change and no other's (route53Hosts).
+    const route53Hosts = Object.fromEntries(
+        stacks
+            .map((s) => {
+                const config = (parse(s.text) as { config: Record<string, unknown> }).config;
+                const services = (config[`${PROJECT}:services`] ?? {}) as Record<string, { hosts?: string[] }>;
+                const hostName = config[`${PROJECT}:hostName`];
+                const hosts = [...(typeof hostName === "string" ? [hostName] : []), ...Object.values(services).flatMap((svc) => svc.hosts ?? [])];
+                return [s.stack, [...new Set(hosts)]] as const;
+            })
+            .filter(([, hosts]) => hosts.length > 0),
+    );
     const doc = new Document(
         {
             config: {
@@ -384,6 +396,7 @@ function bootstrapFile(app: string, region: string, opts: ImportOptions, envs: s
                 [`${b}:environments`]: envs,
                 ...(Object.keys(tiers).length > 0 ? { [`${b}:tiers`]: tiers } : {}),
                 [`${b}:services`]: services,
+                ...(Object.keys(route53Hosts).length > 0 ? { [`${b}:route53Hosts`]: route53Hosts } : {}),
             },
         },
         { version: "1.1" },
