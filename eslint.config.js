@@ -4,7 +4,7 @@ const tseslint = require("typescript-eslint");
 const pulumi = require("@pulumi/eslint-plugin");
 
 module.exports = tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "app/**", ".cache/**", "eslint.config.js"] },
+    { ignores: ["node_modules/**", "bin/**", "app/**", ".cache/**", ".local/**", "eslint.config.js"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

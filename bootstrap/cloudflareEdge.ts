@@ -69,9 +69,20 @@ export interface CloudflareEdgeArgs {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The rule expression that matches requests for exactly these host names (origin and assets rules alike). */
+/**
+ * The rule expression that matches requests for exactly these host names (origin and assets rules
+ * alike). A host with `*` (the previews' `pr-*.<zone>`) is matched with the Rules language's
+ * `wildcard` operator, available on every plan (unlike `matches`).
+ */
 export function originRuleExpression(hosts: readonly string[]): string {
-    return `(http.host in {${hosts.map((h) => JSON.stringify(h)).join(" ")}})`;
+    const exact = hosts.filter((h) => !h.includes("*"));
+    const patterns = hosts.filter((h) => h.includes("*"));
+    if (patterns.length === 0) return `(http.host in {${exact.map((h) => JSON.stringify(h)).join(" ")}})`;
+    const parts = [
+        ...(exact.length > 0 ? [`http.host in {${exact.map((h) => JSON.stringify(h)).join(" ")}}`] : []),
+        ...patterns.map((p) => `http.host wildcard ${JSON.stringify(p)}`),
+    ];
+    return `(${parts.join(" or ")})`;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ImageRepositoriesArgs {
     readonly keepDeployed: readonly { readonly env: string; readonly keep: number }[];
     /** Days an untagged image is kept. */
     readonly untaggedImageDays: number;
+    /** Days a pull request's image (tagged `pr-<sha>`) is kept, when the account runs previews. @default undefined (no rule of their own) */
+    readonly previewImageDays?: number;
     /** Tags on every repository. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -39,7 +41,7 @@ export class ImageRepositories extends pulumi.ComponentResource {
     constructor(name: string, args: ImageRepositoriesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(IMAGE_REPOSITORIES_TYPE, name, {}, opts);
         const child = { parent: this };
-        const lifecycle = JSON.stringify(imageLifecyclePolicy(args.keepReleaseImages, args.untaggedImageDays, args.keepDeployed));
+        const lifecycle = JSON.stringify(imageLifecyclePolicy(args.keepReleaseImages, args.untaggedImageDays, args.keepDeployed, args.previewImageDays));
 
         const repositories: Record<string, aws.ecr.Repository> = {};
         for (const service of args.services) {

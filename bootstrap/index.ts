@@ -10,6 +10,9 @@ import { CloudflareEdge } from "./cloudflareEdge";
 import { GithubRoles } from "./githubRoles";
 import { ImageRepositories } from "./imageRepositories";
 import { PermissionsBoundaries } from "./permissionsBoundaries";
+import { PREVIEW_BOOTSTRAP_ENV, previewHostPattern } from "./policies";
+import { PREVIEW_IMAGE_DAYS } from "./previews";
+import { PreviewDeployRole } from "./previewDeployRole";
 import { SecretsKeys } from "./secretsKeys";
 import { BootstrapSettings, loadBootstrapSettings } from "./settings";
 import { StateBackend } from "./stateBackend";
@@ -35,6 +38,7 @@ function bootstrap(s: BootstrapSettings) {
         keepReleaseImages: s.keepReleaseImages,
         keepDeployed: keptDeployedImages(s.environments, s.tiers),
         untaggedImageDays: s.untaggedImageDays,
+        ...(s.previews ? { previewImageDays: PREVIEW_IMAGE_DAYS } : {}),
         tags: s.tags,
     });
     const repositories = s.services.map((service) => images.repositories[service]);
@@ -79,12 +83,25 @@ function bootstrap(s: BootstrapSettings) {
 
     const alarmKeys = new AlarmKeys(`${s.app}-alarm-keys`, { app: s.app, environments: s.environments, account, tags: s.tags });
 
+    // Pull-request previews: one deploy role, boundary, secrets key, alarm key and origin rule for every pr-<number> stack.
+    const previews = s.previews
+        ? previewResources(
+              s,
+              account,
+              { bucketArn: state.bucket.arn, keyArn: state.key.arn },
+              github.providerArn,
+              repositories.map((r) => r.arn),
+          )
+        : undefined;
+
     const edge = s.cloudflare
         ? new CloudflareEdge(`${s.app}-edge`, {
               app: s.app,
               zone: s.cloudflare.zone,
               zoneId: s.cloudflare.zoneId,
-              originHosts: s.cloudflare.originHosts,
+              originHosts: s.previews
+                  ? { ...s.cloudflare.originHosts, [PREVIEW_BOOTSTRAP_ENV]: [previewHostPattern(s.cloudflare.zone)] }
+                  : s.cloudflare.originHosts,
               assetsHosts: s.cloudflare.assetsHosts,
               tags: s.tags,
           })
@@ -103,7 +120,38 @@ function bootstrap(s: BootstrapSettings) {
         deployRoleArns: byEnv((env) => github.deployRoles[env].arn),
         permissionsBoundaryArns: byEnv((env) => boundaries.arns[env]),
         ...(edge ? { cloudflareZoneId: edge.zoneId } : {}),
+        ...(previews ? { prDeployRoleArn: previews.role.role.arn, previewSecretsProvider: previews.secretsProvider } : {}),
     };
+}
+
+function previewResources(
+    s: BootstrapSettings,
+    account: { partition: string; region: string; accountId: string },
+    state: { bucketArn: pulumi.Output<string>; keyArn: pulumi.Output<string> },
+    providerArn: pulumi.Output<string>,
+    repositoryArns: pulumi.Output<string>[],
+) {
+    const role = new PreviewDeployRole(`${s.app}-pr-deploy`, {
+        app: s.app,
+        repository: s.githubRepository,
+        providerArn,
+        project: s.environmentsProject,
+        account,
+        state,
+        repositoryArns,
+        tags: s.tags,
+    });
+    // The previews' Pulumi secrets provider: only their deploy role encrypts and decrypts.
+    const keys = new SecretsKeys(`${s.app}-preview-secrets`, {
+        app: s.app,
+        environments: [PREVIEW_BOOTSTRAP_ENV],
+        account,
+        deployRoleArns: { [PREVIEW_BOOTSTRAP_ENV]: role.role.arn },
+        previewRoleArns: { [PREVIEW_BOOTSTRAP_ENV]: role.role.arn },
+        tags: s.tags,
+    });
+    new AlarmKeys(`${s.app}-preview-alarm-keys`, { app: s.app, environments: [PREVIEW_BOOTSTRAP_ENV], account, tags: s.tags });
+    return { role, secretsProvider: pulumi.interpolate`awskms://${keys.aliases[PREVIEW_BOOTSTRAP_ENV].name}?region=${s.region}` };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_VPC_ACTIONS } from "../components/lambdaFunction";
+import { PREVIEW_BOOTSTRAP_ENV, PREVIEW_IMAGE_TAG_PREFIX, PREVIEW_STACKS } from "./previews";
 
 export type Resources = pulumi.Input<string> | pulumi.Input<string>[];
 
@@ -1362,13 +1363,35 @@ export function tlsOnlyBucketPolicy(bucketArn: pulumi.Input<string>): PolicyDocu
  * not change (aws/containers-roadmap#2746): the 50 kept live images are the 50 most recently
  * built of those ever deployed to live.
  */
-export function imageLifecyclePolicy(keepTagged: number, untaggedDays: number, deployed: readonly { readonly env: string; readonly keep: number }[]) {
+export function imageLifecyclePolicy(
+    keepTagged: number,
+    untaggedDays: number,
+    deployed: readonly { readonly env: string; readonly keep: number }[],
+    previewImageDays?: number,
+) {
     const kept = deployed.map(({ env, keep }) => ({
         description: `Keep the newest ${keep} images deployed to ${env} (tagged ${env}-<git SHA>)`,
         selection: { tagStatus: "tagged", tagPatternList: [`${env}-*`], countType: "imageCountMoreThan", countNumber: keep },
     }));
+    // Pull requests' images (previews: true) by a rule of their own, so that they never count among main's.
+    const previews =
+        previewImageDays === undefined
+            ? []
+            : [
+                  {
+                      description: `Expire pull requests' images (tagged ${PREVIEW_IMAGE_TAG_PREFIX}<git SHA>) ${previewImageDays} days after their push`,
+                      selection: {
+                          tagStatus: "tagged",
+                          tagPatternList: [`${PREVIEW_IMAGE_TAG_PREFIX}*`],
+                          countType: "sinceImagePushed",
+                          countUnit: "days",
+                          countNumber: previewImageDays,
+                      },
+                  },
+              ];
     const rules = [
         ...kept,
+        ...previews,
         {
             description: `Expire untagged images after ${untaggedDays} days`,
             selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
@@ -1379,4 +1402,92 @@ export function imageLifecyclePolicy(keepTagged: number, untaggedDays: number, d
         },
     ];
     return { rules: rules.map((r, i) => ({ rulePriority: i + 1, ...r, action: { type: "expire" } })) };
+}
+
+// ---- Pull-request previews (issue 21): one deploy role for every stack pr-<number> ----
+
+export { PREVIEW_BOOTSTRAP_ENV, PREVIEW_GITHUB_ENVIRONMENT, PREVIEW_STACKS, previewHostPattern } from "./previews";
+
+/** The operators that compare a `*` literally, and their wildcard forms (IAM condition operators). */
+const LIKE: Readonly<Record<string, string>> = {
+    StringEquals: "StringLike",
+    StringNotEquals: "StringNotLike",
+    "ForAllValues:StringEquals": "ForAllValues:StringLike",
+    "ForAnyValue:StringEquals": "ForAnyValue:StringLike",
+};
+
+/**
+ * A policy written for one environment, turned into one for every preview stack: written for the
+ * environment `pr-*`, so its names are `<app>-pr-*-...`; a string condition that holds a `*` takes
+ * its wildcard operator ({@link LIKE}: StringEquals would compare the asterisk literally, and a
+ * StringNotEquals deny would refuse every preview); and the boundary that roles
+ * must carry is the previews' shared one, compared exactly.
+ */
+function forPreviewStacks(doc: PolicyDocument, a: Account, app: string): PolicyDocument {
+    const patternBoundary = boundaryArn(a, app, PREVIEW_STACKS);
+    const sharedBoundary = boundaryArn(a, app, PREVIEW_BOOTSTRAP_ENV);
+    const swap = (v: string | readonly string[]) =>
+        typeof v === "string" ? (v === patternBoundary ? sharedBoundary : v) : v.map((x) => (x === patternBoundary ? sharedBoundary : x));
+    const hasWildcard = (v: string | readonly string[]) => (typeof v === "string" ? v : v.join(" ")).includes("*");
+    const statements = doc.Statement.map((s): Statement => {
+        if (!s.Condition) return s;
+        const condition: Record<string, Record<string, string | readonly string[]>> = {};
+        for (const [operator, entries] of Object.entries(s.Condition)) {
+            for (const [key, raw] of Object.entries(entries)) {
+                const value = swap(raw);
+                const op = hasWildcard(value) ? (LIKE[operator] ?? operator) : operator;
+                condition[op] = { ...(condition[op] ?? {}), [key]: value };
+            }
+        }
+        return { ...s, Condition: condition };
+    });
+    return { Version: doc.Version, Statement: statements };
+}
+
+/** The previews' shared permissions boundary: every role of every `pr-*` stack carries it. */
+export function previewBoundaryPolicy(p: Omit<BoundaryPolicyArgs, "env" | "assetsHost">): PolicyDocument {
+    return forPreviewStacks(boundaryPolicy({ ...p, env: PREVIEW_STACKS }), p.account, p.app);
+}
+
+/**
+ * The preview deploy role's inline policy: {@link deployPolicy} for the stacks `pr-*` only (names
+ * `<app>-pr-*`, tags `environment: pr-*`, state `.pulumi/stacks/<project>/pr-*`).
+ */
+export function previewDeployPolicy(p: Omit<DeployPolicyArgs, "env" | "assetsHost">): PolicyDocument {
+    return forPreviewStacks(deployPolicy({ ...p, env: PREVIEW_STACKS }), p.account, p.app);
+}
+
+/** The preview deploy role's network policy: {@link deployNetworkPolicy} for the stacks `pr-*` only. */
+export function previewDeployNetworkPolicy(p: Omit<DeployPolicyArgs, "env" | "assetsHost">): PolicyDocument {
+    return forPreviewStacks(deployNetworkPolicy({ ...p, env: PREVIEW_STACKS }), p.account, p.app);
+}
+
+/**
+ * The preview deploy role's services policy: {@link deployServicesPolicy} for the stacks `pr-*`
+ * only, and what a preview needs besides: reading the previews' shared origin parameters, which the
+ * bootstrap writes, and pushing the pull request's images (tags are immutable, so it cannot move
+ * main's).
+ */
+export function previewDeployServicesPolicy(p: Omit<DeployPolicyArgs, "env" | "assetsHost">): PolicyDocument {
+    const { partition, region, accountId } = p.account;
+    return policy(
+        ...forPreviewStacks(deployServicesPolicy({ ...p, env: PREVIEW_STACKS }), p.account, p.app).Statement,
+        {
+            Sid: "ReadPreviewEdgeParameters",
+            Effect: "Allow",
+            Action: ["ssm:GetParameter", "ssm:GetParameters"],
+            Resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/${p.app}/${PREVIEW_BOOTSTRAP_ENV}/edge/*`,
+        },
+        {
+            Sid: "PushPullRequestImages",
+            Effect: "Allow",
+            Action: ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:BatchCheckLayerAvailability"],
+            Resource: p.repositoryArns,
+        },
+    );
+}
+
+/** The preview deploy role's data policy: {@link deployDataPolicy} for the stacks `pr-*` only. */
+export function previewDeployDataPolicy(p: Omit<DeployPolicyArgs, "env" | "assetsHost">): PolicyDocument {
+    return forPreviewStacks(deployDataPolicy({ ...p, env: PREVIEW_STACKS }), p.account, p.app);
 }

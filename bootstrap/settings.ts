@@ -8,6 +8,7 @@ import { DEFAULT_TIERS, ENVIRONMENTS, KeySpec, PROJECT as ENVIRONMENTS_PROJECT, 
 import { RawConfig, SettingsError } from "../stacks/settings";
 import { partitionOf } from "../lib/aws";
 import { KEEP_DEPLOYED_IMAGES, inPromotionOrder } from "./tiers";
+import { PREVIEW_BOOTSTRAP_ENV } from "./previews";
 
 /** An environment's name: the name of its stack in the environments' project. */
 type EnvName = string;
@@ -97,6 +98,12 @@ export const BOOTSTRAP_KEYS = {
         description:
             "Host names each environment's stack writes in Route 53 (shipyard:dnsProvider route53), by environment (live: [example.org, api.example.org]): its deploy role may change the A, AAAA and CNAME records of exactly these names and their certificate validation records (_<token>.<name>), in any hosted zone. An environment left out may change no Route 53 record. Each host under one environment.",
     },
+    previews: {
+        type: "boolean",
+        default: false,
+        description:
+            "Pull-request previews (stacks pr-<number>, tier preview): a deploy role <appName>-github-pr-deploy for jobs in the GitHub environment preview, allowed only on pr-* resources, the previews' own boundary <appName>-preview-boundary, secrets key and alarm key, and with cloudflareZone an origin rule for the hosts pr-*.<cloudflareZone>.",
+    },
     assetsHosts: {
         type: "object",
         default: {},
@@ -150,6 +157,8 @@ export interface BootstrapSettings {
     readonly cloudflare?: CloudflareSettings;
     /** Route 53 host names by environment (route53Hosts), in promotion order; environments left out have none. @default {} */
     readonly route53Hosts: Readonly<Record<EnvName, readonly string[]>>;
+    /** Pull-request previews: their deploy role, boundary and keys, and their origin rule. @default false */
+    readonly previews: boolean;
 }
 
 /** The Cloudflare part of {@link BootstrapSettings}: keys cloudflareZone, cloudflareZoneId, originHosts, assetsHosts. */
@@ -354,6 +363,15 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
     const cloudflare = cloudflareSettings(v, environmentsValid ? ordered : undefined, fail);
     const route53Hosts = route53HostsOf(v.hostMap("route53Hosts") ?? {}, environmentsValid ? ordered : undefined, fail);
 
+    const previews = v.boolean("previews");
+    // The previews' shared boundary, keys and origin parameters are named after this environment.
+    if (previews && environments.includes(PREVIEW_BOOTSTRAP_ENV))
+        fail(
+            "environments",
+            PREVIEW_BOOTSTRAP_ENV,
+            `with previews true, ${PREVIEW_BOOTSTRAP_ENV} names the pull-request previews' shared boundary, keys and origin parameters; give that environment another name, or set previews false`,
+        );
+
     if (problems.length > 0) throw new SettingsError(stack, problems);
 
     return Object.freeze({
@@ -373,6 +391,7 @@ export function buildBootstrapSettings(stack: string, raw: RawConfig): Bootstrap
         environmentsProject: ENVIRONMENTS_PROJECT,
         tags: Object.freeze({ app, environment: stack, "managed-by": "pulumi" }),
         cloudflare,
+        previews,
     });
 }
 
@@ -615,6 +634,13 @@ function typedValues(raw: RawConfig, problems: string[], fail: Fail) {
             if (/^-?\d+$/.test(t.trim())) return Number(t);
             fail(key, t, "wrong type: expected a whole number");
             return undefined;
+        },
+        boolean(key: BootstrapKey): boolean {
+            const t = text(key);
+            if (t === undefined) return defaultOf(key) as boolean;
+            if (t === "true" || t === "false") return t === "true";
+            fail(key, t, "wrong type: expected true or false");
+            return false;
         },
         /** The list, or undefined (and a problem) when the value is not a list of strings. */
         list(key: BootstrapKey): string[] | undefined {

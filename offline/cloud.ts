@@ -15,6 +15,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { PREVIEW_BOOTSTRAP_ENV, previewHostPattern } from "../bootstrap/previews";
 import { BOOTSTRAP, committedStacks, stackConfig, stackConfigDir, MAIN } from "./stackConfig";
 
 export const ACCOUNT = "123456789012";
@@ -154,6 +155,10 @@ function bootstrappedEnvironments(dir: string): BootstrappedEnvironment[] {
         const environments = (read("environments") as string[] | undefined) ?? [];
         const hosts = (read("originHosts") as Record<string, string[]> | undefined) ?? {};
         for (const env of environments) out.push({ app, env, originHosts: hosts[env] ?? [] });
+        // previews: true writes the pull-request previews' shared origin parameters (bootstrap/index.ts).
+        const zone = read("cloudflareZone");
+        if (read("previews") === true && typeof zone === "string" && zone !== "")
+            out.push({ app, env: PREVIEW_BOOTSTRAP_ENV, originHosts: [previewHostPattern(zone)] });
     }
     return out;
 }

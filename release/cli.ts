@@ -81,9 +81,10 @@ export interface CliDeps {
     readonly err: (text: string) => void;
 }
 
-type Flags = Record<string, string | undefined>;
+export type Flags = Record<string, string | undefined>;
 
-function flags(args: string[], names: readonly string[]): Flags {
+/** The string flags `names` of `args`, strictly: an unknown flag or a positional is a usage error. */
+export function flags(args: string[], names: readonly string[]): Flags {
     try {
         const { values } = parseArgs({
             args,
@@ -97,7 +98,8 @@ function flags(args: string[], names: readonly string[]): Flags {
     }
 }
 
-function required(values: Flags, name: string): string {
+/** A flag's value; a usage error when it is missing or empty. */
+export function required(values: Flags, name: string): string {
     const v = values[name];
     if (v === undefined || v === "") throw new UsageError(`--${name} is required`);
     return v;

@@ -3,6 +3,7 @@
  * and tag) and the permissions boundary of every IAM role the stack creates.
  */
 import { partitionOf } from "../lib/aws";
+import { stackNameProblem } from "./keys";
 import { Fail } from "./problems";
 
 const NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
@@ -19,6 +20,18 @@ export function checkAppName(appName: string, fail: Fail): void {
     // Elastic Load Balancing refuses a load balancer name that begins with internal- (CreateLoadBalancer, Name).
     else if (appName === "internal" || appName.startsWith("internal-"))
         fail("appName", appName, "load balancer names <appName>-<env> may not begin with internal- (Elastic Load Balancing reserves it); choose another name");
+}
+
+/**
+ * The bootstrap environment whose boundary, alarm key and origin parameters the stack uses: the
+ * `bootstrapEnvironment` key, or the stack's own name when it is unset. It names AWS resources as
+ * a stack name does, so it takes the same rule.
+ */
+export function parseBootstrapEnvironment(value: string, stack: string, fail: Fail): string {
+    if (value === "") return stack;
+    const problem = stackNameProblem(value);
+    if (problem) fail("bootstrapEnvironment", value, `${problem}; unset, the stack's own name`);
+    return value;
 }
 
 /**

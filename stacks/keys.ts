@@ -277,6 +277,13 @@ export const KEYS = {
         default: 2000,
         description: "waf: requests one client address may send in 5 minutes before it is blocked (10-2000000000).",
     },
+    bootstrapEnvironment: {
+        type: "string",
+        default: "",
+        derived: true,
+        description:
+            "The bootstrap environment whose shared pieces the stack uses: the permissions boundary <appName>-<it>-boundary (permissionsBoundary bootstrap), the alarm key alias/<appName>-<it>-alarms (alarmTopicKey bootstrap) and the origin parameters /<appName>/<it>/edge/*. Unset: the stack's own name. Pull-request previews (pr-<number>) set preview: the bootstrap's one set for all of them, as the bootstrap cannot list every pull request.",
+    },
     alarmTopicKey: {
         type: "string",
         default: "bootstrap",

@@ -64,23 +64,37 @@ export async function lookUp(s: Settings): Promise<Lookups> {
             throw problem(
                 "dnsProxied",
                 "true",
-                `the origin header needs the bootstrap's parameter ${name}, which cannot be read (${message(e)}); in ${bootstrapFile} set shipyard-bootstrap:appName to ${s.app}, list ${s.env} in shipyard-bootstrap:environments and ${dns.proxiedHostNames.join(", ")} in shipyard-bootstrap:originHosts.${s.env}, then run pulumi up in bootstrap/`,
+                `the origin header needs the bootstrap's parameter ${name}, which cannot be read (${message(e)}); in ${bootstrapFile} set shipyard-bootstrap:appName to ${s.app}, list ${s.bootstrapEnv} in shipyard-bootstrap:environments and ${dns.proxiedHostNames.join(", ")} in shipyard-bootstrap:originHosts.${s.bootstrapEnv}, then run pulumi up in bootstrap/`,
             );
         });
-    const hosts = (await read(originHostsParameter(s.app, s.env), false)).value.split(",").filter((h) => h !== "");
-    const missing = dns.proxiedHostNames.filter((h) => !hosts.includes(h));
+    const hosts = (await read(originHostsParameter(s.app, s.bootstrapEnv), false)).value.split(",").filter((h) => h !== "");
+    const missing = dns.proxiedHostNames.filter((h) => !hosts.some((listed) => hostMatches(listed, h)));
     if (missing.length > 0)
         throw problem(
             `services.${s.services.find((x) => x.hosts.includes(missing[0]))?.name ?? "?"}.hosts`,
             missing.join(", "),
-            `the bootstrap's Cloudflare rule adds ${s.env}'s origin header only for ${hosts.length > 0 ? hosts.join(", ") : "no host"}; add ${missing.join(", ")} to shipyard-bootstrap:originHosts.${s.env} in ${bootstrapFile} (its cloudflareZone must be ${dns.zone}), then run pulumi up in bootstrap/`,
+            `the bootstrap's Cloudflare rule adds ${s.bootstrapEnv}'s origin header only for ${hosts.length > 0 ? hosts.join(", ") : "no host"}; add ${missing.join(", ")} to shipyard-bootstrap:originHosts.${s.bootstrapEnv} in ${bootstrapFile} (its cloudflareZone must be ${dns.zone}), then run pulumi up in bootstrap/`,
         );
-    const secret = pulumi.secret((await read(originSecretParameter(s.app, s.env), true)).value);
+    const secret = pulumi.secret((await read(originSecretParameter(s.app, s.bootstrapEnv), true)).value);
 
     return {
         zoneId,
         cloudflare: { ipv4Cidrs: ranges.ipv4Cidrs, ipv6Cidrs: ranges.ipv6Cidrs, originHeader: { name: ORIGIN_HEADER, value: secret } },
     };
+}
+
+/**
+ * Whether the bootstrap's listed host covers `host`: the same name, or, for a pattern such as
+ * `pr-*.example.org` (the previews' rule, Cloudflare's `wildcard` operator), a name of one label
+ * where `*` stands for one or more letters, digits or hyphens.
+ */
+export function hostMatches(listed: string, host: string): boolean {
+    if (!listed.includes("*")) return listed === host;
+    const pattern = listed
+        .split("*")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[a-z0-9-]+");
+    return new RegExp(`^${pattern}$`).test(host);
 }
 
 function message(e: unknown): string {

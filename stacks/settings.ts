@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Tier, stackNameProblem } from "./keys";
 import { SettingsError, problemsOf } from "./problems";
 import { RawConfig, UNDECRYPTED, checkUnknownKeys, isSet, readAccountId, readKeys, readRegion, tierOf } from "./raw";
-import { checkAppName, parsePermissionsBoundary, tagsOf } from "./identity";
+import { checkAppName, parseBootstrapEnvironment, parsePermissionsBoundary, tagsOf } from "./identity";
 import { TaskSettings, parseTasks } from "./tasks";
 import { NetworkSettings, TaskNetworkSettings, parseNetwork } from "./network";
 import { TaskTimings, parseHealth } from "./health";
@@ -51,6 +51,11 @@ export interface Settings {
     readonly permissionsBoundaryArn?: string;
     /** The stack's name: `alpha`, `live`, `staging2`, `pr-42`... */
     readonly env: string;
+    /**
+     * The bootstrap environment whose boundary, alarm key and origin parameters the stack uses.
+     * @default the stack's own name; `preview` for pull-request previews (key bootstrapEnvironment)
+     */
+    readonly bootstrapEnv: string;
     /** What kind of environment it is; every default follows it. @default development for alpha and beta, staging for gamma, production for live; other stacks must set it */
     readonly tier: Tier;
     readonly region: string;
@@ -97,6 +102,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
 
     // Each concern checks its keys, in the order their problems are reported.
     checkAppName(v.appName, fail);
+    const bootstrapEnv = parseBootstrapEnvironment(v.bootstrapEnvironment, env, fail);
     const { defaults, tasks } = parseTasks(v, production, fail);
     const network = parseNetwork(v, region, production, fail);
     const health = parseHealth(v, fail);
@@ -124,8 +130,8 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         },
         fail,
     );
-    const permissionsBoundaryArn = parsePermissionsBoundary(v.permissionsBoundary, { app: v.appName, env, region, accountId }, fail);
-    const monitoring = parseMonitoring(v, { app: v.appName, env }, fail);
+    const permissionsBoundaryArn = parsePermissionsBoundary(v.permissionsBoundary, { app: v.appName, env: bootstrapEnv, region, accountId }, fail);
+    const monitoring = parseMonitoring(v, { app: v.appName, env: bootstrapEnv }, fail);
     const secrets = parseVariables(v, declared, { app: v.appName, env, region: region ?? "" }, fail);
     problems.throwIfAny();
 
@@ -143,6 +149,7 @@ export function buildSettings(stack: string, raw: RawConfig): Settings {
         accountId: accountId as string,
         permissionsBoundaryArn,
         env,
+        bootstrapEnv,
         tier,
         region: region as string,
         tags: tagsOf(v.appName, env),

@@ -22,6 +22,7 @@ import { parseImageRef } from "../stacks/validators";
 import { Graph, Recorded } from "../offline/graph";
 import { ACCOUNT, FakeCloud, runStack, StackRun } from "../offline/runStack";
 import { readOfflineAnswers } from "../offline/cloud";
+import { FIXTURES } from "./setup";
 import { ConfigOverrides, MAIN, Project, ROOT, committedStacks, projectDeclarations, stackConfig, stackServices } from "../offline/stackConfig";
 
 const BOOTSTRAP: Project = { dir: path.join(ROOT, "bootstrap"), name: BOOTSTRAP_PROJECT };
@@ -46,6 +47,19 @@ const COMMITTED_ASSETS_HOSTS = { live: "assets.example.org" };
 /** stacks/keys.ts's rule for a stack name, which an environment's name is. */
 const STACK_NAME_RULE =
     "a stack name is 2 to 16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen and without two hyphens in a row (it becomes part of AWS names such as <app>-<stack>-<service>), e.g. alpha, staging2, pr-42";
+/** The trust policy of a role that only jobs in the GitHub environment `env` of the repository may assume. */
+const environmentTrust = (env: string) => ({
+    Version: "2012-10-17",
+    Statement: [
+        {
+            Sid: "GitHubActionsOidc",
+            Effect: "Allow",
+            Principal: { Federated: PROVIDER_ARN },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: { StringEquals: { [`${OIDC}:aud`]: "sts.amazonaws.com", [`${OIDC}:sub`]: `repo:${REPO}:environment:${env}` } },
+        },
+    ],
+});
 const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 /**
  * The actions of the AWS managed policies the environments' program attaches, from the AWS Managed
@@ -252,7 +266,7 @@ function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
  * Whether an identity policy allows `action` on `resource` in the given request context. Enough of
  * IAM's evaluation for these documents: an explicit Deny that matches wins, otherwise an Allow must
  * match; wildcards, and the exact-match condition operators they use (Bool compares the key's
- * value as text, "true" or "false"; Null "true" holds when the key is absent); any other operator fails closed (an Allow with it does not
+ * value as text, "true" or "false"; Null "true" holds when the key is absent), and StringLike (IAM wildcards); any other operator fails closed (an Allow with it does not
  * match, a Deny with it does). A key missing from the context fails its condition.
  */
 function allows(doc: Doc, action: string, resource: string, context: Record<string, string> = {}): boolean {
@@ -260,8 +274,11 @@ function allows(doc: Doc, action: string, resource: string, context: Record<stri
         Object.entries(c ?? {}).every(([op, kv]) =>
             op === "Null"
                 ? Object.entries(kv).every(([k, v]) => (context[k] === undefined) === (v === "true"))
-                : ["StringEquals", "ArnEquals", "Bool"].includes(op) &&
-                  Object.entries(kv).every(([k, v]) => context[k] !== undefined && list(v).includes(context[k])),
+                : ["StringEquals", "ArnEquals", "Bool", "StringLike"].includes(op) &&
+                  Object.entries(kv).every(
+                      ([k, v]) =>
+                          context[k] !== undefined && (op === "StringLike" ? list(v).some((p) => iamMatch(p, context[k])) : list(v).includes(context[k])),
+                  ),
         );
     const applies = (s: Statement) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource));
     if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s) && (s.Condition === undefined || holds(s.Condition)))) return false;
@@ -686,18 +703,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                 ENVS.map((e) => `demo-github-deploy-${e}`),
             );
             for (const env of ENVS) {
-                assert.deepEqual(trust(`demo-github-deploy-${env}`), {
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "GitHubActionsOidc",
-                            Effect: "Allow",
-                            Principal: { Federated: PROVIDER_ARN },
-                            Action: "sts:AssumeRoleWithWebIdentity",
-                            Condition: { StringEquals: { [`${OIDC}:aud`]: "sts.amazonaws.com", [`${OIDC}:sub`]: `repo:${REPO}:environment:${env}` } },
-                        },
-                    ],
-                });
+                assert.deepEqual(trust(`demo-github-deploy-${env}`), environmentTrust(env));
             }
         });
         it("GIVEN any role WHEN its trust policy is read THEN the subject is one exact string: no wildcard, no StringLike", () => {
@@ -2471,6 +2477,7 @@ describe("bootstrap/ (once per AWS account)", function () {
                     environmentsProject: "shipyard",
                     tags: { app: "demo", environment: "shared", "managed-by": "pulumi" },
                     cloudflare: { zone: "example.org", zoneId: undefined, originHosts: COMMITTED_ORIGIN_HOSTS, assetsHosts: COMMITTED_ASSETS_HOSTS },
+                    previews: false,
                 },
             );
             assert.equal(Object.isFrozen(s) && Object.isFrozen(s.environments) && Object.isFrozen(s.tiers) && Object.isFrozen(s.tags), true);
@@ -2748,5 +2755,244 @@ describe("bootstrap/: the team's committed stack files agree with its committed 
                 assert.equal(ref?.repository, `${b.app}-${service}`, `${env} ${service}`);
             }
         }
+    });
+});
+
+describe("bootstrap/: pull-request previews (previews: true, issue 21)", function () {
+    this.timeout(20_000);
+    let run: StackRun;
+    let base: StackRun;
+    before(async () => {
+        run = await runStack("shared", { project: BOOTSTRAP, overrides: { set: { previews: true } } });
+        base = await runStack("shared", { project: BOOTSTRAP });
+    });
+    const g = (): Graph => {
+        if (run.error) throw run.error;
+        return run.graph;
+    };
+    const permissions = (): Doc => {
+        const inline = json(g().one(T.rolePolicy, { role: "demo-github-pr-deploy" }), "policy");
+        const managed = ["data", "network", "services"].flatMap((p) => json(g().one(T.policy, { name: `demo-github-pr-deploy-${p}` }), "policy").Statement);
+        return { Version: inline.Version, Statement: [...inline.Statement, ...managed] };
+    };
+    const PREVIEW_BOUNDARY = BOUNDARY("preview");
+
+    it("GIVEN previews true WHEN run THEN exactly one role, its inline and data policies, the previews' boundary, secrets and alarm keys and two origin parameters more", () => {
+        const before = base.graph.countsByType();
+        const after = g().countsByType();
+        const added = Object.fromEntries(
+            Object.keys(after)
+                .filter((t) => after[t] !== before[t])
+                .map((t) => [t, after[t] - (before[t] ?? 0)]),
+        );
+        assert.deepEqual(added, {
+            [T.role]: 1,
+            [T.rolePolicy]: 1,
+            [T.policy]: 4, // the previews' boundary, the role's data, network and services permissions
+            [T.attachment]: 3,
+            [T.key]: 2, // secrets provider, alarm topic
+            [T.alias]: 2,
+            [T.param]: 2, // origin secret and hosts of the previews
+            "shipyard-bootstrap:iam:PreviewDeployRole": 1,
+            "shipyard-bootstrap:kms:SecretsKeys": 1,
+            "shipyard-bootstrap:kms:AlarmKeys": 1,
+        });
+        assert.deepEqual(
+            g()
+                .ofType(T.alias)
+                .map((a) => a.inputs.name)
+                .filter((n) => String(n).includes("preview")),
+            ["alias/demo-preview-alarms", "alias/demo-pulumi-preview"],
+        );
+        assert.equal(g().one(T.policy, { name: "demo-preview-boundary" }).inputs.path, "/");
+    });
+
+    it("outputs the role's ARN as prDeployRoleArn and the previews' secrets provider", () => {
+        assert.deepEqual(
+            Object.keys(run.outputs ?? {}).filter((k) => ["prDeployRoleArn", "previewSecretsProvider"].includes(k)),
+            ["prDeployRoleArn", "previewSecretsProvider"],
+        );
+        assert.equal(base.outputs?.prDeployRoleArn, undefined);
+    });
+
+    it("lets only jobs in the GitHub environment preview assume demo-github-pr-deploy, by one exact subject", () => {
+        const role = g().one(T.role, { name: "demo-github-pr-deploy" });
+        assert.equal(role.inputs.maxSessionDuration, 3600);
+        assert.deepEqual(json(role, "assumeRolePolicy"), environmentTrust("preview"));
+    });
+
+    it("names only pr-* resources: roles, parameters, functions, stack state, and StringLike pr-* on the environment tag", () => {
+        const doc = permissions();
+        const sid = (id: string) => doc.Statement.find((st) => st.Sid === id);
+        assert.deepEqual(sid("ManageOwnRoles")?.Resource, `arn:aws:iam::${ACCOUNT}:role/demo-pr-*-*`);
+        assert.deepEqual(sid("ManageOwnParameters")?.Resource, `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/pr-*/*`);
+        assert.deepEqual(sid("ManageOwnFunctions")?.Resource, `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:demo-pr-*-*`);
+        assert.deepEqual(list(sid("ReadWriteOwnStackState")?.Resource).slice(0, 2), [
+            `${BUCKET_ARN}/.pulumi/stacks/shipyard/pr-*.json*`,
+            `${BUCKET_ARN}/.pulumi/stacks/shipyard/pr-*.pulumi-tags`,
+        ]);
+        assert.deepEqual(sid("GrantOwnRolesOnlyWithinTheBoundary")?.Condition, { StringEquals: { "iam:PermissionsBoundary": PREVIEW_BOUNDARY } });
+        assert.deepEqual(sid("CreateOwnNamespaces")?.Condition, {
+            StringEquals: { "aws:RequestedRegion": "eu-west-1" },
+            StringLike: { "aws:RequestTag/environment": "pr-*" },
+        });
+        assert.deepEqual(sid("ChangeOwnNetwork")?.Condition, {
+            StringEquals: { "aws:RequestedRegion": "eu-west-1" },
+            StringLike: { "aws:ResourceTag/environment": "pr-*" },
+        });
+        // The deny that keeps other environments' tags off: StringNotEquals pr-* would deny every preview its own.
+        assert.deepEqual(sid("KeepEnvironmentTags")?.Condition, {
+            StringNotLike: { "aws:RequestTag/environment": "pr-*" },
+            Null: { "aws:RequestTag/environment": "false" },
+        });
+        assert.deepEqual(list(sid("ManageOwnContainers")?.Resource), [
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/demo-pr-*`,
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/demo-pr-*/*`,
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/demo-pr-*/*`,
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-set/demo-pr-*/*/*`,
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-deployment/demo-pr-*/*/*`,
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:service-revision/demo-pr-*/*/*`,
+            `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/demo-pr-*-*:*`,
+        ]);
+        // No StringEquals holds a wildcard, which IAM would compare literally.
+        for (const st of doc.Statement)
+            for (const [k, v] of Object.entries(st.Condition?.StringEquals ?? {})) assert.ok(!list(v).some((x) => x.includes("*")), `${st.Sid} ${k}`);
+    });
+
+    const cases = (env: string, tag = env) =>
+        [
+            ["iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/demo-${env}-web-task`, { "iam:PermissionsBoundary": PREVIEW_BOUNDARY }],
+            ["iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/demo-${env}-web-execution`, { "iam:PermissionsBoundary": PREVIEW_BOUNDARY }],
+            ["ssm:PutParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/${env}/web/API_KEY`, {}],
+            ["lambda:UpdateFunctionCode", `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:demo-${env}-monitoring-endpoint-check`, {}],
+            ["s3:PutObject", `${BUCKET_ARN}/.pulumi/stacks/shipyard/${env}.json`, {}],
+            ["rds:DeleteDBInstance", `arn:aws:rds:eu-west-1:${ACCOUNT}:db:demo-${env}-db`, {}],
+            ["ecs:UpdateService", `arn:aws:ecs:eu-west-1:${ACCOUNT}:service/demo-${env}-cluster/demo-${env}-web`, { "aws:RequestedRegion": "eu-west-1" }],
+            [
+                "ec2:AuthorizeSecurityGroupIngress",
+                `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-0123`,
+                { "aws:RequestedRegion": "eu-west-1", "aws:ResourceTag/environment": tag },
+            ],
+            [
+                "elasticloadbalancing:DeleteLoadBalancer",
+                `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/demo-${env}-lb/50dc6c495c0c9188`,
+                { "aws:RequestedRegion": "eu-west-1" },
+            ],
+            ["logs:DeleteLogGroup", `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/ecs/demo/${env}/web`, { "aws:RequestedRegion": "eu-west-1" }],
+            ["sns:DeleteTopic", `arn:aws:sns:eu-west-1:${ACCOUNT}:demo-${env}-alarms`, {}],
+        ] as const;
+
+    it("may change pr-42's resources: roles within the previews' boundary, parameters, functions, state, database, service, security group, load balancer, logs, topic", () => {
+        const doc = permissions();
+        for (const [action, resource, context] of cases("pr-42")) assert.equal(allows(doc, action, resource, context), true, `${action} ${resource}`);
+    });
+
+    for (const env of ["alpha", "live"]) {
+        it(`cannot touch ${env}'s resources: not by name, not by tag, not with ${env}'s boundary`, () => {
+            const doc = permissions();
+            for (const [action, resource, context] of cases(env)) assert.equal(allows(doc, action, resource, context), false, `${action} ${resource}`);
+            assert.equal(
+                allows(doc, "iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/demo-pr-42-web-task`, { "iam:PermissionsBoundary": BOUNDARY(env) }),
+                false,
+                `a pr-42 role with ${env}'s boundary`,
+            );
+        });
+    }
+
+    it("cannot change a boundary, the previews' own included, nor a trust policy", () => {
+        const doc = permissions();
+        for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"])
+            for (const boundary of [PREVIEW_BOUNDARY, BOUNDARY("alpha")]) assert.equal(allows(doc, action, boundary), false, `${action} ${boundary}`);
+        assert.equal(allows(doc, "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${ACCOUNT}:role/demo-pr-42-web-task`), false);
+    });
+
+    it("reads the previews' origin parameters and may push the pull request's images, without being able to write those parameters", () => {
+        const doc = permissions();
+        assert.equal(allows(doc, "ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/preview/edge/origin-secret`), true);
+        assert.equal(allows(doc, "ssm:PutParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/preview/edge/origin-secret`), false);
+        assert.equal(allows(doc, "ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/alpha/edge/origin-secret`), false);
+        for (const action of ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"])
+            assert.equal(allows(doc, action, WEB_REPO_ARN), true, action);
+    });
+
+    it("the previews' boundary allows a pr-42 role its own logs and parameters, and nothing of alpha's", () => {
+        const boundary = json(g().one(T.policy, { name: "demo-preview-boundary" }), "policy");
+        const logs = (env: string) => `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/ecs/demo/${env}/web:log-stream:x`;
+        const param = (env: string) => `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/demo/${env}/web/API_KEY`;
+        assert.equal(allows(boundary, "logs:PutLogEvents", logs("pr-42")), true);
+        assert.equal(allows(boundary, "ssm:GetParameters", param("pr-42")), true);
+        assert.equal(allows(boundary, "logs:PutLogEvents", logs("alpha")), false);
+        assert.equal(allows(boundary, "ssm:GetParameters", param("alpha")), false);
+    });
+
+    it("adds the previews' origin rule for pr-*.example.org after the environments', and the hosts parameter the preview stacks read", () => {
+        const ruleset = g()
+            .ofType(T.ruleset)
+            .find((r) => r.inputs.phase === ORIGIN_PHASE) as Recorded;
+        const rules = ruleset.inputs.rules as { ref: string; expression: string }[];
+        assert.deepEqual(
+            rules.map((r) => [r.ref, r.expression]),
+            [
+                ["demo_alpha_origin_header", '(http.host in {"alpha.example.org"})'],
+                ["demo_beta_origin_header", '(http.host in {"beta.example.org"})'],
+                ["demo_gamma_origin_header", '(http.host in {"gamma.example.org"})'],
+                ["demo_live_origin_header", '(http.host in {"example.org"})'],
+                ["demo_preview_origin_header", '(http.host wildcard "pr-*.example.org")'],
+            ],
+        );
+        assert.equal(g().one(T.param, { name: "/demo/preview/edge/origin-hosts" }).inputs.value, "pr-*.example.org");
+        assert.equal(originRuleExpression(["a.example.org", "pr-*.example.org"]), '(http.host in {"a.example.org"} or http.host wildcard "pr-*.example.org")');
+    });
+
+    it("expires pull requests' images (pr-<sha>) 15 days after their push, by a rule of their own before main's; none without previews", () => {
+        const lifecycleOf = (r: Recorded) => JSON.parse(r.inputs.policy as string) as LifecyclePolicy;
+        const policy = lifecycleOf(g().one(T.ecrLifecycle, { repository: "demo-web" }));
+        const index = policy.rules.findIndex((r) => r.selection.tagPatternList?.includes("pr-*"));
+        assert.deepEqual(policy.rules[index].selection, {
+            tagStatus: "tagged",
+            tagPatternList: ["pr-*"],
+            countType: "sinceImagePushed",
+            countUnit: "days",
+            countNumber: 15,
+        });
+        assert.deepEqual(policy.rules[policy.rules.length - 1].selection.tagPatternList, ["*"]);
+        assert.ok(index < policy.rules.length - 1);
+        const sha = (n: number) => n.toString(16).padStart(40, "0");
+        const previews = Array.from({ length: 6 }, (_, i): Image => ({ digest: `pr-${i}`, pushedDay: i + 0.5, tags: [`pr-${sha(i)}`] }));
+        // Day 18: those pushed more than 15 days before.
+        assert.deepEqual([...evaluateLifecycle(policy, previews, 18)].sort(), ["pr-0", "pr-1", "pr-2"]);
+        assert.equal(
+            lifecycleOf(base.graph.one(T.ecrLifecycle, { repository: "demo-web" })).rules.some((r) => r.selection.tagPatternList?.includes("pr-*")),
+            false,
+        );
+    });
+
+    it("every policy stays within IAM's size quotas", () => {
+        for (const r of g().ofType(T.rolePolicy)) assert.ok((r.inputs.policy as string).replace(/\s/g, "").length <= 10_240, r.name);
+        for (const r of g().ofType(T.policy))
+            assert.ok((r.inputs.policy as string).replace(/\s/g, "").length <= 6_144, `${r.name}: ${(r.inputs.policy as string).length}`);
+    });
+
+    it("GIVEN previews true and an environment named preview THEN the stack is refused, naming the key, the value and why", async () => {
+        const refused = await runStack("shared", { project: BOOTSTRAP, overrides: { set: { previews: true, environments: ["alpha", "preview"] } } });
+        assert.match(
+            String(refused.error?.message),
+            /key shipyard-bootstrap:environments = "preview": with previews true, preview names the pull-request previews' shared boundary, keys and origin parameters; give that environment another name, or set previews false/,
+        );
+        assert.equal(refused.graph.all.filter((r) => r.custom).length, 0);
+    });
+
+    it("GIVEN previews yes THEN refused as not a boolean", async () => {
+        // The Pulumi CLI refuses it first, by Pulumi.yaml's declared type; the settings refuse it too.
+        await assert.rejects(
+            runStack("shared", { project: BOOTSTRAP, overrides: { set: { previews: "yes" } } }),
+            /configuration key 'shipyard-bootstrap:previews' must be of type 'boolean'/,
+        );
+        const { buildBootstrapSettings } = await import("../bootstrap/settings");
+        const raw = stackConfig("shared", {}, BOOTSTRAP, path.join(FIXTURES, "bootstrap"));
+        assert.throws(
+            () => buildBootstrapSettings("shared", { ...raw, values: { ...raw.values, "shipyard-bootstrap:previews": "yes" } }),
+            /key shipyard-bootstrap:previews = "yes": wrong type: expected true or false/,
+        );
     });
 });

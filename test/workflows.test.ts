@@ -197,10 +197,10 @@ function forkExposures(w: Workflow): string[] {
 }
 
 describe("workflows: which trigger deploys where", () => {
-    it("finds the six workflows", () => {
+    it("finds the eight workflows", () => {
         assert.deepEqual(
             workflows.map((w) => w.file),
-            ["deploy.yml", "gamma.yml", "live.yml", "main.yml", "pull-request.yml", "rollback.yml"],
+            ["deploy.yml", "gamma.yml", "live.yml", "main.yml", "preview-sweep.yml", "preview.yml", "pull-request.yml", "rollback.yml"],
         );
     });
 
@@ -707,7 +707,7 @@ describe("workflows: one image per service, built once, promoted by digest", () 
     const main = byName("main.yml");
     const deploy = byName("deploy.yml").jobs.deploy;
 
-    it("builds and pushes images only in main.yml's build job", () => {
+    it("builds and pushes images only in main.yml's build job, and a pull request's own in its preview's deploy job", () => {
         const builders = workflows.flatMap((w) =>
             jobs(w)
                 .filter(([, j]) =>
@@ -715,7 +715,7 @@ describe("workflows: one image per service, built once, promoted by digest", () 
                 )
                 .map(([id]) => `${w.file} ${id}`),
         );
-        assert.deepEqual(builders, ["main.yml build"]);
+        assert.deepEqual(builders, ["main.yml build", "preview.yml deploy"]);
     });
 
     it("builds one leg per service of the build matrix, every leg to its end", () => {
@@ -1060,5 +1060,155 @@ jobs:
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("workflows: a preview environment per pull request (preview.yml, preview-sweep.yml)", () => {
+    const preview = byName("preview.yml");
+    const sweep = byName("preview-sweep.yml");
+    const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+
+    it("runs on a pull request's label, push, reopening and closing, and the sweep every hour or on demand", () => {
+        assert.deepEqual(preview.on, { pull_request: { branches: ["main"], types: ["labeled", "unlabeled", "synchronize", "reopened", "closed"] } });
+        assert.deepEqual(sweep.on, { schedule: [{ cron: "17 * * * *" }], workflow_dispatch: null });
+    });
+
+    /** The event key a job's condition builds, and whether the job's list admits it (the guard's other parts aside). */
+    const admits = (job: Job, event: { action: string; labels: string[]; label?: string }) => {
+        const list = JSON.parse(/fromJSON\('(\[[^']*\])'\)/.exec(job.if ?? "")?.[1] ?? "null") as string[];
+        assert.match(
+            job.if ?? "",
+            /format\('\{0\}\/\{1\}\/\{2\}', github\.event\.action, contains\(github\.event\.pull_request\.labels\.\*\.name, 'preview'\), github\.event\.label\.name\)/,
+        );
+        return list.includes(`${event.action}/${event.labels.includes("preview")}/${event.label ?? ""}`);
+    };
+    const EVENTS: [string, { action: string; labels: string[]; label?: string }, "deploy" | "destroy" | "none"][] = [
+        ["the label preview added", { action: "labeled", labels: ["preview"], label: "preview" }, "deploy"],
+        ["another label added to a preview", { action: "labeled", labels: ["preview", "bug"], label: "bug" }, "none"],
+        ["a label added to a pull request without preview", { action: "labeled", labels: ["bug"], label: "bug" }, "none"],
+        ["a push to a labelled pull request", { action: "synchronize", labels: ["preview"] }, "deploy"],
+        ["a push to an unlabelled one", { action: "synchronize", labels: [] }, "none"],
+        ["a labelled pull request reopened", { action: "reopened", labels: ["preview"] }, "deploy"],
+        ["a labelled pull request closed or merged", { action: "closed", labels: ["preview"] }, "destroy"],
+        ["an unlabelled pull request closed", { action: "closed", labels: [] }, "none"],
+        ["the label preview removed", { action: "unlabeled", labels: [], label: "preview" }, "destroy"],
+        ["another label removed from a preview", { action: "unlabeled", labels: ["preview"], label: "bug" }, "none"],
+    ];
+    for (const [given, event, expected] of EVENTS) {
+        it(`GIVEN ${given} THEN ${expected === "none" ? "no job runs" : `only the ${expected} job runs`}`, () => {
+            assert.deepEqual(
+                (["deploy", "destroy"] as const).filter((id) => admits(preview.jobs[id], event)),
+                expected === "none" ? [] : [expected],
+            );
+        });
+    }
+
+    it("never runs for a fork's or Dependabot's pull request: both jobs start with the same-repository guard", () => {
+        for (const id of ["deploy", "destroy"]) assert.ok(preview.jobs[id].if?.startsWith(`${TRUSTED_PULL_REQUEST} && `), id);
+        assert.deepEqual(forkExposures(preview), []);
+        assert.deepEqual(Object.keys(preview.jobs), ["deploy", "destroy"]);
+    });
+
+    it("runs every job in the GitHub environment preview with the preview deploy role, an OIDC token and leave to comment, nothing more", () => {
+        for (const [w, id] of [
+            [preview, "deploy"],
+            [preview, "destroy"],
+            [sweep, "sweep"],
+        ] as const) {
+            const job = w.jobs[id];
+            assert.equal(job.environment, "preview", id);
+            assert.equal(assumes(job, "PR_DEPLOY_ROLE_ARN"), true, id);
+            assert.equal(
+                ["DEPLOY_ROLE_ARN", "BUILD_ROLE_ARN", "PREVIEW_ROLE_ARN"].some((v) => assumes(job, v)),
+                false,
+                id,
+            );
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" }, id);
+        }
+    });
+
+    it("deploys and destroys one preview at a time, in one queue per pull request, never cancelling a running one; one sweep at a time", () => {
+        for (const id of ["deploy", "destroy"])
+            assert.deepEqual(preview.jobs[id].concurrency, { group: "preview-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false }, id);
+        assert.deepEqual(sweep.jobs.sweep.concurrency, { group: "preview-sweep", "cancel-in-progress": false });
+    });
+
+    it("deploys the pull request's own commit, and destroys with main's tooling", () => {
+        const checkout = (job: Job) => (job.steps ?? []).find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.ref;
+        assert.equal(checkout(preview.jobs.deploy), "${{ github.event.pull_request.head.sha }}");
+        assert.equal(checkout(preview.jobs.destroy), "main");
+    });
+
+    const fakeNpm = (answers: Record<string, string>) =>
+        Object.entries(answers)
+            .map(([pattern, body]) => `if [[ "$*" == *"${pattern}"* ]]; then ${body}; fi`)
+            .join("\n");
+    const env = {
+        PR: "7",
+        SHA,
+        REPOSITORY: "example-org/shipyard",
+        RUN_URL: "https://github.com/example-org/shipyard/actions/runs/1",
+        SECRETS_PROVIDER: "awskms://alias/demo-pulumi-preview?region=eu-west-1",
+        PULUMI_BACKEND_URL: "s3://state",
+    };
+
+    it("builds and pushes exactly the images npm run preview -- build-plan lists, each from its context with its pr-<sha> tag", () => {
+        const script = stepRunning(preview.jobs.deploy, /build-plan/).run ?? "";
+        const plan = JSON.stringify([
+            { service: "web", context: "app", ref: `${REGISTRY}/demo-web:pr-${SHA}` },
+            { service: "api", context: "services/api", ref: `${REGISTRY}/demo-api:pr-${SHA}` },
+        ]);
+        const r = runStep(script, env, {
+            npm: fakeNpm({ "image-platforms": "echo linux/amd64; exit 0", "build-plan": `echo '${plan}'; exit 0` }),
+            docker: "exit 0",
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(r.calls, [
+            "npm run --silent release -- image-platforms",
+            `npm run --silent preview -- build-plan --sha ${SHA}`,
+            `docker buildx build --platform linux/amd64 --provenance=false --sbom=false --push --tag ${REGISTRY}/demo-web:pr-${SHA} app`,
+            `docker buildx build --platform linux/amd64 --provenance=false --sbom=false --push --tag ${REGISTRY}/demo-api:pr-${SHA} services/api`,
+        ]);
+    });
+
+    it("GIVEN build-plan fails (ECR answers an error) THEN the step fails before pushing anything", () => {
+        const script = stepRunning(preview.jobs.deploy, /build-plan/).run ?? "";
+        const r = runStep(script, env, { npm: fakeNpm({ "image-platforms": "echo linux/amd64; exit 0", "build-plan": "exit 1" }), docker: "exit 0" });
+        assert.notEqual(r.status, 0);
+        assert.deepEqual(
+            r.calls.filter((c) => c.startsWith("docker")),
+            [],
+        );
+    });
+
+    for (const [code, status, notice] of [
+        [0, 0, false],
+        [1, 1, false],
+        [5, 0, true],
+    ] as const) {
+        it(`GIVEN npm run preview -- deploy exits ${code} THEN the step exits ${status}${notice ? " with a notice that the cap is reached" : ""}`, () => {
+            const script = stepRunning(preview.jobs.deploy, /preview -- deploy/).run ?? "";
+            const r = runStep(script, env, { npm: `exit ${code}`, pulumi: "exit 0" });
+            assert.equal(r.status, status, r.stderr);
+            assert.deepEqual(r.calls, [
+                "pulumi login s3://state",
+                `npm run --silent preview -- deploy --pr 7 --sha ${SHA} --repository example-org/shipyard --run-url https://github.com/example-org/shipyard/actions/runs/1 --secrets-provider awskms://alias/demo-pulumi-preview?region=eu-west-1`,
+            ]);
+            assert.equal(r.stdout.includes("::notice::no preview for #7"), notice);
+        });
+    }
+
+    it("destroys with npm run preview -- destroy, and sweeps with npm run preview -- sweep", () => {
+        const destroy = runStep(stepRunning(preview.jobs.destroy, /preview -- destroy/).run ?? "", env, { npm: "exit 0", pulumi: "exit 0" });
+        assert.deepEqual(destroy.calls, [
+            "pulumi login s3://state",
+            "npm run --silent preview -- destroy --pr 7 --repository example-org/shipyard --run-url https://github.com/example-org/shipyard/actions/runs/1",
+        ]);
+        const swept = runStep(stepRunning(sweep.jobs.sweep, /preview -- sweep/).run ?? "", env, { npm: "exit 1", pulumi: "exit 0" });
+        assert.equal(swept.status, 1);
+        assert.deepEqual(swept.calls, [
+            "pulumi login s3://state",
+            "npm run --silent preview -- sweep --repository example-org/shipyard --run-url https://github.com/example-org/shipyard/actions/runs/1",
+        ]);
     });
 });
