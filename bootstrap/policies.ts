@@ -139,6 +139,8 @@ export const PASSED_TO_SERVICES = [
     "lambda.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
     "scheduler.amazonaws.com",
+    // A scheduled job's state machine (components/scheduledJob.ts).
+    "states.amazonaws.com",
 ];
 /** AWS managed policies the program attaches to its own roles; no other managed policy can be attached. */
 export const ATTACHABLE_MANAGED_POLICIES = ["AmazonECSInfrastructureRolePolicyForLoadBalancers"];
@@ -499,9 +501,48 @@ export function boundaryPolicy(p: BoundaryPolicyArgs): PolicyDocument {
         { Sid: "ReadOwnAlarms", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: arn("cloudwatch", `alarm:${own}*`) },
         // PutMetricData has no resource-level permissions.
         { Sid: "PublishMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*" },
-        { Sid: "SendToOwnQueues", Effect: "Allow", Action: "sqs:SendMessage", Resource: arn("sqs", `${own}*`) },
+        // And receive from them: a worker consumes its queue (issue 18).
+        {
+            Sid: "SendToOwnQueues",
+            Effect: "Allow",
+            Action: ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+            Resource: arn("sqs", `${own}*`),
+        },
+        ...messagingBoundaryStatements(p),
         ...dataBoundaryStatements(p),
     );
+}
+
+/**
+ * The boundary's part for messaging and jobs (issue 18, components/messageTopic.ts, workQueue.ts,
+ * scheduledJob.ts): task roles publish to the environment's topics (through SNS's use of the
+ * environment's SNS key, a key carrying an alias `alias/<app>-<env>-*`) and consume its queues; a
+ * job's state machine runs the environment's task definitions in its cluster `<app>-<env>`,
+ * watches and stops those tasks, and passes the environment's roles to ECS tasks only; a job's
+ * schedule starts the environment's state machines.
+ */
+function messagingBoundaryStatements(p: BoundaryPolicyArgs): Statement[] {
+    const { partition, region, accountId } = p.account;
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
+    const own = `${p.app}-${p.env}-`;
+    // Compact on purpose (a managed policy holds 6,144 characters): one statement, each action matching only its
+    // own service's ARNs among the resources. PassRole needs no iam:PassedToService condition here: the only
+    // action of the boundary that takes a role is ecs:RunTask of the environment's task definitions (the job
+    // state machine role's own policy names ecs-tasks.amazonaws.com and the cluster).
+    return [
+        {
+            Sid: "Jobs",
+            Effect: "Allow",
+            Action: ["sns:Publish", "states:StartExecution", "ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask", "iam:PassRole"],
+            Resource: [
+                arn("sns", `${own}*`),
+                arn("states", `stateMachine:${own}*`),
+                // Task definitions task-definition/<app>-<env>-<job>:<n> and tasks task/<app>-<env>/<id>.
+                arn("ecs", `task*/${p.app}-${p.env}*`),
+                `arn:${partition}:iam::${accountId}:role/${own}*`,
+            ],
+        },
+    ];
 }
 
 /**
@@ -587,7 +628,8 @@ function dataBoundaryStatements(p: BoundaryPolicyArgs): Statement[] {
             Effect: "Allow",
             Action: ["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"],
             Resource: `arn:${partition}:kms:${region}:${accountId}:key/*`,
-            Condition: { StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`, `rds.${region}.amazonaws.com`] } },
+            // And SNS's, for a task role publishing to its encrypted topics (issue 18: its own topics only, above).
+            Condition: { StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`, `rds.${region}.amazonaws.com`, `sns.${region}.amazonaws.com`] } },
         },
     ];
 }
@@ -1006,6 +1048,16 @@ export function deployPolicy(p: DeployPolicyArgs): PolicyDocument {
                     "kms:EncryptionContext:aws:sns:topicArn": `arn:${partition}:sns:${p.account.region}:${accountId}:${p.app}-${p.env}-alarms`,
                 },
             },
+        },
+        {
+            // Scheduled jobs' state machines, <app>-<env>-<job>, and their executions (`release run-job` starts one).
+            Sid: "ManageOwnJobs",
+            Effect: "Allow",
+            Action: "states:*",
+            Resource: [
+                `arn:${p.account.partition}:states:${p.account.region}:${p.account.accountId}:stateMachine:${p.app}-${p.env}-*`,
+                `arn:${p.account.partition}:states:${p.account.region}:${p.account.accountId}:execution:${p.app}-${p.env}-*:*`,
+            ],
         },
         {
             // The environment's web ACL (waf: true, or blue/green behind Cloudflare), named <app>-<env>, and the AWS managed rule

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { fiveXxShare, p99LatencyMs } from "../lib/alarmMath";
+import { BACKLOG_PER_TASK, backlogAlarmQueries, backlogMetrics, fiveXxShare, p99LatencyMs, QUEUED_MESSAGES, WAITING_WITH_NO_TASK } from "../lib/alarmMath";
 import { partitionOf, physicalName } from "../lib/aws";
-import { FargateTask, FargateTaskArgs, validateFargateTaskArgs } from "./fargateTask";
+import { FargateTask, FargateTaskArgs, taskSecurityGroup, validateFargateTaskArgs } from "./fargateTask";
 
 export const CONTAINER_SERVICE_TYPE = "shipyard:ecs:ContainerService";
 
@@ -44,7 +44,7 @@ export interface ContainerServiceArgs extends FargateTaskArgs {
     readonly steadyStateTimeoutMinutes: number;
     /** The topic the deployment alarms notify (ALARM and OK), so a rollback reaches the team too. @default none */
     readonly alarmTopicArn?: pulumi.Input<string>;
-    /** Tasks kept running at least; the initial desired count. */
+    /** Tasks kept running at least; the initial desired count. 0 only with `backlog`. */
     readonly minTasks: number;
     /** Upper bound for autoscaling. */
     readonly maxTasks: number;
@@ -56,7 +56,36 @@ export interface ContainerServiceArgs extends FargateTaskArgs {
     readonly spot: boolean;
     /** Seconds failing load balancer health checks are ignored after a task starts (with a load balancer only). */
     readonly healthCheckGracePeriodSeconds: number;
+    /**
+     * A queue worker scales on its queue's backlog instead of CPU and memory: target tracking on
+     * messages per task, a step policy that starts tasks when messages wait and none runs (target
+     * tracking cannot scale from zero), and, with minTasks 0, a step policy that stops every task
+     * after `idleMinutes` of an empty queue. @default CPU and memory target tracking
+     */
+    readonly backlog?: BacklogScalingArgs;
 }
+
+export interface BacklogScalingArgs {
+    /** The SQS queue's name (CloudWatch's QueueName dimension). */
+    readonly queueName: pulumi.Input<string>;
+    /** Messages one task should have at most: acceptable latency / seconds per message. */
+    readonly messagesPerTask: number;
+    /** Minutes the queue must stay empty before the worker scales in to minTasks 0; the cool-down. */
+    readonly idleMinutes: number;
+}
+
+/**
+ * A scaling alarm's name, `<app>-<env>-<service>-scale-<role>`: under the environment's prefix, where
+ * its deploy role may manage alarms. It acts on its scaling policy only; the alarm notifier's
+ * reminders leave such alarms out (functions/alarmNotifier/reminders.ts, isScalingTrigger).
+ */
+export function scalingAlarmName(parts: readonly string[]): string {
+    const [app, env, svc, role] = parts;
+    return physicalName([app, env, svc, "scale", role], 255);
+}
+
+/** Steps of the wake-up policy at most: one task per `messagesPerTask` waiting, up to this many tasks at once. */
+export const WAKE_STEPS = 10;
 
 export interface LoadBalancerAttachment {
     /**
@@ -110,8 +139,15 @@ const inside = (n: number, lo: number, hi: number) => Number.isFinite(n) && n >=
 
 export function validateContainerServiceArgs(args: ContainerServiceArgs): void {
     validateFargateTaskArgs(args, "ContainerService");
-    if (args.minTasks < 1 || args.maxTasks < args.minTasks)
-        throw new Error(`ContainerService: need 1 <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks})`);
+    const floor = args.backlog ? 0 : 1;
+    if (args.minTasks < floor || args.maxTasks < Math.max(1, args.minTasks))
+        throw new Error(
+            `ContainerService: need ${floor} <= minTasks (${args.minTasks}) <= maxTasks (${args.maxTasks}), maxTasks at least 1 (minTasks 0 only with backlog scaling)`,
+        );
+    if (args.backlog && (!Number.isInteger(args.backlog.messagesPerTask) || args.backlog.messagesPerTask < 1))
+        throw new Error(`ContainerService: backlog.messagesPerTask must be a whole number of 1 or more, got ${args.backlog.messagesPerTask}`);
+    if (args.backlog && (!Number.isInteger(args.backlog.idleMinutes) || args.backlog.idleMinutes < 1 || args.backlog.idleMinutes > 1440))
+        throw new Error(`ContainerService: backlog.idleMinutes must be 1-1440, got ${args.backlog.idleMinutes}`);
     const d = args.deployment;
     if (d && d.strategy !== "rolling") {
         if (!args.loadBalancer?.blueGreen)
@@ -161,22 +197,15 @@ export class ContainerService extends pulumi.ComponentResource {
         this.taskRole = task.taskRole;
         this.taskDefinition = task.taskDefinition;
 
-        this.securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
-            {
-                vpcId: args.vpcId,
-                description: args.loadBalancer
-                    ? `${svc} tasks: in only from the load balancer`
-                    : args.serviceConnect?.discoveryName
-                      ? `${svc} tasks: in only from the services that call it`
-                      : `${svc} tasks: no inbound traffic`,
-                // Tasks call out to AWS APIs, registries and the services they depend on.
-                egress: [
-                    { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "Outbound to AWS APIs, registries and dependencies" },
-                ],
-                tags: { ...tags, Name: physicalName([app, env, svc, "tasks"], 255) },
-            },
-            child,
+        this.securityGroup = taskSecurityGroup(
+            name,
+            args,
+            args.loadBalancer
+                ? `${svc} tasks: in only from the load balancer`
+                : args.serviceConnect?.discoveryName
+                  ? `${svc} tasks: in only from the services that call it`
+                  : `${svc} tasks: no inbound traffic`,
+            this,
         );
         const lb = args.loadBalancer;
         if (lb) {
@@ -331,6 +360,18 @@ export class ContainerService extends pulumi.ComponentResource {
             },
             child,
         );
+        if (args.backlog) this.backlogScaling(name, target, args.backlog, args, child);
+        else this.utilisationScaling(name, target, args, child);
+
+        this.registerOutputs({
+            serviceName: this.service.name,
+            taskDefinitionArn: this.taskDefinition.arn,
+        });
+    }
+
+    /** Target tracking on average CPU and memory. */
+    private utilisationScaling(name: string, target: aws.appautoscaling.Target, args: ContainerServiceArgs, child: pulumi.CustomResourceOptions): void {
+        const [app, env, svc] = args.nameParts;
         const trackers: [string, string, number][] = [
             ["cpu", "ECSServiceAverageCPUUtilization", args.cpuTargetPercent],
             ["memory", "ECSServiceAverageMemoryUtilization", args.memoryTargetPercent],
@@ -355,10 +396,127 @@ export class ContainerService extends pulumi.ComponentResource {
                 child,
             );
         }
+    }
 
-        this.registerOutputs({
-            serviceName: this.service.name,
-            taskDefinitionArn: this.taskDefinition.arn,
+    /**
+     * Scaling on the queue's backlog (README "Queue workers"): target tracking keeps the backlog per
+     * task at messagesPerTask; a step policy wakes a worker at zero tasks (one task per
+     * messagesPerTask waiting, from the first message); with minTasks 0, another stops every task
+     * once the queue was empty for idleMinutes. CPU and memory do not scale a queue worker: a scale
+     * in needs every policy to agree, and an idle CPU would not say when messages wait.
+     */
+    private backlogScaling(
+        name: string,
+        target: aws.appautoscaling.Target,
+        backlog: BacklogScalingArgs,
+        args: ContainerServiceArgs,
+        child: pulumi.CustomResourceOptions,
+    ): void {
+        const [app, env, svc] = args.nameParts;
+        const source = { queueName: backlog.queueName, clusterName: args.cluster.name, serviceName: this.service.name };
+        const scalable = { serviceNamespace: target.serviceNamespace, scalableDimension: target.scalableDimension, resourceId: target.resourceId };
+        new aws.appautoscaling.Policy(
+            `${name}-scale-backlog`,
+            {
+                name: physicalName([app, env, svc, "backlog"], 255),
+                policyType: "TargetTrackingScaling",
+                ...scalable,
+                targetTrackingScalingPolicyConfiguration: {
+                    customizedMetricSpecification: {
+                        metrics: [
+                            ...backlogMetrics(source).map((m) => ({
+                                id: m.id,
+                                returnData: false,
+                                metricStat: {
+                                    stat: m.stat,
+                                    metric: {
+                                        namespace: m.namespace,
+                                        metricName: m.metricName,
+                                        dimensions: Object.entries(m.dimensions).map(([n, value]) => ({ name: n, value })),
+                                    },
+                                },
+                            })),
+                            { id: "backlog", label: "messages per running task", returnData: true, expression: BACKLOG_PER_TASK },
+                        ],
+                    },
+                    targetValue: backlog.messagesPerTask,
+                    scaleOutCooldown: 60,
+                    scaleInCooldown: 300,
+                },
+            },
+            child,
+        );
+        // A step policy setting an exact count, and the alarm that triggers it: named outside the
+        // alarm topic's prefix, acting on the policy only (scalingAlarmName).
+        const trigger = (
+            role: string,
+            stepAdjustments: aws.types.input.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustment[],
+            alarm: {
+                description: string;
+                comparison: string;
+                threshold: number;
+                minutes: number;
+                missing: string;
+                queries: ReturnType<typeof backlogAlarmQueries>;
+            },
+        ) => {
+            const policy = new aws.appautoscaling.Policy(
+                `${name}-scale-${role}`,
+                {
+                    name: physicalName([app, env, svc, role], 255),
+                    policyType: "StepScaling",
+                    ...scalable,
+                    stepScalingPolicyConfiguration: { adjustmentType: "ExactCapacity", cooldown: 60, metricAggregationType: "Maximum", stepAdjustments },
+                },
+                child,
+            );
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${role}`,
+                {
+                    name: scalingAlarmName([app, env, svc, role]),
+                    alarmDescription: alarm.description,
+                    comparisonOperator: alarm.comparison,
+                    threshold: alarm.threshold,
+                    evaluationPeriods: alarm.minutes,
+                    datapointsToAlarm: alarm.minutes,
+                    treatMissingData: alarm.missing,
+                    metricQueries: alarm.queries,
+                    alarmActions: [policy.arn],
+                    tags: args.tags,
+                },
+                child,
+            );
+        };
+        // From zero: ExactCapacity k while k-1 to k times messagesPerTask messages wait (AWS: a
+        // step's lower bound is inclusive, its upper bound exclusive, both relative to the threshold 0).
+        const steps = Math.min(args.maxTasks, WAKE_STEPS);
+        trigger(
+            "wake",
+            Array.from({ length: steps }, (_, i) => ({
+                metricIntervalLowerBound: String(i * backlog.messagesPerTask),
+                metricIntervalUpperBound: i === steps - 1 ? undefined : String((i + 1) * backlog.messagesPerTask),
+                scalingAdjustment: i + 1,
+            })),
+            {
+                description: `${svc} in ${env}: messages wait and no task runs; starts tasks (scaling, not a problem)`,
+                comparison: "GreaterThanThreshold",
+                threshold: 0,
+                minutes: 1,
+                // An idle queue sends no metrics: the first message's datapoint is what wakes the worker.
+                missing: "notBreaching",
+                queries: backlogAlarmQueries(source, "waiting", "messages waiting with no task running", WAITING_WITH_NO_TASK),
+            },
+        );
+        if (args.minTasks > 0) return;
+        // Below the threshold 1 (the queue is empty) for idleMinutes: no task.
+        trigger("idle", [{ metricIntervalUpperBound: "0", scalingAdjustment: 0 }], {
+            description: `${svc} in ${env}: the queue was empty for ${backlog.idleMinutes} minutes; stops every task (scaling, not a problem)`,
+            comparison: "LessThanThreshold",
+            threshold: 1,
+            minutes: backlog.idleMinutes,
+            // An inactive queue sends no metrics: that is an empty queue.
+            missing: "breaching",
+            queries: backlogAlarmQueries(source, "queued", "messages in the queue", QUEUED_MESSAGES),
         });
     }
 

@@ -60,15 +60,18 @@ export interface FargateTaskArgs {
      * bucket). @default none
      */
     readonly taskPolicyStatements?: readonly pulumi.Input<Record<string, unknown>>[];
+    /** The container's command, instead of the image's CMD (a job's entry point). @default the image's */
+    readonly command?: readonly string[];
     /** Days the container log group keeps logs. */
     readonly logRetentionDays: number;
     /** Seconds between SIGTERM and SIGKILL. */
     readonly stopTimeoutSeconds: number;
     /**
-     * The container's own health check command, run inside the container.
+     * The container's own health check command, run inside the container; null: none (a job's
+     * container serves nothing to check, and ECS acts on no health status of a task outside a service).
      * @default ["CMD", "node", "dist/healthcheck.js"] (the sample app's checker; no curl needed)
      */
-    readonly healthCheckCommand?: readonly string[];
+    readonly healthCheckCommand?: readonly string[] | null;
     /**
      * Tracing: an AWS Distro for OpenTelemetry collector beside the app, which receives OTLP on
      * localhost:4317/4318 and sends traces to AWS X-Ray; the app gets the standard OTEL_* variables
@@ -82,6 +85,30 @@ export interface FargateTaskArgs {
      */
     readonly permissionsBoundary?: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The security group a task runs in, `${name}-sg` (Name tag `<app>-<env>-<service>-tasks`): out to
+ * anywhere (AWS APIs, registries and the services it depends on), in from nothing until its
+ * component adds what it admits (a load balancer, the services that call it).
+ */
+export function taskSecurityGroup(
+    name: string,
+    args: Pick<FargateTaskArgs, "nameParts" | "tags"> & { readonly vpcId: pulumi.Input<string> },
+    description: string,
+    parent: pulumi.Resource,
+): aws.ec2.SecurityGroup {
+    const [app, env, svc] = args.nameParts;
+    return new aws.ec2.SecurityGroup(
+        `${name}-sg`,
+        {
+            vpcId: args.vpcId,
+            description,
+            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "Outbound to AWS APIs, registries and dependencies" }],
+            tags: { ...args.tags, Name: physicalName([app, env, svc, "tasks"], 255) },
+        },
+        { parent },
+    );
 }
 
 /** A secret kept in Secrets Manager, or one key of its JSON value. */
@@ -126,7 +153,7 @@ export class FargateTask {
         validateFargateTaskArgs(args, who);
         const [app, env, svc] = args.nameParts;
         const secrets = args.secrets ?? {};
-        const healthCheckCommand = args.healthCheckCommand ?? ["CMD", "node", "dist/healthcheck.js"];
+        const healthCheckCommand = args.healthCheckCommand === null ? undefined : (args.healthCheckCommand ?? ["CMD", "node", "dist/healthcheck.js"]);
         const child = { parent };
         const tags = args.tags;
 
@@ -310,6 +337,7 @@ export class FargateTask {
                     {
                         name: svc,
                         image: args.image,
+                        command: args.command ? [...args.command] : undefined,
                         essential: true,
                         // Service Connect names the port it offers; appProtocol gives its proxy HTTP metrics and retries.
                         portMappings: [{ containerPort: args.containerPort, protocol: "tcp", name: "http", appProtocol: "http" }],
@@ -324,7 +352,9 @@ export class FargateTask {
                         // tini as PID 1 reaps zombies and forwards SIGTERM to the app.
                         linuxParameters: { initProcessEnabled: true },
                         stopTimeout: args.stopTimeoutSeconds,
-                        healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 10 },
+                        healthCheck: healthCheckCommand
+                            ? { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 10 }
+                            : undefined,
                         dockerLabels: parameters.length > 0 ? { [SECRET_VERSIONS_LABEL]: versions } : undefined,
                         logConfiguration: awslogs(logGroupName, svc),
                         dependsOn: tracing ? [{ containerName: "otel-collector", condition: "START" }] : undefined,

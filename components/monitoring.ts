@@ -81,6 +81,22 @@ export interface MonitoringArgs {
      */
     readonly permissionsBoundary?: pulumi.Input<string>;
     readonly tags: Readonly<Record<string, string>>;
+    /** Worker queues: alarms on the oldest message's age and on dead letters, and a dashboard row each. @default [] */
+    readonly queues?: readonly MonitoredQueue[];
+    /** SNS topics the services publish to: a dashboard row each. @default [] */
+    readonly topics?: readonly { readonly label: string; readonly topicName: string }[];
+    /** Scheduled jobs: a dashboard row each (runs, failures, timeouts); a failed run notifies the topic itself. @default [] */
+    readonly jobs?: readonly { readonly name: string; readonly stateMachineArn: string }[];
+}
+
+/** A worker's queue as the alarms and dashboard name it. */
+export interface MonitoredQueue {
+    /** The worker's name. */
+    readonly service: string;
+    readonly queueName: string;
+    readonly deadLetterQueueName: string;
+    /** Seconds a message may wait: the oldest message older than this alarms. */
+    readonly acceptableLatencySeconds: number;
 }
 
 export function validateMonitoringArgs(args: MonitoringArgs): void {
@@ -145,6 +161,7 @@ export class Monitoring extends pulumi.ComponentResource {
         this.topic = args.topic;
 
         for (const svc of args.services) this.serviceAlarms(svc);
+        for (const q of args.queues ?? []) this.queueAlarms(q);
         if (args.database) this.databaseAlarms(args.database);
         if (args.endpoints.length > 0) this.endpointCheck = this.endpointChecks();
         this.dashboard = this.buildDashboard();
@@ -224,6 +241,44 @@ export class Monitoring extends pulumi.ComponentResource {
             threshold: t.p99LatencyMs,
             treatMissingData: "notBreaching",
             metricQueries: p99LatencyMs(targets),
+        });
+    }
+
+    /**
+     * A worker's queue: the oldest message waiting longer than the acceptable latency for 5 minutes
+     * (the worker is down, stuck or too small), and any message in the dead-letter queue (a message
+     * failed maxReceives times and waits for a person).
+     */
+    private queueAlarms(q: MonitoredQueue): void {
+        const [, env] = this.args.nameParts;
+        this.alarm(
+            `${q.service}-queue-age`,
+            `${q.service} in ${env}: a message has waited over ${q.acceptableLatencySeconds} s in ${q.queueName} for 5 minutes`,
+            {
+                namespace: "AWS/SQS",
+                metricName: "ApproximateAgeOfOldestMessage",
+                dimensions: { QueueName: q.queueName },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: q.acceptableLatencySeconds,
+                // An idle queue sends no metrics.
+                treatMissingData: "notBreaching",
+            },
+        );
+        this.alarm(`${q.service}-dead-letters`, `${q.service} in ${env}: messages in the dead-letter queue ${q.deadLetterQueueName}`, {
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: q.deadLetterQueueName },
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
         });
     }
 
@@ -385,7 +440,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 ENVIRONMENT: env,
                 ALARM_NAME_PREFIX: `${app}-${env}-`,
                 // Lets the notifier split <app>-<env>-<service>-<what> when a service name has hyphens.
-                SERVICE_NAMES: a.services.map((svc) => svc.name).join(","),
+                // Jobs too: a failed run's notification is named <app>-<env>-<job>-run-failed.
+                SERVICE_NAMES: [...a.services.map((svc) => svc.name), ...(a.jobs ?? []).map((j) => j.name)].join(","),
                 REMINDER_MINUTES: String(slack.reminderMinutes),
             },
             timeoutSeconds: 60,
@@ -540,7 +596,10 @@ type Resolved = [string, string[], string, string];
 export const ALARM_DESCRIPTION_MAX = 1024;
 
 /** The dashboard's widgets: a row per service, then the endpoint checks. Pure, for tests. */
-export function dashboardWidgets(a: Pick<MonitoringArgs, "services" | "region" | "endpoints" | "nameParts">, resolved: readonly Resolved[]): unknown[] {
+export function dashboardWidgets(
+    a: Pick<MonitoringArgs, "services" | "region" | "endpoints" | "nameParts" | "queues" | "topics" | "jobs">,
+    resolved: readonly Resolved[],
+): unknown[] {
     const widgets: unknown[] = [];
     const [, env] = a.nameParts;
     let y = 0;
@@ -648,6 +707,45 @@ export function dashboardWidgets(a: Pick<MonitoringArgs, "services" | "region" |
         );
         y += 6;
     });
+    const row = (title: string) => {
+        widgets.push({ type: "text", x: 0, y, width: 24, height: 1, properties: { markdown: `## ${title}` } });
+        y += 1;
+    };
+    for (const q of a.queues ?? []) {
+        row(`${q.service}'s queue (${env})`);
+        const sqs = (queue: string, metric: string, stat: string, label: string) => ["AWS/SQS", metric, "QueueName", queue, { stat, label }];
+        widgets.push(
+            graph(0, `${q.service}: messages visible`, [sqs(q.queueName, "ApproximateNumberOfMessagesVisible", "Maximum", "visible")]),
+            graph(6, `${q.service}: messages in flight`, [sqs(q.queueName, "ApproximateNumberOfMessagesNotVisible", "Maximum", "in flight")]),
+            graph(12, `${q.service}: oldest message (s)`, [sqs(q.queueName, "ApproximateAgeOfOldestMessage", "Maximum", "oldest message age")], {
+                annotations: { horizontal: [{ label: "acceptable latency", value: q.acceptableLatencySeconds }] },
+            }),
+            graph(18, `${q.service}: dead letters`, [sqs(q.deadLetterQueueName, "ApproximateNumberOfMessagesVisible", "Maximum", "dead letters")]),
+        );
+        y += 6;
+    }
+    if ((a.topics ?? []).length > 0) {
+        row(`Topics (${env})`);
+        const topics = a.topics ?? [];
+        const sns = (metric: string, label: string) =>
+            topics.map((t) => ["AWS/SNS", metric, "TopicName", t.topicName, { stat: "Sum", label: `${t.label} ${label}` }]);
+        widgets.push(
+            graph(0, "Messages published", sns("NumberOfMessagesPublished", "published"), {}, 12),
+            graph(12, "Failed deliveries", sns("NumberOfNotificationsFailed", "failed"), {}, 12),
+        );
+        y += 6;
+    }
+    if ((a.jobs ?? []).length > 0) {
+        row(`Scheduled jobs (${env})`);
+        const jobs = a.jobs ?? [];
+        const states = (metric: string, label: string) =>
+            jobs.map((j) => ["AWS/States", metric, "StateMachineArn", j.stateMachineArn, { stat: "Sum", label: `${j.name} ${label}` }]);
+        widgets.push(
+            graph(0, "Job runs", [...states("ExecutionsStarted", "started"), ...states("ExecutionsSucceeded", "succeeded")], {}, 12),
+            graph(12, "Job failures", [...states("ExecutionsFailed", "failed"), ...states("ExecutionsTimedOut", "timed out")], {}, 12),
+        );
+        y += 6;
+    }
     if (a.endpoints.length > 0) {
         widgets.push(
             graph(

@@ -250,6 +250,8 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
     "aws:kms/alias:Alias",
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:sns/topicSubscription:TopicSubscription",
+    // A queue's policy is configuration; the queue's requests are usage (see the messaging note).
+    "aws:sqs/queuePolicy:QueuePolicy",
     "aws:lambda/permission:Permission",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
@@ -752,6 +754,8 @@ const USAGE_ONLY: ReadonlySet<string> = new Set([
     "aws:scheduler/schedule:Schedule",
     "aws:dynamodb/table:Table",
     "aws:sqs/queue:Queue",
+    // A Standard state machine is billed per state transition of its runs (see the messaging note).
+    "aws:sfn/stateMachine:StateMachine",
 ]);
 
 /** What every estimate leaves out, whatever the stack holds. */
@@ -796,6 +800,25 @@ export function estimateCost(resources: readonly CostResource[], options: Estima
             `VPC flow logs (${flowLogs.map((f) => f.name).join(", ")}): vended log ingestion at ${usd(table.prices.cloudwatchVendedLogsIngestionGb)} per GB, traffic-dependent.`,
         );
     }
+    const queues = e.ofType("aws:sqs/queue:Queue").filter((q) => q.inputs.redrivePolicy !== undefined);
+    const topics = e.ofType(TYPES.snsTopic).filter((t) => !String(t.inputs.name).endsWith("-alarms"));
+    const machines = e.ofType("aws:sfn/stateMachine:StateMachine");
+    if (queues.length + topics.length + machines.length > 0)
+        conditional.push(
+            `Messaging and jobs are usage, idle they cost ~$0: ${[
+                topics.length > 0
+                    ? `SNS publishes to ${topics.map((t) => String(t.inputs.name)).join(", ")} (${usd(table.prices.snsMillionPublishes)} per million after the first million a month; deliveries to SQS are free)`
+                    : "",
+                queues.length > 0
+                    ? `SQS requests on ${queues.map((q) => String(q.inputs.name)).join(", ")} (about $0.40 per million after the first million a month; a worker at zero tasks makes none, each running task's long polling about 130,000 a month)`
+                    : "",
+                machines.length > 0
+                    ? `Step Functions state transitions of ${machines.map((m) => String(m.inputs.name)).join(", ")} (about $0.025 per 1,000 after 4,000 free a month; an attempt takes fewer than 10, a daily job stays in the free tier) and each run's Fargate task for its minutes`
+                    : "",
+            ]
+                .filter((x) => x)
+                .join("; ")}.`,
+        );
     if (e.ofType("aws:servicediscovery/httpNamespace:HttpNamespace").length > 0)
         conditional.push(
             "Service Connect: not priced. The Cloud Map namespace is free; AWS Cloud Map's pricing for the instances Service Connect registers (one per task) and for discovery calls may apply, and its proxy runs inside each task's own CPU and memory.",

@@ -15,6 +15,7 @@ import { data } from "./data";
 import { dns } from "./dns";
 import { edge } from "./edge";
 import { logBucket } from "./logs";
+import { messaging } from "./messaging";
 import { network } from "./network";
 import { alarmTopic, monitoring } from "./observability";
 import { services } from "./services";
@@ -41,8 +42,9 @@ export class Environment extends pulumi.ComponentResource {
         const front = edge(settings, found, net, logs, child);
         const state = data(settings, found, net, logs, child);
         dns(settings, found, front, state, child);
-        const running = services(settings, net, front, state, alarms, child);
-        const watch = monitoring(settings, alarms, front, state, running, child);
+        const messages = messaging(settings, alarms, child);
+        const running = services(settings, net, front, state, alarms, messages, child);
+        const watch = monitoring(settings, alarms, front, state, running, messages, child);
 
         const { env, dns: zone, database } = settings;
         const db = state.database;
@@ -55,11 +57,28 @@ export class Environment extends pulumi.ComponentResource {
             certificateArn: front.certificate?.certificateArn,
             clusterName: running.cluster.cluster.name,
             services: Object.fromEntries(
-                settings.services.map((s) => [
-                    s.name,
-                    { image: s.image, exposure: s.exposure, clusterName: running.cluster.cluster.name, serviceName: running.of(s.name).service.name },
-                ]),
+                settings.services
+                    .filter((s) => s.exposure !== "job")
+                    .map((s) => [
+                        s.name,
+                        { image: s.image, exposure: s.exposure, clusterName: running.cluster.cluster.name, serviceName: running.of(s.name).service.name },
+                    ]),
             ),
+            ...(settings.services.some((s) => s.exposure === "job")
+                ? {
+                      // Jobs run on their schedule; `release run-job` starts one now (release/cli.ts).
+                      jobs: Object.fromEntries(
+                          settings.services
+                              .filter((s) => s.exposure === "job")
+                              .map((s) => [
+                                  s.name,
+                                  { image: s.image, stateMachineArn: running.jobOf(s.name).stateMachine.arn, schedule: s.messaging.job?.schedule },
+                              ]),
+                      ),
+                  }
+                : {}),
+            ...(messages.topics.size > 0 ? { topics: Object.fromEntries([...messages.topics].map(([ref, t]) => [ref, t.topic.arn])) } : {}),
+            ...(messages.queues.size > 0 ? { queues: Object.fromEntries([...messages.queues].map(([svc, q]) => [svc, q.queue.url])) } : {}),
             alarmTopicArn: alarms.topic.arn,
             dashboardName: watch.dashboard.dashboardName,
             ...(db

@@ -8,6 +8,7 @@ import { endpointName, Monitoring } from "../components/monitoring";
 import type { Settings } from "../stacks";
 import { Data } from "./data";
 import { Edge } from "./edge";
+import { Messaging } from "./messaging";
 import { SERVICE_KINDS } from "./serviceKinds";
 import { Services } from "./services";
 
@@ -32,6 +33,7 @@ export function monitoring(
     edge: Edge,
     data: Data,
     services: Services,
+    messages: Messaging,
     opts: pulumi.ComponentResourceOptions,
 ): Monitoring {
     const { app, env, monitoring: mon } = settings;
@@ -48,12 +50,14 @@ export function monitoring(
             topic: alarms,
             region: settings.region,
             accountId: settings.accountId,
-            services: settings.services.map((s) => ({
-                name: s.name,
-                clusterName: services.cluster.cluster.name,
-                serviceName: services.of(s.name).service.name,
-                loadBalancer: edge.loadBalancerOf(s)?.metricsFor(s.name),
-            })),
+            services: settings.services
+                .filter((s) => s.exposure !== "job")
+                .map((s) => ({
+                    name: s.name,
+                    clusterName: services.cluster.cluster.name,
+                    serviceName: services.of(s.name).service.name,
+                    loadBalancer: edge.loadBalancerOf(s)?.metricsFor(s.name),
+                })),
             thresholds: {
                 fiveXxPercent: mon.alarm5xxPercent,
                 p99LatencyMs: mon.alarmP99LatencyMs,
@@ -69,7 +73,19 @@ export function monitoring(
             database: database ? { identifier: database.component.instance.identifier, storageGb: database.storageGb } : undefined,
             permissionsBoundary: settings.permissionsBoundaryArn,
             tags: settings.tags,
+            queues: [...messages.queues].map(([service, q]) => ({
+                service,
+                queueName: q.queueName,
+                deadLetterQueueName: q.deadLetterQueueName,
+                acceptableLatencySeconds:
+                    settings.services.find((s) => s.name === service)?.messaging.backlog?.acceptableLatencySeconds ?? DEFAULT_ACCEPTABLE_LATENCY_SECONDS,
+            })),
+            topics: [...messages.topics].map(([label, t]) => ({ label, topicName: t.topicName })),
+            jobs: settings.services.filter((s) => s.exposure === "job").map((s) => ({ name: s.name, stateMachineArn: services.jobOf(s.name).stateMachineArn })),
         },
         opts,
     );
 }
+
+/** The oldest message's age that alarms on a queue whose worker declares no backlog scaling (and so no acceptable latency). */
+export const DEFAULT_ACCEPTABLE_LATENCY_SECONDS = 900;

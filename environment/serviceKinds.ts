@@ -25,4 +25,6 @@ export const SERVICE_KINDS: Readonly<Record<Exposure, ServiceKind>> = {
     tcp: { loadBalancer: "network", blueGreen: false, dns: { proxiable: false }, endpointChecked: "tlsOn443", discoverable: false },
     internal: { blueGreen: false, endpointChecked: "never", discoverable: true },
     worker: { blueGreen: false, endpointChecked: "never", discoverable: false },
+    // Runs on its schedule and exits (components/scheduledJob.ts): no ECS service, nothing reaches it.
+    job: { blueGreen: false, endpointChecked: "never", discoverable: false },
 };

@@ -9,6 +9,7 @@ import { AlarmTopic } from "../components/alarmTopic";
 import { ServiceCluster } from "../components/cluster";
 import { ContainerService, DeploymentArgs } from "../components/containerService";
 import { Network } from "../components/network";
+import { ScheduledJob } from "../components/scheduledJob";
 import { SmokeTest } from "../components/smokeTest";
 import { partitionOf } from "../lib/aws";
 import { rolloutPath, steadyStateTimeoutMinutes } from "../plan/rollout";
@@ -16,15 +17,29 @@ import type { ServiceSettings, Settings } from "../stacks";
 import { DeploymentSettings, shiftsTraffic } from "../stacks/deployment";
 import { Data } from "./data";
 import { Edge } from "./edge";
+import { Messaging } from "./messaging";
 import { SERVICE_KINDS } from "./serviceKinds";
 
 export interface Services {
     readonly cluster: ServiceCluster;
-    /** Each service's ContainerService, by service name. */
+    /** Each service's ContainerService, by service name (not a job's). */
     of(name: string): ContainerService;
+    /** Each job's ScheduledJob, by name. */
+    jobOf(name: string): ScheduledJob;
 }
 
-export function services(settings: Settings, net: Network, edge: Edge, data: Data, alarms: AlarmTopic, opts: pulumi.ComponentResourceOptions): Services {
+/** How the wiring below tells a job (a schedule, no ECS service) from a running service. */
+const isJob = (s: ServiceSettings) => s.exposure === "job";
+
+export function services(
+    settings: Settings,
+    net: Network,
+    edge: Edge,
+    data: Data,
+    alarms: AlarmTopic,
+    messages: Messaging,
+    opts: pulumi.ComponentResourceOptions,
+): Services {
     const { app, env, deployment, tags } = settings;
     const prefix = `${app}-${env}`;
     const { database, assets } = data;
@@ -58,7 +73,9 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
     const cluster = new ServiceCluster(`${prefix}-cluster`, { nameParts: [app, env], serviceConnect: discoverable.length > 0, tags }, opts);
     const partition = partitionOf(settings.region);
     const containers = new Map<string, ContainerService>();
+    const jobs = new Map<string, ScheduledJob>();
     const of = (name: string) => containers.get(name) as ContainerService;
+    const jobOf = (name: string) => jobs.get(name) as ScheduledJob;
     for (const svc of settings.services) {
         const kind = SERVICE_KINDS[svc.exposure];
         const ecr = svc.imageRef.ecr;
@@ -71,45 +88,84 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
         const usesDatabase = database && svc.uses.includes("database");
         const rotating = usesDatabase && database.passwordRotationDays > 0;
         const usesAssets = assets && svc.uses.includes("assets");
+        const task = {
+            nameParts: [app, env, svc.name] as [string, string, string],
+            region: settings.region,
+            cluster: { arn: cluster.cluster.arn, name: cluster.cluster.name, ready: cluster.capacityProviders },
+            image: svc.image,
+            ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
+            cpu: svc.cpu,
+            memory: svc.memory,
+            cpuArchitecture: svc.cpuArchitecture,
+            containerPort: svc.containerPort,
+            environment: svc.environment,
+            secrets: svc.secrets,
+            secretReferences: usesDatabase
+                ? {
+                      DATABASE_USER: { secretArn: database.component.secretArn, jsonKey: "username" },
+                      DATABASE_PASSWORD: { secretArn: database.component.secretArn, jsonKey: "password" },
+                  }
+                : undefined,
+            resolvedEnvironment: {
+                ...messages.variablesOf(svc),
+                ...(usesDatabase
+                    ? {
+                          DATABASE_ENGINE: database.engine,
+                          DATABASE_HOST: database.component.instance.address,
+                          DATABASE_PORT: String(database.port),
+                          DATABASE_NAME: database.databaseName,
+                          // With rotation on, the app re-reads the secret when a login fails.
+                          ...(rotating ? { DATABASE_SECRET_ARN: database.component.secretArn } : {}),
+                      }
+                    : {}),
+            },
+            taskPolicyStatements: [
+                ...messages.statementsOf(svc),
+                ...(usesAssets ? assets.readStatements() : []),
+                ...(rotating
+                    ? [{ Sid: "ReadDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: database.component.secretArn }]
+                    : []),
+            ],
+            logRetentionDays: svc.logRetentionDays,
+            command: svc.command,
+        };
+        if (isJob(svc)) {
+            const job = svc.messaging.job as NonNullable<ServiceSettings["messaging"]["job"]>;
+            jobs.set(
+                svc.name,
+                new ScheduledJob(
+                    `${prefix}-${svc.name}`,
+                    {
+                        ...task,
+                        // The run's result is its one container's exit code: no tracing sidecar.
+                        tracing: false,
+                        stopTimeoutSeconds: svc.stopTimeoutSeconds,
+                        accountId: settings.accountId,
+                        cluster: { arn: cluster.cluster.arn, name: cluster.cluster.name },
+                        vpcId: net.vpc.id,
+                        subnetIds: svc.taskSubnets === "public" ? net.publicSubnetIds : net.privateSubnetIds,
+                        assignPublicIp: svc.taskSubnets === "public",
+                        spot: svc.spot,
+                        scheduleExpression: job.scheduleExpression,
+                        timeoutMinutes: job.timeoutMinutes,
+                        retries: job.retries,
+                        alarmTopic: { arn: alarms.topic.arn, key: messages.key },
+                        permissionsBoundary: settings.permissionsBoundaryArn,
+                        tags,
+                    },
+                    opts,
+                ),
+            );
+            continue;
+        }
+        const queue = messages.queues.get(svc.name);
+        const backlog = svc.messaging.backlog;
         containers.set(
             svc.name,
             new ContainerService(
                 `${prefix}-${svc.name}`,
                 {
-                    nameParts: [app, env, svc.name],
-                    region: settings.region,
-                    cluster: { arn: cluster.cluster.arn, name: cluster.cluster.name, ready: cluster.capacityProviders },
-                    image: svc.image,
-                    ecrRepositoryArn: ecr ? `arn:${partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${svc.imageRef.repository}` : undefined,
-                    cpu: svc.cpu,
-                    memory: svc.memory,
-                    cpuArchitecture: svc.cpuArchitecture,
-                    containerPort: svc.containerPort,
-                    environment: svc.environment,
-                    secrets: svc.secrets,
-                    secretReferences: usesDatabase
-                        ? {
-                              DATABASE_USER: { secretArn: database.component.secretArn, jsonKey: "username" },
-                              DATABASE_PASSWORD: { secretArn: database.component.secretArn, jsonKey: "password" },
-                          }
-                        : undefined,
-                    resolvedEnvironment: usesDatabase
-                        ? {
-                              DATABASE_ENGINE: database.engine,
-                              DATABASE_HOST: database.component.instance.address,
-                              DATABASE_PORT: String(database.port),
-                              DATABASE_NAME: database.databaseName,
-                              // With rotation on, the app re-reads the secret when a login fails.
-                              ...(rotating ? { DATABASE_SECRET_ARN: database.component.secretArn } : {}),
-                          }
-                        : undefined,
-                    taskPolicyStatements: [
-                        ...(usesAssets ? assets.readStatements() : []),
-                        ...(rotating
-                            ? [{ Sid: "ReadDatabaseSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: database.component.secretArn }]
-                            : []),
-                    ],
-                    logRetentionDays: svc.logRetentionDays,
+                    ...task,
                     vpcId: net.vpc.id,
                     subnetIds: svc.taskSubnets === "public" ? net.publicSubnetIds : net.privateSubnetIds,
                     assignPublicIp: svc.taskSubnets === "public",
@@ -129,6 +185,8 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
                     memoryTargetPercent: svc.memoryTargetPercent,
                     spot: svc.spot,
                     healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
+                    backlog:
+                        queue && backlog ? { queueName: queue.queue.name, messagesPerTask: backlog.messagesPerTask, idleMinutes: IDLE_MINUTES } : undefined,
                     stopTimeoutSeconds: svc.stopTimeoutSeconds,
                     steadyStateTimeoutMinutes: steadyStateTimeoutMinutes(rolloutPath({ ...settings, deployment: svc.deployment })),
                     tracing: settings.monitoring.tracing,
@@ -140,12 +198,15 @@ export function services(settings: Settings, net: Network, edge: Edge, data: Dat
         );
     }
     admitCallers(settings, discoverable, of);
+    const groupOf = (name: string) => (containers.get(name) ?? jobOf(name)).securityGroup.id;
 
     // The database admits exactly the services that declare they use it.
-    if (database)
-        for (const svc of settings.services.filter((s) => s.uses.includes("database"))) database.component.allowFrom(svc.name, of(svc.name).securityGroup.id);
-    return { cluster, of };
+    if (database) for (const svc of settings.services.filter((s) => s.uses.includes("database"))) database.component.allowFrom(svc.name, groupOf(svc.name));
+    return { cluster, of, jobOf };
 }
+
+/** Minutes a worker's queue stays empty before a worker with minTasks 0 stops its last task: the scale-in cool-down. */
+export const IDLE_MINUTES = 15;
 
 /** A discoverable (internal) service admits exactly the services that declare they call it, on its port. */
 function admitCallers(settings: Settings, callees: readonly ServiceSettings[], of: (name: string) => ContainerService): void {

@@ -70,3 +70,59 @@ export function p99LatencyMs(t: AlbTargets): MetricQuery[] {
         },
     ];
 }
+
+/**
+ * A worker's queue and its ECS service, as CloudWatch names them: SQS's `QueueName` dimension, and
+ * Container Insights' `ClusterName` and `ServiceName` (the cluster has Container Insights on).
+ */
+export interface BacklogSource {
+    readonly queueName: pulumi.Input<string>;
+    readonly clusterName: pulumi.Input<string>;
+    readonly serviceName: pulumi.Input<string>;
+}
+
+/** The metrics the backlog math reads, one minute each: messages visible, in flight, and running tasks. */
+export function backlogMetrics(
+    q: BacklogSource,
+): { id: string; namespace: string; metricName: string; stat: string; dimensions: Record<string, pulumi.Input<string>> }[] {
+    return [
+        { id: "visible", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", stat: "Maximum", dimensions: { QueueName: q.queueName } },
+        { id: "inflight", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesNotVisible", stat: "Maximum", dimensions: { QueueName: q.queueName } },
+        {
+            id: "running",
+            namespace: "ECS/ContainerInsights",
+            metricName: "RunningTaskCount",
+            stat: "Average",
+            dimensions: { ClusterName: q.clusterName, ServiceName: q.serviceName },
+        },
+    ];
+}
+
+/**
+ * Backlog per task, what target tracking keeps at `acceptableLatencySeconds / secondsPerMessage`
+ * (AWS's guidance for scaling on SQS): the messages waiting and those being worked on, over the
+ * running tasks. In-flight messages count, so a task is not scaled in while it still works on the
+ * last ones. With no task running the backlog is divided by one: the value stays defined (and the
+ * wake-up policy, not this one, starts the first task).
+ */
+export const BACKLOG_PER_TASK = "(FILL(visible, 0) + FILL(inflight, 0)) / IF(FILL(running, 0) > 0, running, 1)";
+/**
+ * Messages waiting while no task runs: above 0, the step policy starts tasks. A queue that was idle
+ * for hours publishes no datapoint until a message arrives (SQS stops sending metrics of an inactive
+ * queue), so missing is 0, and the first message's datapoint wakes the worker.
+ */
+export const WAITING_WITH_NO_TASK = "IF(FILL(running, 0) < 1, FILL(visible, 0), 0)";
+/** Messages in the queue at all (waiting or being worked on): 0 for the idle period scales in to zero tasks. */
+export const QUEUED_MESSAGES = "FILL(visible, 0) + FILL(inflight, 0)";
+
+/** The backlog metrics as an alarm's metric queries, with `expression` as the one returned. */
+export function backlogAlarmQueries(q: BacklogSource, id: string, label: string, expression: string): MetricQuery[] {
+    return [
+        ...backlogMetrics(q).map((m) => ({
+            id: m.id,
+            returnData: false,
+            metric: { namespace: m.namespace, metricName: m.metricName, stat: m.stat, period: 60, dimensions: m.dimensions },
+        })),
+        { id, label, returnData: true, expression },
+    ];
+}

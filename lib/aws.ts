@@ -84,3 +84,8 @@ export function secretParameter(app: string, env: string, svc: string, name: str
 
 /** AWS WAF's bounds for a rate-based rule's limit (requests per evaluation window, per key). */
 export const WAF_RATE_LIMIT_RANGE = [10, 2_000_000_000] as const;
+
+/** A Step Functions state machine's ARN, as Step Functions forms it (a scheduled job's, components/scheduledJob.ts; `release run-job`). */
+export function stateMachineArn(partition: string, region: string, accountId: string, name: string): string {
+    return `arn:${partition}:states:${region}:${accountId}:stateMachine:${name}`;
+}

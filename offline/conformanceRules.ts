@@ -464,6 +464,36 @@ export const HAND_RULES: readonly HandRule[] = [
         source: `${API}/sns/latest/api/API_CreateTopic.html (SNS API Reference, CreateTopic: Name)`,
         autoname: true,
     },
+    // SQS: the model has no constraints on CreateQueue's name or attributes; the API reference does.
+    {
+        type: "aws:sqs/queue:Queue",
+        path: "name",
+        constraints: [
+            len(1, 80),
+            custom((v, inputs) => {
+                const s = String(v);
+                const fifo = inputs.fifoQueue === true;
+                if (fifo !== s.endsWith(".fifo")) return 'a FIFO queue name, and only a FIFO queue name, ends with ".fifo"';
+                return /^[A-Za-z0-9_-]+$/.test(fifo ? s.slice(0, -5) : s) ? undefined : "only ASCII letters, digits, underscores and hyphens";
+            }),
+        ],
+        rule: 'queue name: 1-80 ASCII letters, digits, underscores or hyphens (FIFO queues end with ".fifo")',
+        source: `${API}/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (SQS API Reference, CreateQueue: QueueName)`,
+        autoname: true,
+    },
+    ...(
+        [
+            ["visibilityTimeoutSeconds", 0, 43200, "VisibilityTimeout"],
+            ["messageRetentionSeconds", 60, 1209600, "MessageRetentionPeriod"],
+            ["receiveWaitTimeSeconds", 0, 20, "ReceiveMessageWaitTimeSeconds"],
+        ] as const
+    ).map(([path, min, max, attribute]): HandRule => ({
+        type: "aws:sqs/queue:Queue",
+        path,
+        constraints: [range(min, max)],
+        rule: `${attribute}: ${min} to ${max} seconds`,
+        source: `${API}/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html (SQS API Reference, SetQueueAttributes: ${attribute})`,
+    })),
     {
         type: "aws:ssm/parameter:Parameter",
         path: "name",

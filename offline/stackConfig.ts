@@ -155,7 +155,7 @@ export function committedStacks(project: Project = MAIN, dir: string = stackConf
 /** A service as a committed stack file declares it (`shipyard:services.<name>`). */
 export interface StackFileService {
     readonly image: string;
-    readonly expose: "http" | "tcp" | "internal" | "worker";
+    readonly expose: "http" | "tcp" | "internal" | "worker" | "job";
     readonly hosts?: readonly string[];
     readonly paths?: readonly string[];
     readonly priority?: number;

@@ -133,8 +133,44 @@ function summaryOf(type: string, i: Inputs): string {
         case "aws:appautoscaling/target:Target":
             return `${i.minCapacity} to ${i.maxCapacity} tasks`;
         case "aws:appautoscaling/policy:Policy": {
+            const step = i.stepScalingPolicyConfiguration as Inputs | undefined;
+            if (step) {
+                const steps =
+                    (step.stepAdjustments as { metricIntervalLowerBound?: string; metricIntervalUpperBound?: string; scalingAdjustment: number }[]) ?? [];
+                const bound = (s: (typeof steps)[number]) =>
+                    s.metricIntervalLowerBound === undefined
+                        ? `below +${s.metricIntervalUpperBound}`
+                        : s.metricIntervalUpperBound === undefined
+                          ? `+${s.metricIntervalLowerBound} and above`
+                          : `+${s.metricIntervalLowerBound} to +${s.metricIntervalUpperBound}`;
+                return `step ${step.adjustmentType}: ${steps.map((s) => `${bound(s)} -> ${s.scalingAdjustment}`).join(", ")}`;
+            }
             const t = i.targetTrackingScalingPolicyConfiguration as Inputs;
+            const custom = t.customizedMetricSpecification as { metrics?: { expression?: string; returnData?: boolean }[] } | undefined;
+            if (custom) return `keep ${custom.metrics?.find((m) => m.returnData)?.expression ?? "a custom metric"} at ${t.targetValue}`;
             return `keep ${(t.predefinedMetricSpecification as Inputs).predefinedMetricType} at ${t.targetValue}%`;
+        }
+        case "aws:sns/topic:Topic":
+            return `${i.name}${i.fifoTopic ? " (FIFO)" : ""}, encrypted with ${i.kmsMasterKeyId ?? "nothing"}`;
+        case "aws:sqs/queue:Queue": {
+            const redrive = i.redrivePolicy ? (JSON.parse(String(i.redrivePolicy)) as { maxReceiveCount: number }) : undefined;
+            const days = (Number(i.messageRetentionSeconds ?? 345600) / 86400).toFixed(1).replace(/\.0$/, "");
+            return `${i.name}${i.fifoQueue ? " (FIFO)" : ""}, ${i.sqsManagedSseEnabled ? "SSE-SQS" : i.kmsMasterKeyId ? `SSE-KMS ${i.kmsMasterKeyId}` : "NOT encrypted"}, kept ${days} days${i.visibilityTimeoutSeconds === undefined ? "" : `, visibility ${i.visibilityTimeoutSeconds}s`}${redrive ? `, dead letters after ${redrive.maxReceiveCount} receives` : ""}`;
+        }
+        case "aws:sns/topicSubscription:TopicSubscription":
+            return `${String(i.topic).split(":").pop()} -> ${i.protocol} ${String(i.endpoint).split(":").pop()}${i.rawMessageDelivery ? ", raw" : ""}${i.filterPolicy ? `, filter ${i.filterPolicy}` : ""}`;
+        case "aws:scheduler/schedule:Schedule":
+            return `${i.scheduleExpression} ${i.scheduleExpressionTimezone ?? "UTC"} -> ${String((i.target as Inputs).arn)
+                .split(":")
+                .slice(-2)
+                .join(":")}`;
+        case "aws:sfn/stateMachine:StateMachine": {
+            const d = JSON.parse(String(i.definition)) as {
+                States: Record<string, { Retry?: { MaxAttempts: number }[]; Branches?: { States: Record<string, { TimeoutSeconds?: number }> }[] }>;
+            };
+            const attempt = d.States.Attempt;
+            const timeout = attempt?.Branches?.[0].States.RunTask?.TimeoutSeconds;
+            return `${i.name} (${i.type}): run the task${timeout ? `, stopped after ${timeout / 60} min` : ""}, ${attempt?.Retry?.[0]?.MaxAttempts ?? 0} retries, failures to the alarm topic`;
         }
         case "aws:ssm/parameter:Parameter":
             return `${i.name} (${i.type}) = ${SECRET}`;

@@ -100,6 +100,10 @@ export const TYPES = {
     ecrLifecyclePolicy: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     ecrRegistryScanning: "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
     topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
+    queue: "aws:sqs/queue:Queue",
+    queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
     lambdaFunction: "aws:lambda/function:Function",
     lambdaPermission: "aws:lambda/permission:Permission",
     webAcl: "aws:wafv2/webAcl:WebAcl",
@@ -1089,6 +1093,64 @@ const snsTopicKms: Rule = {
     check: (r) => (str(r.inputs.kmsMasterKeyId) ? [] : [`${r.name}: kmsMasterKeyId is not set; set it (e.g. "alias/aws/sns") to encrypt messages at rest.`]),
 };
 
+const sqsQueueEncrypted: Rule = {
+    name: "sqs-queue-encrypted",
+    description: "SQS queues are encrypted at rest: SQS-managed (sqsManagedSseEnabled) or with a KMS key (kmsMasterKeyId).",
+    enforcementLevel: "mandatory",
+    control: "SQS.1",
+    resourceTypes: [TYPES.queue],
+    check: (r) =>
+        r.inputs.sqsManagedSseEnabled === true || str(r.inputs.kmsMasterKeyId)
+            ? []
+            : [
+                  `${r.name}: neither sqsManagedSseEnabled: true nor kmsMasterKeyId is set; set sqsManagedSseEnabled: true (SNS can deliver to it without a key grant).`,
+              ],
+};
+
+const sqsWorkerQueueDeadLetters: Rule = {
+    name: "sqs-worker-queue-dead-letter",
+    description:
+        "A queue that topics deliver to (a worker's) has a dead-letter queue: a redrivePolicy with a deadLetterTargetArn and a maxReceiveCount, so a message that keeps failing stops being retried and waits for a person.",
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.queue],
+    scope: "stack",
+    check: (r, stack) => {
+        const fed = ofType(stack, TYPES.topicSubscription).some((sub) => str(sub.inputs.protocol) === "sqs" && refersTo(sub, "endpoint", r));
+        if (!fed) return [];
+        const redrive = obj(parseJson(r.inputs.redrivePolicy));
+        if (str(redrive.deadLetterTargetArn) && typeof num(redrive.maxReceiveCount) === "number") return [];
+        return [`${r.name}: topics deliver to it but it has no redrivePolicy { deadLetterTargetArn, maxReceiveCount }; give it a dead-letter queue.`];
+    },
+};
+
+/** Condition keys that tie a grant to a wildcard principal to a source: an account, a resource, an organization, an endpoint. */
+const SOURCE_KEYS = ["aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:principalorgid", "aws:principalaccount", "aws:sourcevpce", "aws:sourcevpc"];
+
+const queueAndTopicPolicyNoOpenPrincipal: Rule = {
+    name: "queue-topic-policy-no-open-principal",
+    description:
+        'SQS queue and SNS topic policies grant nothing to a wildcard principal ("*", { AWS: "*" }) without a condition on its source (aws:SourceArn, aws:SourceAccount, aws:SourceOwner, aws:PrincipalOrgID, ...); stricter than Security Hub SQS.3 and SNS.4, which this covers.',
+    enforcementLevel: "mandatory",
+    resourceTypes: [TYPES.queuePolicy, TYPES.topicPolicy],
+    check: (r) => {
+        const statements = list(obj(parseJson(r.inputs.policy)).Statement).filter(isObj);
+        return statements
+            .filter((st) => st.Effect === "Allow")
+            .filter((st) => {
+                const p = st.Principal;
+                return p === "*" || strings(obj(p).AWS).includes("*");
+            })
+            .filter((st) => {
+                const keys = Object.values(obj(st.Condition)).flatMap((kv) => Object.keys(obj(kv)).map((k) => k.toLowerCase()));
+                return !keys.some((k) => SOURCE_KEYS.includes(k));
+            })
+            .map(
+                (st) =>
+                    `${r.name}: statement ${q(str(st.Sid) ?? "(no Sid)")} allows a wildcard principal without a source condition; add aws:SourceArn or aws:SourceAccount.`,
+            );
+    },
+};
+
 const lambdaNoPublicAccess: Rule = {
     name: "lambda-no-public-access",
     description:
@@ -1388,6 +1450,9 @@ export const RULES: readonly Rule[] = [
     ecrTagImmutability,
     ecrLifecyclePolicy,
     snsTopicKms,
+    sqsQueueEncrypted,
+    sqsWorkerQueueDeadLetters,
+    queueAndTopicPolicyNoOpenPrincipal,
     lambdaNoPublicAccess,
     lambdaSupportedRuntime,
     wafWebAclHasRules,

@@ -10,6 +10,7 @@ import { deployedTag, resolveDigest, tagDeployed } from "./ecr";
 import { EXIT, ReleaseError, UsageError } from "./errors";
 import { buildPlatforms, checkGitSha, imageRefWithDigest, imageRepository } from "./image";
 import { gammaRunOf } from "./gate";
+import { jobTarget, startJobRun } from "./jobs";
 import { deployedProgram } from "./program";
 import { DIAGNOSIS_KIND } from "../functions/alarmNotifier/diagnosis";
 import { explainRollout, publishDiagnosis } from "./explain";
@@ -63,6 +64,9 @@ export const USAGE = `usage: npm run --silent release -- <command> [flags]
                                               (approvalTimeoutMinutes): aws ecs continue-service-deployment --action CONTINUE
   rollback --stack <env> --service <name>     roll that paused deployment back to the revision that ran before
                                               (--action ROLLBACK); nothing is redeployed
+  run-job --stack <env> --job <name>          start a run of the stack's scheduled job now, through its state machine
+                                              (same timeout, retries and failure alarm as a scheduled run); prints the
+                                              execution's ARN and returns without waiting for the run
 exit codes: 0 ok, 1 failed (AWS error, failed or timed-out deployment), 2 bad usage, 3 ECS rolled back (and nothing failed),
             4 image not found`;
 
@@ -168,7 +172,9 @@ function expectedImages(value: string): Readonly<Record<string, string>> {
 /**
  * The services verify-rollout follows, from `pulumi stack output --json`: its `services` map
  * (name -> image, clusterName, serviceName, exposure). With `expect`, every service must run
- * exactly the image this deploy set, and no other service may be there.
+ * exactly the image this deploy set, and no other service may be there. Jobs (its `jobs` map: name
+ * -> image, stateMachineArn) are checked for their image and never waited for: a job has no
+ * rollout, its next run starts the new task definition.
  */
 function targetsFromOutputs(file: string, expect: Readonly<Record<string, string>> | undefined, deps: CliDeps): OutputTargets {
     const outputs = readJson(file, "stack outputs (expected the JSON of pulumi stack output --json)", deps);
@@ -183,9 +189,10 @@ function targetsFromOutputs(file: string, expect: Readonly<Record<string, string
         return missing.length > 0 ? [`services.${name} lacks ${missing.join(", ")}`] : [];
     });
     if (lacking.length > 0) throw new ReleaseError(`stack outputs in ${file}: ${lacking.join("; ")}`);
-    const outputImage = (name: string) => (services[name] as Record<string, string>).image;
+    const jobs = isMap(outputs.jobs) ? outputs.jobs : {};
+    const outputImage = (name: string) => ((services[name] ?? jobs[name]) as Record<string, string>).image;
     if (expect !== undefined) {
-        const names = Object.keys(services);
+        const names = [...Object.keys(services), ...Object.keys(jobs)];
         const expected = Object.keys(expect);
         if (names.length !== expected.length || expected.some((n) => !names.includes(n))) {
             throw new ReleaseError(
@@ -207,12 +214,14 @@ function targetsFromOutputs(file: string, expect: Readonly<Record<string, string
             return [name, { cluster: o.clusterName, service: o.serviceName, release: { image: o.image }, region }];
         }),
     );
-    return { targets, alarmTopicArn: text("alarmTopicArn"), environment: text("environment") };
+    return { targets, jobs: Object.keys(jobs), alarmTopicArn: text("alarmTopicArn"), environment: text("environment") };
 }
 
-/** The services verify-rollout follows, and where a failure's diagnosis goes. */
+/** The services verify-rollout follows, the jobs it does not wait for, and where a failure's diagnosis goes. */
 interface OutputTargets {
     readonly targets: Readonly<Record<string, RolloutTarget>>;
+    /** Scheduled jobs: checked for their image, never waited for. */
+    readonly jobs: readonly string[];
     /** The environment's alarm topic (stack output `alarmTopicArn`). */
     readonly alarmTopicArn?: string;
     readonly environment?: string;
@@ -288,6 +297,7 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
         }
         const expect = v["expect-images"] === undefined ? undefined : expectedImages(v["expect-images"]);
         const where = targetsFromOutputs(v["stack-outputs"], expect, deps);
+        for (const job of where.jobs) deps.err(`${job}: a scheduled job: no rollout to wait for; its next run uses the new task definition\n`);
         const judgements = await verifyRollouts(where.targets, options);
         for (const [name, j] of Object.entries(judgements)) deps.out(`${name}: ${j.state}: ${j.message}\n`);
         await explainFailures(judgements, where, deps, (name) => name);
@@ -307,7 +317,7 @@ async function verify(args: string[], deps: CliDeps): Promise<number> {
     }
     const judgement = await verifyRollout(target, options);
     deps.out(`${judgement.state}: ${judgement.message}\n`);
-    await explainFailures({ [target.service]: judgement }, { targets: { [target.service]: target }, alarmTopicArn: topic }, deps, (name) => name);
+    await explainFailures({ [target.service]: judgement }, { targets: { [target.service]: target }, jobs: [], alarmTopicArn: topic }, deps, (name) => name);
     return exitCodeOf(judgement.state);
 }
 
@@ -444,6 +454,13 @@ const COMMANDS: Readonly<Record<string, (args: string[], deps: CliDeps) => Promi
         const stack = stackFlag(flags(args, ["stack"]), deps);
         const targets = servicesOf(stack, deps).map((s) => ({ name: s.name, ...ecsNames(stack, s.name, deps) }));
         await stackStatus(deps.run, targets, deps.clock, deps.out);
+        return EXIT.OK;
+    },
+    "run-job": async (args, deps) => {
+        const v = flags(args, ["stack", "job"]);
+        const stack = stackFlag(v, deps);
+        const target = jobTarget(stack, required(v, "job"), deps.config(stack));
+        deps.out(`${await startJobRun(deps.run, target, new Date(deps.clock.now()))}\n`);
         return EXIT.OK;
     },
     approve: (args, deps) => answerPause(args, deps, "CONTINUE"),

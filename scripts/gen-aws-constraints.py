@@ -69,6 +69,7 @@ FUNCTION = "aws:lambda/function:Function"
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 TOPIC = "aws:sns/topic:Topic"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 PARAMETER = "aws:ssm/parameter:Parameter"
 SECRET = "aws:secretsmanager/secret:Secret"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
@@ -265,6 +266,12 @@ MAPPING = [
     # SNS, SSM Parameter Store, Secrets Manager
     (TOPIC, "name", "sns", "CreateTopic", "Name", AUTONAME),
     *tags(TOPIC, "sns", "CreateTopic"),
+    # Step Functions (SQS's model constrains nothing: the hand rules in offline/conformanceRules.ts do)
+    (STATE_MACHINE, "name", "stepfunctions", "CreateStateMachine", "name", AUTONAME),
+    (STATE_MACHINE, "definition", "stepfunctions", "CreateStateMachine", "definition"),
+    (STATE_MACHINE, "roleArn", "stepfunctions", "CreateStateMachine", "roleArn"),
+    (STATE_MACHINE, "type", "stepfunctions", "CreateStateMachine", "type"),
+    *tags(STATE_MACHINE, "stepfunctions", "CreateStateMachine", key="tags[].key", value="tags[].value"),
     (PARAMETER, "name", "ssm", "PutParameter", "Name", AUTONAME),
     (PARAMETER, "description", "ssm", "PutParameter", "Description"),
     (PARAMETER, "type", "ssm", "PutParameter", "Type"),

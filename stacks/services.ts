@@ -7,9 +7,10 @@ import { ImageRef, SECRET_LOOKING_NAME, parseImageRef, secretLookingValue } from
 import { ENV_NAME, fargateSizeProblem } from "../lib/aws";
 import { CHECK_TARGETS_BUDGET, compactCheckTargets, endpointName, MAX_CHECK_TARGETS } from "../lib/endpointCheck";
 import { SERVICE_DEPLOYMENT_KEYS, ServiceDeploymentOverrides } from "./deployment";
+import { checkSubscriptions, MessagingSettings, messagingVariables, parseMessaging } from "./messaging";
 
 /** How a service is reached. */
-export const EXPOSURES = ["http", "tcp", "internal", "worker"] as const;
+export const EXPOSURES = ["http", "tcp", "internal", "worker", "job"] as const;
 export type Exposure = (typeof EXPOSURES)[number];
 export const TCP_PROTOCOLS = ["TCP", "TLS"] as const;
 /** What a service may declare it uses: the environment's database, its assets bucket. */
@@ -25,10 +26,12 @@ export const ALB_CONDITION_VALUES = 5;
 /** The fields a service may set, besides those of its exposure; each overrides the stack-wide key of the same name. */
 const OVERRIDES = ["cpu", "memory", "minTasks", "maxTasks", "containerPort", "spot", "healthCheckPath", "environment"] as const;
 const FIELDS: Readonly<Record<Exposure, readonly string[]>> = {
-    http: ["image", "expose", "hosts", "paths", "priority", "calls", "uses", ...OVERRIDES, ...SERVICE_DEPLOYMENT_KEYS],
-    tcp: ["image", "expose", "hosts", "listeners", "calls", "uses", ...OVERRIDES],
-    internal: ["image", "expose", "calls", "uses", ...OVERRIDES],
-    worker: ["image", "expose", "calls", "uses", ...OVERRIDES],
+    http: ["image", "expose", "hosts", "paths", "priority", "calls", "uses", "publish", ...OVERRIDES, ...SERVICE_DEPLOYMENT_KEYS],
+    tcp: ["image", "expose", "hosts", "listeners", "calls", "uses", "publish", ...OVERRIDES],
+    internal: ["image", "expose", "calls", "uses", "publish", ...OVERRIDES],
+    worker: ["image", "expose", "calls", "uses", "publish", "subscribe", "scaling", "command", ...OVERRIDES],
+    // A job runs on its schedule and exits: no tasks kept running, no port anybody reaches.
+    job: ["image", "expose", "uses", "publish", "schedule", "timeoutMinutes", "retries", "command", "cpu", "memory", "spot", "environment"],
 };
 
 /** The stack-wide values a service takes unless it overrides them. */
@@ -69,6 +72,10 @@ export interface DeclaredService {
     readonly environment: Readonly<Record<string, string>>;
     /** http only: the deployment keys it sets for itself (checked with the stack's in stacks/deployment.ts). @default {} */
     readonly deploymentOverrides: ServiceDeploymentOverrides;
+    /** Topics it publishes, a worker's queue and backlog scaling, a job's schedule (`stacks/messaging.ts`). */
+    readonly messaging: MessagingSettings;
+    /** worker and job only: the container's command, instead of the image's CMD (e.g. [node, dist/job.js]). @default the image's */
+    readonly command?: readonly string[];
 }
 
 type Fail = (key: string, value: unknown, allowed: string) => void;
@@ -145,10 +152,12 @@ export function parseServices(
             }
             return v;
         };
+        const messaging = parseMessaging(s, exposure, key, fail);
         const cpu = int("cpu", defaults.cpu);
         const memory = int("memory", defaults.memory);
-        const minTasks = int("minTasks", defaults.minTasks);
-        const maxTasks = int("maxTasks", defaults.maxTasks);
+        // A job keeps no task running; a worker scaling on its backlog may rest at zero tasks.
+        const minTasks = exposure === "job" ? 0 : int("minTasks", defaults.minTasks);
+        const maxTasks = exposure === "job" ? 0 : int("maxTasks", defaults.maxTasks);
         const containerPort = int("containerPort", defaults.containerPort);
         const spot = typeof s.spot === "boolean" ? s.spot : defaults.spot;
         if (s.spot !== undefined && typeof s.spot !== "boolean") fail(key("spot"), s.spot, "wrong type: expected true or false");
@@ -159,14 +168,18 @@ export function parseServices(
             fail(key("cpu"), `${cpu} with memory ${memory}`, `not a Fargate task size: ${String(fargateSizeProblem(cpu, memory))}`);
         if (s.containerPort !== undefined && (containerPort < 1024 || containerPort > 65535))
             fail(key("containerPort"), containerPort, "allowed: 1024 to 65535 (the container runs as a non-root user)");
-        if (s.minTasks !== undefined && minTasks < (opts.production ? 2 : 1))
+        if (s.minTasks !== undefined && messaging.backlog && minTasks < 0)
+            fail(key("minTasks"), minTasks, "allowed: 0 or more (a worker scaling on its backlog wakes from zero for one message)");
+        else if (s.minTasks !== undefined && !messaging.backlog && minTasks < (opts.production ? 2 : 1))
             fail(
                 key("minTasks"),
                 minTasks,
-                opts.production ? "the production tier needs at least 2 tasks of every service; allowed: 2 or more" : "allowed: 1 or more",
+                opts.production
+                    ? "the production tier needs at least 2 tasks of every service; allowed: 2 or more (0 only for a worker with scaling.backlog)"
+                    : "allowed: 1 or more (0 only for a worker with scaling.backlog)",
             );
-        if ((s.minTasks !== undefined || s.maxTasks !== undefined) && (maxTasks < minTasks || maxTasks > 100))
-            fail(key("maxTasks"), maxTasks, `allowed: minTasks (${minTasks}) to 100`);
+        if (exposure !== "job" && (s.minTasks !== undefined || s.maxTasks !== undefined) && (maxTasks < Math.max(1, minTasks) || maxTasks > 100))
+            fail(key("maxTasks"), maxTasks, `allowed: minTasks (${minTasks}) to 100, and at least 1`);
         if (s.spot === true && opts.production)
             fail(key("spot"), true, "the production tier does not run on Fargate Spot; allowed in the production tier: false");
         if (
@@ -227,6 +240,13 @@ export function parseServices(
             }
         }
 
+        let command: string[] | undefined;
+        if (s.command !== undefined) {
+            const c = s.command;
+            if (!Array.isArray(c) || c.length === 0 || c.length > 20 || !c.every((x) => typeof x === "string" && x.length > 0 && x.length <= 1024))
+                fail(key("command"), c, "the container's command as a list of 1 to 20 non-empty strings, e.g. [node, dist/job.js]");
+            else command = c as string[];
+        }
         const calls = strings("calls", []);
         const uses: Use[] = [];
         for (const u of strings("uses", [])) {
@@ -244,6 +264,12 @@ export function parseServices(
                     if (typeof value === "object" || value === undefined) fail(k, value, "wrong type: expected a string");
                     else if (!ENV_NAME.test(n)) fail(k, n, "invalid variable name: letters, digits and underscores, not starting with a digit");
                     else if (opts.platformVars.includes(n)) fail(k, value, `${n} is set by the platform from the stack (${opts.platformVars.join(", ")})`);
+                    else if (messagingVariables(messaging).includes(n))
+                        fail(
+                            k,
+                            value,
+                            `${n} is set by the platform from publish and subscribe (${messagingVariables(messaging).join(", ")}); use another name`,
+                        );
                     else if (SECRET_LOOKING_NAME.test(n) || secretLookingValue(String(value)))
                         fail(
                             k,
@@ -274,9 +300,12 @@ export function parseServices(
             healthCheckPath,
             environment,
             deploymentOverrides: Object.fromEntries(SERVICE_DEPLOYMENT_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]])),
+            messaging,
+            ...(command ? { command } : {}),
         });
     }
     crossCheck(out, fail);
+    checkSubscriptions(out, fail);
     return out;
 }
 
@@ -331,7 +360,7 @@ function crossCheck(services: readonly DeclaredService[], fail: Fail): void {
                 fail(
                     `services.${s.name}.calls`,
                     callee,
-                    `${callee} is ${target.exposure}: only internal services are called by name (Service Connect); call ${target.exposure === "worker" ? "nothing on a worker" : `${callee} by its public host`}`,
+                    `${callee} is ${target.exposure}: only internal services are called by name (Service Connect); call ${target.exposure === "worker" || target.exposure === "job" ? `nothing on a ${target.exposure}` : `${callee} by its public host`}`,
                 );
         }
         if (new Set(s.calls).size !== s.calls.length) fail(`services.${s.name}.calls`, s.calls, "names a service twice");

@@ -8,6 +8,7 @@ import { ENV_NAME, partitionOf, secretParameter, SSM_DESCRIPTION_MAX, SSM_PARAME
 import { DATA_VARS, DataSettings } from "./data";
 import { Fail } from "./problems";
 import { KeyValues } from "./raw";
+import { messagingVariables } from "./messaging";
 import { DeclaredService } from "./services";
 import { SECRET_LOOKING_NAME, secretLookingValue } from "./validators";
 
@@ -42,6 +43,15 @@ export function parseVariables(
         if (!ENV_NAME.test(name)) fail(key, name, "invalid variable name: letters, digits and underscores, not starting with a digit");
         else if (PLATFORM_VARS.includes(name))
             fail(key, value, `${name} is set by the platform from the stack (${PLATFORM_VARS.join(", ")}); use the logLevel or containerPort keys`);
+        else if (services.some((s) => messagingVariables(s.messaging).includes(name)))
+            fail(
+                key,
+                value,
+                `${name} is set by the platform for ${services
+                    .filter((s) => messagingVariables(s.messaging).includes(name))
+                    .map((s) => s.name)
+                    .join(", ")} (publish and subscribe); use another name`,
+            );
         else if (SECRET_LOOKING_NAME.test(name) || secretLookingValue(value)) {
             fail(
                 key,
@@ -75,6 +85,8 @@ export function parseVariables(
             if (typeof value === "object" || value === undefined) fail(key, "[secret]", "wrong type: expected a string");
             else if (!ENV_NAME.test(name)) fail(key, "[secret]", `invalid variable name "${name}": letters, digits and underscores, not starting with a digit`);
             else if (PLATFORM_VARS.includes(name)) fail(key, "[secret]", `${name} is set by the platform and cannot be a secret`);
+            else if (messagingVariables(service.messaging).includes(name))
+                fail(key, "[secret]", `${name} is set by the platform from publish and subscribe; remove it`);
             else if (name in v.environment || name in service.environment)
                 fail(key, "[secret]", `${name} is also set in environment; a variable is either plain or secret`);
             else if (service.uses.some((u) => DATA_VARS[u].includes(name)))

@@ -19,7 +19,7 @@ import {
 import { KEYS, KeySpec } from "../stacks/keys";
 import { SettingsError, tierOf } from "../stacks/settings";
 import { parseImageRef } from "../stacks/validators";
-import { Graph, Recorded } from "../offline/graph";
+import { Graph, Match, Recorded } from "../offline/graph";
 import { ACCOUNT, FakeCloud, runStack, StackRun } from "../offline/runStack";
 import { readOfflineAnswers } from "../offline/cloud";
 import { FIXTURES } from "./setup";
@@ -266,20 +266,25 @@ function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
  * Whether an identity policy allows `action` on `resource` in the given request context. Enough of
  * IAM's evaluation for these documents: an explicit Deny that matches wins, otherwise an Allow must
  * match; wildcards, and the exact-match condition operators they use (Bool compares the key's
- * value as text, "true" or "false"; Null "true" holds when the key is absent), and StringLike (IAM wildcards); any other operator fails closed (an Allow with it does not
- * match, a Deny with it does). A key missing from the context fails its condition.
+ * value as text, "true" or "false"; Null "true" holds when the key is absent), StringLike (IAM
+ * wildcards), and their ...IfExists forms, which hold when the key is missing from the context;
+ * any other operator fails closed (an Allow with it does not match, a Deny with it does). A key
+ * missing from the context fails its condition (but for ...IfExists).
  */
 function allows(doc: Doc, action: string, resource: string, context: Record<string, string> = {}): boolean {
     const holds = (c: Condition | undefined) =>
-        Object.entries(c ?? {}).every(([op, kv]) =>
-            op === "Null"
-                ? Object.entries(kv).every(([k, v]) => (context[k] === undefined) === (v === "true"))
-                : ["StringEquals", "ArnEquals", "Bool", "StringLike"].includes(op) &&
-                  Object.entries(kv).every(
-                      ([k, v]) =>
-                          context[k] !== undefined && (op === "StringLike" ? list(v).some((p) => iamMatch(p, context[k])) : list(v).includes(context[k])),
-                  ),
-        );
+        Object.entries(c ?? {}).every(([op, kv]) => {
+            if (op === "Null") return Object.entries(kv).every(([k, v]) => (context[k] === undefined) === (v === "true"));
+            const base = op.replace(/IfExists$/, "");
+            if (!["StringEquals", "ArnEquals", "Bool", "StringLike"].includes(base)) return false;
+            return Object.entries(kv).every(([k, v]) =>
+                context[k] === undefined
+                    ? op.endsWith("IfExists")
+                    : base === "StringLike"
+                      ? list(v).some((p) => iamMatch(p, context[k]))
+                      : list(v).includes(context[k]),
+            );
+        });
     const applies = (s: Statement) => list(s.Action).some((a) => iamMatch(a, action, true)) && list(s.Resource).some((r) => iamMatch(r, resource));
     if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s) && (s.Condition === undefined || holds(s.Condition)))) return false;
     return doc.Statement.some((s) => s.Effect === "Allow" && applies(s) && holds(s.Condition));
@@ -1258,7 +1263,7 @@ describe("bootstrap/ (once per AWS account)", function () {
             it(`GIVEN the ${env} stack WHEN its program runs THEN its alarm topic uses the key alias this bootstrap creates for ${env}, and the stack creates no key`, async () => {
                 const run = await runStack(env);
                 assert.equal(run.error, undefined);
-                const topic = run.graph.one("aws:sns/topic:Topic");
+                const topic = run.graph.one("aws:sns/topic:Topic", { name: Match.stringLike(/-alarms$/) });
                 assert.equal(topic.inputs.kmsMasterKeyId, (shared.outputs?.alarmTopicKeys as Record<string, string>)[env]);
                 run.graph.resourceCountIs(T.key, 0);
             });
@@ -1932,9 +1937,30 @@ describe("bootstrap/ (once per AWS account)", function () {
                     [],
                 );
                 // And nothing a role could use to climb out: no IAM, STS or SSM writes, no task of its own.
-                for (const a of ["iam:PassRole", "iam:PutRolePolicy", "sts:AssumeRole", "ssm:PutParameter", "ecs:RunTask"]) {
+                for (const a of ["iam:PutRolePolicy", "sts:AssumeRole", "ssm:PutParameter"]) {
                     assert.equal(allowsAction(boundary, a), false, a);
                 }
+                // A job's state machine (issue 18) runs its environment's task definitions and passes its environment's
+                // roles; no other task definition or role (its own policy names its cluster and ecs-tasks.amazonaws.com).
+                const other = env === "alpha" ? "beta" : "alpha";
+                const taskDef = (e: string) => `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/demo-${e}-nightly-report:1`;
+                const cluster = (e: string) => ({ "ecs:cluster": `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/demo-${e}` });
+                assert.equal(allows(boundary, "ecs:RunTask", taskDef(env), cluster(env)), true);
+                assert.equal(allows(boundary, "ecs:RunTask", taskDef(other), cluster(other)), false);
+                const role = (e: string) => `arn:aws:iam::${ACCOUNT}:role/demo-${e}-nightly-report-task`;
+                assert.equal(allows(boundary, "iam:PassRole", role(env)), true);
+                assert.equal(allows(boundary, "iam:PassRole", role(other)), false);
+                // A passed role reaches a service only through an action that takes one: the boundary has no other than RunTask.
+                for (const a of [
+                    "ec2:RunInstances",
+                    "lambda:CreateFunction",
+                    "lambda:UpdateFunctionConfiguration",
+                    "ecs:RegisterTaskDefinition",
+                    "ecs:CreateService",
+                    "states:CreateStateMachine",
+                    "scheduler:CreateSchedule",
+                ])
+                    assert.equal(allowsAction(boundary, a), false, a);
                 // KMS only through AWS Backup and RDS; S3 only on its own assets buckets (below), never the state.
                 const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
                 for (const via of [undefined, "s3.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com"]) {

@@ -89,6 +89,9 @@ describe("AWS conformance of the fixture stacks and the bootstrap", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:sns/topicPolicy:TopicPolicy",
+            // A worker queue's subscription (topic and queue ARNs, protocol sqs) and its policy (queue URL, policy document).
+            "aws:sns/topicSubscription:TopicSubscription",
+            "aws:sqs/queuePolicy:QueuePolicy",
             "aws:wafv2/webAclAssociation:WebAclAssociation",
             "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
         ]);

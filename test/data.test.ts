@@ -277,9 +277,11 @@ describe("data: database, assets bucket and backups", function () {
                 for (const svc of Object.keys(stackServices(stack))) {
                     const access = graph.find(T.rolePolicy, { role: `${p}-${svc}-task` }).filter((r) => r.name === `${p}-${svc}-task-access`);
                     const env = envOf(container(graph, stack, svc));
+                    // A task role's other grants (publishing to its topics, consuming its queue: test/messaging.test.ts) share the policy.
+                    const s3 = access.flatMap((a) => statements(a)).filter((s) => [s.Action].flat().some((x) => String(x).startsWith("s3:")));
                     if (readers.includes(svc)) {
                         assert.deepEqual(
-                            statements(access[0]).map((s) => [s.Effect, s.Action, s.Resource]),
+                            s3.map((s) => [s.Effect, s.Action, s.Resource]),
                             [
                                 ["Allow", "s3:ListBucket", arn],
                                 ["Allow", "s3:GetObject", `${arn}/*`],
@@ -288,7 +290,7 @@ describe("data: database, assets bucket and backups", function () {
                         assert.equal(env.ASSETS_BUCKET, name);
                         assert.equal(env.ASSETS_URL, live ? "https://assets.example.org" : undefined);
                     } else {
-                        assert.deepEqual([access.length, env.ASSETS_BUCKET], [0, undefined], svc);
+                        assert.deepEqual([s3.length, env.ASSETS_BUCKET], [0, undefined], svc);
                     }
                 }
             });
@@ -349,7 +351,7 @@ describe("data: database, assets bucket and backups", function () {
                         [`${p}-db-storage`, "FreeStorageSpace", { DBInstanceIdentifier: `${p}-db` }, "LessThanThreshold", (d.storageGb * 2 ** 30) / 10],
                     ],
                 );
-                const topic = graph.one("aws:sns/topic:Topic").outputs.arn;
+                const topic = graph.one("aws:sns/topic:Topic", { name: `${p}-alarms` }).outputs.arn;
                 for (const a of alarms) assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topic], [topic]]);
             });
             it("outputs the database's address and secret, and the bucket", () => {
@@ -423,10 +425,12 @@ describe("data: other databases, given as config overrides", function () {
         const graph = run.graph;
         for (const t of [T.db, T.subnetGroup, T.rotation]) graph.resourceCountIs(t, 0);
         const users = usersOf("beta", "database");
-        assert.deepEqual(users, ["api", "worker"]);
+        // The fixture's job uses the database too (test/messaging.test.ts).
+        assert.deepEqual(users, ["api", "worker", "nightly-report"]);
         const params = graph.ofType(T.param).filter((r) => String(r.inputs.name).endsWith("/DATABASE_URL"));
         assert.deepEqual(params.map((r) => [r.inputs.name, r.inputs.type, r.secretPaths]).sort(), [
             ["/demo/beta/api/DATABASE_URL", "SecureString", ["value"]],
+            ["/demo/beta/nightly-report/DATABASE_URL", "SecureString", ["value"]],
             ["/demo/beta/worker/DATABASE_URL", "SecureString", ["value"]],
         ]);
         for (const svc of Object.keys(stackServices("beta"))) {

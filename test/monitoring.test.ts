@@ -37,7 +37,11 @@ const T = {
  * http: 5xx share, p99, unhealthy targets, CPU, memory, tasks; tcp: unhealthy targets (NLBs have no
  * HTTP metrics), CPU, memory, tasks; internal and worker: CPU, memory, tasks.
  */
-const ALARMS_PER_EXPOSURE: Record<string, number> = { http: 6, tcp: 4, internal: 3, worker: 3 };
+const ALARMS_PER_EXPOSURE: Record<string, number> = { http: 6, tcp: 4, internal: 3, worker: 3, job: 0 };
+/** A worker's queue adds two (the oldest message's age, dead letters); a job reports a failed run itself (test/messaging.test.ts). */
+const ALARMS_PER_QUEUE = 2;
+/** Scaling triggers (wake from zero, idle to zero: `<app>-<env>-<service>-scale-*`) act on their scaling policies, not the topic. */
+const isScalingAlarm = (a: Recorded) => /-scale-(wake|idle)$/.test(String(a.inputs.name));
 /** The public health URLs checked from outside: each http host, and each tcp host behind a TLS listener on 443. */
 function endpointsOf(stack: string): { name: string; url: string; expectStatus: number }[] {
     return Object.entries(stackServices(stack)).flatMap(([name, svc]) =>
@@ -50,7 +54,7 @@ function endpointsOf(stack: string): { name: string; url: string; expectStatus: 
 function alarmCount(stack: string, slack: boolean): number {
     const services = Object.values(stackServices(stack));
     return (
-        services.reduce((n, svc) => n + ALARMS_PER_EXPOSURE[svc.expose], 0) +
+        services.reduce((n, svc) => n + ALARMS_PER_EXPOSURE[svc.expose] + (svc.subscribe ? ALARMS_PER_QUEUE : 0), 0) +
         endpointsOf(stack).length +
         2 * services.filter((svc) => svc.expose === "http").length +
         // Every committed stack runs a database: its CPU and free storage (test/data.test.ts).
@@ -65,13 +69,13 @@ const statements = (r: Recorded) => (JSON.parse(r.inputs.policy as string) as { 
 describe("monitoring, per fixture stack with a Slack webhook", function () {
     this.timeout(30_000);
     const { graph: g } = runEachBefore(STACKS, { overrides: { secret: { slackWebhookUrl: WEBHOOK } } });
-    const topicArn = (graph: Graph) => graph.one(T.topic).outputs.arn as string;
+    const topicArn = (graph: Graph) => graph.one(T.topic, { name: Match.stringLike(/-alarms$/) }).outputs.arn as string;
     const fn = (graph: Graph, role: string) => graph.one(T.lambda, { name: Match.stringLike(new RegExp(`-${role}$`)) });
 
     it("every alarm of every stack, deployment alarms included, notifies the one topic on ALARM and on OK", () => {
         for (const s of STACKS) {
             const graph = g(s);
-            const alarms = graph.ofType(T.alarm);
+            const alarms = graph.ofType(T.alarm).filter((a) => !isScalingAlarm(a));
             assert.equal(alarms.length, alarmCount(s, true), s);
             for (const a of alarms) {
                 assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [[topicArn(graph)], [topicArn(graph)]], `${s}: ${a.name}`);
@@ -81,7 +85,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
     it("the topic is encrypted with the bootstrap's alarm key, and only this environment's alarms may publish", () => {
         for (const s of STACKS) {
             const graph = g(s);
-            assert.equal(graph.one(T.topic).inputs.kmsMasterKeyId, `alias/demo-${s}-alarms`);
+            assert.equal(graph.one(T.topic, { name: `demo-${s}-alarms` }).inputs.kmsMasterKeyId, `alias/demo-${s}-alarms`);
             graph.resourceCountIs(T.key, 0);
             const [publish] = statements(graph.one(T.topicPolicy));
             assert.deepEqual(publish.Condition, {
@@ -96,7 +100,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
         const run = await runStack("beta", { overrides: { set: { alarmTopicKey: "create" } } });
         assert.equal(run.error, undefined);
         const key = run.graph.one(T.key, { description: "Alarm topic of demo beta" });
-        assert.equal(run.graph.one(T.topic).inputs.kmsMasterKeyId, key.outputs.arn);
+        assert.equal(run.graph.one(T.topic, { name: "demo-beta-alarms" }).inputs.kmsMasterKeyId, key.outputs.arn);
         assert.deepEqual(
             statements(key).find((x) => x.Sid === "CloudWatchPublishes"),
             {
@@ -112,8 +116,13 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
         for (const s of STACKS) {
             const graph = g(s);
             const notifier = fn(graph, "alarm-notifier");
-            graph.resourceCountIs(T.subscription, 1);
-            assert.deepEqual(graph.one(T.subscription).inputs, { topic: topicArn(graph), protocol: "lambda", endpoint: notifier.outputs.arn });
+            // The alarm topic's one subscription (a worker's queue subscribes to its service topics, test/messaging.test.ts).
+            assert.equal(graph.find(T.subscription, { topic: topicArn(graph) }).length, 1);
+            assert.deepEqual(graph.one(T.subscription, { topic: topicArn(graph) }).inputs, {
+                topic: topicArn(graph),
+                protocol: "lambda",
+                endpoint: notifier.outputs.arn,
+            });
             const sns = graph.find(T.permission, { principal: "sns.amazonaws.com" });
             assert.deepEqual(
                 sns.map((p) => [p.inputs.function, p.inputs.action, p.inputs.sourceArn]),
@@ -147,7 +156,7 @@ describe("monitoring, per fixture stack with a Slack webhook", function () {
                 ["ReadWebhook", "secretsmanager:GetSecretValue", graph.one(T.secret).outputs.arn],
                 ["ClaimMessages", ["dynamodb:PutItem", "dynamodb:DeleteItem"], graph.one(T.table).outputs.arn],
                 ["ListFiringAlarms", "cloudwatch:DescribeAlarms", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-beta-*"],
-                ["DeadLetters", "sqs:SendMessage", graph.one(T.queue).outputs.arn],
+                ["DeadLetters", "sqs:SendMessage", graph.one(T.queue, { name: "demo-beta-alarm-notifier-dlq" }).outputs.arn],
             ],
         );
     });

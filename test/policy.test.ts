@@ -752,6 +752,74 @@ const SCENARIOS: readonly Scenario[] = [
         expect: 0,
     },
     {
+        rule: "sqs-queue-encrypted",
+        given: "a queue encrypted by nobody",
+        resource: res(TYPES.queue, "work", { name: "work" }),
+        expect: 1,
+        mentions: /neither sqsManagedSseEnabled: true nor kmsMasterKeyId is set/,
+    },
+    {
+        rule: "sqs-queue-encrypted",
+        given: "a queue with SSE-SQS",
+        resource: res(TYPES.queue, "work", { name: "work", sqsManagedSseEnabled: true }),
+        expect: 0,
+    },
+    {
+        rule: "sqs-worker-queue-dead-letter",
+        given: "a queue a topic delivers to, without a redrive policy",
+        resource: res(TYPES.queue, "work", { name: "work", sqsManagedSseEnabled: true }),
+        stack: [
+            {
+                ...res(TYPES.topicSubscription, "work-from-orders", { protocol: "sqs", endpoint: "arn:aws:sqs:eu-west-1:123456789012:work" }),
+                dependsOn: ["work"],
+            },
+        ],
+        expect: 1,
+        mentions: /topics deliver to it but it has no redrivePolicy/,
+    },
+    {
+        rule: "sqs-worker-queue-dead-letter",
+        given: "a queue a topic delivers to, with a dead-letter queue after 5 receives",
+        resource: res(TYPES.queue, "work", {
+            name: "work",
+            redrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:work-dlq", maxReceiveCount: 5 }),
+        }),
+        stack: [
+            {
+                ...res(TYPES.topicSubscription, "work-from-orders", { protocol: "sqs", endpoint: "arn:aws:sqs:eu-west-1:123456789012:work" }),
+                dependsOn: ["work"],
+            },
+        ],
+        expect: 0,
+    },
+    {
+        rule: "queue-topic-policy-no-open-principal",
+        given: 'a queue policy letting principal "*" send without a source condition',
+        resource: res(TYPES.queuePolicy, "work", {
+            policy: JSON.stringify({ Statement: [{ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" }] }),
+        }),
+        expect: 1,
+        mentions: /statement "Anyone" allows a wildcard principal without a source condition/,
+    },
+    {
+        rule: "queue-topic-policy-no-open-principal",
+        given: "a queue policy letting SNS send from one topic",
+        resource: res(TYPES.queuePolicy, "work", {
+            policy: JSON.stringify({
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "sns.amazonaws.com" },
+                        Action: "sqs:SendMessage",
+                        Resource: "*",
+                        Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:sns:eu-west-1:123456789012:orders" } },
+                    },
+                ],
+            }),
+        }),
+        expect: 0,
+    },
+    {
         rule: "lambda-no-public-access",
         given: 'a permission for principal "*" without source condition',
         resource: res(TYPES.lambdaPermission, "notifier-invoke", { action: "lambda:InvokeFunction", function: "notifier", principal: "*" }),

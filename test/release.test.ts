@@ -658,7 +658,7 @@ describe("release: following several services at once", () => {
 /** The services each committed stack file runs, in its order: the stack files are final in shape. */
 const STACK_SERVICES: Readonly<Record<string, readonly string[]>> = {
     alpha: ["web", "api"],
-    beta: ["web", "api", "search", "worker"],
+    beta: ["web", "api", "search", "worker", "mailer", "nightly-report"],
     gamma: ["web", "api", "search", "worker"],
     live: ["web", "api", "search", "worker"],
 };
@@ -703,7 +703,13 @@ describe("release: services and their images", () => {
         assert.equal(await runCli(["build-matrix"], c.deps), EXIT.OK);
         assert.equal(
             c.stdout(),
-            `${JSON.stringify(["web", "api", "search", "worker"].map((service) => ({ service, repository: `${REGISTRY}/demo-${service}`, context: "app" })))}\n`,
+            `${JSON.stringify(
+                ["web", "api", "search", "worker", "mailer", "nightly-report"].map((service) => ({
+                    service,
+                    repository: `${REGISTRY}/demo-${service}`,
+                    context: "app",
+                })),
+            )}\n`,
         );
     });
 
@@ -767,7 +773,7 @@ describe("release: services and their images", () => {
         [
             "a service no stack runs",
             ["resolve-digest", "--service", "db", "--sha", SHA],
-            'unknown service "db": no stack file runs it; the stack files run web, api, search, worker',
+            'unknown service "db": no stack file runs it; the stack files run web, api, search, worker, mailer, nightly-report',
         ],
         [
             "tag-deployed of a service the stack does not run",
@@ -977,13 +983,13 @@ describe("release: what the stack files must say about their services", () => {
     const contexts: [string, string, string][] = [
         [
             "a service without a build context",
-            JSON.stringify({ web: "app", api: "app", search: "app" }),
+            JSON.stringify({ web: "app", api: "app", search: "app", mailer: "app", "nightly-report": "app" }),
             'release/images.json has no build context for worker: add "<service>": "<folder with its Dockerfile>" for each, so that main.yml builds its image',
         ],
         [
             "a build context for a service no stack runs",
-            JSON.stringify({ web: "app", api: "app", search: "app", worker: "app", mailer: "app" }),
-            "release/images.json names mailer, which no stack file runs (they run web, api, search, worker): remove the entry, or add the service to a stack file",
+            JSON.stringify({ web: "app", api: "app", search: "app", worker: "app", mailer: "app", "nightly-report": "app", billing: "app" }),
+            "release/images.json names billing, which no stack file runs (they run web, api, search, worker, mailer, nightly-report): remove the entry, or add the service to a stack file",
         ],
         [
             "a build context outside the repository",
@@ -1007,7 +1013,10 @@ describe("release: what the stack files must say about their services", () => {
     }
 
     it("GIVEN a build context in a subfolder THEN the build matrix uses it", () => {
-        const builds = imageBuilds(services, parseBuildContexts(JSON.stringify({ web: "app", api: "services/api", search: "app", worker: "app" })));
+        const builds = imageBuilds(
+            services,
+            parseBuildContexts(JSON.stringify({ web: "app", api: "services/api", search: "app", worker: "app", mailer: "app", "nightly-report": "app" })),
+        );
         assert.deepEqual(
             builds.map((b) => [b.service, b.context, b.repository]),
             [
@@ -1015,6 +1024,8 @@ describe("release: what the stack files must say about their services", () => {
                 ["api", "services/api", `${REGISTRY}/demo-api`],
                 ["search", "app", `${REGISTRY}/demo-search`],
                 ["worker", "app", `${REGISTRY}/demo-worker`],
+                ["mailer", "app", `${REGISTRY}/demo-mailer`],
+                ["nightly-report", "app", `${REGISTRY}/demo-nightly-report`],
             ],
         );
         assert.equal(imageRepository(services[1].image), `${REGISTRY}/demo-api`);
@@ -1754,5 +1765,109 @@ describe("release pause: how long a stack's deployments wait for approval", () =
         const bad = withPause("half an hour");
         assert.equal(await runCli(["pause", "--stack", "live"], bad.deps), EXIT.FAILED);
         assert.equal(bad.stderr(), 'release pause: stack "live": key shipyard:approvalTimeoutMinutes = half an hour is not a whole number of minutes\n');
+    });
+});
+
+// ---- run-job: a scheduled job's run, now ----
+
+describe("release run-job: a run of a scheduled job started now, without waiting for it", () => {
+    const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:demo-beta-nightly-report";
+    const EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:demo-beta-nightly-report:manual-1970-01-01T00-16-40-000Z";
+    /** An `aws` that starts executions as `aws stepfunctions start-execution --output json` prints them, and records every call. */
+    function fakeStates() {
+        const calls: string[][] = [];
+        const run: Runner = async (command, args) => {
+            calls.push([command, ...args]);
+            if (args[0] !== "stepfunctions" || args[1] !== "start-execution") throw new Error(`unexpected aws call: ${args.join(" ")}`);
+            return { code: 0, stdout: JSON.stringify({ executionArn: EXECUTION, startDate: "2026-12-04T05:00:00.000000+00:00" }), stderr: "" };
+        };
+        return { run, calls };
+    }
+    const fixtureConfig = (stack: string) => stackConfig(stack, {}, MAIN, FIXTURES).values;
+    const fixtureCli = (run: Runner) => {
+        const c = cli(run, undefined, fixtureConfig);
+        return { ...c, deps: { ...c.deps, stacks: () => committedStacks(MAIN, FIXTURES) } };
+    };
+
+    it("GIVEN beta's nightly-report WHEN run-job THEN one start-execution of its state machine, and its execution's ARN on stdout", async () => {
+        const aws = fakeStates();
+        const c = fixtureCli(aws.run);
+        assert.equal(await runCli(["run-job", "--stack", "beta", "--job", "nightly-report"], c.deps), EXIT.OK);
+        assert.deepEqual(aws.calls, [
+            [
+                "aws",
+                "stepfunctions",
+                "start-execution",
+                "--state-machine-arn",
+                MACHINE,
+                "--name",
+                "manual-1970-01-01T00-16-40-000Z",
+                "--input",
+                "{}",
+                "--region",
+                "eu-west-1",
+                "--output",
+                "json",
+            ],
+        ]);
+        assert.equal(c.stdout(), `${EXECUTION}\n`);
+    });
+
+    it("refuses a service that is not a job, and a name the stack does not have, before any AWS call", async () => {
+        for (const [job, said] of [
+            ["mailer", 'mailer in stack "beta" is expose: worker, not a job; its jobs (expose: job) are nightly-report'],
+            ["nightly", 'stack "beta" has no service "nightly"; its jobs (expose: job) are nightly-report'],
+        ]) {
+            const c = fixtureCli(async () => assert.fail("no AWS call expected"));
+            assert.equal(await runCli(["run-job", "--stack", "beta", "--job", job], c.deps), EXIT.USAGE);
+            assert.ok(c.stderr().startsWith(`release run-job: ${said}\n`), c.stderr());
+        }
+    });
+
+    it("fails with the AWS error when Step Functions refuses the start", async () => {
+        const run: Runner = async () => ({
+            code: 254,
+            stdout: "",
+            stderr: "An error occurred (StateMachineDoesNotExist) when calling the StartExecution operation: State Machine Does Not Exist",
+        });
+        const c = fixtureCli(run);
+        assert.equal(await runCli(["run-job", "--stack", "beta", "--job", "nightly-report"], c.deps), EXIT.FAILED);
+        assert.match(c.stderr(), /StateMachineDoesNotExist/);
+    });
+
+    it("GIVEN stack outputs with a job WHEN verify-rollout THEN the job's image is checked, it is not waited for, and stderr says so", async () => {
+        const WEB = `${IMAGE}@${DIGEST}`;
+        const JOB = `${REGISTRY}/demo-nightly-report@${DIGEST}`;
+        const outputs = {
+            clusterName: "demo-alpha",
+            services: { web: { image: WEB, clusterName: "demo-alpha", serviceName: "demo-alpha-web", exposure: "http" } },
+            jobs: { "nightly-report": { image: JOB, stateMachineArn: MACHINE, schedule: "@daily" } },
+            region: "eu-west-1",
+        };
+        const files = (p: string) => (p === "outputs.json" ? JSON.stringify(outputs) : assert.fail(`unexpected read of ${p}`));
+        const aws = fakeEcs([snapshot(deployment())]);
+        const c = cli(aws.run, files);
+        assert.equal(
+            await runCli(["verify-rollout", "--stack-outputs", "outputs.json", "--expect-images", JSON.stringify({ web: WEB, "nightly-report": JOB })], c.deps),
+            EXIT.OK,
+        );
+        assert.equal(c.stdout().split("\n").length, 2, c.stdout());
+        assert.ok(c.stdout().startsWith("web: succeeded"), c.stdout());
+        assert.ok(c.stderr().includes("nightly-report: a scheduled job: no rollout to wait for; its next run uses the new task definition\n"));
+        // Every call is about web's service; none names the job.
+        assert.ok(aws.calls.length > 0);
+        assert.deepEqual(
+            aws.calls.filter((call) => call.args.join(" ").includes("nightly-report")),
+            [],
+        );
+        const wrong = cli(fakeEcs([snapshot(deployment())]).run, files);
+        assert.equal(
+            await runCli(
+                ["verify-rollout", "--stack-outputs", "outputs.json", "--expect-images", JSON.stringify({ web: WEB, "nightly-report": WEB })],
+                wrong.deps,
+            ),
+            EXIT.FAILED,
+        );
+        assert.match(wrong.stderr(), /stack output services\.nightly-report\.image is .*demo-nightly-report.*, but this deploy set .*demo-web/);
     });
 });

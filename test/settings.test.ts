@@ -116,7 +116,8 @@ describe("stacks/ settings", () => {
             const out = s.services[0].secrets.DATABASE_URL;
             assert.deepEqual(
                 s.services.map((x) => Object.keys(x.secrets)),
-                [["DATABASE_URL"], [], [], []],
+                // beta's web, api, search, worker, mailer and nightly-report (a job takes secrets like any service).
+                [["DATABASE_URL"], [], [], [], [], []],
             );
             assert.equal(await pulumi.isSecret(out), true);
             assert.equal(pulumi.Output.isInstance(out), true);
@@ -609,7 +610,7 @@ describe("stacks/ settings", () => {
                 name: "an unknown exposure",
                 stack: "alpha",
                 overrides: { set: { services: servicesWith("alpha", { api: { expose: "udp" } }) } },
-                expect: [/key shipyard:services.api.expose = "udp": allowed: http, tcp, internal, worker$/m],
+                expect: [/key shipyard:services.api.expose = "udp": allowed: http, tcp, internal, worker, job$/m],
             },
             {
                 name: "a TLS listener without a host for the certificate",
@@ -629,7 +630,9 @@ describe("stacks/ settings", () => {
                 name: "one service below live's two tasks",
                 stack: "live",
                 overrides: { set: { services: servicesWith("live", { worker: { minTasks: 1 } }) } },
-                expect: [/key shipyard:services.worker.minTasks = 1: the production tier needs at least 2 tasks of every service; allowed: 2 or more$/m],
+                expect: [
+                    /key shipyard:services.worker.minTasks = 1: the production tier needs at least 2 tasks of every service; allowed: 2 or more \(0 only for a worker with scaling\.backlog\)$/m,
+                ],
             },
             {
                 name: "a service size Fargate does not offer",

@@ -78,6 +78,22 @@ type Exposure = StackFileService["expose"];
 function declared(stack: string): [string, StackFileService][] {
     return Object.entries(stackServices(stack));
 }
+/** The stack file's services that run as ECS services: all but its jobs (a job is a schedule, test/messaging.test.ts). */
+function running(stack: string): [string, StackFileService][] {
+    return declared(stack).filter(([, s]) => s.expose !== "job");
+}
+/** What the messaging adds of each kind (test/messaging.test.ts): topics by publisher, queues by worker, jobs. */
+function messagingOf(stack: string) {
+    const all = declared(stack);
+    return {
+        topics: all.flatMap(([n, s]) =>
+            ((s.publish as (string | { name: string })[] | undefined) ?? []).map((t) => `${n}-${typeof t === "string" ? t : t.name}`),
+        ),
+        queues: all.filter(([, s]) => s.subscribe !== undefined).map(([n]) => n),
+        jobs: all.filter(([, s]) => s.expose === "job").map(([n]) => n),
+        backlog: all.filter(([, s]) => s.scaling !== undefined).map(([n, s]) => ({ name: n, toZero: s.minTasks === 0 })),
+    };
+}
 /** Names of the stack file's services exposed as `expose`. */
 function exposed(stack: string, expose: Exposure): string[] {
     return declared(stack)
@@ -213,8 +229,10 @@ describe("the program under the mock runtime, per fixture stack", function () {
 
     for (const stack of STACKS) {
         const p = `demo-${stack}`;
-        const services = declared(stack);
+        const services = running(stack);
         const names = services.map(([n]) => n);
+        const messaging = messagingOf(stack);
+        const backlogNames = messaging.backlog.map((b) => b.name);
         const http = exposed(stack, "http");
         const tcp = exposed(stack, "tcp");
         const internal = exposed(stack, "internal");
@@ -254,9 +272,22 @@ describe("the program under the mock runtime, per fixture stack", function () {
                 const graph = g(stack);
                 const per = (suffix: string) => names.map((n) => `${p}-${n}-${suffix}`).sort();
                 assert.deepEqual(namesOf(graph, T.service), per("service"));
-                assert.deepEqual(namesOf(graph, T.taskDef), per("task"));
+                // A job has a task definition and no service (test/messaging.test.ts).
+                assert.deepEqual(namesOf(graph, T.taskDef), [...names, ...messaging.jobs].map((n) => `${p}-${n}-task`).sort());
                 assert.deepEqual(namesOf(graph, T.scalingTarget), per("scaling"));
-                assert.deepEqual(namesOf(graph, T.scalingPolicy), [...per("scale-cpu"), ...per("scale-memory")].sort());
+                // A worker scaling on its backlog has backlog tracking and a wake policy (and an idle one at minTasks 0) instead.
+                const utilisation = names.filter((n) => !backlogNames.includes(n));
+                assert.deepEqual(
+                    namesOf(graph, T.scalingPolicy),
+                    [
+                        ...utilisation.flatMap((n) => [`${p}-${n}-scale-cpu`, `${p}-${n}-scale-memory`]),
+                        ...messaging.backlog.flatMap((b) => [
+                            `${p}-${b.name}-scale-backlog`,
+                            `${p}-${b.name}-scale-wake`,
+                            ...(b.toZero ? [`${p}-${b.name}-scale-idle`] : []),
+                        ]),
+                    ].sort(),
+                );
                 assert.deepEqual(
                     namesOf(graph, T.targetGroup),
                     [...http.flatMap((s) => [`${p}-lb-${s}-tg`, ...(blueGreen ? [`${p}-lb-${s}-tg-alt`] : [])]), ...tcp.map((s) => `${p}-${s}-nlb-tg`)].sort(),
@@ -283,7 +314,8 @@ describe("the program under the mock runtime, per fixture stack", function () {
                 // ContainerService per service and a NetworkLoadBalancer per tcp service; + the WAF, the
                 // smoke test, the backup plan and the load balancer's log bucket in live: 13 in alpha (web, api),
                 // 15 in beta and gamma, 19 in live.
-                assert.equal(components.length, { alpha: 13, beta: 15, gamma: 15, live: 19 }[stack]);
+                // beta also has web's order-events topic, mailer's queue and the nightly-report job (test/messaging.test.ts).
+                assert.equal(components.length, { alpha: 13, beta: 19, gamma: 15, live: 19 }[stack]);
                 assert.deepEqual(
                     components.map((c) => [c.name, c.type]).sort(),
                     [
@@ -298,6 +330,9 @@ describe("the program under the mock runtime, per fixture stack", function () {
                         [`${p}-db`, "shipyard:data:Database"],
                         [`${p}-assets`, "shipyard:data:AssetsBucket"],
                         ...names.map((n) => [`${p}-${n}`, "shipyard:ecs:ContainerService"]),
+                        ...messaging.topics.map((t) => [`${p}-${t}`, "shipyard:messaging:MessageTopic"]),
+                        ...messaging.queues.map((n) => [`${p}-${n}-messages`, "shipyard:messaging:WorkQueue"]),
+                        ...messaging.jobs.map((n) => [`${p}-${n}`, "shipyard:jobs:ScheduledJob"]),
                         ...tcp.map((n) => [`${p}-${n}-nlb`, "shipyard:lb:NetworkLoadBalancer"]),
                         ...(blueGreen
                             ? [
@@ -406,10 +441,20 @@ describe("the program under the mock runtime, per fixture stack", function () {
                         `${p}-monitoring-endpoint-check-schedule`,
                         ...(live ? [`${p}-web-smoke-function`] : []),
                         ...(blueGreen ? http.map((s) => `${p}-${s}-ecs-hook`) : []),
-                        ...names.map((s) => `${p}-${s}-execution`),
+                        ...[...names, ...messaging.jobs].map((s) => `${p}-${s}-execution`),
                         ...(live ? names.map((s) => `${p}-${s}-task-tracing`) : []),
-                        // Reading the assets bucket (test/data.test.ts).
-                        ...usersOf(stack, "assets").map((s) => `${p}-${s}-task-access`),
+                        // Reading the assets bucket (test/data.test.ts); publishing to its topics, consuming its queue (test/messaging.test.ts).
+                        ...[
+                            ...new Set([
+                                ...usersOf(stack, "assets"),
+                                ...messaging.queues,
+                                ...declared(stack)
+                                    .filter(([, x]) => x.publish !== undefined)
+                                    .map(([n]) => n),
+                            ]),
+                        ].map((s) => `${p}-${s}-task-access`),
+                        // A job's state machine and its schedule (test/messaging.test.ts).
+                        ...messaging.jobs.flatMap((j) => [`${p}-${j}-runner`, `${p}-${j}-scheduler`]),
                     ].sort(),
                 ]);
             });
@@ -646,6 +691,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
                         tcp: "only its NLB's security group",
                         internal: `exactly the services that declare they call it (${callers.join(", ")})`,
                         worker: "nothing",
+                        job: "nothing",
                     }[spec.expose];
                     it(spec.expose === "worker" ? "admits nothing: no rule names its security group" : `admits ${admits}, on its container port`, () => {
                         const graph = g(stack);
@@ -671,31 +717,40 @@ describe("the program under the mock runtime, per fixture stack", function () {
                         // Its tasks carry exactly that security group.
                         assert.deepEqual(ecsService(graph, stack, svc).networkConfiguration.securityGroups, [`${p}-${svc}-sg-id`]);
                     });
-                    it("scales on CPU and on memory between the bounds of its stack file or the environment's defaults", () => {
-                        const graph = g(stack);
-                        const resourceId = `service/${String(graph.byName(`${p}-cluster-cluster`).inputs.name)}/${String(graph.byName(`${p}-${svc}-service`).inputs.name)}`;
-                        assert.deepEqual(pick(graph.byName(`${p}-${svc}-scaling`).inputs, ["minCapacity", "maxCapacity", "scalableDimension", "resourceId"]), {
-                            minCapacity: setting(spec, "minTasks", d.minTasks),
-                            maxCapacity: setting(spec, "maxTasks", d.maxTasks),
-                            scalableDimension: "ecs:service:DesiredCount",
-                            resourceId,
-                        });
-                        const metrics = graph
-                            .ofType(T.scalingPolicy)
-                            .filter((x) => x.parent === `${p}-${svc}`)
-                            .map((x) => [
-                                (x.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } })
-                                    .predefinedMetricSpecification.predefinedMetricType,
-                                x.inputs.resourceId,
-                            ])
-                            .sort();
-                        assert.deepEqual(metrics, [
-                            ["ECSServiceAverageCPUUtilization", resourceId],
-                            ["ECSServiceAverageMemoryUtilization", resourceId],
-                        ]);
-                        // Autoscaling owns the running count after the first deploy.
-                        assert.deepEqual(graph.byName(`${p}-${svc}-service`).ignoreChanges, ["desiredCount"]);
-                    });
+                    it(
+                        backlogNames.includes(svc)
+                            ? "scales on its queue's backlog between the bounds of its stack file (test/messaging.test.ts)"
+                            : "scales on CPU and on memory between the bounds of its stack file or the environment's defaults",
+                        () => {
+                            const graph = g(stack);
+                            const resourceId = `service/${String(graph.byName(`${p}-cluster-cluster`).inputs.name)}/${String(graph.byName(`${p}-${svc}-service`).inputs.name)}`;
+                            assert.deepEqual(
+                                pick(graph.byName(`${p}-${svc}-scaling`).inputs, ["minCapacity", "maxCapacity", "scalableDimension", "resourceId"]),
+                                {
+                                    minCapacity: setting(spec, "minTasks", d.minTasks),
+                                    maxCapacity: setting(spec, "maxTasks", d.maxTasks),
+                                    scalableDimension: "ecs:service:DesiredCount",
+                                    resourceId,
+                                },
+                            );
+                            if (backlogNames.includes(svc)) return;
+                            const metrics = graph
+                                .ofType(T.scalingPolicy)
+                                .filter((x) => x.parent === `${p}-${svc}`)
+                                .map((x) => [
+                                    (x.inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string } })
+                                        .predefinedMetricSpecification.predefinedMetricType,
+                                    x.inputs.resourceId,
+                                ])
+                                .sort();
+                            assert.deepEqual(metrics, [
+                                ["ECSServiceAverageCPUUtilization", resourceId],
+                                ["ECSServiceAverageMemoryUtilization", resourceId],
+                            ]);
+                            // Autoscaling owns the running count after the first deploy.
+                            assert.deepEqual(graph.byName(`${p}-${svc}-service`).ignoreChanges, ["desiredCount"]);
+                        },
+                    );
                     it("runs in the environment's one cluster, which has Container Insights on", () => {
                         const graph = g(stack);
                         const cluster = graph.one(T.cluster);
@@ -740,7 +795,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
                 const subnets = g(s)
                     .find(T.subnet, { tags: { tier } })
                     .map((x) => `${x.name}-id`);
-                for (const [svc] of declared(s)) {
+                for (const [svc] of running(s)) {
                     const net = ecsService(g(s), s, svc).networkConfiguration;
                     assert.deepEqual([net.assignPublicIp, net.subnets], [s === "alpha", subnets], `${s} ${svc}`);
                 }
@@ -748,7 +803,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
         });
         it("capacity of every service: Fargate Spot in alpha and beta, on-demand in gamma and live", () => {
             for (const s of STACKS) {
-                for (const [svc, spec] of declared(s)) {
+                for (const [svc, spec] of running(s)) {
                     const spot = typeof spec.spot === "boolean" ? spec.spot : DEFAULTS[s].spot;
                     assert.deepEqual(
                         ecsService(g(s), s, svc).capacityProviderStrategies.map((x) => x.capacityProvider),
@@ -865,7 +920,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
         it("each service runs the same image digest in every environment that declares it", () => {
             const images = new Map<string, Set<string>>();
             for (const s of STACKS) for (const [svc] of declared(s)) images.set(svc, (images.get(svc) ?? new Set()).add(container(g(s), s, svc).image));
-            assert.deepEqual([...images.keys()].sort(), ["api", "search", "web", "worker"]);
+            assert.deepEqual([...images.keys()].sort(), ["api", "mailer", "nightly-report", "search", "web", "worker"]);
             for (const [svc, set] of images) {
                 assert.equal(set.size, 1, svc);
                 assert.match([...set][0], new RegExp(`/demo-${svc}@sha256:[0-9a-f]{64}$`));
@@ -908,7 +963,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
     describe("deployment strategies", () => {
         it("alpha, beta and gamma roll every service with the circuit breaker: one target group per route, a rule per http service, no ECS load balancer role", () => {
             for (const s of ["alpha", "beta", "gamma"]) {
-                for (const [svc] of declared(s)) {
+                for (const [svc] of running(s)) {
                     const e = ecsService(g(s), s, svc);
                     assert.deepEqual(e.deploymentConfiguration, { strategy: "ROLLING" }, `${s} ${svc}`);
                     assert.deepEqual(e.deploymentCircuitBreaker, { enable: true, rollback: true }, `${s} ${svc}`);
@@ -1120,7 +1175,7 @@ describe("the program under the mock runtime, per fixture stack", function () {
             // wait only matters when a deploy hangs).
             const expected = { alpha: "20m", beta: "20m", gamma: "20m", live: "30m" };
             for (const s of STACKS) {
-                for (const [svc] of declared(s)) {
+                for (const [svc] of running(s)) {
                     assert.deepEqual(
                         g(s).byName(`demo-${s}-${svc}-service`).customTimeouts,
                         { create: expected[s], update: expected[s], delete: undefined },
@@ -1206,10 +1261,13 @@ describe("the program under the mock runtime, per fixture stack", function () {
                     Object.fromEntries(declared(r.stack).map(([svc]) => [svc, container(r.graph, r.stack, svc).image])),
                     Object.fromEntries(Object.entries((r.outputs?.services ?? {}) as Record<string, { image: string }>).map(([svc, o]) => [svc, o.image])),
                 ]),
-                STACKS.map((s) => {
-                    const images = Object.fromEntries(declared(s).map(([svc]) => [svc, refOf(svc)]));
-                    return [s, undefined, images, images];
-                }),
+                STACKS.map((s) => [
+                    s,
+                    undefined,
+                    Object.fromEntries(declared(s).map(([svc]) => [svc, refOf(svc)])),
+                    // Jobs are under the jobs output, not services (test/messaging.test.ts).
+                    Object.fromEntries(running(s).map(([svc]) => [svc, refOf(svc)])),
+                ]),
             );
         });
         it("each service's execution role may pull from exactly its own promoted repository", async () => {
@@ -1281,6 +1339,8 @@ const NOT_TAGGABLE = new Set([
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     "aws:kms/alias:Alias",
     "aws:sns/topicPolicy:TopicPolicy",
+    "aws:sns/topicSubscription:TopicSubscription",
+    "aws:sqs/queuePolicy:QueuePolicy",
     "aws:scheduler/schedule:Schedule",
     "aws:cloudwatch/dashboard:Dashboard",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",

@@ -12,6 +12,17 @@ import { DescribeAlarmsCommand, type CloudWatchClient, type MetricAlarm } from "
 
 import { accountIdOf, regionOfArn, type AlarmView } from "./alarm";
 
+/**
+ * An alarm whose every action is an Application Auto Scaling policy
+ * (`arn:aws:autoscaling:<region>:<account>:scalingPolicy:...`) starts or stops tasks, as the target
+ * tracking alarms AWS creates do: a queue worker's wake and idle alarms sit in ALARM for as long as
+ * its queue is empty, which is nothing to remind anyone of.
+ */
+export function isScalingTrigger(alarm: Pick<MetricAlarm, "AlarmActions">): boolean {
+    const actions = alarm.AlarmActions ?? [];
+    return actions.length > 0 && actions.every((a) => /^arn:aws[a-z-]*:autoscaling:[^:]*:\d*:scalingPolicy:/.test(a));
+}
+
 /** The largest page DescribeAlarms returns. */
 export const PAGE_SIZE = 100;
 
@@ -21,7 +32,7 @@ export async function* alarmsInAlarm(client: CloudWatchClient, prefix: string): 
         const page = await client.send(
             new DescribeAlarmsCommand({ StateValue: "ALARM", AlarmNamePrefix: prefix, AlarmTypes: ["MetricAlarm"], MaxRecords: PAGE_SIZE, NextToken: token }),
         );
-        yield* page.MetricAlarms ?? [];
+        yield* (page.MetricAlarms ?? []).filter((a) => !isScalingTrigger(a));
         token = page.NextToken;
     } while (token);
 }
