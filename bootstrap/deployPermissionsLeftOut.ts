@@ -137,6 +137,11 @@ export const DEPLOY_PERMISSIONS_LEFT_OUT: readonly LeftOut[] = [
         why: "EFS, code signing, layers and code in S3: the functions use none; their code is uploaded with the call as a zip.",
     },
     {
+        actions: ["s3:GetObject"],
+        types: ["aws:sfn/stateMachine:StateMachine"],
+        why: "For a definition kept in S3; a job's state machine is defined inline.",
+    },
+    {
         actions: ["lambda:PutProvisionedConcurrencyConfig", "lambda:GetProvisionedConcurrencyConfig", "lambda:DeleteProvisionedConcurrencyConfig"],
         types: ["aws:appautoscaling/target:Target"],
         why: "For Lambda scalable targets; the program's scale ECS services.",

@@ -173,6 +173,30 @@ function formatPattern(format: string): RegExp {
 interface ResourceTypeInfo {
     readonly key: string;
     readonly pattern: RegExp;
+    /** The ARN format with each variable (and `*`) as a wildcard, for {@link globsMeet}. */
+    readonly glob: string;
+}
+
+const STAR = "\u0000";
+/** A glob as tokens: each character, and STAR for any run of characters. */
+const globTokens = (glob: string, wild: RegExp) => glob.replace(wild, STAR);
+
+/**
+ * Whether two globs (any text where STAR stands) match some string in common: a policy's ARN
+ * pattern (task, a wildcard, a slash, demo-alpha, a wildcard) and an ARN format (task-definition/${Family}:${Revision}).
+ */
+function globsMeet(a: string, b: string): boolean {
+    const seen = new Set<number>();
+    const go = (i: number, j: number): boolean => {
+        const key = i * (b.length + 1) + j;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        if (i === a.length && j === b.length) return true;
+        if (i < a.length && a[i] === STAR && (go(i + 1, j) || (j < b.length && go(i, j + 1)))) return true;
+        if (j < b.length && b[j] === STAR && (go(i, j + 1) || (i < a.length && go(i + 1, j)))) return true;
+        return i < a.length && j < b.length && a[i] !== STAR && b[j] !== STAR && a[i] === b[j] && go(i + 1, j + 1);
+    };
+    return go(0, 0);
 }
 const typeCache = new Map<string, Promise<ResourceTypeInfo[]>>();
 async function resourceTypesOf(service: string): Promise<ResourceTypeInfo[]> {
@@ -185,7 +209,7 @@ async function resourceTypesOf(service: string): Promise<ResourceTypeInfo[]> {
                 const out: ResourceTypeInfo[] = [];
                 for (const key of keys) {
                     const d = await iamData.iamResourceTypeDetails(service, key);
-                    out.push({ key, pattern: formatPattern(d.arn) });
+                    out.push({ key, pattern: formatPattern(d.arn), glob: globTokens(d.arn, /\$\{[^}]+\}|\*/g) });
                 }
                 return out;
             })(),
@@ -254,8 +278,9 @@ export async function catalogueProblems(doc: PolicyDoc, kind: FoundPolicy["kind"
                 if (!ok) problems.push(`${at}: resource ${r} is of ${service}, which no action of the statement is authorized on`);
                 continue;
             }
-            const sample = r.replace(/\*/g, "x").replace(/\?/g, "x");
-            if ((await resourceTypesOfArn(sample)).length === 0) problems.push(`${at}: resource ${r} has the shape of no ${service} resource type`);
+            const glob = globTokens(r, /[*?]/g);
+            if (!(await resourceTypesOf(service)).some((t) => globsMeet(glob, t.glob)))
+                problems.push(`${at}: resource ${r} has the shape of no ${service} resource type`);
         }
     }
     return problems;
@@ -475,6 +500,9 @@ export function awsResourcesOf(graph: Graph, where: Where): AwsResource[] {
                 break;
             case "aws:sqs/queue:Queue":
                 arn = `arn:${p}:sqs:${r}:${a}:${physical(x)}`;
+                break;
+            case "aws:sfn/stateMachine:StateMachine":
+                arn = `arn:${p}:states:${r}:${a}:stateMachine:${physical(x)}`;
                 break;
             case "aws:dynamodb/table:Table":
                 arn = `arn:${p}:dynamodb:${r}:${a}:table/${physical(x)}`;

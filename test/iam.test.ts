@@ -128,9 +128,9 @@ describe("IAM as AWS judges it (issue 16: the catalogue, a policy simulator, env
     describe("enough to deploy: CloudFormation's listed permissions, simulated", () => {
         const needsOf = new Map<string, Need[]>();
         before(async () => {
-            for (const env of ["alpha", "live"]) needsOf.set(env, await deployNeeds(deployRole(env), runs.get(env)!.graph, WHERE, DATA));
+            for (const env of ["alpha", "beta", "live"]) needsOf.set(env, await deployNeeds(deployRole(env), runs.get(env)!.graph, WHERE, DATA));
         });
-        for (const env of ["alpha", "live"]) {
+        for (const env of ["alpha", "beta", "live"]) {
             it(`GIVEN the ${env} stack THEN demo-github-deploy-${env} is allowed every listed permission of every resource type it creates, on the resource's own ARN and tags, but those left out with a reason`, () => {
                 const needs = needsOf.get(env)!;
                 const gaps = needs
