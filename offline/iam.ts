@@ -291,13 +291,13 @@ export async function catalogueProblems(doc: PolicyDoc, kind: FoundPolicy["kind"
  * action's own service's catalogue) the ARN has: WAF's AssociateWebACL on a load balancer.
  */
 async function someActionTakes(actions: string[], arn: string): Promise<boolean> {
-    const sample = arn.replace(/\*/g, "x").replace(/\?/g, "x");
+    const glob = globTokens(arn, /[*?]/g);
     for (const a of actions) {
         for (const full of await expandAction(a)) {
             if (full === "*") return true;
             const own = await resourceTypesOf(full.split(":")[0]);
             const keys = (await actionResourceTypes(full)).map((t) => t.key);
-            if (own.some((t) => keys.includes(t.key) && t.pattern.test(sample))) return true;
+            if (own.some((t) => keys.includes(t.key) && globsMeet(glob, t.glob))) return true;
         }
     }
     return false;
