@@ -265,13 +265,6 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
             state.registryId = ACCOUNT;
             state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physical}`;
             break;
-        case "aws:sns/topic:Topic":
-            state.arn = `arn:aws:sns:${region}:${ACCOUNT}:${physical}`;
-            break;
-        case "aws:sqs/queue:Queue":
-            state.arn = `arn:aws:sqs:${region}:${ACCOUNT}:${physical}`;
-            state.url = `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${physical}`;
-            break;
         case "aws:sfn/stateMachine:StateMachine":
             state.arn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${physical}`;
             break;
