@@ -172,38 +172,23 @@ export class GithubRoles extends pulumi.ComponentResource {
                 deployPolicy(permissions),
                 tags,
             );
-            // A managed policy of its own: with the inline one it would exceed IAM's size limit for
-            // a role's inline policies (deployDataPolicy). Only this role has it attached.
-            deployDataPolicies[env] = new aws.iam.Policy(
-                `${name}-deploy-data-${env}`,
-                {
-                    name: `${args.app}-github-deploy-${env}-data`,
-                    path: "/",
-                    description: `pulumi up of the ${args.app} ${env} stack: its database, assets buckets and backups (attached to ${args.app}-github-deploy-${env})`,
-                    policy: pulumi.jsonStringify(deployDataPolicy(permissions)),
-                    tags,
-                },
-                child,
-            );
-            new aws.iam.RolePolicyAttachment(`${name}-deploy-data-${env}`, { role: deploy.name, policyArn: deployDataPolicies[env].arn }, child);
-            // The network's and the other services' statements, each a managed policy of its own (IAM's size limits).
-            for (const [part, document, what] of [
-                ["network", deployNetworkPolicy(permissions), "its network"],
-                ["services", deployServicesPolicy(permissions), "its containers, load balancers, scaling, alarms and logs"],
-            ] as const) {
-                const managed = new aws.iam.Policy(
+            // Managed policies of their own, attached to this role only: with the inline policy they
+            // would exceed IAM's size limits for a role's inline policies and for one managed policy.
+            const managed = (part: string, what: string, document: PolicyDocument) =>
+                attachedPolicy(
                     `${name}-deploy-${part}-${env}`,
+                    deploy,
                     {
                         name: `${args.app}-github-deploy-${env}-${part}`,
-                        path: "/",
                         description: `pulumi up of the ${args.app} ${env} stack: ${what} (attached to ${args.app}-github-deploy-${env})`,
-                        policy: pulumi.jsonStringify(document),
+                        document,
                         tags,
                     },
                     child,
                 );
-                new aws.iam.RolePolicyAttachment(`${name}-deploy-${part}-${env}`, { role: deploy.name, policyArn: managed.arn }, child);
-            }
+            deployDataPolicies[env] = managed("data", "its database, assets buckets and backups", deployDataPolicy(permissions));
+            managed("network", "its network", deployNetworkPolicy(permissions));
+            managed("services", "its containers, load balancers, scaling, alarms and logs", deployServicesPolicy(permissions));
             deployRoles[env] = deploy;
         }
         this.deployRoles = deployRoles;
@@ -216,4 +201,23 @@ export class GithubRoles extends pulumi.ComponentResource {
             previewProductionRoleArn: this.previewProductionRole?.arn,
         });
     }
+}
+
+/**
+ * A customer managed policy attached to one role (the logical names of both are `logicalName`):
+ * how a deploy role gets the statements its inline policy has no room for.
+ */
+export function attachedPolicy(
+    logicalName: string,
+    role: aws.iam.Role,
+    args: { readonly name: string; readonly description: string; readonly document: PolicyDocument; readonly tags: Record<string, string> },
+    opts: pulumi.CustomResourceOptions,
+): aws.iam.Policy {
+    const policy = new aws.iam.Policy(
+        logicalName,
+        { name: args.name, path: "/", description: args.description, policy: pulumi.jsonStringify(args.document), tags: args.tags },
+        opts,
+    );
+    new aws.iam.RolePolicyAttachment(logicalName, { role: role.name, policyArn: policy.arn }, opts);
+    return policy;
 }

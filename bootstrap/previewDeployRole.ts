@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MAX_SESSION_SECONDS } from "./githubRoles";
+import { attachedPolicy, MAX_SESSION_SECONDS } from "./githubRoles";
 import {
     Account,
     PREVIEW_BOOTSTRAP_ENV,
@@ -85,21 +85,18 @@ export class PreviewDeployRole extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicy(`${name}-role`, { role: this.role.id, policy: pulumi.jsonStringify(previewDeployPolicy(permissions)) }, child);
         // Managed policies of their own, as the environments' deploy roles have (IAM's size quotas).
-        const managed = (suffix: string, what: string, document: PolicyDocument) => {
-            const p = new aws.iam.Policy(
+        const managed = (suffix: string, what: string, document: PolicyDocument) =>
+            attachedPolicy(
                 `${name}-${suffix}`,
+                this.role,
                 {
                     name: `${args.app}-github-pr-deploy-${suffix}`,
-                    path: "/",
                     description: `pulumi up of the ${args.app} preview stacks (${PREVIEW_STACKS}): ${what} (attached to ${args.app}-github-pr-deploy)`,
-                    policy: pulumi.jsonStringify(document),
+                    document,
                     tags,
                 },
                 child,
             );
-            new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: this.role.name, policyArn: p.arn }, child);
-            return p;
-        };
         this.dataPolicy = managed("data", "their databases, assets buckets and backups", previewDeployDataPolicy(permissions));
         this.networkPolicy = managed("network", "their network", previewDeployNetworkPolicy(permissions));
         this.servicesPolicy = managed(
