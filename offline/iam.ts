@@ -220,9 +220,15 @@ async function resourceTypesOf(service: string): Promise<ResourceTypeInfo[]> {
 
 /** The resource types (keys) of the catalogue that an ARN has the shape of. */
 export async function resourceTypesOfArn(arn: string): Promise<string[]> {
-    const service = arn.split(":")[2];
-    return (await resourceTypesOf(service)).filter((t) => t.pattern.test(arn)).map((t) => t.key);
+    let types = typesOfArn.get(arn);
+    if (!types) {
+        const service = arn.split(":")[2];
+        types = (await resourceTypesOf(service)).filter((t) => t.pattern.test(arn)).map((t) => t.key);
+        typesOfArn.set(arn, types);
+    }
+    return types;
 }
+const typesOfArn = new Map<string, string[]>();
 
 /** The resource types an action is authorized on (empty: the action supports only `*`). */
 export async function actionResourceTypes(action: string): Promise<{ key: string; required: boolean }[]> {
@@ -589,6 +595,7 @@ export async function decide(
     where: Where,
     resourcePolicy?: PolicyDoc,
 ): Promise<Decision> {
+    const { policies, boundary } = statementsFor(principal, action);
     const simulation: Simulation = {
         request: {
             principal: principal.arn,
@@ -596,37 +603,103 @@ export async function decide(
             resource: { resource, accountId: where.accountId },
             contextVariables: { "aws:RequestedRegion": where.region, ...context },
         },
-        identityPolicies: principal.policies.map((policy, i) => ({ name: `policy${i}`, policy })),
-        permissionBoundaryPolicies: principal.boundary ? [{ name: "boundary", policy: principal.boundary }] : undefined,
+        identityPolicies: policies.map((policy, i) => ({ name: `policy${i}`, policy })),
+        permissionBoundaryPolicies: boundary ? [{ name: "boundary", policy: boundary }] : undefined,
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy,
     };
     // The simulator validates each request in full (the policies, the resource type, the context
-    // keys): most of its time. The first request of an action on a kind of resource (and principal)
-    // is validated; later ones are evaluated directly with the keys that validation admitted.
-    const kind = `${principal.arn} ${action} ${resource === "*" ? "*" : (await resourceTypesOfArn(resource)).join(",") || resource}`;
-    const known = validated.get(kind);
-    if (known) {
-        const admitted = Object.fromEntries(Object.entries(simulation.request.contextVariables).filter(([k]) => known.some((re) => re.test(k))));
-        return runUnsafeSimulation({ ...simulation, request: { ...simulation.request, contextVariables: admitted } }, {}) as Decision;
+    // keys): most of its time. Each principal's policies are validated whole on its first request;
+    // the first request of an action on a kind of resource is validated; later ones are evaluated
+    // directly with the context keys that validation admitted.
+    if (!checkedPrincipals.has(principal)) {
+        const whole = await runSimulation(
+            {
+                ...simulation,
+                identityPolicies: principal.policies.map((policy, i) => ({ name: `policy${i}`, policy })),
+                permissionBoundaryPolicies: principal.boundary ? [{ name: "boundary", policy: principal.boundary }] : undefined,
+            },
+            {},
+        );
+        if (whole.resultType === "error" && whole.errors.message !== "no.resource.types" && whole.errors.message !== "multiple.resource.types")
+            throw new Error(`simulating ${action} on ${resource} for ${principal.arn}: ${whole.errors.message} ${JSON.stringify(whole.errors).slice(0, 600)}`);
+        checkedPrincipals.add(principal);
     }
-    const result = await runSimulation(simulation, {});
-    if (result.resultType === "error" && result.errors.message === "no.resource.types") return "NotApplicable";
-    // An ARN that fits two of the service's formats (a backup vault's also fits the recovery
-    // point's, whose service part is a variable): the same evaluation, without the type lookup.
-    if (result.resultType === "error" && result.errors.message === "multiple.resource.types") return runUnsafeSimulation(simulation, {}) as Decision;
-    if (result.resultType === "error")
-        throw new Error(`simulating ${action} on ${resource}: ${result.errors.message} ${JSON.stringify(result.errors).slice(0, 600)}`);
-    const [service, name] = action.split(":");
-    const keys = await allowedContextKeysForRequest(service, name, resource, false, undefined);
-    validated.set(
-        kind,
-        keys.map((k) => new RegExp(`^${k.replace(/[.+^$*?()|[\]\\]/g, "\\$&").replace(/\\\$\{[^}]+\}|tag-key$/g, ".+")}$`, "i")),
-    );
-    return result.overallResult as Decision;
+    const kind = `${action} ${resource === "*" ? "*" : (await resourceTypesOfArn(resource)).join(",") || resource}`;
+    let known = validated.get(kind);
+    if (known === undefined) {
+        const result = await runSimulation(simulation, {});
+        if (result.resultType === "error" && result.errors.message === "no.resource.types") known = "NotApplicable";
+        // An ARN that fits two of the service's formats (a backup vault's also fits the recovery
+        // point's, whose service part is a variable): the same evaluation, without the type lookup.
+        else if (result.resultType === "error" && result.errors.message === "multiple.resource.types") known = "any";
+        else if (result.resultType === "error")
+            throw new Error(`simulating ${action} on ${resource}: ${result.errors.message} ${JSON.stringify(result.errors).slice(0, 600)}`);
+        else {
+            const [service, name] = action.split(":");
+            const keys = await allowedContextKeysForRequest(service, name, resource, false, undefined);
+            validated.set(
+                kind,
+                keys.map((k) => new RegExp(`^${k.replace(/[.+^$*?()|[\]\\]/g, "\\$&").replace(/\\\$\{[^}]+\}|tag-key$/g, ".+")}$`, "i")),
+            );
+            return result.overallResult as Decision;
+        }
+        validated.set(kind, known);
+    }
+    if (known === "NotApplicable") return "NotApplicable";
+    if (known === "any") return runUnsafeSimulation(simulation, {}) as Decision;
+    const admitted = Object.fromEntries(Object.entries(simulation.request.contextVariables).filter(([k]) => (known as RegExp[]).some((re) => re.test(k))));
+    return runUnsafeSimulation({ ...simulation, request: { ...simulation.request, contextVariables: admitted } }, {}) as Decision;
 }
-const validated = new Map<string, RegExp[]>();
+/** By action and resource types: "NotApplicable" (the action takes no such resource), "any" (the ARN fits several types: every key), or the context keys IAM sends. */
+const validated = new Map<string, RegExp[] | "NotApplicable" | "any">();
+/** Principals whose whole policies the simulator has validated. */
+const checkedPrincipals = new WeakSet<Principal>();
+
+/**
+ * The principal's policies cut to the statements that can apply to `action`: those whose Action
+ * names it (IAM's case-insensitive `*` and `?` wildcards) or whose NotAction does not. IAM ignores
+ * every other statement for the request, so the decision is the same; the simulator, which matches
+ * each statement's resources and conditions before its actions, is several times faster on the few
+ * left. A policy left with no statement is dropped; a boundary is kept, empty, since a boundary that
+ * allows nothing still denies.
+ */
+function statementsFor(principal: Principal, action: string): { policies: PolicyDoc[]; boundary?: PolicyDoc } {
+    let byAction = relevantStatements.get(principal);
+    if (!byAction) relevantStatements.set(principal, (byAction = new Map()));
+    let cut = byAction.get(action);
+    if (!cut) {
+        const keep = (doc: PolicyDoc): PolicyDoc => ({ ...doc, Statement: list(doc.Statement).filter((st) => statementNames(st, action)) });
+        cut = {
+            policies: principal.policies.map(keep).filter((doc) => doc.Statement.length > 0),
+            boundary: principal.boundary && keep(principal.boundary),
+        };
+        byAction.set(action, cut);
+    }
+    return cut;
+}
+const relevantStatements = new WeakMap<Principal, Map<string, { policies: PolicyDoc[]; boundary?: PolicyDoc }>>();
+
+/** Whether a statement's Action (or NotAction) covers `action`, as IAM matches them. */
+export function statementNames(statement: Statement, action: string): boolean {
+    const matches = (patterns: string | readonly string[] | undefined) => list(patterns).some((p) => actionPattern(p).test(action));
+    if (statement.Action !== undefined) return matches(statement.Action);
+    if (statement.NotAction !== undefined) return !matches(statement.NotAction);
+    return true;
+}
+const actionPatterns = new Map<string, RegExp>();
+function actionPattern(pattern: string): RegExp {
+    let re = actionPatterns.get(pattern);
+    if (!re) {
+        const source = pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".");
+        actionPatterns.set(pattern, (re = new RegExp(`^${source}$`, "i")));
+    }
+    return re;
+}
 
 /** `aws:ResourceTag/<k>` (or another prefix) for each tag. */
 export function tagContext(prefix: string, tags: Readonly<Record<string, string>>): Record<string, string> {

@@ -25,6 +25,15 @@
  * (`<cache>/../v8`) and is off when that is, or with SHIPYARD_CODE_CACHE=off. Modules compile as
  * Node's loader does them, with the same wrapper and `require`, and import() through the main
  * context's loader.
+ *
+ * And it defers three packages the Pulumi SDK loads on start-up for one feature this program never
+ * uses: serializing a JavaScript function's closure into a Lambda's code (runtime/closure; the
+ * program packages its functions from files, components/functionCode.ts). TypeScript's compiler
+ * (for parsing functions' text), npm's Arborist and normalize-package-data (for finding the packages a
+ * closure uses) were a fifth of a plan's start-up. The modules under runtime/closure get, for these
+ * three requests, a stand-in that loads the real package on its first use, so a program that does
+ * serialize a closure still works, only paying the load then. SHIPYARD_LAZY_CLOSURE=off loads them
+ * eagerly, as Node does.
  */
 const crypto = require("crypto");
 const fs = require("fs");
@@ -192,6 +201,48 @@ function installSourceMaps() {
     });
 }
 
+/** Requests of the Pulumi SDK's runtime/closure modules that only closure serialization uses (see the top). */
+const CLOSURE_ONLY = new Set(["@npmcli/arborist", "normalize-package-data", "../../typescript-shim"]);
+const CLOSURE_DIR = `${path.sep}@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure${path.sep}`;
+
+/**
+ * A stand-in for a module, loading it on first use. It answers `__esModule` itself (so TypeScript's
+ * __importStar and __importDefault helpers keep the stand-in instead of copying the module's keys,
+ * which would load it), and `default` with the module itself when it has none (what __importDefault
+ * would have made of a CommonJS module).
+ */
+function deferred(load) {
+    let real;
+    const target = () => (real === undefined ? (real = load()) : real);
+    return new Proxy(
+        {},
+        {
+            get(_, key) {
+                if (key === "__esModule") return true;
+                const mod = target();
+                if (key === "default" && !(Object(mod) === mod && "default" in mod)) return mod;
+                return mod[key];
+            },
+            has: (_, key) => key in target(),
+            ownKeys: () => Reflect.ownKeys(target()),
+            getOwnPropertyDescriptor(_, key) {
+                const descriptor = Object.getOwnPropertyDescriptor(target(), key);
+                return descriptor && { ...descriptor, configurable: true };
+            },
+        },
+    );
+}
+
+function installClosureDeferral() {
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) {
+        if (CLOSURE_ONLY.has(request) && parent && parent.filename && parent.filename.includes(CLOSURE_DIR)) {
+            return deferred(() => load.call(Module, request, parent, isMain));
+        }
+        return load.apply(this, arguments);
+    };
+}
+
 function register() {
     const loadJs = Module._extensions[".js"];
     Module._extensions[".ts"] = function (module, filename) {
@@ -202,6 +253,7 @@ function register() {
     };
     installSourceMaps();
     if (CODE_CACHE_DIR) installCodeCache();
+    if (process.env.SHIPYARD_LAZY_CLOSURE !== "off") installClosureDeferral();
 }
 
 register();
