@@ -307,19 +307,26 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 
 const memo = new Map<string, Promise<StackRun>>();
 
-/** A digest of the configuration files a run reads: the project file, the stack files, the offline cloud, the bootstrap's stack files. */
+/**
+ * A digest of the configuration files a run reads: the project file, the stack files and the
+ * offline cloud of the stack folder, and the bootstrap's stack files. Only those: a run of the
+ * fixtures must not read the team's stack files beside Pulumi.yaml (the adoption check reruns the
+ * tests that read them, scripts/adoption-check.ts).
+ */
 function configDigest(project: Project, dir: string): string {
     const hash = createHash("sha256");
-    for (const folder of [...new Set([project.dir, dir, bootstrapStackDir(dir)])]) {
+    const files = [path.join(project.dir, "Pulumi.yaml")];
+    for (const folder of [...new Set([dir, bootstrapStackDir(dir)])]) {
         if (!fs.existsSync(folder)) continue;
-        for (const name of fs
-            .readdirSync(folder)
-            .filter((n) => n.endsWith(".yaml"))
-            .sort()) {
-            const file = path.join(folder, name);
-            hash.update(`${file}\0`).update(fs.readFileSync(file)).update("\0");
-        }
+        files.push(
+            ...fs
+                .readdirSync(folder)
+                .filter((n) => n.endsWith(".yaml"))
+                .sort()
+                .map((n) => path.join(folder, n)),
+        );
     }
+    for (const file of files) if (fs.existsSync(file)) hash.update(`${file}\0`).update(fs.readFileSync(file)).update("\0");
     return hash.digest("hex");
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run check:adoption [-- --keep]
+ * npm run check:adoption [-- --keep] [--reads <log>]
  *
  * Proves that a team can adopt this repository by editing its configuration only. In a copy of the
  * repository (its tracked and untracked, not ignored files; node_modules linked), it makes the
@@ -14,6 +14,12 @@
  * What it costs is the suite's run and one plan process for all the stacks (`--all`); the copy
  * shares this repository's transpile cache (scripts/register.js: keyed by the files' text, so the
  * copy's edited files are transpiled afresh and nothing stale is used).
+ *
+ * `--reads <log>` runs in the copy only the test files that read the team's files in a run of the
+ * suite here, as test/teamReads.js logged them (`SHIPYARD_TEAM_READS_LOG=<log> npm test`, what
+ * .ci/run does): the edits change nothing else any test reads, so no other file can fail there. A
+ * log with a read it could not attribute, or without test/teamStacks.test.ts (not a whole run),
+ * makes it run the whole suite.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -42,8 +48,33 @@ function copyRepository(to: string): void {
         if (fs.existsSync(path.join(ROOT, modules))) fs.symlinkSync(path.join(ROOT, modules), path.join(to, modules), "dir");
 }
 
+/** The test files to run in the copy: those the log names, or undefined for the whole suite; and why. */
+export function testsToRerun(log: string | undefined): { files?: string[]; why: string } {
+    if (log === undefined) return { why: "the whole suite (no --reads log)" };
+    let text: string;
+    try {
+        text = fs.readFileSync(log, "utf8");
+    } catch {
+        return { why: `the whole suite (no log at ${log})` };
+    }
+    const files = [
+        ...new Set(
+            text
+                .split("\n")
+                .filter((l) => l !== "")
+                .map((l) => l.split("\t")[0]),
+        ),
+    ].sort();
+    if (files.includes("?")) return { why: "the whole suite (the log has a read no test file was named for)" };
+    if (!files.includes(path.join("test", "teamStacks.test.ts")))
+        return { why: "the whole suite (the log is not of a whole run: test/teamStacks.test.ts read nothing)" };
+    return { files, why: `the ${files.length} test files that read the team's files (${log})` };
+}
+
 function main(): number {
     const keep = process.argv.includes("--keep");
+    const at = process.argv.indexOf("--reads");
+    const rerun = testsToRerun(at >= 0 ? process.argv[at + 1] : undefined);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-adoption-"));
     const started = Date.now();
     try {
@@ -63,6 +94,7 @@ function main(): number {
         // The suite sets SHIPYARD_STACK_CONFIG_DIR itself (test/setup.ts); a caller's must not leak in.
         const env: NodeJS.ProcessEnv = { ...process.env, SHIPYARD_TS_CACHE: process.env.SHIPYARD_TS_CACHE ?? path.join(ROOT, ".cache", "ts") };
         delete env.SHIPYARD_STACK_CONFIG_DIR;
+        delete env.SHIPYARD_TEAM_READS_LOG;
         // Every stack in one process (the plan shares its start-up between them), each with its own section and verdict.
         const plan = sh("npm", ["run", "-s", "plan", "--", "--all"], dir, env);
         const verdicts = /planned \d+ stacks: (.*)\n/.exec(plan.out)?.[1] ?? "";
@@ -71,6 +103,9 @@ function main(): number {
         if (planned.join(",") !== [...stacks].sort().join(","))
             throw new Error(`npm run plan -- --all planned ${planned.join(", ")}; the copy's stack files are ${stacks.join(", ")}`);
         process.stdout.write(`plan --all: ${verdicts}\n`);
+        const mocharc = path.join(dir, ".mocharc.json");
+        if (rerun.files) fs.writeFileSync(mocharc, JSON.stringify({ ...JSON.parse(fs.readFileSync(mocharc, "utf8")), spec: rerun.files }));
+        process.stdout.write(`npm test in the copy: ${rerun.why}\n`);
         const test = sh("npx", ["mocha", "--reporter", "dot"], dir, env);
         const summary = test.out
             .split("\n")
@@ -91,4 +126,4 @@ function main(): number {
     }
 }
 
-process.exitCode = main();
+if (require.main === module) process.exitCode = main();

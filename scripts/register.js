@@ -72,8 +72,11 @@ function readOr(file) {
 function typescript() {
     if (!compiler) {
         const ts = require("typescript");
-        const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} });
-        const options = { ...(parsed ? parsed.options : {}), sourceMap: true, inlineSourceMap: false, inlineSources: false, declaration: false, noEmit: false };
+        // The compiler options only: expanding tsconfig.json's file list would walk the repository's folders.
+        const file = path.join(ROOT, "tsconfig.json");
+        const { config } = ts.readConfigFile(file, ts.sys.readFile);
+        const parsed = ts.convertCompilerOptionsFromJson((config && config.compilerOptions) || {}, ROOT, file);
+        const options = { ...parsed.options, sourceMap: true, inlineSourceMap: false, inlineSources: false, declaration: false, noEmit: false };
         compiler = { ts, options };
     }
     return compiler;
