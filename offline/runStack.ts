@@ -307,6 +307,53 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 
 const memo = new Map<string, Promise<StackRun>>();
 
+/** The SDK's promise wrapper, and the set of unsettled promises it keeps for its leak report. */
+interface DebuggableModule {
+    debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+}
+interface StateModule {
+    getStore(): { leakCandidates: Set<Promise<unknown>> };
+}
+
+/**
+ * The Pulumi SDK passes every promise it makes (several per resource) through debuggablePromise,
+ * which gives it three properties with Object.defineProperty (an id, a context and a stack trace,
+ * kept for debugging and for the report of promises still pending at exit) and tracks it in a set
+ * until it settles. Defining properties on promises turns each into a slow dictionary object: a
+ * tenth of a run's time and much of its garbage. Offline runs use a wrapper that keeps the tracking
+ * (the set the SDK reads) and the context as a plain property, without the stack (which stack
+ * traces are off for anyway, see runStack). Returns whether it was installed: an SDK whose module
+ * does not look as expected is left alone (test/speed.test.ts names the version that has it).
+ */
+export function leanPromiseTracking(): boolean {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as Partial<DebuggableModule> & { lean?: boolean };
+    const state = require("@pulumi/pulumi/runtime/state") as Partial<StateModule>;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    if (debuggable.lean) return true;
+    if (typeof debuggable.debuggablePromise !== "function" || debuggable.debuggablePromise.length !== 2 || typeof state.getStore !== "function") return false;
+    const getStore = state.getStore.bind(state);
+    let id = 0;
+    debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
+        const store = getStore();
+        void Object.assign(p, { _debugId: id++, _debugCtx: ctx });
+        store.leakCandidates.add(p);
+        return p.then(
+            (value) => {
+                store.leakCandidates.delete(p);
+                return value;
+            },
+            (err: unknown) => {
+                store.leakCandidates.delete(p);
+                if (err !== null && typeof err === "object") Object.assign(err, { promise: p });
+                throw err;
+            },
+        );
+    };
+    debuggable.lean = true;
+    return true;
+}
+
 /**
  * A digest of the configuration files a run reads: the project file, the stack files and the
  * offline cloud of the stack folder, and the bootstrap's stack files. Only those: a run of the
@@ -349,6 +396,7 @@ async function runFresh(stack: string, options: RunOptions): Promise<StackRun> {
 }
 
 async function run(stack: string, options: RunOptions): Promise<StackRun> {
+    leanPromiseTracking();
     const project = options.project ?? MAIN;
     const config = stackConfig(stack, options.overrides, project, options.stackDir);
     const region = config.values["aws:region"] ?? "eu-west-1";

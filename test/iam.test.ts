@@ -26,7 +26,9 @@ import {
     principalOf,
     probeResources,
     RDS_MANAGED_SECRET,
+    statementNames,
 } from "../offline/iam";
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { ACCOUNT, runStack, StackRun } from "../offline/runStack";
 import { ROOT } from "../offline/stackConfig";
 import permissions from "../lib/cfnPermissions.json";
@@ -151,6 +153,59 @@ describe("IAM as AWS judges it (issue 16: the catalogue, a policy simulator, env
                 assert.ok(types.size >= 40, `${env}: ${types.size} types`);
             });
         }
+        it("GIVEN each action live's role is asked about WHEN decided with only the statements naming it THEN IAM's decision is the one with every statement", async () => {
+            const role = deployRole("live");
+            const firsts = new Map<string, string>();
+            for (const n of needsOf.get("live")!)
+                if (!firsts.has(n.action) && n.decision !== "NotAnAction" && n.decision !== "NoResourceOfItsType") firsts.set(n.action, n.arn);
+            const differ: string[] = [];
+            const decisions = new Set<string>();
+            for (const [action, arn] of firsts) {
+                const cut = await decide(role, action, arn, {}, WHERE);
+                if (cut === "NotApplicable") continue;
+                const whole = runUnsafeSimulation(
+                    {
+                        request: {
+                            principal: role.arn,
+                            action,
+                            resource: { resource: arn, accountId: WHERE.accountId },
+                            contextVariables: { "aws:RequestedRegion": WHERE.region },
+                        },
+                        identityPolicies: role.policies.map((policy, i) => ({ name: `policy${i}`, policy })),
+                        permissionBoundaryPolicies: role.boundary ? [{ name: "boundary", policy: role.boundary }] : undefined,
+                        serviceControlPolicies: [],
+                        resourceControlPolicies: [],
+                    },
+                    {},
+                );
+                decisions.add(cut);
+                if (cut !== whole) differ.push(`${action} on ${arn}: ${cut} with the cut, ${whole} whole`);
+            }
+            assert.deepEqual(differ, []);
+            assert.ok(firsts.size > 300, `${firsts.size} actions`);
+            // The three outcomes all occur, so the comparison covers allows, denies and explicit denies.
+            assert.deepEqual([...decisions].sort(), ["Allowed", "ExplicitlyDenied", "ImplicitlyDenied"]);
+        });
+
+        it("a statement names an action as IAM matches it: wildcards, any case, NotAction", () => {
+            const st = (x: Partial<PolicyDoc["Statement"][number]>) => ({ Effect: "Allow" as const, Resource: "*", ...x });
+            const cases: [Partial<PolicyDoc["Statement"][number]>, string, boolean][] = [
+                [{ Action: "ecs:UpdateService" }, "ecs:UpdateService", true],
+                [{ Action: "ECS:updateservice" }, "ecs:UpdateService", true],
+                [{ Action: ["s3:Get*", "ecs:Describe?ervices"] }, "ecs:DescribeServices", true],
+                [{ Action: "ecs:Describe?ervices" }, "ecs:DescribeXXervices", false],
+                [{ Action: "ecs:*" }, "ecsx:UpdateService", false],
+                [{ Action: "*" }, "iam:PassRole", true],
+                [{ Action: "ecs:Update.ervice" }, "ecs:UpdateService", false],
+                [{ NotAction: ["iam:*", "organizations:*"] }, "ecs:UpdateService", true],
+                [{ NotAction: ["iam:*", "organizations:*"] }, "iam:PassRole", false],
+            ];
+            assert.deepEqual(
+                cases.filter(([x, action, names]) => statementNames(st(x), action) !== names).map(([x, a]) => `${JSON.stringify(x)} ${a}`),
+                [],
+            );
+        });
+
         it("every permission left out is listed for a type some stack creates (none is stale), and none is allowed anyway", () => {
             const all = [...needsOf.values()].flat();
             const unused = DEPLOY_PERMISSIONS_LEFT_OUT.flatMap((l) =>

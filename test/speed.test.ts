@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { runStack } from "../offline/runStack";
+import { leanPromiseTracking, runStack } from "../offline/runStack";
 import { ROOT, stackFile } from "../offline/stackConfig";
 import { childCpuSeconds, median, renderTable } from "../scripts/bench-speed";
 
@@ -127,6 +127,65 @@ describe("the TypeScript loader's cache (scripts/register.js)", function () {
         fs.writeFileSync(file, 'process.stdout.write("uncached");\n');
         assert.deepEqual(load(file, "off"), { status: 0, stdout: "uncached", stderr: "" });
         assert.deepEqual(fs.readdirSync(dir), ["probe.ts"]);
+    });
+});
+
+describe("what a plan does not load (scripts/register.js, components/functionCode.ts)", function () {
+    this.timeout(30_000);
+    const HEAVY = /[/\\]node_modules[/\\](typescript|@npmcli[/\\]arborist|normalize-package-data)[/\\]/;
+    /** The heavy packages a process with the loader has loaded after `script`, by name. */
+    function heavyLoaded(script: string, env: NodeJS.ProcessEnv = {}): string[] {
+        const probe = `${script}; console.log(JSON.stringify([...new Set(Object.keys(require.cache).map((k) => (${HEAVY}.exec(k) || [])[1]).filter(Boolean))].sort()))`;
+        const r = spawnSync(process.execPath, ["-r", LOADER, "-e", probe], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout.trim().split("\n").pop()!) as string[];
+    }
+
+    it("GIVEN the Pulumi SDK and the functions' packaging loaded, with the functions transpiled before THEN neither TypeScript, Arborist nor normalize-package-data is", () => {
+        const packageFunction = `require("@pulumi/pulumi"); require("./components/functionCode").functionCode("alarmNotifier")`;
+        // The first process to package the function transpiles it (a fresh clone): TypeScript, then.
+        heavyLoaded(packageFunction);
+        assert.deepEqual(heavyLoaded(packageFunction), []);
+    });
+
+    it("GIVEN SHIPYARD_LAZY_CLOSURE=off THEN the SDK loads all three on start-up, as without the loader", () => {
+        assert.deepEqual(heavyLoaded(`require("@pulumi/pulumi")`, { SHIPYARD_LAZY_CLOSURE: "off" }), [
+            "@npmcli/arborist",
+            "normalize-package-data",
+            "typescript",
+        ]);
+    });
+
+    it("GIVEN a program that serializes a function's closure WHEN it does THEN the deferred packages load and the function's text comes out", () => {
+        const script = `require("@pulumi/pulumi").runtime.serializeFunction(() => 6 * 7).then((f) => console.log(JSON.stringify(f.text.includes("6 * 7"))))`;
+        const r = spawnSync(process.execPath, ["-r", LOADER, "-e", script], { cwd: ROOT, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), "true");
+    });
+});
+
+describe("the offline runtime's promise tracking (offline/runStack.ts leanPromiseTracking)", () => {
+    it("GIVEN the pinned Pulumi SDK THEN the lean wrapper is installed, keeps an unsettled promise in the SDK's leak set until it settles, and gives a rejection its promise", async () => {
+        assert.equal(leanPromiseTracking(), true);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } }).getStore();
+        let resolve!: (v: number) => void;
+        const pending = new Promise<number>((r) => (resolve = r));
+        const wrapped = debuggablePromise(pending, "probe");
+        assert.equal(store.leakCandidates.has(pending), true);
+        resolve(7);
+        assert.equal(await wrapped, 7);
+        assert.equal(store.leakCandidates.has(pending), false);
+        const failing = Promise.reject(new Error("no"));
+        const error = await debuggablePromise(failing, "probe").then(
+            () => undefined,
+            (e: Error & { promise?: unknown }) => e,
+        );
+        assert.equal(error?.message, "no");
+        assert.equal(error?.promise, failing);
+        assert.equal(store.leakCandidates.has(failing), false);
     });
 });
 
