@@ -23,8 +23,8 @@
  * module's text, Node's version and the architecture, and V8 itself rejects data it cannot use, so
  * a stale entry costs a compile, never a wrong result. It sits beside the transpile cache
  * (`<cache>/../v8`) and is off when that is, or with SHIPYARD_CODE_CACHE=off. Modules compile as
- * Node's loader does them, with the same wrapper and `require`, and import() through the main
- * context's loader.
+ * Node's loader does them, with the same wrapper and `require`; a module whose text has `import(`
+ * is left to Node (see installCodeCache).
  *
  * And it defers three packages the Pulumi SDK loads on start-up for one feature this program never
  * uses: serializing a JavaScript function's closure into a Lambda's code (runtime/closure; the
@@ -82,7 +82,11 @@ function typescript() {
     return compiler;
 }
 
+/** How many files this process transpiled (the others came from the cache). */
+let transpiled = 0;
+
 function transpile(file, source) {
+    transpiled++;
     const { ts, options } = typescript();
     // Under its base name: the output of the same text in another folder is the same.
     const out = ts.transpileModule(source, { compilerOptions: options, fileName: path.basename(file), reportDiagnostics: false });
@@ -145,13 +149,10 @@ function requireFor(mod) {
 function installCodeCache() {
     const compile = Module.prototype._compile;
     Module.prototype._compile = function (content, filename) {
-        // import() in a module compiled here goes through the main context's loader, as in Node's
-        // own compile; Node 20 calls that loader experimental and warns once if it is used (no path
-        // of the plan or the tests calls import(); TypeScript's 9 MB, which the Pulumi SDK loads,
-        // only names it). Without the loader, Node compiles the module itself.
-        const dynamic = content.includes("import(");
-        const loader = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-        if (dynamic && !loader) return compile.call(this, content, filename);
+        // A module that may call import() is compiled by Node itself: Node 20 does not give a script
+        // made from cached data its import() callback back ("A dynamic import callback was not
+        // specified" on the second run; ESLint's Node API, scripts/check.ts, calls import()).
+        if (content.includes("import(")) return compile.call(this, content, filename);
         const key = crypto.createHash("sha1").update(codeSalt).update(content).digest("hex");
         const file = path.join(CODE_CACHE_DIR, key.slice(0, 2), key);
         let cachedData;
@@ -162,7 +163,7 @@ function installCodeCache() {
         }
         let script;
         try {
-            script = new vm.Script(Module.wrap(content), { filename, cachedData, ...(dynamic ? { importModuleDynamically: loader } : {}) });
+            script = new vm.Script(Module.wrap(content), { filename, cachedData });
         } catch {
             // A syntax error: Node's own compile reports it as it always does.
             return compile.call(this, content, filename);
@@ -260,3 +261,17 @@ function register() {
 }
 
 register();
+
+/**
+ * Fills the transpile cache with `file`'s output (scripts/warm-cache.ts, before the suite of a fresh
+ * clone: one process transpiles every file once, instead of each test worker and CLI it starts doing
+ * it for the files it loads). True when the output was already there.
+ */
+function precompile(file) {
+    if (!CACHE_DIR) return false;
+    const before = transpiled;
+    compiled(file, fs.readFileSync(file, "utf8"));
+    return transpiled === before;
+}
+
+module.exports = { precompile };
