@@ -297,7 +297,10 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     // never shared, since the cloud changes.
     const project = options.project ?? MAIN;
     const dir = options.stackDir ?? stackConfigDir(options.project);
-    const key = options.cloud || options.fresh ? undefined : JSON.stringify([stack, options.overrides ?? {}, project.dir, dir, configDigest(project, dir)]);
+    const key =
+        options.cloud || options.fresh
+            ? undefined
+            : JSON.stringify([stack, options.overrides ?? {}, project.dir, dir, configDigest(project, dir, options.stackDir ?? stackConfigDir())]);
     const known = key === undefined ? undefined : memo.get(key);
     if (known) return known;
     const result = runFresh(stack, options);
@@ -355,15 +358,16 @@ export function leanPromiseTracking(): boolean {
 }
 
 /**
- * A digest of the configuration files a run reads: the project file, the stack files and the
- * offline cloud of the stack folder, and the bootstrap's stack files. Only those: a run of the
- * fixtures must not read the team's stack files beside Pulumi.yaml (the adoption check reruns the
- * tests that read them, scripts/adoption-check.ts).
+ * A digest of the configuration files a run reads: the project file, the stack folder's files, and
+ * those of the folder the offline cloud's answers come from (readOfflineAnswers: the stack folder
+ * given, else the environments' one) with its bootstrap's. Only those: a run of the fixtures must
+ * not read the team's stack files (the adoption check reruns the tests that read them,
+ * scripts/adoption-check.ts).
  */
-function configDigest(project: Project, dir: string): string {
+function configDigest(project: Project, dir: string, answers: string): string {
     const hash = createHash("sha256");
     const files = [path.join(project.dir, "Pulumi.yaml")];
-    for (const folder of [...new Set([dir, bootstrapStackDir(dir)])]) {
+    for (const folder of [...new Set([dir, answers, bootstrapStackDir(answers)])]) {
         if (!fs.existsSync(folder)) continue;
         files.push(
             ...fs
