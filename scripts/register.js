@@ -54,7 +54,17 @@ const salt = [
 ].join("\0");
 
 const CODE_CACHE_DIR = CACHE_DIR && process.env.SHIPYARD_CODE_CACHE !== "off" ? path.join(path.dirname(CACHE_DIR), "v8") : undefined;
-const codeSalt = `${LOADER_VERSION}\0${process.version}\0${process.arch}\0`;
+/**
+ * V8 rejects code cached under other flags (--max-semi-space-size, --expose-gc, ...): processes
+ * started with different flags keep entries of their own rather than overwriting each other's.
+ */
+const v8Flags = process.execArgv.filter(
+    (a, i, all) =>
+        a.startsWith("--") &&
+        !/^--(require|import|loader|experimental-loader)(=|$)/.test(a) &&
+        !/^--(require|import|loader|experimental-loader)$/.test(all[i - 1] || ""),
+);
+const codeSalt = `${LOADER_VERSION}\0${process.version}\0${process.arch}\0${v8Flags.join(" ")}\0`;
 
 /** Source maps of the files this process loaded, by path, for stack traces. */
 const maps = new Map();

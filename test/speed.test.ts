@@ -87,6 +87,28 @@ describe("the TypeScript loader's cache (scripts/register.js)", function () {
         assert.deepEqual(entries(), written);
     });
 
+    it("GIVEN a process with other V8 flags WHEN it loads the same modules THEN it keeps code cache entries of its own (V8 rejects another flag set's) and the first process's stay as they were", () => {
+        const js = path.join(dir, "main.js");
+        fs.writeFileSync(js, "process.stdout.write(String(6 * 7));\n");
+        const v8 = path.join(dir, "v8");
+        const entries = () =>
+            new Map(
+                fs
+                    .readdirSync(v8, { recursive: true, encoding: "utf8" })
+                    .filter((f) => /[0-9a-f]{40}$/.test(f))
+                    .map((f) => [f, fs.readFileSync(path.join(v8, f), "latin1")]),
+            );
+        const run = (flags: string[]) =>
+            spawnSync(process.execPath, [...flags, "-r", LOADER, js], { env: { ...process.env, SHIPYARD_TS_CACHE: cache }, encoding: "utf8" });
+        assert.equal(run([]).stdout, "42");
+        const first = entries();
+        assert.equal(first.size, 1);
+        assert.equal(run(["--expose-gc"]).stdout, "42");
+        const both = entries();
+        assert.equal(both.size, 2);
+        for (const [f, data] of first) assert.equal(both.get(f), data, `${f} was rewritten`);
+    });
+
     it("GIVEN a cached file WHEN its text is edited THEN the edited text runs and gets an output of its own", () => {
         fs.writeFileSync(file, 'process.stdout.write("before");\n');
         assert.equal(load(file, cache).stdout, "before");
