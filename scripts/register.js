@@ -247,6 +247,48 @@ function deferred(load) {
     );
 }
 
+/**
+ * `@pulumi/aws` as this program's modules see it: its index loads all of its 250 service namespaces
+ * on start-up (a tenth of a plan), where the program uses about 25. The stand-in loads a namespace
+ * (`aws.ec2`, the very module the index would export) when it is first read, and the whole index
+ * only when something else is (`aws.Provider`, `aws.getRegion`, a listing of its keys). Each
+ * namespace registers its resource types when it loads, as under the index; the SDK's own modules
+ * keep requiring the real index. SHIPYARD_LAZY_AWS=off loads the index as Node does.
+ */
+function awsNamespaces(load) {
+    let standIn;
+    return function (request, parent, isMain) {
+        if (standIn) return standIn;
+        const file = Module._resolveFilename(request, parent, isMain);
+        const dir = path.dirname(file);
+        // `const ec2 = __importStar(require("./ec2"));` followed by `exports.ec2 = ec2;`
+        const names = new Set(
+            [...fs.readFileSync(file, "utf8").matchAll(/^const (\w+) = __importStar\(require\("\.\/(\w+)"\)\);\r?\nexports\.\1 = \1;$/gm)]
+                .filter((m) => m[1] === m[2])
+                .map((m) => m[1]),
+        );
+        let index;
+        const whole = () => (index === undefined ? (index = load.call(Module, request, parent, isMain)) : index);
+        standIn = new Proxy(
+            {},
+            {
+                get(_, key) {
+                    if (key === "__esModule") return true;
+                    if (typeof key === "string" && names.has(key)) return load.call(Module, path.join(dir, key), parent, false);
+                    return whole()[key];
+                },
+                has: (_, key) => key in whole(),
+                ownKeys: () => Reflect.ownKeys(whole()),
+                getOwnPropertyDescriptor(_, key) {
+                    const descriptor = Object.getOwnPropertyDescriptor(whole(), key);
+                    return descriptor && { ...descriptor, configurable: true };
+                },
+            },
+        );
+        return standIn;
+    };
+}
+
 function installClosureDeferral() {
     const load = Module._load;
     Module._load = function (request, parent, isMain) {
@@ -268,6 +310,15 @@ function register() {
     installSourceMaps();
     if (CODE_CACHE_DIR) installCodeCache();
     if (process.env.SHIPYARD_LAZY_CLOSURE !== "off") installClosureDeferral();
+    if (process.env.SHIPYARD_LAZY_AWS !== "off") {
+        const load = Module._load;
+        const aws = awsNamespaces(load);
+        const nodeModules = `${path.sep}node_modules${path.sep}`;
+        Module._load = function (request, parent, isMain) {
+            if (request === "@pulumi/aws" && parent && parent.filename && !parent.filename.includes(nodeModules)) return aws(request, parent, isMain);
+            return load.apply(this, arguments);
+        };
+    }
 }
 
 register();

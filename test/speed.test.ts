@@ -192,6 +192,30 @@ describe("what a plan does not load (scripts/register.js, components/functionCod
         assert.deepEqual(heavyLoaded(packageFunction), []);
     });
 
+    it("GIVEN the program's @pulumi/aws WHEN a namespace is read THEN it is the package's own module and the index (all 250 namespaces) is not loaded until another member is", () => {
+        const script = `const aws = require("@pulumi/aws"); const index = () => Object.keys(require.cache).some((f) => f.endsWith(${JSON.stringify(path.join("@pulumi", "aws", "index.js"))}));
+            const seen = [index(), aws.ec2 === require("@pulumi/aws/ec2"), typeof aws.ec2.Vpc, index(), typeof aws.getRegion, index(), aws.ec2 === aws.ec2, "ec2" in aws];
+            console.log(JSON.stringify(seen))`;
+        const r = spawnSync(process.execPath, ["-r", LOADER, "-e", script], { cwd: ROOT, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), [false, true, "function", false, "function", true, true, true]);
+    });
+
+    it("GIVEN live WHEN planned with the namespaces loaded on use and with the whole index (SHIPYARD_LAZY_AWS=off) THEN the plans are the same, byte for byte", () => {
+        const plan = (env: NodeJS.ProcessEnv) =>
+            spawnSync(process.execPath, ["-r", LOADER, "scripts/plan.ts", "--stack", "live", "--format", "json"], {
+                cwd: ROOT,
+                env: { ...process.env, ...env },
+                encoding: "utf8",
+                maxBuffer: 64 * 1024 * 1024,
+            });
+        const lazy = plan({});
+        const whole = plan({ SHIPYARD_LAZY_AWS: "off" });
+        assert.equal(lazy.status, 0, lazy.stderr);
+        assert.ok(lazy.stdout.length > 100_000, `${lazy.stdout.length} bytes`);
+        assert.equal(lazy.stdout, whole.stdout);
+    });
+
     it("GIVEN SHIPYARD_LAZY_CLOSURE=off THEN the SDK loads all three on start-up, as without the loader", () => {
         assert.deepEqual(heavyLoaded(`require("@pulumi/pulumi")`, { SHIPYARD_LAZY_CLOSURE: "off" }), [
             "@npmcli/arborist",
