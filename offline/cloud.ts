@@ -130,10 +130,14 @@ export function readOfflineAnswers(dir: string = stackConfigDir(MAIN)): OfflineA
     };
 }
 
-/** Where the bootstrap's stack files are for a folder of stack files: its `bootstrap/` when it has one, else the repository's. */
+/**
+ * Where the bootstrap's stack files are for a folder of stack files: its `bootstrap/` when it has
+ * one, else the bootstrap's own folder (the repository's, or SHIPYARD_STACK_CONFIG_DIR's
+ * `bootstrap/`: the suite's fixtures for a test's folder of its own).
+ */
 export function bootstrapStackDir(dir: string): string {
     const mirrored = path.join(dir, path.relative(MAIN.dir, BOOTSTRAP.dir));
-    return fs.existsSync(mirrored) ? mirrored : BOOTSTRAP.dir;
+    return fs.existsSync(mirrored) ? mirrored : stackConfigDir(BOOTSTRAP);
 }
 
 /** The environments every bootstrap stack file in the folder sets up, with their origin hosts. */

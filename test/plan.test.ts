@@ -597,6 +597,8 @@ describe("offline plan", function () {
             try {
                 const text = fs.readFileSync(stackFile("live"), "utf8").replace("      minTasks: 3", "      minTasks: 1");
                 fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), text);
+                // The fixtures' bootstrap beside it, so that the run reads none of the team's files.
+                fs.cpSync(path.join(path.dirname(stackFile("live")), "bootstrap"), path.join(dir, "bootstrap"), { recursive: true });
                 const r = await cli(["--stack", "live"], { SHIPYARD_STACK_CONFIG_DIR: dir });
                 assert.equal(r.code, 1);
                 assert.match(
