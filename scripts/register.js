@@ -228,15 +228,20 @@ const CLOSURE_DIR = `${path.sep}@pulumi${path.sep}pulumi${path.sep}runtime${path
 function deferred(load) {
     let real;
     const target = () => (real === undefined ? (real = load()) : real);
+    return standIn(target, (key) => {
+        if (key === "__esModule") return true;
+        const mod = target();
+        if (key === "default" && !(Object(mod) === mod && "default" in mod)) return mod;
+        return mod[key];
+    });
+}
+
+/** An object that answers `get` itself and everything else (`in`, its keys) from `target()`. */
+function standIn(target, get) {
     return new Proxy(
         {},
         {
-            get(_, key) {
-                if (key === "__esModule") return true;
-                const mod = target();
-                if (key === "default" && !(Object(mod) === mod && "default" in mod)) return mod;
-                return mod[key];
-            },
+            get: (_, key) => get(key),
             has: (_, key) => key in target(),
             ownKeys: () => Reflect.ownKeys(target()),
             getOwnPropertyDescriptor(_, key) {
@@ -256,9 +261,9 @@ function deferred(load) {
  * keep requiring the real index. SHIPYARD_LAZY_AWS=off loads the index as Node does.
  */
 function awsNamespaces(load) {
-    let standIn;
+    let aws;
     return function (request, parent, isMain) {
-        if (standIn) return standIn;
+        if (aws) return aws;
         const file = Module._resolveFilename(request, parent, isMain);
         const dir = path.dirname(file);
         // `const ec2 = __importStar(require("./ec2"));` followed by `exports.ec2 = ec2;`
@@ -269,23 +274,12 @@ function awsNamespaces(load) {
         );
         let index;
         const whole = () => (index === undefined ? (index = load.call(Module, request, parent, isMain)) : index);
-        standIn = new Proxy(
-            {},
-            {
-                get(_, key) {
-                    if (key === "__esModule") return true;
-                    if (typeof key === "string" && names.has(key)) return load.call(Module, path.join(dir, key), parent, false);
-                    return whole()[key];
-                },
-                has: (_, key) => key in whole(),
-                ownKeys: () => Reflect.ownKeys(whole()),
-                getOwnPropertyDescriptor(_, key) {
-                    const descriptor = Object.getOwnPropertyDescriptor(whole(), key);
-                    return descriptor && { ...descriptor, configurable: true };
-                },
-            },
-        );
-        return standIn;
+        aws = standIn(whole, (key) => {
+            if (key === "__esModule") return true;
+            if (typeof key === "string" && names.has(key)) return load.call(Module, path.join(dir, key), parent, false);
+            return whole()[key];
+        });
+        return aws;
     };
 }
 
