@@ -120,12 +120,16 @@ export function childCpuSeconds(times: string): number {
         .reduce((a, b) => a + b, 0);
 }
 
-/** Runs `command` in bash once, its output discarded; bash's `times` gives the CPU time of its children. */
+/**
+ * Runs `command` in bash once, its output discarded; bash's `times` gives the CPU time of its children.
+ * No start-up file is read (bash given a socket for stdin and no SHLVL reads ~/.bashrc), so the user's
+ * shell set-up is not measured.
+ */
 function sample(command: string, cwd: string, env: NodeJS.ProcessEnv): Sample {
     const errFile = path.join(os.tmpdir(), `shipyard-bench-speed-${process.pid}.err`);
     const script = `{ ${command} ; } >/dev/null 2>${JSON.stringify(errFile)}; status=$?; times; exit $status`;
     const start = process.hrtime.bigint();
-    const r = spawnSync("bash", ["-c", script], { cwd, env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-c", script], { cwd, env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
     const wall = Number(process.hrtime.bigint() - start) / 1e9;
     const stderr = fs.existsSync(errFile) ? fs.readFileSync(errFile, "utf8") : "";
     fs.rmSync(errFile, { force: true });

@@ -21,6 +21,7 @@ import { ROOT, committedStacks, stackFile } from "../offline/stackConfig";
 interface Step {
     readonly uses?: string;
     readonly run?: string;
+    readonly shell?: string;
     readonly with?: Record<string, unknown>;
 }
 
@@ -43,6 +44,7 @@ interface Workflow {
     /** A map here; the other YAML forms (`on: push`, `on: [push]`) are read by {@link triggers}. */
     readonly on: Record<string, unknown>;
     readonly permissions?: Record<string, string> | string;
+    readonly defaults?: { readonly run?: { readonly shell?: string } };
     readonly jobs: Record<string, Job>;
 }
 
@@ -80,8 +82,10 @@ function compositeSteps(uses: string | undefined, inputs: Record<string, unknown
 const allSteps = (job: Job): Step[] => (job.steps ?? []).flatMap((s) => [s, ...compositeSteps(s.uses, s.with)]);
 
 /**
- * Runs a step's bash script as GitHub does (`bash -e`), with the given environment and with fake
- * programs first on PATH: each fake logs "<name> <args>" and then runs its bash body.
+ * Runs a step's bash script as GitHub runs a step whose shell is bash, as every workflow's defaults
+ * say (`bash --noprofile --norc -eo pipefail {0}`), with the given environment and with fake programs
+ * first on PATH: each fake logs "<name> <args>" and then runs its bash body. No start-up file is read:
+ * without --norc, bash given a socket for stdin (Node's pipes) and no SHLVL reads ~/.bashrc.
  */
 function runScript(script: string, env: Record<string, string>, fakes: Record<string, string>) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
@@ -90,7 +94,10 @@ function runScript(script: string, env: Record<string, string>, fakes: Record<st
         for (const [name, body] of Object.entries(fakes)) {
             fs.writeFileSync(path.join(dir, name), `#!/bin/bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
         }
-        const r = spawnSync("bash", ["-e", "-c", script], { env: { PATH: `${dir}:${process.env.PATH ?? ""}`, ...env }, encoding: "utf8" });
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+            env: { PATH: `${dir}:${process.env.PATH ?? ""}`, ...env },
+            encoding: "utf8",
+        });
         const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
         return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
     } finally {
@@ -202,6 +209,19 @@ describe("workflows: which trigger deploys where", () => {
             workflows.map((w) => w.file),
             ["deploy.yml", "gamma.yml", "live.yml", "main.yml", "preview-sweep.yml", "preview.yml", "pull-request.yml", "rollback.yml"],
         );
+    });
+
+    it("runs every script step with bash, as runScript runs them (GitHub: bash --noprofile --norc -eo pipefail)", () => {
+        const notBash = workflows.flatMap((w) =>
+            jobs(w).flatMap(([id, job]) =>
+                allSteps(job)
+                    .filter((s) => s.run !== undefined && (s.shell ?? w.defaults?.run?.shell) !== "bash")
+                    .map((s) => `${w.file} ${id}: ${s.run!.split("\n")[0]}`),
+            ),
+        );
+        const scripts = workflows.flatMap((w) => jobs(w).flatMap(([, job]) => allSteps(job).filter((s) => s.run !== undefined)));
+        assert.deepEqual(notBash, []);
+        assert.ok(scripts.length > 20, `only ${scripts.length} script steps found`);
     });
 
     it("deploys exactly: main to the development tier, tags to the staging tier, releases to the production tier, dispatch to the chosen stack", () => {
