@@ -332,7 +332,7 @@ interface DebuggableModule {
  * wrapper. Returns whether the pass-through is installed: an SDK whose module does not look as
  * expected is left alone (test/speed.test.ts names the version that has it).
  */
-export function leanPromiseTracking(): boolean {
+export function passPromisesThrough(): boolean {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as Partial<DebuggableModule>;
     if (process.env.SHIPYARD_LEAN_PROMISES === "off") {
@@ -392,7 +392,7 @@ async function runFresh(stack: string, options: RunOptions): Promise<StackRun> {
 }
 
 async function run(stack: string, options: RunOptions): Promise<StackRun> {
-    leanPromiseTracking();
+    passPromisesThrough();
     const project = options.project ?? MAIN;
     const config = stackConfig(stack, options.overrides, project, options.stackDir);
     const region = config.values["aws:region"] ?? "eu-west-1";

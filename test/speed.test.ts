@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { leanPromiseTracking, runStack } from "../offline/runStack";
+import { passPromisesThrough, runStack } from "../offline/runStack";
 import { ROOT, stackFile } from "../offline/stackConfig";
 import { childCpuSeconds, median, renderTable } from "../scripts/bench-speed";
 import { trackedSources } from "../scripts/warm-cache";
@@ -232,7 +232,7 @@ describe("what a plan does not load (scripts/register.js, components/functionCod
     });
 });
 
-describe("the offline runtime's promise pass-through (offline/runStack.ts leanPromiseTracking)", function () {
+describe("the offline runtime's promise pass-through (offline/runStack.ts passPromisesThrough)", function () {
     this.timeout(60_000);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: string): Promise<T> };
@@ -240,17 +240,17 @@ describe("the offline runtime's promise pass-through (offline/runStack.ts leanPr
     const store = () => (require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } }).getStore();
     afterEach(() => {
         delete process.env.SHIPYARD_LEAN_PROMISES;
-        leanPromiseTracking();
+        passPromisesThrough();
     });
 
     it("GIVEN the pinned Pulumi SDK THEN the SDK's wrapper gives back the promise itself and tracks nothing; WHEN SHIPYARD_LEAN_PROMISES=off THEN the SDK's own wrapper tracks it until it settles", async () => {
-        assert.equal(leanPromiseTracking(), true);
+        assert.equal(passPromisesThrough(), true);
         const pending = new Promise<number>(() => undefined);
         assert.equal(debuggable.debuggablePromise(pending, "probe"), pending);
         assert.equal(store().leakCandidates.has(pending), false);
 
         process.env.SHIPYARD_LEAN_PROMISES = "off";
-        assert.equal(leanPromiseTracking(), false);
+        assert.equal(passPromisesThrough(), false);
         let resolve!: (v: number) => void;
         const settling = new Promise<number>((r) => (resolve = r));
         const wrapped = debuggable.debuggablePromise(settling, "probe");
@@ -270,7 +270,7 @@ describe("the offline runtime's promise pass-through (offline/runStack.ts leanPr
                 const resources = [...r.graph.resources].sort((a, b) => a.urn.localeCompare(b.urn));
                 return JSON.stringify({ resources, outputs: r.outputs, invokes: r.invokes });
             };
-            assert.equal(leanPromiseTracking(), true);
+            assert.equal(passPromisesThrough(), true);
             const lean = await outcome();
             process.env.SHIPYARD_LEAN_PROMISES = "off";
             const sdk = await outcome();
