@@ -326,9 +326,9 @@ interface DebuggableModule {
  * wrapper installs (and by the Automation API's server). A run under the mock runtime has neither:
  * it ends when the mock monitor has answered every registration (see run). So offline runs pass the
  * promise through unchanged: the wrapper and its garbage were a sixth of a 50-service plan's time
- * (README "Measure"). The outcome is the same (a test runs stacks both ways
- * and compares every resource and output); a resource may register a few microtask turns earlier,
- * which moves siblings' order of registration. SHIPYARD_LEAN_PROMISES=off keeps the SDK's own
+ * (README "Measure"). The outcome is the same (a test runs stacks both ways and compares every
+ * resource, output and invoke); a resource may register a few microtask turns earlier, which moves
+ * siblings' order of registration. SHIPYARD_LEAN_PROMISES=off keeps the SDK's own
  * wrapper. Returns whether the pass-through is installed: an SDK whose module does not look as
  * expected is left alone (test/speed.test.ts names the version that has it).
  */

@@ -293,6 +293,17 @@ function installClosureDeferral() {
     };
 }
 
+/** The program's own `@pulumi/aws` (not a package's) gets the namespaces stand-in (awsNamespaces). */
+function installAwsDeferral() {
+    const load = Module._load;
+    const aws = awsNamespaces(load);
+    const nodeModules = `${path.sep}node_modules${path.sep}`;
+    Module._load = function (request, parent, isMain) {
+        if (request === "@pulumi/aws" && parent && parent.filename && !parent.filename.includes(nodeModules)) return aws(request, parent, isMain);
+        return load.apply(this, arguments);
+    };
+}
+
 function register() {
     const loadJs = Module._extensions[".js"];
     Module._extensions[".ts"] = function (module, filename) {
@@ -304,15 +315,7 @@ function register() {
     installSourceMaps();
     if (CODE_CACHE_DIR) installCodeCache();
     if (process.env.SHIPYARD_LAZY_CLOSURE !== "off") installClosureDeferral();
-    if (process.env.SHIPYARD_LAZY_AWS !== "off") {
-        const load = Module._load;
-        const aws = awsNamespaces(load);
-        const nodeModules = `${path.sep}node_modules${path.sep}`;
-        Module._load = function (request, parent, isMain) {
-            if (request === "@pulumi/aws" && parent && parent.filename && !parent.filename.includes(nodeModules)) return aws(request, parent, isMain);
-            return load.apply(this, arguments);
-        };
-    }
+    if (process.env.SHIPYARD_LAZY_AWS !== "off") installAwsDeferral();
 }
 
 register();
